@@ -1,0 +1,84 @@
+#include "host/ensemble.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace remnant {
+
+Interrupted::Interrupted(std::uint32_t d, std::uint32_t t)
+    : std::runtime_error(fmt::format("interrupted after {} of {} realizations", d, t)), done(d), total(t) {}
+
+BackendChoice choose_backend(const std::string& requested) {
+  std::string why;
+  if (requested == "cpu") return {"cpu", "cpu: requested"};
+  if (requested == "cuda") {
+    if (!cuda::device_usable(&why))
+      throw InputError(fmt::format("--backend cuda: no usable CUDA device ({}); use --backend cpu or auto", why));
+    return {"cuda", fmt::format("cuda: requested ({})", cuda::device_name())};
+  }
+  if (requested == "auto") {
+    if (cuda::device_usable(&why)) return {"cuda", fmt::format("auto chose cuda ({})", cuda::device_name())};
+    return {"cpu", fmt::format("auto chose cpu ({})", why)};
+  }
+  throw InputError(fmt::format("--backend: unknown backend \"{}\"; expected auto, cpu or cuda", requested));
+}
+
+std::string backends_report() {
+  std::string why;
+  const bool usable = cuda::device_usable(&why);
+  return fmt::format("backends compiled in: cpu (Thrust/OpenMP, {} threads available){}\n"
+                     "backends usable here: cpu{}",
+                     omp_get_max_threads(), cuda::compiled_in() ? ", cuda (Thrust/CUDA)" : "",
+                     usable ? fmt::format(", cuda ({})", cuda::device_name()) : fmt::format(" (cuda: {})", why));
+}
+
+std::uint32_t automatic_batch(const Plan& plan, std::uint32_t realizations) {
+  const std::uint64_t per_realization = 8ull * plan.cells();
+  const std::uint64_t budget = 256ull << 20;
+  std::uint64_t b = std::max<std::uint64_t>(1, budget / std::max<std::uint64_t>(1, per_realization));
+  b = std::min<std::uint64_t>({b, 32, std::max<std::uint32_t>(1, realizations)});
+  return static_cast<std::uint32_t>(b);
+}
+
+RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt) {
+  if (opt.realizations == 0) throw InputError("--realizations: expected a number of realizations >= 1, got 0");
+  if (opt.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", opt.threads));
+  // The per-cell sum of squares is a 64-bit integer: refuse runs that could overflow it.
+  const long double worst = static_cast<long double>(plan.items_per_realization) * plan.items_per_realization *
+                            static_cast<long double>(opt.realizations);
+  if (worst >= 1.8e19L)
+    throw InputError(fmt::format("{} submunitions x {} realizations could overflow the per-cell accumulators; "
+                                 "run fewer realizations per file",
+                                 plan.items_per_realization, opt.realizations));
+
+  RunResult res;
+  res.backend = choose_backend(opt.backend);
+  res.realizations = opt.realizations;
+  res.seed = opt.seed;
+  res.fired_per_realization = plan.items_per_realization;
+  res.batch = opt.batch ? std::min(opt.batch, opt.realizations) : automatic_batch(plan, opt.realizations);
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  res.threads = omp_get_max_threads();
+
+  std::unique_ptr<Engine> engine = res.backend.name == "cuda" ? cuda::make_engine() : cpu::make_engine();
+  engine->prepare(plan.tables(opt.seed), res.batch);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  res.totals.reserve(opt.realizations);
+  for (std::uint32_t first = 0; first < opt.realizations; first += res.batch) {
+    if (opt.cancel && opt.cancel->load()) throw Interrupted(first, opt.realizations);
+    const std::uint32_t count = std::min(res.batch, opt.realizations - first);
+    const BatchDraws draws = draw_batch(sc, plan, opt.seed, first, count);
+    std::vector<RealizationTotals> t = engine->run_batch(draws.view());
+    res.totals.insert(res.totals.end(), t.begin(), t.end());
+    if (opt.progress) opt.progress(first + count, opt.realizations);
+  }
+  res.accumulators = engine->read_accumulators();
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace remnant

@@ -1,0 +1,64 @@
+// Runs the realizations of a scenario in batches on a backend and gathers
+// per-cell accumulators and per-realization totals.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "host/plan.h"
+#include "host/scenario.h"
+#include "kernels/engine.h"
+
+namespace remnant {
+
+struct BackendChoice {
+  std::string name;  // "cpu" or "cuda"
+  std::string note;  // why this one (e.g. "auto: no CUDA device: ...")
+};
+
+// requested: auto | cpu | cuda. Throws InputError for an unknown name or for
+// cuda where no device is usable.
+BackendChoice choose_backend(const std::string& requested);
+
+// Which backends are compiled in and usable, one line for --version.
+std::string backends_report();
+
+struct RunOptions {
+  std::uint32_t realizations = 0;
+  std::uint64_t seed = 0;
+  std::string backend = "auto";
+  int threads = 0;          // CPU threads; 0 = the OpenMP default
+  std::uint32_t batch = 0;  // realizations per batch; 0 = automatic
+  std::function<void(std::uint32_t done, std::uint32_t total)> progress;
+  const std::atomic<bool>* cancel = nullptr;  // checked between batches
+};
+
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted(std::uint32_t done, std::uint32_t total);
+  std::uint32_t done, total;
+};
+
+struct RunResult {
+  BackendChoice backend;
+  std::uint32_t realizations = 0;
+  std::uint32_t batch = 0;
+  int threads = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t fired_per_realization = 0;
+  std::vector<RealizationTotals> totals;  // one per realization, in order
+  CellAccumulators accumulators;
+  double seconds = 0.0;
+};
+
+// Automatic batch: as many realizations as fit in a fixed grid budget (256 MiB),
+// at most 32 and at most the realizations asked for.
+std::uint32_t automatic_batch(const Plan& plan, std::uint32_t realizations);
+
+RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt);
+
+}  // namespace remnant

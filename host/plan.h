@@ -1,0 +1,58 @@
+// Flattens a scenario into the plain tables the kernels read, and makes the
+// epistemic draws (once per realization) for a batch of realizations.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "host/scenario.h"
+#include "kernels/engine.h"
+
+namespace remnant {
+
+struct Plan {
+  // Grid (row 0 = southern row, index iy*nx + ix).
+  std::uint32_t nx = 0, ny = 0;
+  double cell_size_m = 0.0, origin_x_m = 0.0, origin_y_m = 0.0;
+  std::vector<std::uint8_t> land_cover;
+  std::vector<float> elevation_m;
+  std::vector<float> failure_multiplier;  // land-cover multiplier x slope term
+
+  // Strikes, structure of arrays (see kernels/tables.h StrikeView).
+  std::vector<std::uint32_t> first_item, per_carrier, carrier_of_strike;
+  std::vector<std::uint16_t> type;
+  std::vector<std::uint8_t> pattern;
+  std::vector<float> site_x, site_y, aim_sigma, heading_center, heading_spread, ring_inner;
+
+  // Submunition types.
+  std::vector<float> vt_min, vt_max;
+
+  std::uint32_t items_per_realization = 0;  // submunitions fired per realization
+  std::uint32_t histogram_bins = 0;
+
+  std::uint32_t cells() const { return nx * ny; }
+  RunTables tables(std::uint64_t seed) const;
+};
+
+Plan make_plan(const Scenario& sc);
+
+// Host memory (bytes) the accumulators and batch grids of a run need.
+std::uint64_t estimate_run_bytes(const Plan& plan, std::uint32_t batch);
+
+// Epistemic draws for realizations [first, first + count), rows b*S + s and
+// b*T + t. Depends only on (seed, realization, strike or type).
+struct BatchDraws {
+  std::uint32_t first = 0, count = 0;
+  std::vector<float> semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
+  BatchView view() const;
+};
+
+BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
+                      std::uint32_t count);
+
+// Samplers used for the epistemic draws (exposed for tests).
+double sample_gamma(HostDrawStream& rng, double shape);
+double sample_beta(HostDrawStream& rng, double alpha, double beta);
+double sample_rate(HostDrawStream& rng, const RatePrior& prior);
+
+}  // namespace remnant

@@ -1,0 +1,126 @@
+#include "host/report.h"
+
+#include <fmt/format.h>
+
+#include "remnant_version.h"
+
+namespace remnant {
+namespace {
+
+template <typename F>
+Summary over_realizations(const RunResult& r, F&& value) {
+  std::vector<double> v;
+  v.reserve(r.totals.size());
+  for (const RealizationTotals& t : r.totals) v.push_back(value(t));
+  return summarize(std::move(v));
+}
+
+std::string json_summary_object(const Summary& s) {
+  return fmt::format(R"({{"mean": {}, "sd": {}, "q05": {}, "q50": {}, "q95": {}, "min": {}, "max": {}}})", s.mean, s.sd,
+                     s.q05, s.q50, s.q95, s.min, s.max);
+}
+
+}  // namespace
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\n': o += "\\n"; break;
+      case '\t': o += "\\t"; break;
+      case '\r': o += "\\r"; break;
+      default:
+        if (c < 0x20) o += fmt::format("\\u{:04x}", c);
+        else o += ch;
+    }
+  }
+  return o;
+}
+
+Headline headline(const RunResult& r, const Plan& plan) {
+  const double cell_km2 = plan.cell_size_m * plan.cell_size_m * 1e-6;
+  Headline h;
+  h.total_duds = over_realizations(r, [](const RealizationTotals& t) { return double(t.duds); });
+  h.impacts = over_realizations(r, [](const RealizationTotals& t) { return double(t.impacts); });
+  h.contaminated_area_km2 =
+      over_realizations(r, [&](const RealizationTotals& t) { return double(t.contaminated_cells) * cell_km2; });
+  h.in_water = over_realizations(r, [](const RealizationTotals& t) { return double(t.in_water); });
+  h.outside_grid = over_realizations(r, [](const RealizationTotals& t) { return double(t.outside_grid); });
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    h.duds_by_class[k] = over_realizations(r, [k](const RealizationTotals& t) { return double(t.duds_by_class[k]); });
+  return h;
+}
+
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  const Headline h = headline(r, plan);
+  std::string by_class;
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    by_class += fmt::format(R"({}"{}": {})", k ? ", " : "", land_cover_name(static_cast<LandCover>(k)),
+                            json_summary_object(h.duds_by_class[k]));
+  std::string assumptions;
+  for (std::size_t i = 0; i < sc.assumptions.size(); ++i)
+    assumptions += fmt::format(R"({}"{}")", i ? ", " : "", json_escape(sc.assumptions[i]));
+  const double items = double(r.fired_per_realization) * r.realizations;
+  return fmt::format(
+      "{{\n"
+      "  \"software_version\": \"{}\",\n"
+      "  \"git_revision\": \"{}\",\n"
+      "  \"scenario\": \"{}\",\n"
+      "  \"scenario_file\": \"{}\",\n"
+      "  \"seed\": {},\n"
+      "  \"realizations\": {},\n"
+      "  \"backend\": \"{}\",\n"
+      "  \"backend_note\": \"{}\",\n"
+      "  \"threads\": {},\n"
+      "  \"batch\": {},\n"
+      "  \"submunitions_fired\": {},\n"
+      "  \"total_duds\": {},\n"
+      "  \"impacts\": {},\n"
+      "  \"contaminated_area_km2\": {},\n"
+      "  \"outside_grid\": {},\n"
+      "  \"in_water\": {},\n"
+      "  \"duds_by_land_cover\": {{{}}},\n"
+      "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
+      "  \"assumptions\": [{}],\n"
+      "  \"seconds\": {},\n"
+      "  \"submunitions_per_second\": {}\n"
+      "}}\n",
+      REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
+      r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.fired_per_realization,
+      json_summary_object(h.total_duds), json_summary_object(h.impacts),
+      json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
+      json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
+      assumptions, r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+}
+
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  const Headline h = headline(r, plan);
+  std::string s;
+  s += fmt::format("Remnant {} ({}): scenario \"{}\" ({})\n", REMNANT_VERSION, REMNANT_GIT_REVISION, sc.name, sc.path);
+  s += fmt::format("  seed {}, {} realizations, backend {} [{}], {} threads, batch {}\n", r.seed, r.realizations,
+                   r.backend.name, r.backend.note, r.threads, r.batch);
+  s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
+  auto line = [&](const char* what, const Summary& x, const char* unit) {
+    s += fmt::format("  {:<28} mean {:>12.1f}  90% interval [{:.1f}, {:.1f}]  median {:.1f} {}\n", what, x.mean, x.q05,
+                     x.q95, x.q50, unit);
+  };
+  line("unexploded (duds) on land", h.total_duds, "items");
+  line("contaminated area", h.contaminated_area_km2, "km2");
+  line("landed outside the grid", h.outside_grid, "items");
+  line("landed in water", h.in_water, "items");
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    if (h.duds_by_class[k].max > 0)
+      s += fmt::format("    duds on {:<12} mean {:>10.1f}  90% interval [{:.1f}, {:.1f}]\n",
+                       land_cover_name(static_cast<LandCover>(k)), h.duds_by_class[k].mean, h.duds_by_class[k].q05,
+                       h.duds_by_class[k].q95);
+  for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
+  const double items = double(r.fired_per_realization) * r.realizations;
+  s += fmt::format("  {:.2f} s, {:.3g} submunitions per second\n", r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+  (void)plan;
+  return s;
+}
+
+}  // namespace remnant

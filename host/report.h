@@ -1,0 +1,26 @@
+// Headline figures of a run, as JSON for scripts and as text for people.
+#pragma once
+
+#include <string>
+
+#include "host/ensemble.h"
+#include "host/plan.h"
+#include "host/scenario.h"
+#include "host/stats.h"
+
+namespace remnant {
+
+struct Headline {
+  Summary total_duds, impacts, contaminated_area_km2, in_water, outside_grid;
+  Summary duds_by_class[kLandCoverClasses];
+};
+
+Headline headline(const RunResult& r, const Plan& plan);
+
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r);
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r);
+
+// Backslash-escapes a string for a JSON document.
+std::string json_escape(const std::string& s);
+
+}  // namespace remnant

@@ -1,0 +1,344 @@
+// The Monte Carlo engine, written once for both backends.
+//
+// nvcc compiles this file for CUDA; engine_cpu.cpp includes it so that the host
+// compiler builds the same code against Thrust's OpenMP device system. Each
+// pass lands in its own namespace (remnant::cuda, remnant::cpu) and Thrust's
+// own namespace is versioned, so both link into one binary.
+//
+// A batch runs three passes:
+//  1. deposit: thrust::for_each over the submunitions of each realization;
+//     every item walks the physical steps of physics.h and increments the
+//     realization's impact and dud grids with integer atomics;
+//  2. totals: a transform_reduce over cells per realization;
+//  3. accumulate: thrust::for_each over cells folds the batch's grids into the
+//     per-cell accumulators, realization by realization, and clears the grids.
+#include <thrust/device_vector.h>
+#include <thrust/execution_policy.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/transform_reduce.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine.h"
+#include "histogram.h"
+#include "physics.h"
+#include "portability.h"
+#include "rng.h"
+
+namespace remnant {
+namespace REMNANT_BACKEND_NS {
+namespace {
+
+template <typename T>
+T* raw(thrust::device_vector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+template <typename T>
+const T* raw(const thrust::device_vector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+// Index of the strike holding item i: last s with first_item[s] <= i.
+REMNANT_HD inline std::uint32_t strike_of_item(const std::uint32_t* first_item, std::uint32_t count,
+                                               std::uint32_t i) {
+  std::uint32_t lo = 0, hi = count;  // answer in [lo, hi)
+  while (hi - lo > 1) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    if (first_item[mid] <= i) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+struct DepositItem {
+  GridView grid;
+  StrikeView strikes;
+  TypeView types;
+  BatchView batch;
+  RngKey key_aim, key_pattern, key_fall, key_failure;
+  std::uint32_t b;            // realization's row inside the batch
+  std::uint32_t* impacts;     // this realization's grids
+  std::uint32_t* duds;
+  std::uint32_t* in_water;    // this realization's counters
+  std::uint32_t* outside;
+
+  REMNANT_HD void operator()(std::uint32_t i) const {
+    const std::uint32_t r = batch.first_realization + b;
+    const std::uint32_t s = strike_of_item(strikes.first_item, strikes.count, i);
+    const std::uint32_t local = i - strikes.first_item[s];
+    const std::uint32_t per = strikes.per_carrier[s];
+    const std::uint32_t c = local / per;
+    const std::uint32_t k = local - c * per;
+    const std::uint32_t row = b * strikes.count + s;
+
+    // Carrier: aim error and heading (shared by all its submunitions).
+    const Uniform4 ua = uniforms(key_aim, r, s, c, kNoSubmunition);
+    const Vec2 aim = aim_point(strikes.site_x[s], strikes.site_y[s], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
+    const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
+
+    // Submunition: place inside the pattern, rotate, drift with the wind.
+    const Uniform4 up = uniforms(key_pattern, r, s, c, k);
+    const Vec2 local_offset = pattern_offset(static_cast<Pattern>(strikes.pattern[s]), batch.semi_major[row],
+                                             batch.semi_minor[row], strikes.ring_inner[s], up.u[0], up.u[1]);
+    const Vec2 offset = rotate_by_heading(local_offset, heading);
+    const std::uint16_t t = strikes.type[s];
+    const Uniform4 uf = uniforms(key_fall, r, s, c, k);
+    const float t_fall = fall_time(batch.height[row], types.vt_min[t], types.vt_max[t], uf.u[0]);
+    const Vec2 drift = wind_drift(batch.wind_x[row], batch.wind_y[row], t_fall);
+
+    const std::int64_t cell = landing_cell(grid, aim.x + offset.x + drift.x, aim.y + offset.y + drift.y);
+    if (cell < 0) {
+      atomic_add_u32(outside, 1u);
+      return;
+    }
+    if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
+      atomic_add_u32(in_water, 1u);
+      return;
+    }
+    atomic_add_u32(&impacts[cell], 1u);
+
+    const std::uint32_t tr = b * types.count + t;
+    const float p = failure_probability(batch.dud_rate[tr], grid.failure_multiplier[cell], batch.sd_failure[tr]);
+    const Uniform4 ud = uniforms(key_failure, r, s, c, k);
+    if (is_dud(p, ud.u[0])) atomic_add_u32(&duds[cell], 1u);
+  }
+};
+
+// Totals of one realization's grids, summed over cells.
+struct CellTotals {
+  std::uint64_t impacts = 0;
+  std::uint64_t duds = 0;
+  std::uint64_t contaminated = 0;
+  std::uint64_t by_class[kLandCoverClasses] = {};
+};
+
+struct CellTotalsOf {
+  const std::uint32_t* impacts;
+  const std::uint32_t* duds;
+  const std::uint8_t* land_cover;
+  REMNANT_HD CellTotals operator()(std::uint32_t cell) const {
+    CellTotals t;
+    const std::uint32_t d = duds[cell];
+    t.impacts = impacts[cell];
+    t.duds = d;
+    t.contaminated = d > 0 ? 1u : 0u;
+    t.by_class[land_cover[cell] % kLandCoverClasses] = d;
+    return t;
+  }
+};
+
+struct AddCellTotals {
+  REMNANT_HD CellTotals operator()(const CellTotals& a, const CellTotals& b) const {
+    CellTotals t;
+    t.impacts = a.impacts + b.impacts;
+    t.duds = a.duds + b.duds;
+    t.contaminated = a.contaminated + b.contaminated;
+    for (int k = 0; k < kLandCoverClasses; ++k) t.by_class[k] = a.by_class[k] + b.by_class[k];
+    return t;
+  }
+};
+
+// Folds the batch's grids into the accumulators, one cell per call, and clears
+// the grids for the next batch. A cell is owned by one call: no atomics.
+struct AccumulateCell {
+  std::uint32_t cells;
+  std::uint32_t realizations;
+  std::uint32_t bins;
+  std::uint32_t* impacts;  // [b][cell]
+  std::uint32_t* duds;
+  std::uint64_t* dud_sum;
+  std::uint64_t* dud_sum_sq;
+  std::uint32_t* dud_nonzero;
+  std::uint64_t* impact_sum;
+  std::uint32_t* histogram;  // [bin][cell]
+
+  REMNANT_HD void operator()(std::uint32_t cell) const {
+    std::uint64_t sum = 0, sum_sq = 0, imp = 0;
+    std::uint32_t nonzero = 0;
+    for (std::uint32_t b = 0; b < realizations; ++b) {
+      const std::size_t at = static_cast<std::size_t>(b) * cells + cell;
+      const std::uint32_t d = duds[at];
+      imp += impacts[at];
+      impacts[at] = 0;
+      if (d == 0) continue;
+      duds[at] = 0;
+      sum += d;
+      sum_sq += static_cast<std::uint64_t>(d) * d;
+      nonzero += 1;
+      const std::uint32_t bin = histogram_bin(d);
+      histogram[static_cast<std::size_t>(bin < bins ? bin : bins - 1) * cells + cell] += 1;
+    }
+    dud_sum[cell] += sum;
+    dud_sum_sq[cell] += sum_sq;
+    dud_nonzero[cell] += nonzero;
+    impact_sum[cell] += imp;
+  }
+};
+
+class ThrustEngine final : public Engine {
+ public:
+  const char* name() const override { return REMNANT_BACKEND_NAME; }
+
+  void prepare(const RunTables& t, std::uint32_t max_batch) override {
+    tables_ = t;
+    cells_ = t.grid.nx * t.grid.ny;
+    max_batch_ = max_batch;
+    const std::size_t S = t.strikes.count, T = t.types.count;
+
+    land_cover_.assign(t.grid.land_cover, t.grid.land_cover + cells_);
+    failure_multiplier_.assign(t.grid.failure_multiplier, t.grid.failure_multiplier + cells_);
+    first_item_.assign(t.strikes.first_item, t.strikes.first_item + S + 1);
+    per_carrier_.assign(t.strikes.per_carrier, t.strikes.per_carrier + S);
+    type_.assign(t.strikes.type, t.strikes.type + S);
+    pattern_.assign(t.strikes.pattern, t.strikes.pattern + S);
+    site_x_.assign(t.strikes.site_x, t.strikes.site_x + S);
+    site_y_.assign(t.strikes.site_y, t.strikes.site_y + S);
+    aim_sigma_.assign(t.strikes.aim_sigma, t.strikes.aim_sigma + S);
+    heading_center_.assign(t.strikes.heading_center, t.strikes.heading_center + S);
+    heading_spread_.assign(t.strikes.heading_spread, t.strikes.heading_spread + S);
+    ring_inner_.assign(t.strikes.ring_inner, t.strikes.ring_inner + S);
+    vt_min_.assign(t.types.vt_min, t.types.vt_min + T);
+    vt_max_.assign(t.types.vt_max, t.types.vt_max + T);
+
+    const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
+    impacts_.assign(grid_size, 0u);
+    duds_.assign(grid_size, 0u);
+    counters_.assign(2 * static_cast<std::size_t>(max_batch), 0u);
+    for (auto* v : {&semi_major_, &semi_minor_, &wind_x_, &wind_y_, &height_}) v->resize(max_batch * S);
+    dud_rate_.resize(max_batch * T);
+    sd_failure_.resize(max_batch * T);
+
+    dud_sum_.assign(cells_, 0u);
+    dud_sum_sq_.assign(cells_, 0u);
+    dud_nonzero_.assign(cells_, 0u);
+    impact_sum_.assign(cells_, 0u);
+    histogram_.assign(static_cast<std::size_t>(t.histogram_bins) * cells_, 0u);
+  }
+
+  std::vector<RealizationTotals> run_batch(const BatchView& in) override {
+    const std::size_t S = tables_.strikes.count, T = tables_.types.count;
+    const std::uint32_t B = in.realizations;
+    upload(semi_major_, in.semi_major, B * S);
+    upload(semi_minor_, in.semi_minor, B * S);
+    upload(wind_x_, in.wind_x, B * S);
+    upload(wind_y_, in.wind_y, B * S);
+    upload(height_, in.height, B * S);
+    upload(dud_rate_, in.dud_rate, B * T);
+    upload(sd_failure_, in.sd_failure, B * T);
+    thrust::fill(counters_.begin(), counters_.end(), 0u);
+
+    GridView grid = tables_.grid;
+    grid.land_cover = raw(land_cover_);
+    grid.failure_multiplier = raw(failure_multiplier_);
+    StrikeView strikes = tables_.strikes;
+    strikes.first_item = raw(first_item_);
+    strikes.per_carrier = raw(per_carrier_);
+    strikes.type = raw(type_);
+    strikes.pattern = raw(pattern_);
+    strikes.site_x = raw(site_x_);
+    strikes.site_y = raw(site_y_);
+    strikes.aim_sigma = raw(aim_sigma_);
+    strikes.heading_center = raw(heading_center_);
+    strikes.heading_spread = raw(heading_spread_);
+    strikes.ring_inner = raw(ring_inner_);
+    TypeView types = tables_.types;
+    types.vt_min = raw(vt_min_);
+    types.vt_max = raw(vt_max_);
+    BatchView batch = in;
+    batch.semi_major = raw(semi_major_);
+    batch.semi_minor = raw(semi_minor_);
+    batch.wind_x = raw(wind_x_);
+    batch.wind_y = raw(wind_y_);
+    batch.height = raw(height_);
+    batch.dud_rate = raw(dud_rate_);
+    batch.sd_failure = raw(sd_failure_);
+
+    const std::uint32_t N = tables_.items_per_realization;
+    for (std::uint32_t b = 0; b < B; ++b) {
+      const std::size_t off = static_cast<std::size_t>(b) * cells_;
+      DepositItem f{grid, strikes, types, batch,
+                    tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
+                    b, raw(impacts_) + off, raw(duds_) + off, raw(counters_) + 2 * b, raw(counters_) + 2 * b + 1};
+      thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
+                       thrust::counting_iterator<std::uint32_t>(N), f);
+    }
+
+    std::vector<std::uint32_t> counters(2 * B);
+    thrust::copy(counters_.begin(), counters_.begin() + 2 * B, counters.begin());
+    std::vector<RealizationTotals> out(B);
+    for (std::uint32_t b = 0; b < B; ++b) {
+      const std::size_t off = static_cast<std::size_t>(b) * cells_;
+      const CellTotals ct = thrust::transform_reduce(
+          thrust::device, thrust::counting_iterator<std::uint32_t>(0), thrust::counting_iterator<std::uint32_t>(cells_),
+          CellTotalsOf{raw(impacts_) + off, raw(duds_) + off, raw(land_cover_)}, CellTotals{}, AddCellTotals{});
+      RealizationTotals& rt = out[b];
+      rt.fired = N;
+      rt.impacts = ct.impacts;
+      rt.duds = ct.duds;
+      rt.contaminated_cells = ct.contaminated;
+      for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = ct.by_class[k];
+      rt.in_water = counters[2 * b];
+      rt.outside_grid = counters[2 * b + 1];
+    }
+
+    AccumulateCell acc{cells_, B, tables_.histogram_bins, raw(impacts_), raw(duds_),
+                       raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_)};
+    thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
+                     thrust::counting_iterator<std::uint32_t>(cells_), acc);
+    return out;
+  }
+
+  void load_accumulators(const CellAccumulators& a) override {
+    dud_sum_.assign(a.dud_sum.begin(), a.dud_sum.end());
+    dud_sum_sq_.assign(a.dud_sum_sq.begin(), a.dud_sum_sq.end());
+    dud_nonzero_.assign(a.dud_nonzero.begin(), a.dud_nonzero.end());
+    impact_sum_.assign(a.impact_sum.begin(), a.impact_sum.end());
+    histogram_.assign(a.histogram.begin(), a.histogram.end());
+  }
+
+  CellAccumulators read_accumulators() const override {
+    CellAccumulators a;
+    a.cells = cells_;
+    a.histogram_bins = tables_.histogram_bins;
+    a.dud_sum.resize(cells_);
+    a.dud_sum_sq.resize(cells_);
+    a.dud_nonzero.resize(cells_);
+    a.impact_sum.resize(cells_);
+    a.histogram.resize(histogram_.size());
+    thrust::copy(dud_sum_.begin(), dud_sum_.end(), a.dud_sum.begin());
+    thrust::copy(dud_sum_sq_.begin(), dud_sum_sq_.end(), a.dud_sum_sq.begin());
+    thrust::copy(dud_nonzero_.begin(), dud_nonzero_.end(), a.dud_nonzero.begin());
+    thrust::copy(impact_sum_.begin(), impact_sum_.end(), a.impact_sum.begin());
+    thrust::copy(histogram_.begin(), histogram_.end(), a.histogram.begin());
+    return a;
+  }
+
+ private:
+  template <typename T>
+  static void upload(thrust::device_vector<T>& dst, const T* src, std::size_t n) {
+    thrust::copy(src, src + n, dst.begin());
+  }
+
+  RunTables tables_{};
+  std::uint32_t cells_ = 0;
+  std::uint32_t max_batch_ = 0;
+  thrust::device_vector<std::uint8_t> land_cover_, pattern_;
+  thrust::device_vector<float> failure_multiplier_, site_x_, site_y_, aim_sigma_, heading_center_, heading_spread_,
+      ring_inner_, vt_min_, vt_max_;
+  thrust::device_vector<std::uint32_t> first_item_, per_carrier_;
+  thrust::device_vector<std::uint16_t> type_;
+  thrust::device_vector<float> semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_, sd_failure_;
+  thrust::device_vector<std::uint32_t> impacts_, duds_, counters_;
+  thrust::device_vector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_;
+  thrust::device_vector<std::uint32_t> dud_nonzero_, histogram_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_engine() { return std::make_unique<ThrustEngine>(); }
+
+}  // namespace REMNANT_BACKEND_NS
+}  // namespace remnant

@@ -1,0 +1,68 @@
+// The backend interface seen by the host. No Thrust or CUDA types here: the
+// same header is included by plain C++ host code and by both kernel passes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rng.h"
+#include "tables.h"
+
+namespace remnant {
+
+// Per-cell accumulators over all realizations done so far. Memory does not
+// grow with the number of realizations. All integer: the result is the same
+// whatever the thread count, batch size or order of batches.
+struct CellAccumulators {
+  std::uint32_t cells = 0;
+  std::uint32_t histogram_bins = 0;
+  std::vector<std::uint64_t> dud_sum;      // sum over realizations of duds in the cell
+  std::vector<std::uint64_t> dud_sum_sq;   // sum of squares
+  std::vector<std::uint32_t> dud_nonzero;  // realizations with at least one dud
+  std::vector<std::uint64_t> impact_sum;   // sum of impacts (all items that landed)
+  // Histogram of non-zero dud counts, layout [bin][cell]; see host/stats.h for
+  // the bins. Zero counts are not stored (realizations - dud_nonzero).
+  std::vector<std::uint32_t> histogram;
+};
+
+// Everything the kernels need that is fixed for a whole run.
+struct RunTables {
+  GridView grid;
+  StrikeView strikes;
+  TypeView types;
+  std::uint32_t items_per_realization = 0;
+  std::uint32_t histogram_bins = 0;
+  RngKey key_aim, key_pattern, key_fall, key_failure;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual const char* name() const = 0;
+  // Copies the tables to the backend and allocates grids for batches of up to
+  // max_batch realizations. Resets the accumulators.
+  virtual void prepare(const RunTables& tables, std::uint32_t max_batch) = 0;
+  // Simulates the realizations of one batch, folds them into the accumulators
+  // and returns one totals row per realization, in realization order.
+  virtual std::vector<RealizationTotals> run_batch(const BatchView& batch) = 0;
+  // Replaces the accumulators on the backend (resume) or reads them back.
+  virtual void load_accumulators(const CellAccumulators& acc) = 0;
+  virtual CellAccumulators read_accumulators() const = 0;
+};
+
+// Each backend's factory lives in its own namespace (one per compiler pass).
+namespace cpu {
+std::unique_ptr<Engine> make_engine();
+}
+namespace cuda {
+std::unique_ptr<Engine> make_engine();
+// True when the CUDA backend was compiled in and a device answers; otherwise
+// false with the reason in *why.
+bool device_usable(std::string* why);
+bool compiled_in();
+std::string device_name();
+}
+
+}  // namespace remnant

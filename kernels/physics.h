@@ -1,0 +1,127 @@
+// One function per physical step of a submunition's history. Each is
+// __host__ __device__, takes its random numbers as arguments (so tests can feed
+// it exact values) and states its model and its source or assumption.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "portability.h"
+#include "tables.h"
+
+namespace remnant {
+
+constexpr float kTwoPi = 6.28318530717958647692f;
+
+struct Vec2 {
+  float x;
+  float y;
+};
+
+// Circular error probable -> per-axis sigma of a circular normal:
+// CEP = sigma * sqrt(2 ln 2) (definition of CEP for a circular normal).
+REMNANT_HD inline float cep_to_sigma(float cep) { return cep / 1.17741002251547f; }
+
+// Two independent standard normals from two uniforms in (0, 1) (Box-Muller).
+REMNANT_HD inline Vec2 standard_normal_pair(float u0, float u1) {
+  const float r = sqrtf(-2.0f * logf(u0));
+  const float t = kTwoPi * u1;
+  return Vec2{r * cosf(t), r * sinf(t)};
+}
+
+// Step 1: aim point = site + aim error (circular normal with the carrier's CEP).
+REMNANT_HD inline Vec2 aim_point(float site_x, float site_y, float sigma, float u0, float u1) {
+  const Vec2 n = standard_normal_pair(u0, u1);
+  return Vec2{site_x + sigma * n.x, site_y + sigma * n.y};
+}
+
+// Step 2: carrier heading, radians clockwise from north: uniform over
+// center +- spread/2 (spread = 2 pi: any direction).
+REMNANT_HD inline float carrier_heading(float center, float spread, float u) {
+  return center + spread * (u - 0.5f);
+}
+
+// Step 3: offset of one submunition inside the dispersion pattern, in the
+// pattern's own frame (major axis along the heading, x' across, y' along).
+// All three shapes with ring_inner = 0 have covariance diag(a^2/4, b^2/4):
+//  - UniformEllipse: uniform density inside the ellipse with semi-axes (a, b).
+//  - GaussianEllipse: normal with sigma = semi-axis / 2; the ellipse (a, b) is
+//    the 2-sigma contour and holds 86.5 % of the items (assumption: the quoted
+//    footprint sizes are read as 2-sigma extents).
+//  - Ring: uniform on the elliptical annulus between ring_inner*(a, b) and
+//    (a, b): DPICM grenades land along the perimeter of an oval (FACTS.md, M).
+REMNANT_HD inline Vec2 pattern_offset(Pattern pattern, float a_major, float b_minor,
+                                      float ring_inner, float u0, float u1) {
+  switch (pattern) {
+    case Pattern::GaussianEllipse: {
+      const Vec2 n = standard_normal_pair(u0, u1);
+      return Vec2{0.5f * b_minor * n.x, 0.5f * a_major * n.y};
+    }
+    case Pattern::Ring: {
+      const float ri2 = ring_inner * ring_inner;
+      const float rho = sqrtf(ri2 + u0 * (1.0f - ri2));
+      const float t = kTwoPi * u1;
+      return Vec2{b_minor * rho * cosf(t), a_major * rho * sinf(t)};
+    }
+    case Pattern::UniformEllipse:
+    default: {
+      const float rho = sqrtf(u0);
+      const float t = kTwoPi * u1;
+      return Vec2{b_minor * rho * cosf(t), a_major * rho * sinf(t)};
+    }
+  }
+}
+
+// Step 4: rotate a pattern-frame offset (x' across, y' along the heading) into
+// grid east/north for a heading measured clockwise from north.
+REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float heading) {
+  const float s = sinf(heading);
+  const float c = cosf(heading);
+  // along-track unit vector (s, c); cross-track unit vector (c, -s)
+  return Vec2{o.x * c + o.y * s, -o.x * s + o.y * c};
+}
+
+// Step 5: fall time from the function height at terminal velocity
+// (assumption: items reach terminal velocity at once after release; no public
+// terminal-velocity figures exist, FACTS.md, so the velocity is an uncertain
+// range sampled per item).
+REMNANT_HD inline float fall_time(float height, float vt_min, float vt_max, float u) {
+  const float vt = vt_min + u * (vt_max - vt_min);
+  return height / vt;
+}
+
+// Step 6: wind drift over the fall, the item moves with the air.
+REMNANT_HD inline Vec2 wind_drift(float wind_x, float wind_y, float t_fall) {
+  return Vec2{wind_x * t_fall, wind_y * t_fall};
+}
+
+// Step 7: landing cell index, or -1 when the point is outside the grid.
+REMNANT_HD inline std::int64_t landing_cell(const GridView& g, float x, float y) {
+  if (!(x >= 0.0f) || !(y >= 0.0f)) return -1;  // also rejects NaN
+  const float fx = x / g.dx;
+  const float fy = y / g.dx;
+  if (fx >= static_cast<float>(g.nx) || fy >= static_cast<float>(g.ny)) return -1;
+  const std::uint32_t ix = static_cast<std::uint32_t>(fx);
+  const std::uint32_t iy = static_cast<std::uint32_t>(fy);
+  if (ix >= g.nx || iy >= g.ny) return -1;
+  return static_cast<std::int64_t>(iy) * g.nx + ix;
+}
+
+// Step 8a: slope term of the failure probability (assumption: failure grows
+// linearly with the ground gradient, glancing impacts on slopes; no public
+// coefficient exists, FACTS.md: coefficient k is the scenario's, default 0).
+REMNANT_HD inline float slope_term(float gradient, float k) { return 1.0f + k * gradient; }
+
+// Step 8b: failure probability of one item: type rate (drawn per realization)
+// x land-cover and slope multiplier, capped at 1, times the probability that
+// the self-destruct also fails (1 where none is fitted).
+REMNANT_HD inline float failure_probability(float type_rate, float cell_multiplier,
+                                            float sd_failure) {
+  const float p = type_rate * cell_multiplier;
+  return (p < 1.0f ? p : 1.0f) * sd_failure;
+}
+
+// Step 9: Bernoulli draw.
+REMNANT_HD inline bool is_dud(float p, float u) { return u < p; }
+
+}  // namespace remnant
