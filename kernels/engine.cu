@@ -5,19 +5,18 @@
 // pass lands in its own namespace (remnant::cuda, remnant::cpu) and Thrust's
 // own namespace is versioned, so both link into one binary.
 //
-// A batch runs three passes:
+// A batch runs two passes:
 //  1. deposit: thrust::for_each over the submunitions of each realization;
 //     every item walks the physical steps of physics.h and increments the
 //     realization's impact and dud grids with integer atomics;
-//  2. totals: a transform_reduce over cells per realization;
-//  3. accumulate: thrust::for_each over cells folds the batch's grids into the
-//     per-cell accumulators, realization by realization, and clears the grids.
+//  2. accumulate: thrust::for_each over runs of cells folds the batch's grids
+//     into the per-cell accumulators and the per-realization totals, and
+//     clears the grids.
 #include <thrust/device_vector.h>
 #include <thrust/execution_policy.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
-#include <thrust/transform_reduce.h>
 
 #include <cstdint>
 #include <memory>
@@ -107,46 +106,20 @@ struct DepositItem {
   }
 };
 
-// Totals of one realization's grids, summed over cells.
-struct CellTotals {
-  std::uint64_t impacts = 0;
-  std::uint64_t duds = 0;
-  std::uint64_t contaminated = 0;
-  std::uint64_t by_class[kLandCoverClasses] = {};
-};
+// Slots of one realization's row in the totals table.
+enum TotalSlot : std::uint32_t { kImpacts = 0, kDuds = 1, kContaminated = 2, kByClass = 3,
+                                 kTotalSlots = 3 + kLandCoverClasses };
 
-struct CellTotalsOf {
-  const std::uint32_t* impacts;
-  const std::uint32_t* duds;
-  const std::uint8_t* land_cover;
-  REMNANT_HD CellTotals operator()(std::uint32_t cell) const {
-    CellTotals t;
-    const std::uint32_t d = duds[cell];
-    t.impacts = impacts[cell];
-    t.duds = d;
-    t.contaminated = d > 0 ? 1u : 0u;
-    t.by_class[land_cover[cell] % kLandCoverClasses] = d;
-    return t;
-  }
-};
-
-struct AddCellTotals {
-  REMNANT_HD CellTotals operator()(const CellTotals& a, const CellTotals& b) const {
-    CellTotals t;
-    t.impacts = a.impacts + b.impacts;
-    t.duds = a.duds + b.duds;
-    t.contaminated = a.contaminated + b.contaminated;
-    for (int k = 0; k < kLandCoverClasses; ++k) t.by_class[k] = a.by_class[k] + b.by_class[k];
-    return t;
-  }
-};
-
-// Folds the batch's grids into the accumulators, one cell per call, and clears
-// the grids for the next batch. A cell is owned by one call: no atomics.
-struct AccumulateCell {
+// Folds the batch's grids into the per-cell accumulators and the
+// per-realization totals, and clears the grids for the next batch. A task owns
+// a run of REMNANT_CELLS_PER_TASK cells: the per-cell accumulators need no
+// atomics; the totals get one integer atomic per task and realization, and
+// only where the run holds an impact. Empty cells cost one read.
+struct AccumulateCells {
   std::uint32_t cells;
   std::uint32_t realizations;
   std::uint32_t bins;
+  const std::uint8_t* land_cover;
   std::uint32_t* impacts;  // [b][cell]
   std::uint32_t* duds;
   std::uint64_t* dud_sum;
@@ -154,27 +127,37 @@ struct AccumulateCell {
   std::uint32_t* dud_nonzero;
   std::uint64_t* impact_sum;
   std::uint32_t* histogram;  // [bin][cell]
+  std::uint64_t* totals;     // [b][TotalSlot]
 
-  REMNANT_HD void operator()(std::uint32_t cell) const {
-    std::uint64_t sum = 0, sum_sq = 0, imp = 0;
-    std::uint32_t nonzero = 0;
+  REMNANT_HD void operator()(std::uint32_t task) const {
+    const std::uint32_t c0 = task * REMNANT_CELLS_PER_TASK;
+    const std::uint32_t c1 = c0 + REMNANT_CELLS_PER_TASK < cells ? c0 + REMNANT_CELLS_PER_TASK : cells;
     for (std::uint32_t b = 0; b < realizations; ++b) {
-      const std::size_t at = static_cast<std::size_t>(b) * cells + cell;
-      const std::uint32_t d = duds[at];
-      imp += impacts[at];
-      impacts[at] = 0;
-      if (d == 0) continue;
-      duds[at] = 0;
-      sum += d;
-      sum_sq += static_cast<std::uint64_t>(d) * d;
-      nonzero += 1;
-      const std::uint32_t bin = histogram_bin(d);
-      histogram[static_cast<std::size_t>(bin < bins ? bin : bins - 1) * cells + cell] += 1;
+      std::uint64_t t[kTotalSlots] = {};
+      std::uint32_t* imp_row = impacts + static_cast<std::size_t>(b) * cells;
+      std::uint32_t* dud_row = duds + static_cast<std::size_t>(b) * cells;
+      for (std::uint32_t cell = c0; cell < c1; ++cell) {
+        const std::uint32_t i = imp_row[cell];
+        if (i == 0) continue;  // no impact, no dud
+        imp_row[cell] = 0;
+        impact_sum[cell] += i;
+        t[kImpacts] += i;
+        const std::uint32_t d = dud_row[cell];
+        if (d == 0) continue;
+        dud_row[cell] = 0;
+        dud_sum[cell] += d;
+        dud_sum_sq[cell] += static_cast<std::uint64_t>(d) * d;
+        dud_nonzero[cell] += 1;
+        const std::uint32_t bin = histogram_bin(d);
+        histogram[static_cast<std::size_t>(bin < bins ? bin : bins - 1) * cells + cell] += 1;
+        t[kDuds] += d;
+        t[kContaminated] += 1;
+        t[kByClass + land_cover[cell] % kLandCoverClasses] += d;
+      }
+      if (t[kImpacts] == 0) continue;
+      for (std::uint32_t k = 0; k < kTotalSlots; ++k)
+        if (t[k]) atomic_add_u64(&totals[b * kTotalSlots + k], t[k]);
     }
-    dud_sum[cell] += sum;
-    dud_sum_sq[cell] += sum_sq;
-    dud_nonzero[cell] += nonzero;
-    impact_sum[cell] += imp;
   }
 };
 
@@ -207,6 +190,7 @@ class ThrustEngine final : public Engine {
     impacts_.assign(grid_size, 0u);
     duds_.assign(grid_size, 0u);
     counters_.assign(2 * static_cast<std::size_t>(max_batch), 0u);
+    totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
     for (auto* v : {&semi_major_, &semi_minor_, &wind_x_, &wind_y_, &height_}) v->resize(max_batch * S);
     dud_rate_.resize(max_batch * T);
     sd_failure_.resize(max_batch * T);
@@ -229,6 +213,7 @@ class ThrustEngine final : public Engine {
     upload(dud_rate_, in.dud_rate, B * T);
     upload(sd_failure_, in.sd_failure, B * T);
     thrust::fill(counters_.begin(), counters_.end(), 0u);
+    thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
 
     GridView grid = tables_.grid;
     grid.land_cover = raw(land_cover_);
@@ -266,28 +251,29 @@ class ThrustEngine final : public Engine {
                        thrust::counting_iterator<std::uint32_t>(N), f);
     }
 
+    const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
+    AccumulateCells acc{cells_, B, tables_.histogram_bins, raw(land_cover_), raw(impacts_), raw(duds_),
+                        raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
+                        raw(totals_)};
+    thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
+                     thrust::counting_iterator<std::uint32_t>(tasks), acc);
+
     std::vector<std::uint32_t> counters(2 * B);
+    std::vector<std::uint64_t> totals(kTotalSlots * B);
     thrust::copy(counters_.begin(), counters_.begin() + 2 * B, counters.begin());
+    thrust::copy(totals_.begin(), totals_.begin() + kTotalSlots * B, totals.begin());
     std::vector<RealizationTotals> out(B);
     for (std::uint32_t b = 0; b < B; ++b) {
-      const std::size_t off = static_cast<std::size_t>(b) * cells_;
-      const CellTotals ct = thrust::transform_reduce(
-          thrust::device, thrust::counting_iterator<std::uint32_t>(0), thrust::counting_iterator<std::uint32_t>(cells_),
-          CellTotalsOf{raw(impacts_) + off, raw(duds_) + off, raw(land_cover_)}, CellTotals{}, AddCellTotals{});
+      const std::uint64_t* t = totals.data() + kTotalSlots * b;
       RealizationTotals& rt = out[b];
       rt.fired = N;
-      rt.impacts = ct.impacts;
-      rt.duds = ct.duds;
-      rt.contaminated_cells = ct.contaminated;
-      for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = ct.by_class[k];
+      rt.impacts = t[kImpacts];
+      rt.duds = t[kDuds];
+      rt.contaminated_cells = t[kContaminated];
+      for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
       rt.in_water = counters[2 * b];
       rt.outside_grid = counters[2 * b + 1];
     }
-
-    AccumulateCell acc{cells_, B, tables_.histogram_bins, raw(impacts_), raw(duds_),
-                       raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_)};
-    thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
-                     thrust::counting_iterator<std::uint32_t>(cells_), acc);
     return out;
   }
 
@@ -332,7 +318,7 @@ class ThrustEngine final : public Engine {
   thrust::device_vector<std::uint16_t> type_;
   thrust::device_vector<float> semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_, sd_failure_;
   thrust::device_vector<std::uint32_t> impacts_, duds_, counters_;
-  thrust::device_vector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_;
+  thrust::device_vector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
   thrust::device_vector<std::uint32_t> dud_nonzero_, histogram_;
 };
 

@@ -11,10 +11,14 @@
 #define REMNANT_HD __host__ __device__
 #define REMNANT_BACKEND_NS cuda
 #define REMNANT_BACKEND_NAME "cuda"
+// Cells folded by one task of the accumulate pass: one per GPU thread.
+#define REMNANT_CELLS_PER_TASK 1u
 #else
 #define REMNANT_HD
 #define REMNANT_BACKEND_NS cpu
 #define REMNANT_BACKEND_NAME "cpu"
+// A cache-friendly run of cells per task on CPU cores.
+#define REMNANT_CELLS_PER_TASK 1024u
 #endif
 
 namespace remnant {
@@ -24,6 +28,14 @@ namespace remnant {
 REMNANT_HD inline void atomic_add_u32(std::uint32_t* target, std::uint32_t value) {
 #if defined(__CUDA_ARCH__)
   atomicAdd(reinterpret_cast<unsigned int*>(target), static_cast<unsigned int>(value));
+#else
+  __atomic_fetch_add(target, value, __ATOMIC_RELAXED);
+#endif
+}
+
+REMNANT_HD inline void atomic_add_u64(std::uint64_t* target, std::uint64_t value) {
+#if defined(__CUDA_ARCH__)
+  atomicAdd(reinterpret_cast<unsigned long long*>(target), static_cast<unsigned long long>(value));
 #else
   __atomic_fetch_add(target, value, __ATOMIC_RELAXED);
 #endif

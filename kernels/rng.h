@@ -66,16 +66,18 @@ REMNANT_HD inline r123::Philox4x32::ctr_type philox(RngKey key, std::uint32_t re
   return gen(ctr, k);
 }
 
-// Uniform float in (0, 1): 24 significant bits, never exactly 0 or 1, so that
-// log(u) is finite and u < p is a fair Bernoulli draw for p in [0, 1].
+// Uniform float in (0, 1): 23 significant bits at cell centres, (k + 0.5) / 2^23,
+// every value exactly representable, never 0 or 1, so that log(u) is finite
+// and u < p is a fair Bernoulli draw for p in [0, 1].
 REMNANT_HD inline float to_unit_open(std::uint32_t x) {
-  return (static_cast<float>(x >> 8) + 0.5f) * (1.0f / 16777216.0f);
+  return (static_cast<float>(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }
 
-// Uniform double in (0, 1) from two words (host-side epistemic draws).
+// Uniform double in (0, 1) from two words, (k + 0.5) / 2^52, for the host-side
+// epistemic draws.
 REMNANT_HD inline double to_unit_open_double(std::uint32_t hi, std::uint32_t lo) {
-  const std::uint64_t bits = (static_cast<std::uint64_t>(hi) << 21) ^ (lo >> 11);  // 53 bits
-  return (static_cast<double>(bits & ((1ull << 53) - 1)) + 0.5) * (1.0 / 9007199254740992.0);
+  const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 12;  // 52 bits
+  return (static_cast<double>(bits) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 REMNANT_HD inline Uniform4 uniforms(RngKey key, std::uint32_t realization, std::uint32_t strike,
