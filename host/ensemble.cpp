@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unistd.h>
 
 namespace remnant {
 
@@ -35,12 +36,30 @@ std::string backends_report() {
                      usable ? fmt::format(", cuda ({})", cuda::device_name()) : fmt::format(" (cuda: {})", why));
 }
 
-std::uint32_t automatic_batch(const Plan& plan, std::uint32_t realizations) {
-  const std::uint64_t per_realization = 8ull * plan.cells();
+std::uint32_t automatic_batch(std::uint64_t cells, std::uint32_t realizations) {
+  const std::uint64_t per_realization = 8ull * cells;
   const std::uint64_t budget = 256ull << 20;
   std::uint64_t b = std::max<std::uint64_t>(1, budget / std::max<std::uint64_t>(1, per_realization));
   b = std::min<std::uint64_t>({b, 32, std::max<std::uint32_t>(1, realizations)});
   return static_cast<std::uint32_t>(b);
+}
+
+std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt) {
+  return opt.batch ? std::min(opt.batch, opt.realizations) : automatic_batch(cells, opt.realizations);
+}
+
+void check_fits_in_memory(const Scenario& sc, const RunOptions& opt) {
+  const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
+  const std::uint32_t batch = effective_batch(cells, opt);
+  const std::uint64_t need = estimate_run_bytes(cells, scenario_items(sc), sc.strikes.size(), batch);
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  const std::uint64_t have = pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : 0;
+  if (have && need > have / 10 * 8)
+    throw InputError(fmt::format(
+        "{}: the run needs about {:.1f} GiB of memory for its grids and accumulators ({} x {} cells, batch {}) "
+        "but this machine has {:.1f} GiB; use a coarser grid (grid.cell_size_m) or a smaller extent (grid.nx, grid.ny){}",
+        sc.path, need / 1073741824.0, sc.grid.nx, sc.grid.ny, batch, have / 1073741824.0,
+        batch > 1 ? ", or fewer realizations per batch (--batch 1)" : ""));
 }
 
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt) {
@@ -59,7 +78,8 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   res.realizations = opt.realizations;
   res.seed = opt.seed;
   res.fired_per_realization = plan.items_per_realization;
-  res.batch = opt.batch ? std::min(opt.batch, opt.realizations) : automatic_batch(plan, opt.realizations);
+  res.batch = effective_batch(plan.cells(), opt);
+  check_fits_in_memory(sc, opt);
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   res.threads = omp_get_max_threads();
 

@@ -57,7 +57,15 @@ struct RunResult {
 
 // Automatic batch: as many realizations as fit in a fixed grid budget (256 MiB),
 // at most 32 and at most the realizations asked for.
-std::uint32_t automatic_batch(const Plan& plan, std::uint32_t realizations);
+std::uint32_t automatic_batch(std::uint64_t cells, std::uint32_t realizations);
+
+// The batch a run will use: the one asked for (capped at the realizations), or
+// the automatic one.
+std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt);
+
+// Refuses (InputError) a run that cannot fit in this machine's memory, saying
+// how much it needs and how to make it fit. Called before any large allocation.
+void check_fits_in_memory(const Scenario& sc, const RunOptions& opt);
 
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt);
 

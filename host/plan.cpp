@@ -169,12 +169,20 @@ RunTables Plan::tables(std::uint64_t seed) const {
   return t;
 }
 
-std::uint64_t estimate_run_bytes(const Plan& plan, std::uint32_t batch) {
-  const std::uint64_t cells = plan.cells();
-  const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4ull * plan.histogram_bins  // accumulators
-                                 + 8ull * batch                                // impact + dud grids
-                                 + 1 + 4 + 4;                                  // land cover, multiplier, elevation
-  return cells * per_cell + 64ull * plan.per_carrier.size() * (batch + 1);
+std::uint64_t scenario_items(const Scenario& sc) {
+  std::uint64_t items = 0;
+  for (const Strike& s : sc.strikes)
+    for (const CarrierType& c : sc.carriers)
+      if (c.name == s.carrier) items += static_cast<std::uint64_t>(s.carriers) * c.submunitions_per_carrier;
+  return items;
+}
+
+std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
+                                 std::uint32_t batch) {
+  const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4ull * histogram_bins_for(items)  // accumulators
+                                 + 8ull * batch                                     // impact + dud grids
+                                 + 1 + 4 + 4 + 4 * 7;  // land cover, multiplier, elevation; statistics layers
+  return cells * per_cell + 64ull * strikes * (batch + 1);
 }
 
 BatchView BatchDraws::view() const {

@@ -36,8 +36,12 @@ struct Plan {
 
 Plan make_plan(const Scenario& sc);
 
-// Host memory (bytes) the accumulators and batch grids of a run need.
-std::uint64_t estimate_run_bytes(const Plan& plan, std::uint32_t batch);
+// Submunitions fired per realization by a scenario's inventory.
+std::uint64_t scenario_items(const Scenario& sc);
+
+// Memory (bytes) a run needs for its grid tables, accumulators and batch grids.
+std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
+                                 std::uint32_t batch);
 
 // Epistemic draws for realizations [first, first + count), rows b*S + s and
 // b*T + t. Depends only on (seed, realization, strike or type).

@@ -51,6 +51,7 @@ int cmd_run(const RunArgs& a) {
   opt.cancel = &g_stop;
   if (!a.out.empty()) check_output_writable(a.out);
   choose_backend(a.backend);  // an unusable backend fails before any work
+  check_fits_in_memory(sc, opt);
 
   const Plan plan = make_plan(sc);
   std::signal(SIGINT, on_signal);
