@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "engine.h"
@@ -171,29 +172,30 @@ class ThrustEngine final : public Engine {
     max_batch_ = max_batch;
     const std::size_t S = t.strikes.count, T = t.types.count;
 
-    land_cover_.assign(t.grid.land_cover, t.grid.land_cover + cells_);
-    failure_multiplier_.assign(t.grid.failure_multiplier, t.grid.failure_multiplier + cells_);
-    first_item_.assign(t.strikes.first_item, t.strikes.first_item + S + 1);
-    per_carrier_.assign(t.strikes.per_carrier, t.strikes.per_carrier + S);
-    type_.assign(t.strikes.type, t.strikes.type + S);
-    pattern_.assign(t.strikes.pattern, t.strikes.pattern + S);
-    site_x_.assign(t.strikes.site_x, t.strikes.site_x + S);
-    site_y_.assign(t.strikes.site_y, t.strikes.site_y + S);
-    aim_sigma_.assign(t.strikes.aim_sigma, t.strikes.aim_sigma + S);
-    heading_center_.assign(t.strikes.heading_center, t.strikes.heading_center + S);
-    heading_spread_.assign(t.strikes.heading_spread, t.strikes.heading_spread + S);
-    ring_inner_.assign(t.strikes.ring_inner, t.strikes.ring_inner + S);
-    vt_min_.assign(t.types.vt_min, t.types.vt_min + T);
-    vt_max_.assign(t.types.vt_max, t.types.vt_max + T);
+    // Device copies of the tables, and views that point at them.
+    grid_ = t.grid;
+    grid_.land_cover = put(land_cover_, t.grid.land_cover, cells_);
+    grid_.failure_multiplier = put(failure_multiplier_, t.grid.failure_multiplier, cells_);
+    strikes_ = t.strikes;
+    strikes_.first_item = put(first_item_, t.strikes.first_item, S + 1);
+    strikes_.per_carrier = put(per_carrier_, t.strikes.per_carrier, S);
+    strikes_.type = put(type_, t.strikes.type, S);
+    strikes_.pattern = put(pattern_, t.strikes.pattern, S);
+    strikes_.site_x = put(site_x_, t.strikes.site_x, S);
+    strikes_.site_y = put(site_y_, t.strikes.site_y, S);
+    strikes_.aim_sigma = put(aim_sigma_, t.strikes.aim_sigma, S);
+    strikes_.heading_center = put(heading_center_, t.strikes.heading_center, S);
+    strikes_.heading_spread = put(heading_spread_, t.strikes.heading_spread, S);
+    strikes_.ring_inner = put(ring_inner_, t.strikes.ring_inner, S);
+    types_ = t.types;
+    types_.vt_min = put(vt_min_, t.types.vt_min, T);
+    types_.vt_max = put(vt_max_, t.types.vt_max, T);
 
     const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
     impacts_.assign(grid_size, 0u);
     duds_.assign(grid_size, 0u);
     counters_.assign(2 * static_cast<std::size_t>(max_batch), 0u);
     totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
-    for (auto* v : {&semi_major_, &semi_minor_, &wind_x_, &wind_y_, &height_}) v->resize(max_batch * S);
-    dud_rate_.resize(max_batch * T);
-    sd_failure_.resize(max_batch * T);
 
     dud_sum_.assign(cells_, 0u);
     dud_sum_sq_.assign(cells_, 0u);
@@ -205,46 +207,22 @@ class ThrustEngine final : public Engine {
   std::vector<RealizationTotals> run_batch(const BatchView& in) override {
     const std::size_t S = tables_.strikes.count, T = tables_.types.count;
     const std::uint32_t B = in.realizations;
-    upload(semi_major_, in.semi_major, B * S);
-    upload(semi_minor_, in.semi_minor, B * S);
-    upload(wind_x_, in.wind_x, B * S);
-    upload(wind_y_, in.wind_y, B * S);
-    upload(height_, in.height, B * S);
-    upload(dud_rate_, in.dud_rate, B * T);
-    upload(sd_failure_, in.sd_failure, B * T);
+    if (B > max_batch_) throw std::logic_error("run_batch: batch larger than prepared for");
+    BatchView batch = in;
+    batch.semi_major = put(semi_major_, in.semi_major, B * S);
+    batch.semi_minor = put(semi_minor_, in.semi_minor, B * S);
+    batch.wind_x = put(wind_x_, in.wind_x, B * S);
+    batch.wind_y = put(wind_y_, in.wind_y, B * S);
+    batch.height = put(height_, in.height, B * S);
+    batch.dud_rate = put(dud_rate_, in.dud_rate, B * T);
+    batch.sd_failure = put(sd_failure_, in.sd_failure, B * T);
     thrust::fill(counters_.begin(), counters_.end(), 0u);
     thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
-
-    GridView grid = tables_.grid;
-    grid.land_cover = raw(land_cover_);
-    grid.failure_multiplier = raw(failure_multiplier_);
-    StrikeView strikes = tables_.strikes;
-    strikes.first_item = raw(first_item_);
-    strikes.per_carrier = raw(per_carrier_);
-    strikes.type = raw(type_);
-    strikes.pattern = raw(pattern_);
-    strikes.site_x = raw(site_x_);
-    strikes.site_y = raw(site_y_);
-    strikes.aim_sigma = raw(aim_sigma_);
-    strikes.heading_center = raw(heading_center_);
-    strikes.heading_spread = raw(heading_spread_);
-    strikes.ring_inner = raw(ring_inner_);
-    TypeView types = tables_.types;
-    types.vt_min = raw(vt_min_);
-    types.vt_max = raw(vt_max_);
-    BatchView batch = in;
-    batch.semi_major = raw(semi_major_);
-    batch.semi_minor = raw(semi_minor_);
-    batch.wind_x = raw(wind_x_);
-    batch.wind_y = raw(wind_y_);
-    batch.height = raw(height_);
-    batch.dud_rate = raw(dud_rate_);
-    batch.sd_failure = raw(sd_failure_);
 
     const std::uint32_t N = tables_.items_per_realization;
     for (std::uint32_t b = 0; b < B; ++b) {
       const std::size_t off = static_cast<std::size_t>(b) * cells_;
-      DepositItem f{grid, strikes, types, batch,
+      DepositItem f{grid_, strikes_, types_, batch,
                     tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
                     b, raw(impacts_) + off, raw(duds_) + off, raw(counters_) + 2 * b, raw(counters_) + 2 * b + 1};
       thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
@@ -303,12 +281,17 @@ class ThrustEngine final : public Engine {
   }
 
  private:
+  // Copies n host values to the device vector and returns its device pointer.
   template <typename T>
-  static void upload(thrust::device_vector<T>& dst, const T* src, std::size_t n) {
-    thrust::copy(src, src + n, dst.begin());
+  static const T* put(thrust::device_vector<T>& dst, const T* src, std::size_t n) {
+    dst.assign(src, src + n);
+    return raw(dst);
   }
 
   RunTables tables_{};
+  GridView grid_{};
+  StrikeView strikes_{};
+  TypeView types_{};
   std::uint32_t cells_ = 0;
   std::uint32_t max_batch_ = 0;
   thrust::device_vector<std::uint8_t> land_cover_, pattern_;
