@@ -8,6 +8,11 @@
 #include <unistd.h>
 
 namespace remnant {
+namespace {
+// OpenMP's default thread count, read before anyone changes it: --threads 0
+// (or none) always means this, also after an earlier run in the same process.
+const int kDefaultThreads = omp_get_max_threads();
+}  // namespace
 
 Interrupted::Interrupted(std::uint32_t d, std::uint32_t t)
     : std::runtime_error(fmt::format("interrupted after {} of {} realizations", d, t)), done(d), total(t) {}
@@ -80,13 +85,13 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   res.fired_per_realization = plan.items_per_realization;
   res.batch = effective_batch(plan.cells(), opt);
   check_fits_in_memory(sc, opt);
-  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  omp_set_num_threads(opt.threads > 0 ? opt.threads : kDefaultThreads);
   res.threads = omp_get_max_threads();
 
+  const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<Engine> engine = res.backend.name == "cuda" ? cuda::make_engine() : cpu::make_engine();
   engine->prepare(plan.tables(opt.seed), res.batch);
 
-  const auto t0 = std::chrono::steady_clock::now();
   res.totals.reserve(opt.realizations);
   for (std::uint32_t first = 0; first < opt.realizations; first += res.batch) {
     if (opt.cancel && opt.cancel->load()) throw Interrupted(first, opt.realizations);

@@ -135,7 +135,6 @@ Plan make_plan(const Scenario& sc) {
     p.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
   }
   p.items_per_realization = static_cast<std::uint32_t>(items);
-  p.histogram_bins = histogram_bins_for(items);
   return p;
 }
 
@@ -161,7 +160,6 @@ RunTables Plan::tables(std::uint64_t seed) const {
   t.types.vt_min = vt_min.data();
   t.types.vt_max = vt_max.data();
   t.items_per_realization = items_per_realization;
-  t.histogram_bins = histogram_bins;
   t.key_aim = make_key(seed, Stream::AimPoint);
   t.key_pattern = make_key(seed, Stream::Pattern);
   t.key_fall = make_key(seed, Stream::Fall);
@@ -179,7 +177,10 @@ std::uint64_t scenario_items(const Scenario& sc) {
 
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
                                  std::uint32_t batch) {
-  const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4ull * histogram_bins_for(items)  // accumulators
+  // The histogram grows with the largest dud count in any cell; budget for
+  // counts up to 2^10 (or the items fired, if fewer).
+  const std::uint64_t bins = histogram_bins_for(items < 1024 ? items : 1024);
+  const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4 * bins  // accumulators
                                  + 8ull * batch                                     // impact + dud grids
                                  + 1 + 4 + 4 + 4 * 7;  // land cover, multiplier, elevation; statistics layers
   return cells * per_cell + 64ull * strikes * (batch + 1);

@@ -28,7 +28,6 @@ struct Plan {
   std::vector<float> vt_min, vt_max;
 
   std::uint32_t items_per_realization = 0;  // submunitions fired per realization
-  std::uint32_t histogram_bins = 0;
 
   std::uint32_t cells() const { return nx * ny; }
   RunTables tables(std::uint64_t seed) const;

@@ -104,8 +104,8 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
                    r.backend.name, r.backend.note, r.threads, r.batch);
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
   auto line = [&](const char* what, const Summary& x, const char* unit) {
-    s += fmt::format("  {:<28} mean {:>12.1f}  90% interval [{:.1f}, {:.1f}]  median {:.1f} {}\n", what, x.mean, x.q05,
-                     x.q95, x.q50, unit);
+    s += fmt::format("  {:<28} mean {:>12.4g}  90% interval [{:.4g}, {:.4g}]  median {:.4g} {}\n", what, x.mean,
+                     x.q05, x.q95, x.q50, unit);
   };
   line("unexploded (duds) on land", h.total_duds, "items");
   line("contaminated area", h.contaminated_area_km2, "km2");

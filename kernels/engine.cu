@@ -18,6 +18,7 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -53,6 +54,9 @@ REMNANT_HD inline std::uint32_t strike_of_item(const std::uint32_t* first_item, 
   return lo;
 }
 
+// Per-realization counters kept during deposit.
+enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kLargestCount = 2, kCounterSlots = 3 };
+
 struct DepositItem {
   GridView grid;
   StrikeView strikes;
@@ -62,8 +66,7 @@ struct DepositItem {
   std::uint32_t b;            // realization's row inside the batch
   std::uint32_t* impacts;     // this realization's grids
   std::uint32_t* duds;
-  std::uint32_t* in_water;    // this realization's counters
-  std::uint32_t* outside;
+  std::uint32_t* counters;    // this realization's: in water, outside, largest cell count
 
   REMNANT_HD void operator()(std::uint32_t i) const {
     const std::uint32_t r = batch.first_realization + b;
@@ -91,11 +94,11 @@ struct DepositItem {
 
     const std::int64_t cell = landing_cell(grid, aim.x + offset.x + drift.x, aim.y + offset.y + drift.y);
     if (cell < 0) {
-      atomic_add_u32(outside, 1u);
+      atomic_add_u32(&counters[kOutside], 1u);
       return;
     }
     if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
-      atomic_add_u32(in_water, 1u);
+      atomic_add_u32(&counters[kInWater], 1u);
       return;
     }
     atomic_add_u32(&impacts[cell], 1u);
@@ -103,7 +106,7 @@ struct DepositItem {
     const std::uint32_t tr = b * types.count + t;
     const float p = failure_probability(batch.dud_rate[tr], grid.failure_multiplier[cell], batch.sd_failure[tr]);
     const Uniform4 ud = uniforms(key_failure, r, s, c, k);
-    if (is_dud(p, ud.u[0])) atomic_add_u32(&duds[cell], 1u);
+    if (is_dud(p, ud.u[0])) atomic_max_u32(&counters[kLargestCount], atomic_add_u32(&duds[cell], 1u) + 1u);
   }
 };
 
@@ -194,14 +197,15 @@ class ThrustEngine final : public Engine {
     const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
     impacts_.assign(grid_size, 0u);
     duds_.assign(grid_size, 0u);
-    counters_.assign(2 * static_cast<std::size_t>(max_batch), 0u);
+    counters_.assign(kCounterSlots * static_cast<std::size_t>(max_batch), 0u);
     totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
 
     dud_sum_.assign(cells_, 0u);
     dud_sum_sq_.assign(cells_, 0u);
     dud_nonzero_.assign(cells_, 0u);
     impact_sum_.assign(cells_, 0u);
-    histogram_.assign(static_cast<std::size_t>(t.histogram_bins) * cells_, 0u);
+    bins_ = kExactBins;
+    histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
   }
 
   std::vector<RealizationTotals> run_batch(const BatchView& in) override {
@@ -224,21 +228,30 @@ class ThrustEngine final : public Engine {
       const std::size_t off = static_cast<std::size_t>(b) * cells_;
       DepositItem f{grid_, strikes_, types_, batch,
                     tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                    b, raw(impacts_) + off, raw(duds_) + off, raw(counters_) + 2 * b, raw(counters_) + 2 * b + 1};
+                    b, raw(impacts_) + off, raw(duds_) + off, raw(counters_) + kCounterSlots * b};
       thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
                        thrust::counting_iterator<std::uint32_t>(N), f);
     }
 
     const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
-    AccumulateCells acc{cells_, B, tables_.histogram_bins, raw(land_cover_), raw(impacts_), raw(duds_),
+    // Grow the histogram (new bins go at the end of the [bin][cell] layout,
+    // so existing counts stay put) to hold the largest count of this batch.
+    std::vector<std::uint32_t> counters(kCounterSlots * B);
+    thrust::copy(counters_.begin(), counters_.begin() + kCounterSlots * B, counters.begin());
+    std::uint32_t largest = 0;
+    for (std::uint32_t b = 0; b < B; ++b) largest = std::max(largest, counters[kCounterSlots * b + kLargestCount]);
+    if (largest > 0 && histogram_bin(largest) >= bins_) {
+      bins_ = histogram_bin(largest) + 1;
+      histogram_.resize(static_cast<std::size_t>(bins_) * cells_, 0u);
+    }
+
+    AccumulateCells acc{cells_, B, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
                         raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
                         raw(totals_)};
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
                      thrust::counting_iterator<std::uint32_t>(tasks), acc);
 
-    std::vector<std::uint32_t> counters(2 * B);
     std::vector<std::uint64_t> totals(kTotalSlots * B);
-    thrust::copy(counters_.begin(), counters_.begin() + 2 * B, counters.begin());
     thrust::copy(totals_.begin(), totals_.begin() + kTotalSlots * B, totals.begin());
     std::vector<RealizationTotals> out(B);
     for (std::uint32_t b = 0; b < B; ++b) {
@@ -249,8 +262,8 @@ class ThrustEngine final : public Engine {
       rt.duds = t[kDuds];
       rt.contaminated_cells = t[kContaminated];
       for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
-      rt.in_water = counters[2 * b];
-      rt.outside_grid = counters[2 * b + 1];
+      rt.in_water = counters[kCounterSlots * b + kInWater];
+      rt.outside_grid = counters[kCounterSlots * b + kOutside];
     }
     return out;
   }
@@ -261,12 +274,13 @@ class ThrustEngine final : public Engine {
     dud_nonzero_.assign(a.dud_nonzero.begin(), a.dud_nonzero.end());
     impact_sum_.assign(a.impact_sum.begin(), a.impact_sum.end());
     histogram_.assign(a.histogram.begin(), a.histogram.end());
+    bins_ = a.histogram_bins;
   }
 
   CellAccumulators read_accumulators() const override {
     CellAccumulators a;
     a.cells = cells_;
-    a.histogram_bins = tables_.histogram_bins;
+    a.histogram_bins = bins_;
     a.dud_sum.resize(cells_);
     a.dud_sum_sq.resize(cells_);
     a.dud_nonzero.resize(cells_);
@@ -294,6 +308,7 @@ class ThrustEngine final : public Engine {
   TypeView types_{};
   std::uint32_t cells_ = 0;
   std::uint32_t max_batch_ = 0;
+  std::uint32_t bins_ = kExactBins;
   thrust::device_vector<std::uint8_t> land_cover_, pattern_;
   thrust::device_vector<float> failure_multiplier_, site_x_, site_y_, aim_sigma_, heading_center_, heading_spread_,
       ring_inner_, vt_min_, vt_max_;

@@ -22,8 +22,10 @@ struct CellAccumulators {
   std::vector<std::uint64_t> dud_sum_sq;   // sum of squares
   std::vector<std::uint32_t> dud_nonzero;  // realizations with at least one dud
   std::vector<std::uint64_t> impact_sum;   // sum of impacts (all items that landed)
-  // Histogram of non-zero dud counts, layout [bin][cell]; see host/stats.h for
-  // the bins. Zero counts are not stored (realizations - dud_nonzero).
+  // Histogram of non-zero dud counts, layout [bin][cell]; bins in
+  // kernels/histogram.h. Zero counts are not stored (realizations -
+  // dud_nonzero). It has as many bins as the largest count seen needs, so its
+  // size depends on the results, never on batch size or thread count.
   std::vector<std::uint32_t> histogram;
 };
 
@@ -33,7 +35,6 @@ struct RunTables {
   StrikeView strikes;
   TypeView types;
   std::uint32_t items_per_realization = 0;
-  std::uint32_t histogram_bins = 0;
   RngKey key_aim, key_pattern, key_fall, key_failure;
 };
 
