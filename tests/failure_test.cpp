@@ -1,0 +1,260 @@
+// Failure of submunitions: the failure probability, the Bernoulli draw, the
+// per-realization dud-rate draws (Beta priors) and the dud counts of whole
+// runs against binomial bounds.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/physics.h"
+#include "kernels/rng.h"
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+using test::Moments;
+using test::moments;
+
+// Every item lands on cropland inside the grid: 1 km x 1 km, the strike in the
+// middle, footprint at most 100 m, aim error CEP 20 m, released at ground
+// level in calm air. 10 carriers x 200 = 2000 items per realization.
+constexpr const char* kOnLand = R"toml(
+[scenario]
+name = "failure test: everything on cropland"
+seed = 1
+realizations = 10
+
+[grid]
+nx = 100
+ny = 100
+cell_size_m = 10.0
+origin_x_m = 0.0
+origin_y_m = 0.0
+land_cover = "cropland"
+
+[wind]
+speed_mps = 0.0
+from_deg = 270.0
+
+[land_cover.dud_rate_multiplier]
+cropland = @MULT@
+
+[[submunition]]
+name = "bomblet"
+terminal_velocity_mps = [30.0, 50.0]
+dud_rate = @RATE@
+@SD@
+
+[[carrier]]
+name = "dispenser"
+submunition = "bomblet"
+submunitions_per_carrier = 200
+delivery = "air"
+pattern = "uniform_ellipse"
+semi_major_m = [80.0, 100.0]
+semi_minor_m = [40.0, 50.0]
+aim_error_cep_m = 20.0
+function_height_m = 0.0
+
+[[strike]]
+carrier = "dispenser"
+carriers = 10
+x_m = 500.0
+y_m = 500.0
+)toml";
+
+Scenario on_land(const std::string& rate, const std::string& mult = "1.0", const std::string& sd = "") {
+  std::string t = test::replace_all(kOnLand, "@RATE@", rate);
+  t = test::replace_all(t, "@MULT@", mult);
+  t = test::replace_all(t, "@SD@", sd);
+  return test::scenario_from(t, "failure.toml");
+}
+
+TEST(FailureProbability, MultipliesCapsAndAppliesSelfDestruct) {
+  EXPECT_FLOAT_EQ(failure_probability(0.1f, 1.0f, 1.0f), 0.1f);
+  EXPECT_FLOAT_EQ(failure_probability(0.1f, 2.0f, 1.0f), 0.2f);
+  EXPECT_FLOAT_EQ(failure_probability(0.1f, 2.0f, 0.5f), 0.1f);   // self-destruct also has to fail
+  EXPECT_FLOAT_EQ(failure_probability(0.5f, 3.0f, 1.0f), 1.0f);   // capped at 1
+  EXPECT_FLOAT_EQ(failure_probability(0.5f, 3.0f, 0.25f), 0.25f); // cap before the self-destruct factor
+  EXPECT_FLOAT_EQ(failure_probability(0.3f, 0.0f, 1.0f), 0.0f);
+  EXPECT_FLOAT_EQ(failure_probability(0.0f, 5.0f, 1.0f), 0.0f);
+  EXPECT_FLOAT_EQ(failure_probability(1.0f, 1.0f, 0.0f), 0.0f);
+}
+
+TEST(FailureProbability, BernoulliDrawIsFairAtTheEnds) {
+  // With the engine's uniforms (never 0 or 1): p = 0 never fails, p = 1 always.
+  for (std::uint32_t w : {0u, 1u, 0x80000000u, 0xFFFFFFFFu}) {
+    EXPECT_FALSE(is_dud(0.0f, to_unit_open(w))) << w;
+    EXPECT_TRUE(is_dud(1.0f, to_unit_open(w))) << w;
+  }
+  EXPECT_TRUE(is_dud(0.5f, 0.49f));
+  EXPECT_FALSE(is_dud(0.5f, 0.51f));
+}
+
+// Beta(alpha, beta) through sample_beta, one independent stream per
+// realization as draw_batch uses them.
+void check_beta(double alpha, double beta, std::uint64_t seed) {
+  constexpr int kStreams = 100'000;
+  const RngKey key = make_key(seed, Stream::DudRate);
+  std::vector<double> v;
+  v.reserve(kStreams);
+  for (int r = 0; r < kStreams; ++r) {
+    HostDrawStream rng(key, static_cast<std::uint32_t>(r), 0);
+    const double x = sample_beta(rng, alpha, beta);
+    ASSERT_GT(x, 0.0);
+    ASSERT_LT(x, 1.0);
+    v.push_back(x);
+  }
+  const Moments m = moments(v);
+  const double ab = alpha + beta;
+  const double mean = alpha / ab, var = alpha * beta / (ab * ab * (ab + 1.0));
+  // Standard error of the mean from the analytic variance.
+  const double se_mean = std::sqrt(var / kStreams);
+  EXPECT_LT(std::abs(m.mean - mean), 4.0 * se_mean)
+      << "Beta(" << alpha << ", " << beta << ") mean " << m.mean << ", expected " << mean;
+  // Conservative standard error of the variance: the larger of the sample-based
+  // one and the analytic one (fourth central moment of the Beta distribution).
+  const double excess_kurtosis = 6.0 * ((alpha - beta) * (alpha - beta) * (ab + 1.0) - alpha * beta * (ab + 2.0)) /
+                                 (alpha * beta * (ab + 2.0) * (ab + 3.0));
+  const double mu4 = (3.0 + excess_kurtosis) * var * var;
+  const double se_var = std::max(m.se_var(), std::sqrt((mu4 - var * var) / kStreams));
+  EXPECT_LT(std::abs(m.var - var), 4.0 * se_var)
+      << "Beta(" << alpha << ", " << beta << ") variance " << m.var << ", expected " << var;
+}
+
+TEST(BetaPrior, SampleBetaMatchesMeanAndVariance) { check_beta(2.0, 8.0, 101); }
+TEST(BetaPrior, SampleBetaWithShapesBelowOne) { check_beta(0.5, 0.7, 102); }
+TEST(BetaPrior, SampleBetaWithLargeShapes) { check_beta(30.0, 270.0, 103); }
+
+TEST(BetaPrior, SampleGammaMatchesMeanAndVariance) {
+  for (double shape : {0.4, 1.0, 3.0}) {
+    const RngKey key = make_key(104, Stream::DudRate);
+    std::vector<double> v;
+    for (int r = 0; r < 100'000; ++r) {
+      HostDrawStream rng(key, static_cast<std::uint32_t>(r), 1);
+      v.push_back(sample_gamma(rng, shape));
+    }
+    const Moments m = moments(v);
+    // Gamma(k, 1): mean k, variance k.
+    EXPECT_LT(std::abs(m.mean - shape), 4.0 * std::sqrt(shape / m.n)) << "shape " << shape;
+    EXPECT_LT(std::abs(m.var - shape), 4.0 * m.se_var()) << "shape " << shape;
+  }
+}
+
+TEST(BetaPrior, FixedRateIsReturnedAsIs) {
+  HostDrawStream rng(make_key(1, Stream::DudRate), 0, 0);
+  RatePrior p;
+  p.fixed = true;
+  p.value = 0.137;
+  EXPECT_EQ(sample_rate(rng, p), 0.137);
+}
+
+TEST(BetaPrior, DrawBatchUsesOneStreamPerRealizationAndType) {
+  const Scenario sc = on_land("{ alpha = 2.0, beta = 8.0 }");
+  const Plan plan = make_plan(sc);
+  const std::uint64_t seed = 77;
+  const BatchDraws d = draw_batch(sc, plan, seed, 5, 20);
+  ASSERT_EQ(d.dud_rate.size(), 20u);
+  for (std::uint32_t b = 0; b < 20; ++b) {
+    HostDrawStream rng(make_key(seed, Stream::DudRate), 5 + b, 0);
+    EXPECT_EQ(d.dud_rate[b], static_cast<float>(sample_beta(rng, 2.0, 8.0))) << "realization " << 5 + b;
+    EXPECT_EQ(d.sd_failure[b], 1.0f);  // no self-destruct given
+  }
+  // Draws do not depend on the batch they come in.
+  const BatchDraws one = draw_batch(sc, plan, seed, 12, 1);
+  EXPECT_EQ(one.dud_rate[0], d.dud_rate[7]);
+  EXPECT_EQ(one.semi_major[0], d.semi_major[7]);
+  EXPECT_EQ(one.wind_x[0], d.wind_x[7]);
+}
+
+TEST(DudCount, FixedRateIsBinomialInEveryRealization) {
+  const double p = 0.1;
+  const Scenario sc = on_land("0.1");
+  const Plan plan = make_plan(sc);
+  const std::uint32_t R = 64;
+  const RunResult r = test::run(sc, plan, R, 2024);
+  const double N = 2000;
+  ASSERT_EQ(plan.items_per_realization, 2000u);
+  const double sigma = std::sqrt(N * p * (1 - p));
+  for (std::uint32_t i = 0; i < R; ++i) {
+    const RealizationTotals& t = r.totals[i];
+    ASSERT_EQ(t.impacts, 2000u) << "the scenario is built so that every item lands on land";
+    EXPECT_LT(std::abs(double(t.duds) - N * p), 4.0 * sigma) << "realization " << i << ": " << t.duds << " duds";
+  }
+  const Moments m = moments(test::column(r, [](const RealizationTotals& t) { return t.duds; }));
+  EXPECT_LT(std::abs(m.mean - N * p), 4.0 * sigma / std::sqrt(double(R))) << "mean duds " << m.mean;
+  // The spread is binomial too, not more, not less (sd of a variance estimate
+  // of near-normal data: sigma^2 sqrt(2 / (R - 1))).
+  EXPECT_LT(std::abs(m.var - sigma * sigma), 4.0 * sigma * sigma * std::sqrt(2.0 / (R - 1.0))) << "var " << m.var;
+}
+
+TEST(DudCount, LandCoverMultiplierScalesTheRate) {
+  const Scenario sc = on_land("0.1", "2.5");  // p = 0.25
+  const Plan plan = make_plan(sc);
+  const std::uint32_t R = 40;
+  const RunResult r = test::run(sc, plan, R, 9);
+  const double N = 2000, p = 0.25, sigma = std::sqrt(N * p * (1 - p));
+  const Moments m = moments(test::column(r, [](const RealizationTotals& t) { return t.duds; }));
+  EXPECT_LT(std::abs(m.mean - N * p), 4.0 * sigma / std::sqrt(double(R))) << "mean duds " << m.mean;
+}
+
+TEST(DudCount, SelfDestructFailureScalesTheRate) {
+  const Scenario sc = on_land("0.2", "1.0", "self_destruct_failure = 0.25");  // p = 0.05
+  const Plan plan = make_plan(sc);
+  const std::uint32_t R = 40;
+  const RunResult r = test::run(sc, plan, R, 10);
+  const double N = 2000, p = 0.05, sigma = std::sqrt(N * p * (1 - p));
+  const Moments m = moments(test::column(r, [](const RealizationTotals& t) { return t.duds; }));
+  EXPECT_LT(std::abs(m.mean - N * p), 4.0 * sigma / std::sqrt(double(R))) << "mean duds " << m.mean;
+}
+
+TEST(DudCount, CappedProbabilityMakesEveryItemADud) {
+  const Scenario sc = on_land("0.1", "20.0");  // 0.1 x 20 = 2, capped at 1
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, 8, 3);
+  for (const RealizationTotals& t : r.totals) {
+    EXPECT_EQ(t.duds, t.impacts);
+    EXPECT_EQ(t.duds, 2000u);
+  }
+}
+
+TEST(DudCount, ZeroRateOrZeroMultiplierGivesNoDuds) {
+  for (const Scenario& sc : {on_land("0.0"), on_land("0.3", "0.0")}) {
+    const Plan plan = make_plan(sc);
+    const RunResult r = test::run(sc, plan, 8, 4);
+    for (const RealizationTotals& t : r.totals) {
+      EXPECT_EQ(t.duds, 0u);
+      EXPECT_EQ(t.contaminated_cells, 0u);
+      EXPECT_EQ(t.impacts, 2000u);
+    }
+  }
+}
+
+TEST(DudCount, BetaPriorRateIsDrawnPerRealizationAndUsedByTheEngine) {
+  const Scenario sc = on_land("{ alpha = 2.0, beta = 8.0 }");
+  const Plan plan = make_plan(sc);
+  const std::uint32_t R = 200;
+  const std::uint64_t seed = 555;
+  const RunResult r = test::run(sc, plan, R, seed);
+  const BatchDraws d = draw_batch(sc, plan, seed, 0, R);
+  // Given its drawn rate q_r, realization r's duds are Binomial(impacts_r, q_r):
+  // the standardised sum over realizations is about N(0, 1).
+  double dev = 0, var = 0;
+  for (std::uint32_t i = 0; i < R; ++i) {
+    const double q = d.dud_rate[i], n = double(r.totals[i].impacts);
+    dev += double(r.totals[i].duds) - n * q;
+    var += n * q * (1 - q);
+  }
+  EXPECT_LT(std::abs(dev / std::sqrt(var)), 4.0) << "duds do not follow the per-realization rates";
+  // And the per-realization rates spread the totals far beyond a binomial:
+  // Var(duds) = N E[q(1-q)] + N^2 Var(q).
+  const double N = 2000, mq = 0.2, vq = 16.0 / (100.0 * 11.0);
+  const double expected_var = N * (mq - vq - mq * mq) + N * N * vq;
+  const Moments m = moments(test::column(r, [](const RealizationTotals& t) { return t.duds; }));
+  EXPECT_LT(std::abs(m.mean - N * mq), 4.0 * std::sqrt(expected_var / R)) << "mean duds " << m.mean;
+  EXPECT_LT(std::abs(m.var - expected_var), 4.0 * m.se_var()) << "var of duds " << m.var << " expected " << expected_var;
+}
+
+}  // namespace
+}  // namespace remnant

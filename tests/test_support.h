@@ -1,0 +1,141 @@
+// Helpers shared by the tests: scenarios from TOML text, ensemble runs,
+// moments of samples, temporary directories, running the CLI.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "host/ensemble.h"
+#include "host/plan.h"
+#include "host/scenario.h"
+#include "host/stats.h"
+
+namespace remnant::test {
+
+// Replaces every occurrence of a placeholder such as "@RATE@" in a template.
+inline std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+inline Scenario scenario_from(const std::string& toml, const std::string& name = "test.toml") {
+  return parse_scenario(toml, name);
+}
+
+inline RunResult run(const Scenario& sc, const Plan& plan, std::uint32_t realizations, std::uint64_t seed,
+                     int threads = 0, std::uint32_t batch = 0, const std::string& backend = "cpu") {
+  RunOptions opt;
+  opt.realizations = realizations;
+  opt.seed = seed;
+  opt.backend = backend;
+  opt.threads = threads;
+  opt.batch = batch;
+  return run_ensemble(sc, plan, opt);
+}
+
+// Sample moments.
+struct Moments {
+  double n = 0, mean = 0, var = 0;  // var with the n-1 denominator
+  double m4 = 0;                    // fourth central moment (n denominator)
+  double se_mean() const { return std::sqrt(var / n); }
+  // Standard error of the sample variance: sqrt((mu4 - sigma^4) / n), plus the
+  // small-sample term 2 sigma^4 / (n (n-1)).
+  double se_var() const { return std::sqrt(std::max(0.0, m4 - var * var) / n + 2.0 * var * var / (n * (n - 1.0))); }
+};
+
+inline Moments moments(const std::vector<double>& v) {
+  Moments m;
+  m.n = static_cast<double>(v.size());
+  long double s = 0;
+  for (double x : v) s += x;
+  m.mean = static_cast<double>(s / v.size());
+  long double s2 = 0, s4 = 0;
+  for (double x : v) {
+    const long double d = x - m.mean;
+    s2 += d * d;
+    s4 += d * d * d * d;
+  }
+  m.var = v.size() > 1 ? static_cast<double>(s2 / (v.size() - 1)) : 0.0;
+  m.m4 = static_cast<double>(s4 / v.size());
+  return m;
+}
+
+template <typename F>
+std::vector<double> column(const RunResult& r, F&& f) {
+  std::vector<double> v;
+  for (const RealizationTotals& t : r.totals) v.push_back(static_cast<double>(f(t)));
+  return v;
+}
+
+// A fresh, empty directory under the system's temporary directory; removed
+// with its contents when the object goes out of scope.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "remnant-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string p = file(name);
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path_)) out.push_back(e.path().filename().string());
+    return out;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together, unless redirected
+};
+
+// Runs a shell command line, returns its exit code and captured stdout.
+inline CommandResult run_command(const std::string& cmd) {
+  CommandResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return r;
+}
+
+inline std::string shell_quote(const std::string& s) {
+  std::string o = "'";
+  for (char c : s) {
+    if (c == '\'') o += "'\\''";
+    else o += c;
+  }
+  return o + "'";
+}
+
+}  // namespace remnant::test
