@@ -16,7 +16,9 @@
 #include <thrust/execution_policy.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
+#include <thrust/functional.h>
 #include <thrust/iterator/counting_iterator.h>
+#include <thrust/reduce.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -55,7 +57,7 @@ REMNANT_HD inline std::uint32_t strike_of_item(const std::uint32_t* first_item, 
 }
 
 // Per-realization counters kept during deposit.
-enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kLargestCount = 2, kCounterSlots = 3 };
+enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kCounterSlots = 2 };
 
 struct DepositItem {
   GridView grid;
@@ -66,7 +68,7 @@ struct DepositItem {
   std::uint32_t b;            // realization's row inside the batch
   std::uint32_t* impacts;     // this realization's grids
   std::uint32_t* duds;
-  std::uint32_t* counters;    // this realization's: in water, outside, largest cell count
+  std::uint32_t* counters;    // this realization's: in water, outside
 
   REMNANT_HD void operator()(std::uint32_t i) const {
     const std::uint32_t r = batch.first_realization + b;
@@ -106,7 +108,7 @@ struct DepositItem {
     const std::uint32_t tr = b * types.count + t;
     const float p = failure_probability(batch.dud_rate[tr], grid.failure_multiplier[cell], batch.sd_failure[tr]);
     const Uniform4 ud = uniforms(key_failure, r, s, c, k);
-    if (is_dud(p, ud.u[0])) atomic_max_u32(&counters[kLargestCount], atomic_add_u32(&duds[cell], 1u) + 1u);
+    if (is_dud(p, ud.u[0])) atomic_add_u32(&duds[cell], 1u);
   }
 };
 
@@ -236,10 +238,8 @@ class ThrustEngine final : public Engine {
     const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
     // Grow the histogram (new bins go at the end of the [bin][cell] layout,
     // so existing counts stay put) to hold the largest count of this batch.
-    std::vector<std::uint32_t> counters(kCounterSlots * B);
-    thrust::copy(counters_.begin(), counters_.begin() + kCounterSlots * B, counters.begin());
-    std::uint32_t largest = 0;
-    for (std::uint32_t b = 0; b < B; ++b) largest = std::max(largest, counters[kCounterSlots * b + kLargestCount]);
+    const std::uint32_t largest = thrust::reduce(thrust::device, duds_.begin(), duds_.begin() + std::size_t(B) * cells_,
+                                                 0u, thrust::maximum<std::uint32_t>());
     if (largest > 0 && histogram_bin(largest) >= bins_) {
       bins_ = histogram_bin(largest) + 1;
       histogram_.resize(static_cast<std::size_t>(bins_) * cells_, 0u);
@@ -251,7 +251,9 @@ class ThrustEngine final : public Engine {
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
                      thrust::counting_iterator<std::uint32_t>(tasks), acc);
 
+    std::vector<std::uint32_t> counters(kCounterSlots * B);
     std::vector<std::uint64_t> totals(kTotalSlots * B);
+    thrust::copy(counters_.begin(), counters_.begin() + kCounterSlots * B, counters.begin());
     thrust::copy(totals_.begin(), totals_.begin() + kTotalSlots * B, totals.begin());
     std::vector<RealizationTotals> out(B);
     for (std::uint32_t b = 0; b < B; ++b) {

@@ -25,25 +25,11 @@ namespace remnant {
 
 // Integer atomic increment, relaxed. Integer accumulation makes the final value
 // independent of the order in which threads arrive.
-// Returns the value before the addition.
-REMNANT_HD inline std::uint32_t atomic_add_u32(std::uint32_t* target, std::uint32_t value) {
+REMNANT_HD inline void atomic_add_u32(std::uint32_t* target, std::uint32_t value) {
 #if defined(__CUDA_ARCH__)
-  return atomicAdd(reinterpret_cast<unsigned int*>(target), static_cast<unsigned int>(value));
+  atomicAdd(reinterpret_cast<unsigned int*>(target), static_cast<unsigned int>(value));
 #else
-  return __atomic_fetch_add(target, value, __ATOMIC_RELAXED);
-#endif
-}
-
-// Raises *target to value if it is smaller; cheap when it is not (one load).
-REMNANT_HD inline void atomic_max_u32(std::uint32_t* target, std::uint32_t value) {
-#if defined(__CUDA_ARCH__)
-  if (*reinterpret_cast<volatile unsigned int*>(target) < value)
-    atomicMax(reinterpret_cast<unsigned int*>(target), static_cast<unsigned int>(value));
-#else
-  std::uint32_t current = __atomic_load_n(target, __ATOMIC_RELAXED);
-  while (current < value &&
-         !__atomic_compare_exchange_n(target, &current, value, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-  }
+  __atomic_fetch_add(target, value, __ATOMIC_RELAXED);
 #endif
 }
 
