@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 (bookworm) package that Remnant's build and tests
+# need. Idempotent: when everything is already installed it does nothing (and
+# needs neither root nor the network). Otherwise it runs apt-get update and
+# installs what is missing, as root or through sudo.
+#
+# The CUDA toolkit is not installed here: the build uses nvcc when it finds one
+# (/usr/local/cuda/bin) and builds the CPU backend only otherwise.
+#
+# python3-h5py and python3-numpy are for Debian's interpreter, /usr/bin/python3;
+# a python3 from pyenv or a virtualenv earlier on PATH does not see them.
+set -euo pipefail
+
+PACKAGES=(
+  # compilers and build tools
+  build-essential cmake ninja-build pkg-config git
+  # tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # engine: Thrust (CPU backend without the CUDA toolkit), Philox RNG
+  libthrust-dev librandom123-dev
+  # host: scenario files, command line, formatting, result files
+  libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev
+  # interoperability checks of the result file (h5dump, ncdump, h5py)
+  hdf5-tools netcdf-bin python3-h5py python3-numpy
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run this script as root (or install sudo) to install them" >&2
+    exit 1
+  fi
+  as_root=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+apt_get() {
+  # apt-get writes progress to stdout (kept in $log, shown on failure) and
+  # errors to stderr (shown as they come).
+  if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get -q -y -o Dpkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 "$@" >"$log"; then
+    echo "install-deps: apt-get $1 failed; its output:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+}
+apt_get update
+apt_get install --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
