@@ -20,7 +20,8 @@ PACKAGES=(
   libthrust-dev librandom123-dev
   # host: scenario files, command line, formatting, result files
   libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev
-  # interoperability checks of the result file (h5dump, ncdump, h5py)
+  # reading result files with the tools users have (h5dump, ncdump, h5py);
+  # /usr/bin/python3 also parses the JSON summary in the CLI tests
   hdf5-tools netcdf-bin python3-h5py python3-numpy
 )
 

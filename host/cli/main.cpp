@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "host/ensemble.h"
@@ -26,10 +27,8 @@ extern "C" void on_signal(int) { g_stop.store(true); }
 
 struct RunArgs {
   std::string scenario;
-  std::int64_t realizations = 0;
-  std::int64_t seed = 0;
-  bool realizations_given = false;
-  bool seed_given = false;
+  std::optional<std::int64_t> realizations;  // empty: the scenario's
+  std::optional<std::int64_t> seed;
   std::string backend = "auto";
   int threads = 0;
   std::int64_t batch = 0;
@@ -40,14 +39,14 @@ struct RunArgs {
 int cmd_run(const RunArgs& a) {
   using namespace remnant;
   Scenario sc = load_scenario(a.scenario);
-  if (a.realizations_given && (a.realizations < 1 || a.realizations > 100'000'000))
-    throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", a.realizations));
+  if (a.realizations && (*a.realizations < 1 || *a.realizations > 100'000'000))
+    throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *a.realizations));
   if (a.batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", a.batch));
   if (a.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", a.threads));
   RunOptions opt;
-  if (a.seed_given && a.seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", a.seed));
-  opt.realizations = a.realizations_given ? static_cast<std::uint32_t>(a.realizations) : sc.realizations;
-  opt.seed = a.seed_given ? static_cast<std::uint64_t>(a.seed) : sc.seed;
+  if (a.seed && *a.seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *a.seed));
+  opt.realizations = a.realizations ? static_cast<std::uint32_t>(*a.realizations) : sc.realizations;
+  opt.seed = a.seed ? static_cast<std::uint64_t>(*a.seed) : sc.seed;
   opt.backend = a.backend;
   opt.threads = a.threads;
   opt.batch = static_cast<std::uint32_t>(a.batch);
@@ -83,9 +82,8 @@ int main(int argc, char** argv) {
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and summarise the contamination");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
-  CLI::Option* realizations_opt =
-      run_cmd->add_option("--realizations,-r", run.realizations, "Number of realizations (default: the scenario's)");
-  CLI::Option* seed_opt = run_cmd->add_option("--seed", run.seed, "Random seed (default: the scenario's)");
+  run_cmd->add_option("--realizations,-r", run.realizations, "Number of realizations (default: the scenario's)");
+  run_cmd->add_option("--seed", run.seed, "Random seed (default: the scenario's)");
   run_cmd->add_option("--backend", run.backend, "auto, cpu or cuda")->capture_default_str();
   run_cmd->add_option("--threads", run.threads, "CPU threads (default: all)");
   run_cmd->add_option("--batch", run.batch, "Realizations per batch (default: automatic); results do not depend on it");
@@ -104,11 +102,7 @@ int main(int argc, char** argv) {
                                remnant::backends_report());
       return 0;
     }
-    if (run_cmd->parsed()) {
-      run.realizations_given = realizations_opt->count() > 0;
-      run.seed_given = seed_opt->count() > 0;
-      return cmd_run(run);
-    }
+    if (run_cmd->parsed()) return cmd_run(run);
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
