@@ -56,7 +56,7 @@ std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt) {
 void check_fits_in_memory(const Scenario& sc, const RunOptions& opt) {
   const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
   const std::uint32_t batch = effective_batch(cells, opt);
-  const std::uint64_t need = estimate_run_bytes(cells, scenario_items(sc), sc.strikes.size(), batch);
+  const std::uint64_t need = estimate_run_bytes(cells, scenario_items(sc), scenario_strike_rows(sc), batch);
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   const std::uint64_t have = pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : 0;
   if (have && need > have / 10 * 8)

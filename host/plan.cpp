@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "host/geo.h"
+#include "host/raster.h"
 #include "kernels/histogram.h"
 #include "kernels/physics.h"
 
@@ -20,21 +22,6 @@ double standard_normal(HostDrawStream& rng) {
 }
 
 double uniform_in(const Range& r, double u) { return r.lo + u * (r.hi - r.lo); }
-
-// Ground gradient (rise over run) by central differences, one-sided at edges.
-std::vector<float> gradient_magnitude(const std::vector<float>& z, std::uint32_t nx, std::uint32_t ny, double dx) {
-  std::vector<float> g(z.size(), 0.0f);
-  for (std::uint32_t iy = 0; iy < ny; ++iy) {
-    for (std::uint32_t ix = 0; ix < nx; ++ix) {
-      const std::uint32_t x0 = ix > 0 ? ix - 1 : ix, x1 = ix + 1 < nx ? ix + 1 : ix;
-      const std::uint32_t y0 = iy > 0 ? iy - 1 : iy, y1 = iy + 1 < ny ? iy + 1 : iy;
-      const double gx = x1 > x0 ? (z[iy * nx + x1] - z[iy * nx + x0]) / ((x1 - x0) * dx) : 0.0;
-      const double gy = y1 > y0 ? (z[y1 * nx + ix] - z[y0 * nx + ix]) / ((y1 - y0) * dx) : 0.0;
-      g[iy * nx + ix] = static_cast<float>(std::sqrt(gx * gx + gy * gy));
-    }
-  }
-  return g;
-}
 
 }  // namespace
 
@@ -70,6 +57,53 @@ double sample_rate(HostDrawStream& rng, const RatePrior& prior) {
   return prior.fixed ? prior.value : sample_beta(rng, prior.alpha, prior.beta);
 }
 
+namespace {
+
+GridGeometry geometry(const GridSpec& g) {
+  return GridGeometry{g.crs, g.origin_x_m, g.origin_y_m, g.cell_size_m, g.nx, g.ny};
+}
+
+// Land-cover classes from a raster's codes: Remnant's own (0..7) or ESA
+// WorldCover's through the land-cover table. Cells without data keep the class
+// they had; an unmapped code is an error.
+void paint_land_cover(const Scenario& sc, const std::string& path, const std::string& codes, const GridSpec& g,
+                      Plan& p) {
+  const RasterOnGrid r = read_raster_onto_grid(path, geometry(g), Resampling::Mode);
+  std::array<int, 256> map;
+  map.fill(-1);
+  if (codes == "remnant") {
+    for (int k = 0; k < kLandCoverClasses; ++k) map[k] = k;
+  } else {
+    if (sc.worldcover.empty())
+      throw InputError(fmt::format("{}: land_cover_codes = \"worldcover\" needs a land-cover table with worldcover_codes "
+                                   "(land_cover_table in [scenario])", sc.path));
+    for (const auto& [code, cls] : sc.worldcover) map[code] = static_cast<int>(cls);
+  }
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    if (!r.valid[i]) continue;
+    const double v = r.values[i];
+    const int code = v >= 0 && v <= 255 && v == std::floor(v) ? static_cast<int>(v) : -1;
+    if (code < 0 || map[code] < 0)
+      throw InputError(fmt::format("{}: land-cover code {} (at cell {}, {}) has no class in the {} mapping", path, v,
+                                   i % g.nx, i / g.nx, codes == "remnant" ? "Remnant (0-7)" : "land-cover table's WorldCover"));
+    p.land_cover[i] = static_cast<std::uint8_t>(map[code]);
+  }
+  p.notes.push_back(fmt::format("land cover: {} ({} codes); {} of {} cells without data kept their class", r.description,
+                                codes, r.invalid_cells, r.values.size()));
+}
+
+void read_elevation(const std::string& path, const GridSpec& g, Plan& p) {
+  const RasterOnGrid r = read_raster_onto_grid(path, geometry(g), Resampling::Bilinear);
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    if (r.valid[i]) p.elevation_m[i] = static_cast<float>(r.values[i]);
+  p.notes.push_back(fmt::format("elevation: {}; {} of {} cells without data kept their previous value", r.description,
+                                r.invalid_cells, r.values.size()));
+}
+
+bool inside(const Range& inner, const Range& outer) { return inner.lo >= outer.lo && inner.hi <= outer.hi; }
+
+}  // namespace
+
 Plan make_plan(const Scenario& sc) {
   Plan p;
   const GridSpec& g = sc.grid;
@@ -78,6 +112,7 @@ Plan make_plan(const Scenario& sc) {
   p.cell_size_m = g.cell_size_m;
   p.origin_x_m = g.origin_x_m;
   p.origin_y_m = g.origin_y_m;
+  p.crs = g.crs;
   const std::size_t cells = static_cast<std::size_t>(g.nx) * g.ny;
 
   p.land_cover.assign(cells, static_cast<std::uint8_t>(g.land_cover));
@@ -92,7 +127,14 @@ Plan make_plan(const Scenario& sc) {
     }
   }
   p.elevation_m.assign(cells, static_cast<float>(g.elevation_m));
-  const std::vector<float> grad = gradient_magnitude(p.elevation_m, g.nx, g.ny, g.cell_size_m);
+  if (sc.dataset) {
+    read_elevation(sc.dataset->elevation, g, p);
+    paint_land_cover(sc, sc.dataset->land_cover, "remnant", g, p);
+  }
+  if (!sc.terrain.elevation.empty()) read_elevation(sc.terrain.elevation, g, p);
+  if (!sc.terrain.land_cover.empty()) paint_land_cover(sc, sc.terrain.land_cover, sc.terrain.land_cover_codes, g, p);
+
+  const std::vector<float> grad = slope_from_elevation(p.elevation_m, g.nx, g.ny, g.cell_size_m);
   p.failure_multiplier.resize(cells);
   for (std::size_t i = 0; i < cells; ++i)
     p.failure_multiplier[i] = static_cast<float>(sc.dud_multiplier[p.land_cover[i]]) *
@@ -105,34 +147,92 @@ Plan make_plan(const Scenario& sc) {
 
   std::uint64_t items = 0;
   p.first_item.push_back(0);
-  for (const Strike& s : sc.strikes) {
-    std::size_t ci = 0;
-    while (sc.carriers[ci].name != s.carrier) ++ci;  // validated by the loader
+  // One row: `carriers` carriers of carrier type ci at a fixed point or a sampled site.
+  auto add_row = [&](std::size_t ci, std::uint64_t carriers, std::int32_t site, double x, double y,
+                     const std::optional<double>& heading, double spread, const Range& height,
+                     const std::optional<Range>& spin, const std::string& where) {
     const CarrierType& c = sc.carriers[ci];
     std::size_t ti = 0;
     while (sc.submunitions[ti].name != c.submunition) ++ti;
-    items += static_cast<std::uint64_t>(s.carriers) * c.submunitions_per_carrier;
+    items += carriers * c.submunitions_per_carrier;
     if (items > std::numeric_limits<std::uint32_t>::max())
       throw InputError(fmt::format(
-          "{}:{}: strike: the scenario fires {} or more submunitions per realization; at most {} are supported "
+          "{}: the scenario fires {} or more submunitions per realization; at most {} are supported "
           "(split the inventory into several scenarios)",
-          sc.path, s.line, items, std::numeric_limits<std::uint32_t>::max()));
+          where, items, std::numeric_limits<std::uint32_t>::max()));
+    if (c.scaling && !(inside(height, c.scaling->height_m) && spin && inside(*spin, c.scaling->spin_rpm)))
+      throw InputError(fmt::format(
+          "{}: carrier \"{}\": function height [{}, {}] m and spin must lie inside the settings its footprint figures "
+          "cover (height [{}, {}] m, spin [{}, {}] rpm, {})",
+          where, c.name, height.lo, height.hi, c.scaling->height_m.lo, c.scaling->height_m.hi, c.scaling->spin_rpm.lo,
+          c.scaling->spin_rpm.hi, c.defined_at));
     p.first_item.push_back(static_cast<std::uint32_t>(items));
     p.per_carrier.push_back(c.submunitions_per_carrier);
     p.carrier_of_strike.push_back(static_cast<std::uint32_t>(ci));
     p.type.push_back(static_cast<std::uint16_t>(ti));
     p.pattern.push_back(static_cast<std::uint8_t>(c.pattern));
-    p.site_x.push_back(static_cast<float>(s.x_m - g.origin_x_m));
-    p.site_y.push_back(static_cast<float>(s.y_m - g.origin_y_m));
+    p.site_of_strike.push_back(site);
+    p.fixed_x.push_back(x);
+    p.fixed_y.push_back(y);
+    p.height_of_strike.push_back(height);
+    p.spin_of_strike.push_back(spin.value_or(Range{0.0, 0.0}));
     p.aim_sigma.push_back(cep_to_sigma(static_cast<float>(c.aim_error_cep_m)));
-    if (s.heading_deg) {
-      p.heading_center.push_back(static_cast<float>(*s.heading_deg * kDeg));
-      p.heading_spread.push_back(static_cast<float>(s.heading_spread_deg * kDeg));
+    if (heading) {
+      p.heading_center.push_back(static_cast<float>(*heading * kDeg));
+      p.heading_spread.push_back(static_cast<float>(spread * kDeg));
     } else {
       p.heading_center.push_back(static_cast<float>(kPi));
       p.heading_spread.push_back(static_cast<float>(2.0 * kPi));
     }
     p.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
+  };
+  auto index_of = [&](const std::string& name) {
+    std::size_t i = 0;
+    while (sc.carriers[i].name != name) ++i;  // validated by the loader
+    return i;
+  };
+
+  std::optional<LonLatToGrid> to_grid;
+  for (const Strike& s : sc.strikes) {
+    const std::string where = fmt::format("{}:{}: strike", sc.path, s.line);
+    double x = s.x_m, y = s.y_m;
+    if (s.lon) {
+      if (g.crs.empty()) throw InputError(where + ": lon and lat need a grid with a crs");
+      if (!to_grid) to_grid.emplace(g.crs);
+      to_grid->to_grid(*s.lon, *s.lat, x, y);
+    }
+    const std::size_t ci = index_of(s.carrier);
+    add_row(ci, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
+            sc.carriers[ci].function_height_m, sc.carriers[ci].spin_rpm, where);
+  }
+
+  if (sc.inventory.present) {
+    p.sites = make_site_sampler(sc, g, p.land_cover);
+    p.notes.insert(p.notes.end(), p.sites.notes.begin(), p.sites.notes.end());
+    p.site_count = sc.sites.count;
+    // Deal the carriers, line after line, to the sites in contiguous runs of
+    // near-equal size: site k gets carriers [k*N/S, (k+1)*N/S) of the list,
+    // so a site mostly holds one carrier type, as a real strike does.
+    const std::vector<ResolvedLine> lines = resolve_inventory(sc);
+    std::uint64_t total = 0;
+    for (const ResolvedLine& l : lines) total += l.carriers;
+    const std::uint64_t S = sc.sites.count;
+    std::size_t li = 0;
+    std::uint64_t line_start = 0;  // index of the current line's first carrier in the list
+    for (std::uint64_t k = 0; k < S && li < lines.size(); ++k) {
+      std::uint64_t from = k * total / S;
+      const std::uint64_t to = (k + 1) * total / S;
+      while (from < to) {
+        while (li < lines.size() && from >= line_start + lines[li].carriers) line_start += lines[li++].carriers;
+        const std::uint64_t upto = std::min(to, line_start + lines[li].carriers);
+        const InventoryLine& il = sc.inventory.lines[li];
+        const CarrierType& c = sc.carriers[lines[li].carrier];
+        add_row(lines[li].carrier, upto - from, static_cast<std::int32_t>(k), 0.0, 0.0, sc.sites.heading_deg,
+                sc.sites.heading_spread_deg, il.function_height_m.value_or(c.function_height_m),
+                il.spin_rpm ? il.spin_rpm : c.spin_rpm, fmt::format("{}:{}: inventory.carrier", sc.path, il.line));
+        from = upto;
+      }
+    }
   }
   p.items_per_realization = static_cast<std::uint32_t>(items);
   return p;
@@ -150,8 +250,6 @@ RunTables Plan::tables(std::uint64_t seed) const {
   t.strikes.per_carrier = per_carrier.data();
   t.strikes.type = type.data();
   t.strikes.pattern = pattern.data();
-  t.strikes.site_x = site_x.data();
-  t.strikes.site_y = site_y.data();
   t.strikes.aim_sigma = aim_sigma.data();
   t.strikes.heading_center = heading_center.data();
   t.strikes.heading_spread = heading_spread.data();
@@ -172,7 +270,13 @@ std::uint64_t scenario_items(const Scenario& sc) {
   for (const Strike& s : sc.strikes)
     for (const CarrierType& c : sc.carriers)
       if (c.name == s.carrier) items += static_cast<std::uint64_t>(s.carriers) * c.submunitions_per_carrier;
+  if (sc.inventory.present)
+    for (const ResolvedLine& l : resolve_inventory(sc)) items += l.submunitions;
   return items;
+}
+
+std::uint64_t scenario_strike_rows(const Scenario& sc) {
+  return sc.strikes.size() + (sc.inventory.present ? sc.sites.count + sc.inventory.lines.size() : 0);
 }
 
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
@@ -190,6 +294,8 @@ BatchView BatchDraws::view() const {
   BatchView v;
   v.first_realization = first;
   v.realizations = count;
+  v.site_x = site_x.data();
+  v.site_y = site_y.data();
   v.semi_major = semi_major.data();
   v.semi_minor = semi_minor.data();
   v.wind_x = wind_x.data();
@@ -206,22 +312,47 @@ BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, 
   BatchDraws d;
   d.first = first;
   d.count = count;
-  for (auto* v : {&d.semi_major, &d.semi_minor, &d.wind_x, &d.wind_y, &d.height}) v->resize(count * S);
+  for (auto* v : {&d.site_x, &d.site_y, &d.semi_major, &d.semi_minor, &d.wind_x, &d.wind_y, &d.height})
+    v->resize(count * S);
   d.dud_rate.resize(count * T);
   d.sd_failure.resize(count * T);
 
   const RngKey k_foot = make_key(seed, Stream::Footprint), k_wind = make_key(seed, Stream::Wind),
                k_height = make_key(seed, Stream::FunctionHeight), k_dud = make_key(seed, Stream::DudRate),
-               k_sd = make_key(seed, Stream::SelfDestructRate);
+               k_sd = make_key(seed, Stream::SelfDestructRate), k_site = make_key(seed, Stream::Site),
+               k_spin = make_key(seed, Stream::Spin);
+  std::vector<std::array<double, 2>> site(plan.site_count);
   for (std::uint32_t b = 0; b < count; ++b) {
     const std::uint32_t r = first + b;
+    for (std::uint32_t k = 0; k < plan.site_count; ++k) site[k] = plan.sites.sample(k_site, r, k);
     for (std::size_t s = 0; s < S; ++s) {
       const CarrierType& c = sc.carriers[plan.carrier_of_strike[s]];
       const std::uint32_t si = static_cast<std::uint32_t>(s);
-      // Footprint scale: one uniform per strike sets both semi-axes, so a
-      // large footprint is large in both directions.
-      HostDrawStream foot(k_foot, r, si);
-      const double u = foot.next();
+      const std::int32_t k = plan.site_of_strike[s];
+      d.site_x[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_x[s] : site[k][0]);
+      d.site_y[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_y[s] : site[k][1]);
+      HostDrawStream height(k_height, r, si);
+      const double h = uniform_in(plan.height_of_strike[s], height.next());
+      d.height[b * S + s] = static_cast<float>(h);
+      // Footprint scale: one number in [0, 1] sets both semi-axes, so a large
+      // footprint is large in both directions. For a dispenser whose footprint
+      // figures follow its fuze settings, the scale is the mean of the
+      // normalised function height and spin (assumption: the sources give the
+      // direction, larger with higher and faster, not the form); otherwise a
+      // uniform draw over the footprint range.
+      double u;
+      if (c.scaling) {
+        HostDrawStream spin(k_spin, r, si);
+        const double rpm = uniform_in(plan.spin_of_strike[s], spin.next());
+        const Range& hr = c.scaling->height_m;
+        const Range& sr = c.scaling->spin_rpm;
+        const double nh = hr.hi > hr.lo ? (h - hr.lo) / (hr.hi - hr.lo) : 0.5;
+        const double ns = sr.hi > sr.lo ? (rpm - sr.lo) / (sr.hi - sr.lo) : 0.5;
+        u = 0.5 * (nh + ns);
+      } else {
+        HostDrawStream foot(k_foot, r, si);
+        u = foot.next();
+      }
       d.semi_major[b * S + s] = static_cast<float>(uniform_in(c.semi_major_m, u));
       d.semi_minor[b * S + s] = static_cast<float>(uniform_in(c.semi_minor_m, u));
       HostDrawStream wind(k_wind, r, si);
@@ -229,8 +360,6 @@ BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, 
       const double toward = (uniform_in(sc.wind.from_deg, wind.next()) + 180.0) * kDeg;
       d.wind_x[b * S + s] = static_cast<float>(speed * std::sin(toward));
       d.wind_y[b * S + s] = static_cast<float>(speed * std::cos(toward));
-      HostDrawStream height(k_height, r, si);
-      d.height[b * S + s] = static_cast<float>(uniform_in(c.function_height_m, height.next()));
     }
     for (std::size_t t = 0; t < T; ++t) {
       const std::uint32_t ti = static_cast<std::uint32_t>(t);

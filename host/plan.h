@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "host/scenario.h"
+#include "host/sites.h"
 #include "kernels/engine.h"
 
 namespace remnant {
@@ -14,15 +15,25 @@ struct Plan {
   // Grid (row 0 = southern row, index iy*nx + ix).
   std::uint32_t nx = 0, ny = 0;
   double cell_size_m = 0.0, origin_x_m = 0.0, origin_y_m = 0.0;
+  std::string crs;
   std::vector<std::uint8_t> land_cover;
   std::vector<float> elevation_m;
   std::vector<float> failure_multiplier;  // land-cover multiplier x slope term
 
-  // Strikes, structure of arrays (see kernels/tables.h StrikeView).
+  // Strikes, structure of arrays (see kernels/tables.h StrikeView). A row is
+  // one carrier type at one site: a [[strike]], or the share of an inventory
+  // line dealt to one sampled site.
   std::vector<std::uint32_t> first_item, per_carrier, carrier_of_strike;
   std::vector<std::uint16_t> type;
   std::vector<std::uint8_t> pattern;
-  std::vector<float> site_x, site_y, aim_sigma, heading_center, heading_spread, ring_inner;
+  std::vector<float> aim_sigma, heading_center, heading_spread, ring_inner;
+  std::vector<std::int32_t> site_of_strike;   // sampled site index, -1 for a [[strike]] at a fixed point
+  std::vector<double> fixed_x, fixed_y;       // grid-relative metres of fixed strikes
+  std::vector<Range> height_of_strike;        // function height range (catalogue or inventory override)
+  std::vector<Range> spin_of_strike;          // spin range (air dispensers with footprint scaling)
+  SiteSampler sites;
+  std::uint32_t site_count = 0;
+  std::vector<std::string> notes;             // rasters read, cells without data, sites left out
 
   // Submunition types.
   std::vector<float> vt_min, vt_max;
@@ -37,6 +48,8 @@ Plan make_plan(const Scenario& sc);
 
 // Submunitions fired per realization by a scenario's inventory.
 std::uint64_t scenario_items(const Scenario& sc);
+// Strike rows the plan will hold (at most), for the memory estimate.
+std::uint64_t scenario_strike_rows(const Scenario& sc);
 
 // Memory (bytes) a run needs for its grid tables, accumulators and batch grids.
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
@@ -46,7 +59,7 @@ std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::
 // b*T + t. Depends only on (seed, realization, strike or type).
 struct BatchDraws {
   std::uint32_t first = 0, count = 0;
-  std::vector<float> semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
+  std::vector<float> site_x, site_y, semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
   BatchView view() const;
 };
 

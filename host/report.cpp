@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cmath>
+
 #include "remnant_version.h"
 
 namespace remnant {
@@ -116,10 +119,92 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
       s += fmt::format("    duds on {:<12} mean {:>10.1f}  90% interval [{:.1f}, {:.1f}]\n",
                        land_cover_name(static_cast<LandCover>(k)), h.duds_by_class[k].mean, h.duds_by_class[k].q05,
                        h.duds_by_class[k].q95);
+  if (!sc.dud_rates.empty()) s += fmt::format("  dud-rate priors: {} figures\n", sc.dud_rates);
+  for (const std::string& o : sc.overrides) s += fmt::format("  --set {}\n", o);
   for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
   const double items = double(r.fired_per_realization) * r.realizations;
   s += fmt::format("  {:.2f} s, {:.3g} submunitions per second\n", r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
   (void)plan;
+  return s;
+}
+
+namespace {
+
+std::string prior_text(const RatePrior& p) {
+  if (p.fixed) return fmt::format("fixed {:.4f}", p.value);
+  const double a = p.alpha, b = p.beta, m = a / (a + b);
+  const double sd = std::sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+  return fmt::format("Beta({:g}, {:g}): mean {:.3f}, sd {:.3f}", a, b, m, sd);
+}
+
+std::string range_text(const Range& r, const char* unit) {
+  return r.lo == r.hi ? fmt::format("{:g} {}", r.lo, unit) : fmt::format("{:g}-{:g} {}", r.lo, r.hi, unit);
+}
+
+}  // namespace
+
+std::string validation_text(const Scenario& sc, const Plan& plan) {
+  std::string s;
+  s += fmt::format("scenario \"{}\" ({}): valid\n", sc.name, sc.path);
+  s += fmt::format("  seed {}, {} realizations{}\n", sc.seed, sc.realizations,
+                   sc.dud_rates.empty() ? "" : fmt::format(", dud-rate priors: {} figures", sc.dud_rates));
+  if (!sc.munitions_path.empty()) s += fmt::format("  munition catalogue: {}\n", sc.munitions_path);
+  if (!sc.land_cover_path.empty()) s += fmt::format("  land-cover table: {}\n", sc.land_cover_path);
+  for (const std::string& o : sc.overrides) s += fmt::format("  --set {}\n", o);
+
+  s += fmt::format("grid: {} x {} cells of {:g} m ({:.0f} km2), lower-left corner ({:.1f}, {:.1f}) m, crs {}\n", plan.nx,
+                   plan.ny, plan.cell_size_m, double(plan.nx) * plan.ny * plan.cell_size_m * plan.cell_size_m / 1e6,
+                   plan.origin_x_m, plan.origin_y_m, plan.crs.empty() ? "(local metres, none given)" : plan.crs);
+  if (sc.dataset) s += fmt::format("  dataset: {} ({}) in {}\n", sc.dataset->name, sc.dataset->title, sc.dataset->dir);
+  std::array<std::uint64_t, kLandCoverClasses> cover{};
+  for (std::uint8_t c : plan.land_cover) ++cover[c % kLandCoverClasses];
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    if (cover[k])
+      s += fmt::format("  land cover {:<12} {:>10} cells  dud-rate multiplier {:g}{}\n",
+                       land_cover_name(static_cast<LandCover>(k)), cover[k], sc.dud_multiplier[k],
+                       sc.recoverable[k] ? "" : "  (not recoverable)");
+  s += fmt::format("  slope coefficient {:g}\n", sc.slope_coefficient);
+  for (const std::string& n : plan.notes) s += fmt::format("  {}\n", n);
+
+  // Inventory by carrier and by submunition type.
+  std::vector<std::uint64_t> carriers(sc.carriers.size()), by_type(sc.submunitions.size());
+  for (std::size_t row = 0; row < plan.per_carrier.size(); ++row) {
+    const std::uint64_t items = plan.first_item[row + 1] - plan.first_item[row];
+    carriers[plan.carrier_of_strike[row]] += items / plan.per_carrier[row];
+    by_type[plan.type[row]] += items;
+  }
+  s += fmt::format("inventory: {} submunitions fired per realization, {} strike rows\n", plan.items_per_realization,
+                   plan.per_carrier.size());
+  if (sc.inventory.total_submunitions)
+    s += fmt::format("  stated total {} submunitions (the carriers below, rounded to whole carriers, fire {})\n",
+                     *sc.inventory.total_submunitions, plan.items_per_realization);
+  for (std::size_t c = 0; c < sc.carriers.size(); ++c) {
+    if (!carriers[c]) continue;
+    const CarrierType& ct = sc.carriers[c];
+    s += fmt::format("  {:<10} {:>9} carriers x {:>4} {:<7} = {:>11} ({}, {}, aim error CEP {:g} m, function height {})\n",
+                     ct.name, carriers[c], ct.submunitions_per_carrier, ct.submunition,
+                     carriers[c] * ct.submunitions_per_carrier, ct.delivery, pattern_name(ct.pattern),
+                     ct.aim_error_cep_m, range_text(ct.function_height_m, "m"));
+  }
+  s += "submunition types fired, with the dud-rate prior used:\n";
+  for (std::size_t t = 0; t < sc.submunitions.size(); ++t) {
+    if (!by_type[t]) continue;
+    const SubmunitionType& st = sc.submunitions[t];
+    s += fmt::format("  {:<8} {:>11} fired  dud rate {}{}  terminal velocity {}\n", st.name, by_type[t],
+                     prior_text(st.dud_rate),
+                     st.self_destruct_failure ? ", self-destruct failure " + prior_text(*st.self_destruct_failure) : "",
+                     range_text(st.terminal_velocity_mps, "m/s"));
+  }
+  if (sc.sites.present) {
+    s += fmt::format("strike sites: {} ({}), drawn from {}\n", sc.sites.count,
+                     sc.sites.per_realization ? "redrawn in every realization" : "fixed for the run by the seed",
+                     sc.sites.points_csv.empty() ? fmt::format("{} area(s)", sc.sites.areas.size())
+                                                 : fmt::format("{} points in {}", plan.sites.point_x.size(), sc.sites.points_csv));
+  }
+  if (!sc.strikes.empty()) s += fmt::format("strikes at fixed points: {}\n", sc.strikes.size());
+  s += fmt::format("wind: {}, from {}\n", range_text(sc.wind.speed_mps, "m/s"), range_text(sc.wind.from_deg, "deg"));
+  for (const std::string& src : sc.sources) s += fmt::format("  source: {}\n", src);
+  for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
   return s;
 }
 

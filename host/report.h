@@ -20,6 +20,10 @@ Headline headline(const RunResult& r, const Plan& plan);
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r);
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r);
 
+// `remnant validate`: the scenario as resolved, without running it: grid,
+// terrain, inventory by carrier and submunition type, strike sites, priors.
+std::string validation_text(const Scenario& sc, const Plan& plan);
+
 // Backslash-escapes a string for a JSON document.
 std::string json_escape(const std::string& s);
 

@@ -128,9 +128,22 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
   attr_string(file, "scenario_name", sc.name);
   attr_string(file, "scenario_path", sc.path);
   attr_string(file, "scenario_text", sc.text);
-  std::string assumptions;
-  for (const auto& a : sc.assumptions) assumptions += a + "\n";
-  attr_string(file, "assumptions", assumptions);
+  auto lines = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& a : v) out += a + "\n";
+    return out;
+  };
+  attr_string(file, "assumptions", lines(sc.assumptions));
+  attr_string(file, "sources", lines(sc.sources));
+  attr_string(file, "overrides", lines(sc.overrides));
+  attr_string(file, "dud_rates", sc.dud_rates);
+  attr_string(file, "munitions_path", sc.munitions_path);
+  attr_string(file, "munitions_text", sc.munitions_text);
+  attr_string(file, "land_cover_table_path", sc.land_cover_path);
+  attr_string(file, "land_cover_table_text", sc.land_cover_text);
+  attr_string(file, "dataset", sc.dataset ? sc.dataset->name : std::string());
+  attr_string(file, "dataset_text", sc.dataset ? sc.dataset->text : std::string());
+  attr_string(file, "terrain_notes", lines(plan.notes));
   attr_string(file, "crs", sc.grid.crs);
 
   const hsize_t nx = plan.nx, ny = plan.ny;

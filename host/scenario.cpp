@@ -4,6 +4,8 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -12,8 +14,9 @@
 namespace remnant {
 namespace {
 
-constexpr const char* kLandCoverNames[kLandCoverClasses] = {"water", "built_up", "bare", "grass_shrub",
-                                                            "cropland", "tree", "wetland"};
+constexpr const char* kLandCoverNames[kLandCoverClasses] = {"water", "built_up", "bare",    "grass_shrub",
+                                                            "cropland", "tree",     "wetland", "unknown"};
+constexpr const char* kLandCoverList = "water, built_up, bare, grass_shrub, cropland, tree, wetland, unknown";
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
@@ -27,16 +30,34 @@ std::string type_name(const toml::node& n) {
   }
 }
 
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// A figure: a number, an array of numbers, or a prior table. In a catalogue
+// every figure needs a "<key>_source" beside it.
+bool is_figure(const toml::node& n) {
+  if (n.is_number()) return true;
+  if (const toml::array* a = n.as_array()) return !a->empty() && (*a)[0].is_number();
+  if (const toml::table* t = n.as_table()) return t->contains("alpha");
+  return false;
+}
+
 // Strict access to one TOML table: every key read is marked, finish() reports
 // the first key nobody asked for. Messages: "file:line: key: expected ..., got ...".
+// "<key>_source" strings may stand beside any key; in a catalogue
+// (require_sources) every figure must have one.
 class Section {
  public:
-  Section(const toml::table& t, std::string prefix, const std::string& file)
-      : t_(t), prefix_(std::move(prefix)), file_(file) {}
+  Section(const toml::table& t, std::string prefix, const std::string& file, bool require_sources = false)
+      : t_(t), prefix_(std::move(prefix)), file_(file), require_sources_(require_sources) {}
 
   [[noreturn]] void fail_at(const toml::node* n, const std::string& key, const std::string& msg) const {
-    const auto line = n ? n->source().begin.line : t_.source().begin.line;
-    throw InputError(fmt::format("{}:{}: {}: {}", file_, line, full(key), msg));
+    const toml::node* at = n ? n : &t_;
+    // Values set on the command line (--set) carry their own origin.
+    const auto& origin = at->source().path;
+    const std::string where = origin && *origin != file_ ? *origin : file_;
+    throw InputError(fmt::format("{}:{}: {}: {}", where, at->source().begin.line, full(key), msg));
   }
   [[noreturn]] void expected(const std::string& key, const std::string& what) const {
     const toml::node* n = t_.get(key);
@@ -82,6 +103,32 @@ class Section {
     return has(key) ? string(key, "a string") : fallback;
   }
 
+  bool boolean(const std::string& key, const std::string& what) {
+    const toml::node* n = node(key);
+    if (!n || !n->is_boolean()) expected(key, what);
+    return *n->value<bool>();
+  }
+
+  std::vector<std::string> strings_or_empty(const std::string& key) {
+    std::vector<std::string> out;
+    const toml::node* n = node(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a) expected(key, "an array of strings");
+    for (const toml::node& e : *a) {
+      if (!e.is_string()) fail_at(&e, key, fmt::format("expected an array of strings, got {} in it", type_name(e)));
+      out.push_back(*e.value<std::string>());
+    }
+    return out;
+  }
+
+  // A count that may be written 4_000_000 or 4e6 (a whole number either way).
+  std::uint64_t count(const std::string& key, std::uint64_t lo, std::uint64_t hi, const std::string& what) {
+    const double v = number(key, static_cast<double>(lo), static_cast<double>(hi), what);
+    if (v != std::floor(v)) fail_at(node(key), key, fmt::format("expected {}, got {} (not a whole number)", what, v));
+    return static_cast<std::uint64_t>(v);
+  }
+
   // [lo, hi] with lo <= hi, both inside [min, max]; a single number means lo = hi.
   Range range(const std::string& key, double min, double max, const std::string& unit) {
     const std::string what = fmt::format("a number or a [low, high] pair of numbers in [{}, {}] {}", min, max, unit);
@@ -105,7 +152,7 @@ class Section {
   Section table(const std::string& key) {
     const toml::node* n = node(key);
     if (!n || !n->is_table()) expected(key, "a table");
-    return Section(*n->as_table(), full(key), file_);
+    return Section(*n->as_table(), full(key), file_, require_sources_);
   }
 
   // Array of tables ([[key]]); empty when absent and not required.
@@ -121,25 +168,47 @@ class Section {
     std::size_t i = 0;
     for (const toml::node& e : *a) {
       if (!e.is_table()) fail_at(&e, key, "expected a table in the array");
-      out.emplace_back(*e.as_table(), fmt::format("{}[{}]", full(key), i++), file_);
+      out.emplace_back(*e.as_table(), fmt::format("{}[{}]", full(key), i++), file_, require_sources_);
     }
     if (required && out.empty()) fail_at(n, key, "expected at least one entry");
     return out;
   }
 
   std::uint32_t line() const { return t_.source().begin.line; }
+  std::string where() const { return fmt::format("{}:{}", file_, line()); }
+
+  // A prior's alpha and beta share the source written beside the prior.
+  void finish_prior() {
+    const bool keep = require_sources_;
+    require_sources_ = false;
+    finish();
+    require_sources_ = keep;
+  }
 
   void finish() const {
     for (auto&& [k, v] : t_) {
       const std::string key(k.str());
-      if (!used_.count(key)) fail_at(&v, key, "unknown key (not part of the scenario format; misspelt?)");
+      if (ends_with(key, "_source")) {
+        const std::string base = key.substr(0, key.size() - 7);
+        if (!t_.contains(base)) fail_at(&v, key, fmt::format("a source for \"{}\", which is not there", base));
+        if (!v.is_string() || v.value<std::string>()->empty())
+          fail_at(&v, key, "expected a non-empty string: a citation, or \"assumption: why\"");
+        continue;
+      }
+      if (!used_.count(key)) fail_at(&v, key, "unknown key (not part of the format; misspelt?)");
+      if (require_sources_ && is_figure(v) && !t_.contains(key + "_source"))
+        fail_at(&v, key,
+                fmt::format("a catalogue figure needs a source: add {}_source = \"...\" (a citation, or "
+                            "\"assumption: why\")",
+                            key));
     }
   }
 
  private:
   const toml::table& t_;
   std::string prefix_;
-  const std::string& file_;
+  std::string file_;
+  bool require_sources_ = false;
   std::set<std::string> used_;
 };
 
@@ -160,7 +229,7 @@ RatePrior rate_prior(Section& s, const std::string& key) {
   p.beta = t.number("beta", 1e-6, 1e9, "a positive number (Beta beta)");
   if (p.alpha <= 0.0) t.fail_at(t.node("alpha"), "alpha", "expected a positive number");
   if (p.beta <= 0.0) t.fail_at(t.node("beta"), "beta", "expected a positive number");
-  t.finish();
+  t.finish_prior();
   return p;
 }
 
@@ -169,10 +238,441 @@ LandCover land_cover_key(Section& s, const std::string& key) {
   const auto lc = land_cover_from_name(v);
   if (!lc)
     s.fail_at(s.node(key), key,
-              fmt::format("unknown land-cover class \"{}\"; expected one of water, built_up, bare, grass_shrub, "
-                          "cropland, tree, wetland",
-                          v));
+              fmt::format("unknown land-cover class \"{}\"; expected one of {}", v, kLandCoverList));
   return *lc;
+}
+
+
+// ------------------------------------------------------------ file helpers
+
+std::string read_text(const std::string& path, const std::string& what, const std::string& referenced_from) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError(fmt::format("{}: cannot open the {} (missing or unreadable){}", path, what,
+                                 referenced_from.empty() ? "" : fmt::format("; named at {}", referenced_from)));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw InputError(fmt::format("{}: error while reading the {}", path, what));
+  return ss.str();
+}
+
+toml::table parse_toml(const std::string& text, const std::string& file) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw InputError(fmt::format("{}:{}:{}: not valid TOML: {}", file, e.source().begin.line,
+                                 e.source().begin.column, e.description()));
+  }
+}
+
+// A path written in a file is relative to that file's directory.
+std::string relative_to(const std::string& file, const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(file).parent_path() / path).lexically_normal().string();
+}
+
+// ------------------------------------------------------------ --set
+
+toml::node* find_child(toml::node* at, const std::string& seg, const std::string& key) {
+  std::string name = seg;
+  std::optional<std::size_t> index;
+  if (const auto open = seg.find('['); open != std::string::npos && seg.back() == ']') {
+    name = seg.substr(0, open);
+    try {
+      index = std::stoul(seg.substr(open + 1, seg.size() - open - 2));
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--set {}: \"{}\" is not NAME[INDEX]", key, seg));
+    }
+  }
+  toml::table* t = at ? at->as_table() : nullptr;
+  toml::node* n = t ? t->get(name) : nullptr;
+  if (!n) return nullptr;
+  if (index) {
+    toml::array* a = n->as_array();
+    if (!a || *index >= a->size())
+      throw InputError(fmt::format("--set {}: {} has no entry [{}]", key, name, *index));
+    return a->get(*index);
+  }
+  return n;
+}
+
+void apply_override(toml::table& root, const Override& o, const std::string& file) {
+  std::vector<std::string> segs;
+  std::stringstream ss(o.key);
+  for (std::string seg; std::getline(ss, seg, '.');) segs.push_back(seg);
+  toml::node* parent = &root;
+  for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
+    parent = find_child(parent, segs[i], o.key);
+    if (!parent || !parent->is_table())
+      throw InputError(fmt::format("--set {}: {} has no table \"{}\"", o.key, file, segs[i]));
+  }
+  const std::string origin = fmt::format("--set {}={}", o.key, o.value);
+  toml::table value;
+  try {
+    value = toml::parse("v = " + o.value, origin);
+  } catch (const toml::parse_error&) {
+    value = toml::parse("v = \"" + o.value + "\"", origin);  // a bare word is a string
+  }
+  toml::table* pt = parent->as_table();
+  const std::string last = segs.back();
+  if (!pt->contains(last) && last.find('[') == std::string::npos) {
+    pt->insert(last, *value.get("v"));
+  } else {
+    toml::node* target = find_child(parent, last, o.key);
+    if (!target) throw InputError(fmt::format("--set {}: no such key in {}", o.key, file));
+    pt->insert_or_assign(last, *value.get("v"));
+  }
+}
+
+// ------------------------------------------------------------ catalogue
+
+// A catalogue entry's name, with its free-text description and source.
+std::string entry_name(Section& s, const std::string& what, std::string& defined_at) {
+  defined_at = s.where();
+  s.string_or("description", "");
+  s.string_or("source", "");
+  return s.string("name", what);
+}
+
+void check_prior_in_range(Section& t, const std::string& key, const RatePrior& p, const Range& r) {
+  if (p.mean() < r.lo || p.mean() > r.hi)
+    t.fail_at(t.node(key), key,
+              fmt::format("the prior's mean {:.4f} lies outside the stated range [{}, {}]", p.mean(), r.lo, r.hi));
+}
+
+SubmunitionType parse_submunition(Section& t) {
+  SubmunitionType st;
+  st.name = entry_name(t, "a submunition name", st.defined_at);
+  st.terminal_velocity_mps = t.range("terminal_velocity_mps", 1.0, 1000.0, "m/s");
+  const bool single = t.has("dud_rate");
+  const bool pair = t.has("dud_rate_test") || t.has("dud_rate_field");
+  if (single && pair)
+    t.fail_at(t.node("dud_rate"), "dud_rate", "give either dud_rate or dud_rate_test and dud_rate_field, not both");
+  if (single) {
+    st.dud_rate = rate_prior(t, "dud_rate");
+  } else {
+    st.dud_rate_test = rate_prior(t, "dud_rate_test");
+    st.dud_rate_field = rate_prior(t, "dud_rate_field");
+    st.dud_rate_test_range = t.range("dud_rate_test_range", 0.0, 1.0, "(a probability)");
+    st.dud_rate_field_range = t.range("dud_rate_field_range", 0.0, 1.0, "(a probability)");
+    check_prior_in_range(t, "dud_rate_test", *st.dud_rate_test, *st.dud_rate_test_range);
+    check_prior_in_range(t, "dud_rate_field", *st.dud_rate_field, *st.dud_rate_field_range);
+  }
+  if (t.has("self_destruct")) st.self_destruct = t.boolean("self_destruct", "true or false");
+  if (t.has("self_destruct_failure")) {
+    st.self_destruct_failure = rate_prior(t, "self_destruct_failure");
+    st.self_destruct = true;
+  }
+  t.finish();
+  return st;
+}
+
+CarrierType parse_carrier(Section& c) {
+  CarrierType ct;
+  ct.name = entry_name(c, "a carrier name", ct.defined_at);
+  ct.submunition = c.string("submunition", "the name of a [[submunition]]");
+  ct.submunitions_per_carrier = static_cast<std::uint32_t>(
+      c.integer("submunitions_per_carrier", 1, 1'000'000, "a number of submunitions per carrier >= 1"));
+  ct.delivery = c.string("delivery", "air, rocket or artillery");
+  if (ct.delivery != "air" && ct.delivery != "rocket" && ct.delivery != "artillery")
+    c.fail_at(c.node("delivery"), "delivery", fmt::format("expected air, rocket or artillery, got \"{}\"", ct.delivery));
+  const std::string pat = c.string("pattern", "uniform_ellipse, gaussian_ellipse or ring");
+  if (pat == "uniform_ellipse") ct.pattern = Pattern::UniformEllipse;
+  else if (pat == "gaussian_ellipse") ct.pattern = Pattern::GaussianEllipse;
+  else if (pat == "ring") ct.pattern = Pattern::Ring;
+  else c.fail_at(c.node("pattern"), "pattern", fmt::format("expected uniform_ellipse, gaussian_ellipse or ring, got \"{}\"", pat));
+  ct.semi_major_m = c.range("semi_major_m", 0.0, 1e5, "metres");
+  ct.semi_minor_m = c.range("semi_minor_m", 0.0, 1e5, "metres");
+  if (ct.pattern == Pattern::Ring)
+    ct.ring_inner_fraction = c.number("ring_inner_fraction", 0.0, 1.0, "a fraction in [0, 1] of the outer radius");
+  ct.aim_error_cep_m = c.number("aim_error_cep_m", 0.0, 1e5, "a circular error probable in metres >= 0");
+  ct.function_height_m = c.range("function_height_m", 0.0, 20000.0, "metres above ground");
+  if (c.has("spin_rpm")) ct.spin_rpm = c.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
+  if (c.has("footprint_scaling")) {
+    if (ct.delivery != "air")
+      c.fail_at(c.node("footprint_scaling"), "footprint_scaling", "only air-dropped dispensers have fuze height and spin settings");
+    Section f = c.table("footprint_scaling");
+    HeightSpinScaling h;
+    h.height_m = f.range("height_m", 0.0, 20000.0, "metres");
+    h.spin_rpm = f.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
+    f.finish();
+    if (!ct.spin_rpm)
+      c.fail_at(c.node("footprint_scaling"), "footprint_scaling", "needs spin_rpm (the spin settings used) beside it");
+    ct.scaling = h;
+  }
+  c.finish();
+  return ct;
+}
+
+void add_submunition(Scenario& sc, SubmunitionType st, Section& t) {
+  for (const SubmunitionType& o : sc.submunitions)
+    if (o.name == st.name)
+      t.fail_at(t.node("name"), "name", fmt::format("duplicate submunition \"{}\" (first defined at {})", st.name, o.defined_at));
+  sc.submunitions.push_back(std::move(st));
+}
+
+void add_carrier(Scenario& sc, CarrierType ct, Section& c) {
+  bool known = false;
+  for (const SubmunitionType& t : sc.submunitions) known = known || t.name == ct.submunition;
+  if (!known)
+    c.fail_at(c.node("submunition"), "submunition",
+              fmt::format("unknown submunition \"{}\"; expected the name of a [[submunition]]", ct.submunition));
+  for (const CarrierType& o : sc.carriers)
+    if (o.name == ct.name)
+      c.fail_at(c.node("name"), "name", fmt::format("duplicate carrier \"{}\" (first defined at {})", ct.name, o.defined_at));
+  sc.carriers.push_back(std::move(ct));
+}
+
+void load_munitions(Scenario& sc, const std::string& path, const std::string& referenced_from) {
+  sc.munitions_path = path;
+  sc.munitions_text = read_text(path, "munition catalogue", referenced_from);
+  const toml::table root = parse_toml(sc.munitions_text, path);
+  Section top(root, "", path, true);
+  if (top.has("catalogue")) {
+    Section meta = top.table("catalogue");
+    meta.string("name", "the catalogue's name");
+    meta.integer("version", 1, 1, "format version 1");
+    meta.string_or("description", "");
+    meta.finish();
+  }
+  for (Section& t : top.tables("submunition", true)) add_submunition(sc, parse_submunition(t), t);
+  for (Section& c : top.tables("carrier", true)) add_carrier(sc, parse_carrier(c), c);
+  top.finish();
+}
+
+// ------------------------------------------------------------ land cover
+
+void default_recoverable(Scenario& sc) {
+  sc.recoverable.fill(true);
+  sc.recoverable[static_cast<int>(LandCover::Water)] = false;
+}
+
+void load_land_cover_table(Scenario& sc, const std::string& path, const std::string& referenced_from) {
+  sc.land_cover_path = path;
+  sc.land_cover_text = read_text(path, "land-cover table", referenced_from);
+  const toml::table root = parse_toml(sc.land_cover_text, path);
+  Section top(root, "", path, true);
+  top.string_or("description", "");
+  sc.slope_coefficient = top.number("slope_coefficient", 0.0, 100.0, "a coefficient in [0, 100]");
+  std::array<bool, kLandCoverClasses> seen{};
+  for (Section& c : top.tables("class", true)) {
+    const LandCover lc = land_cover_key(c, "name");
+    const int k = static_cast<int>(lc);
+    if (seen[k]) c.fail_at(c.node("name"), "name", fmt::format("class \"{}\" is defined twice", land_cover_name(lc)));
+    seen[k] = true;
+    sc.dud_multiplier[k] = c.number("dud_rate_multiplier", 0.0, 100.0, "a multiplier in [0, 100]");
+    sc.recoverable[k] = c.boolean("recoverable", "true or false (can items there be found and cleared?)");
+    c.string("rationale", "a sentence on why this multiplier");
+    if (c.has("worldcover_codes")) {
+      const toml::node* n = c.node("worldcover_codes");
+      const toml::array* a = n->as_array();
+      if (!a) c.expected("worldcover_codes", "an array of ESA WorldCover class codes (integers 0-255)");
+      for (const toml::node& e : *a) {
+        if (!e.is_integer() || *e.value<std::int64_t>() < 0 || *e.value<std::int64_t>() > 255)
+          c.fail_at(&e, "worldcover_codes", "expected integers 0-255");
+        const int code = static_cast<int>(*e.value<std::int64_t>());
+        for (const auto& [other, cls] : sc.worldcover)
+          if (other == code)
+            c.fail_at(&e, "worldcover_codes", fmt::format("code {} is already mapped to {}", code, land_cover_name(cls)));
+        sc.worldcover.emplace_back(code, lc);
+      }
+    }
+    c.finish();
+  }
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    if (!seen[k])
+      throw InputError(fmt::format("{}: land-cover class \"{}\" is missing; every class ({}) needs a [[class]] entry",
+                                   path, kLandCoverNames[k], kLandCoverList));
+  top.finish();
+}
+
+void parse_inline_land_cover(Scenario& sc, Section& top) {
+  Section lc = top.table("land_cover");
+  if (lc.has("dud_rate_multiplier")) {
+    Section m = lc.table("dud_rate_multiplier");
+    for (int i = 0; i < kLandCoverClasses; ++i) {
+      if (m.has(kLandCoverNames[i]))
+        sc.dud_multiplier[i] = m.number(kLandCoverNames[i], 0.0, 100.0, "a multiplier in [0, 100]");
+      else
+        sc.assumptions.push_back(fmt::format("land cover '{}': no dud-rate multiplier given, 1.0 used", kLandCoverNames[i]));
+    }
+    m.finish();
+  } else {
+    sc.assumptions.push_back("no land-cover dud-rate multipliers given: 1.0 for every class");
+  }
+  sc.slope_coefficient = lc.number_or("slope_coefficient", 0.0, 0.0, 100.0, "a coefficient in [0, 100]");
+  lc.finish();
+}
+
+// ------------------------------------------------------------ grid, strikes, inventory, sites
+
+void parse_grid(Scenario& sc, Section& top) {
+  Section g = top.table("grid");
+  GridSpec& gs = sc.grid;
+  if (g.has("dataset")) {
+    const std::string name = g.string("dataset", "the name of a bundled dataset (e.g. \"south-lebanon\") or its directory");
+    g.finish();
+    sc.dataset = load_dataset(name, g.where());
+    gs = sc.dataset->grid;
+    return;
+  }
+  gs.nx = static_cast<std::uint32_t>(g.integer("nx", 1, 1'000'000, "a number of columns >= 1"));
+  gs.ny = static_cast<std::uint32_t>(g.integer("ny", 1, 1'000'000, "a number of rows >= 1"));
+  gs.cell_size_m = g.number("cell_size_m", 0.01, 1e6, "a cell size in metres > 0");
+  gs.origin_x_m = g.number("origin_x_m", -1e8, 1e8, "the x of the lower-left corner in metres");
+  gs.origin_y_m = g.number("origin_y_m", -1e8, 1e8, "the y of the lower-left corner in metres");
+  gs.crs = g.string_or("crs", "");
+  gs.land_cover = land_cover_key(g, "land_cover");
+  gs.elevation_m = g.number_or("elevation_m", 0.0, -500.0, 9000.0, "an elevation in metres");
+  if (static_cast<std::uint64_t>(gs.nx) * gs.ny > 0xFFFFFFFFull)
+    g.fail_at(g.node("nx"), "nx", fmt::format("grid of {} x {} cells exceeds 2^32 cells", gs.nx, gs.ny));
+  for (Section& r : g.tables("region", false)) {
+    LandCoverRegion reg;
+    reg.x_m = r.range("x_m", -1e8, 1e8, "metres");
+    reg.y_m = r.range("y_m", -1e8, 1e8, "metres");
+    reg.land_cover = land_cover_key(r, "land_cover");
+    r.finish();
+    gs.regions.push_back(reg);
+  }
+  g.finish();
+}
+
+void parse_terrain(Scenario& sc, Section& top) {
+  Section t = top.table("terrain");
+  if (t.has("elevation")) sc.terrain.elevation = relative_to(sc.path, t.string("elevation", "the path of a DEM raster"));
+  if (t.has("land_cover")) {
+    sc.terrain.land_cover = relative_to(sc.path, t.string("land_cover", "the path of a land-cover raster"));
+    sc.terrain.land_cover_codes = t.string("land_cover_codes", "\"worldcover\" or \"remnant\" (how to read the raster's codes)");
+    if (sc.terrain.land_cover_codes != "worldcover" && sc.terrain.land_cover_codes != "remnant")
+      t.fail_at(t.node("land_cover_codes"), "land_cover_codes",
+                fmt::format("expected \"worldcover\" or \"remnant\", got \"{}\"", sc.terrain.land_cover_codes));
+  }
+  t.finish();
+  if (sc.terrain.elevation.empty() && sc.terrain.land_cover.empty())
+    throw InputError(fmt::format("{}: [terrain]: expected elevation and/or land_cover raster paths", t.where()));
+}
+
+std::size_t carrier_index(const Scenario& sc, Section& s, const std::string& key) {
+  const std::string name = s.string(key, "the name of a carrier in the catalogue");
+  for (std::size_t i = 0; i < sc.carriers.size(); ++i)
+    if (sc.carriers[i].name == name) return i;
+  std::string known;
+  for (const CarrierType& c : sc.carriers) known += (known.empty() ? "" : ", ") + c.name;
+  s.fail_at(s.node(key), key, fmt::format("unknown carrier \"{}\"; expected one of: {}", name, known));
+}
+
+void heading_keys(Section& s, std::optional<double>& heading, double& spread) {
+  if (s.has("heading_deg")) heading = s.number("heading_deg", -360.0, 720.0, "degrees clockwise from north");
+  spread = s.number_or("heading_spread_deg", 0.0, 0.0, 360.0, "a spread in [0, 360] degrees");
+}
+
+void parse_strikes(Scenario& sc, Section& top) {
+  for (Section& s : top.tables("strike", false)) {
+    Strike st;
+    st.line = s.line();
+    st.carrier = sc.carriers[carrier_index(sc, s, "carrier")].name;
+    st.carriers = static_cast<std::uint32_t>(s.integer("carriers", 1, 100'000'000, "a number of carriers >= 1"));
+    const bool metres = s.has("x_m") || s.has("y_m");
+    if (metres || !(s.has("lon") || s.has("lat"))) {
+      st.x_m = s.number("x_m", -1e8, 1e8, "a projected x in metres (or give lon and lat)");
+      st.y_m = s.number("y_m", -1e8, 1e8, "a projected y in metres");
+      if (s.has("lon")) s.fail_at(s.node("lon"), "lon", "give either x_m, y_m or lon, lat, not both");
+    } else {
+      st.lon = s.number("lon", -180.0, 180.0, "a longitude in degrees east, WGS84");
+      st.lat = s.number("lat", -90.0, 90.0, "a latitude in degrees north, WGS84");
+    }
+    heading_keys(s, st.heading_deg, st.heading_spread_deg);
+    s.finish();
+    sc.strikes.push_back(st);
+  }
+}
+
+void parse_inventory(Scenario& sc, Section& top) {
+  Section inv = top.table("inventory");
+  sc.inventory.present = true;
+  if (inv.has("total_submunitions"))
+    sc.inventory.total_submunitions =
+        inv.count("total_submunitions", 1, 4'000'000'000ull, "a number of submunitions between 1 and 4e9");
+  double share_sum = 0.0;
+  bool any_share = false;
+  for (Section& l : inv.tables("carrier", true)) {
+    InventoryLine line;
+    line.line = l.line();
+    line.carrier = sc.carriers[carrier_index(sc, l, "carrier")].name;
+    if (l.has("carriers") == l.has("share"))
+      l.fail_at(l.node("carrier"), "carrier", "give exactly one of carriers = N (a count) or share = F (of the total)");
+    if (l.has("carriers")) line.carriers = l.count("carriers", 0, 100'000'000, "a number of carriers between 0 and 1e8");
+    if (l.has("share")) {
+      line.share = l.number("share", 0.0, 1.0, "a share of the total submunitions in [0, 1]");
+      share_sum += *line.share;
+      any_share = true;
+    }
+    if (l.has("function_height_m")) line.function_height_m = l.range("function_height_m", 0.0, 20000.0, "metres above ground");
+    if (l.has("spin_rpm")) line.spin_rpm = l.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
+    l.finish();
+    sc.inventory.lines.push_back(line);
+  }
+  if (any_share && !sc.inventory.total_submunitions)
+    inv.expected("total_submunitions", "a total, which the shares of [[inventory.carrier]] divide");
+  if (any_share && std::fabs(share_sum - 1.0) > 1e-6)
+    inv.fail_at(inv.node("carrier"), "carrier", fmt::format("the shares add up to {}, expected 1", share_sum));
+  inv.finish();
+}
+
+void parse_sites(Scenario& sc, Section& top) {
+  Section s = top.table("sites");
+  SiteSpec& sp = sc.sites;
+  sp.present = true;
+  sp.line = s.line();
+  sp.count = static_cast<std::uint32_t>(s.count("count", 1, 10'000'000, "a number of strike sites between 1 and 1e7"));
+  const std::string placement = s.string("placement", "\"per_realization\" (sites redrawn in every realization) or \"fixed\"");
+  if (placement != "per_realization" && placement != "fixed")
+    s.fail_at(s.node("placement"), "placement", fmt::format("expected \"per_realization\" or \"fixed\", got \"{}\"", placement));
+  sp.per_realization = placement == "per_realization";
+  heading_keys(s, sp.heading_deg, sp.heading_spread_deg);
+  if (s.has("points_csv")) sp.points_csv = relative_to(sc.path, s.string("points_csv", "the path of a lon,lat[,weight] CSV"));
+  for (Section& a : s.tables("area", false)) {
+    SiteArea area;
+    area.line = a.line();
+    area.name = a.string("name", "a name for the area");
+    area.weight = a.number("weight", 0.0, 1e12, "a relative weight >= 0");
+    int kinds = 0;
+    if (a.has("polygon_lonlat")) {
+      ++kinds;
+      const toml::node* n = a.node("polygon_lonlat");
+      const toml::array* arr = n->as_array();
+      const std::string what = "an array of at least 3 [lon, lat] pairs (WGS84 degrees)";
+      if (!arr || arr->size() < 3) a.expected("polygon_lonlat", what);
+      for (const toml::node& e : *arr) {
+        const toml::array* p = e.as_array();
+        if (!p || p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) a.fail_at(&e, "polygon_lonlat", "expected " + what);
+        auto num = [](const toml::node& v) { return v.is_integer() ? double(*v.value<std::int64_t>()) : *v.value<double>(); };
+        const double lon = num((*p)[0]), lat = num((*p)[1]);
+        if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+          a.fail_at(&e, "polygon_lonlat", fmt::format("[{}, {}] is not a WGS84 longitude, latitude", lon, lat));
+        area.polygon_lonlat.push_back({lon, lat});
+      }
+    }
+    if (a.has("x_m") || a.has("y_m")) {
+      ++kinds;
+      area.x_m = a.range("x_m", -1e8, 1e8, "metres");
+      area.y_m = a.range("y_m", -1e8, 1e8, "metres");
+    }
+    if (a.has("polygon_file")) {
+      ++kinds;
+      const std::string f = a.string("polygon_file", "a vector file of polygons, or \"dataset:LAYER\"");
+      area.polygon_file = f.rfind("dataset:", 0) == 0 ? f : relative_to(sc.path, f);
+      area.where = a.string_or("where", "");
+    }
+    if (kinds != 1)
+      a.fail_at(nullptr, "name", "expected exactly one of polygon_lonlat, x_m and y_m, or polygon_file");
+    a.finish();
+    sp.areas.push_back(std::move(area));
+  }
+  if (sp.areas.empty() == sp.points_csv.empty())
+    s.fail_at(nullptr, "area", "expected either [[sites.area]] tables or points_csv (one of them)");
+  s.finish();
 }
 
 }  // namespace
@@ -194,150 +694,165 @@ const char* pattern_name(Pattern p) {
   }
 }
 
-Scenario parse_scenario(const std::string& text, const std::string& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw InputError(fmt::format("{}:{}:{}: not valid TOML: {}", file, e.source().begin.line,
-                                 e.source().begin.column, e.description()));
-  }
+Override parse_override(const std::string& arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
+    throw InputError(fmt::format("--set {}: expected KEY=VALUE, e.g. inventory.total_submunitions=4600000", arg));
+  return Override{arg.substr(0, eq), arg.substr(eq + 1)};
+}
 
+std::string datasets_dir() {
+  if (const char* env = std::getenv("REMNANT_DATASETS"); env && *env) return env;
+  return REMNANT_DEFAULT_DATASETS_DIR;
+}
+
+Dataset load_dataset(const std::string& name_or_dir, const std::string& referenced_from) {
+  namespace fs = std::filesystem;
+  const bool is_path = name_or_dir.find('/') != std::string::npos;
+  const std::string dir = is_path ? name_or_dir : (fs::path(datasets_dir()) / name_or_dir).string();
+  const std::string file = (fs::path(dir) / "dataset.toml").string();
+  if (!fs::exists(file))
+    throw InputError(fmt::format(
+        "{}: dataset \"{}\" not found: no {} (datasets are built by scripts/build.sh into build/datasets; "
+        "set REMNANT_DATASETS to the directory holding them)",
+        referenced_from, name_or_dir, file));
+  Dataset d;
+  d.dir = dir;
+  d.text = read_text(file, "dataset description", referenced_from);
+  const toml::table root = parse_toml(d.text, file);
+  Section top(root, "", file);
+  Section s = top.table("dataset");
+  d.name = s.string("name", "the dataset's name");
+  d.title = s.string("title", "a title");
+  d.elevation = (fs::path(dir) / s.string("elevation", "the elevation raster's file name")).string();
+  d.elevation_source = s.string("elevation_source", "where the elevation comes from");
+  d.elevation_resolution_m = s.number("elevation_resolution_m", 0.0, 1e6, "the source's resolution in metres");
+  d.land_cover = (fs::path(dir) / s.string("land_cover", "the land-cover raster's file name")).string();
+  d.land_cover_source = s.string("land_cover_source", "where the land cover comes from");
+  d.notes = s.strings_or_empty("notes");
+  // The grid: the rasters are read onto it (through GDAL, like any user raster).
+  d.grid.crs = s.string("crs", "a CRS such as \"EPSG:32636\"");
+  d.grid.origin_x_m = s.number("origin_x_m", -1e8, 1e8, "metres");
+  d.grid.origin_y_m = s.number("origin_y_m", -1e8, 1e8, "metres");
+  d.grid.nx = static_cast<std::uint32_t>(s.integer("nx", 1, 1'000'000, "a number of columns"));
+  d.grid.ny = static_cast<std::uint32_t>(s.integer("ny", 1, 1'000'000, "a number of rows"));
+  d.grid.cell_size_m = s.number("cell_size_m", 0.01, 1e6, "metres");
+  d.grid.land_cover = LandCover::Unknown;
+  s.finish();
+  for (Section& l : top.tables("layer", false)) {
+    DatasetLayer layer;
+    layer.name = l.string("name", "a layer name");
+    layer.file = (fs::path(dir) / l.string("file", "the layer's file name")).string();
+    layer.source = l.string("source", "where the layer comes from");
+    layer.licence = l.string("licence", "its licence");
+    l.finish();
+    d.layers.push_back(layer);
+  }
+  top.finish();
+  return d;
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
+  toml::table root = parse_toml(text, file);
   Scenario sc;
   sc.path = file;
   sc.text = text;
+  for (const Override& o : overrides) {
+    apply_override(root, o, file);
+    sc.overrides.push_back(o.key + "=" + o.value);
+  }
   Section top(root, "", file);
+  sc.dud_multiplier.fill(1.0);
+  default_recoverable(sc);
 
   {
     Section s = top.table("scenario");
     sc.name = s.string("name", "a scenario name");
+    s.string_or("description", "");
     sc.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX, "a non-negative integer seed"));
     sc.realizations = static_cast<std::uint32_t>(
         s.integer("realizations", 1, 100'000'000, "a number of realizations between 1 and 100000000"));
+    if (s.has("munitions")) load_munitions(sc, relative_to(file, s.string("munitions", "the path of a munition catalogue")), s.where());
+    if (s.has("land_cover_table")) {
+      if (top.has("land_cover"))
+        s.fail_at(s.node("land_cover_table"), "land_cover_table", "give a land-cover table file or an inline [land_cover], not both");
+      load_land_cover_table(sc, relative_to(file, s.string("land_cover_table", "the path of a land-cover table")), s.where());
+    }
+    if (s.has("dud_rates")) {
+      sc.dud_rates = s.string("dud_rates", "\"field\" or \"test\"");
+      if (sc.dud_rates != "field" && sc.dud_rates != "test")
+        s.fail_at(s.node("dud_rates"), "dud_rates", fmt::format("expected \"field\" or \"test\", got \"{}\"", sc.dud_rates));
+    }
+    sc.sources = s.strings_or_empty("sources");
+    sc.assumptions = s.strings_or_empty("assumptions");
     s.finish();
   }
 
-  {
-    Section g = top.table("grid");
-    GridSpec& gs = sc.grid;
-    gs.nx = static_cast<std::uint32_t>(g.integer("nx", 1, 1'000'000, "a number of columns >= 1"));
-    gs.ny = static_cast<std::uint32_t>(g.integer("ny", 1, 1'000'000, "a number of rows >= 1"));
-    gs.cell_size_m = g.number("cell_size_m", 0.01, 1e6, "a cell size in metres > 0");
-    gs.origin_x_m = g.number("origin_x_m", -1e8, 1e8, "the x of the lower-left corner in metres");
-    gs.origin_y_m = g.number("origin_y_m", -1e8, 1e8, "the y of the lower-left corner in metres");
-    gs.crs = g.string_or("crs", "");
-    gs.land_cover = land_cover_key(g, "land_cover");
-    gs.elevation_m = g.number_or("elevation_m", 0.0, -500.0, 9000.0, "an elevation in metres");
-    if (static_cast<std::uint64_t>(gs.nx) * gs.ny > 0xFFFFFFFFull)
-      g.fail_at(g.node("nx"), "nx", fmt::format("grid of {} x {} cells exceeds 2^32 cells", gs.nx, gs.ny));
-    for (Section& r : g.tables("region", false)) {
-      LandCoverRegion reg;
-      reg.x_m = r.range("x_m", -1e8, 1e8, "metres");
-      reg.y_m = r.range("y_m", -1e8, 1e8, "metres");
-      reg.land_cover = land_cover_key(r, "land_cover");
-      r.finish();
-      gs.regions.push_back(reg);
-    }
-    g.finish();
-  }
-
+  parse_grid(sc, top);
+  if (top.has("terrain")) parse_terrain(sc, top);
   {
     Section w = top.table("wind");
     sc.wind.speed_mps = w.range("speed_mps", 0.0, 100.0, "m/s");
     sc.wind.from_deg = w.range("from_deg", -360.0, 720.0, "degrees");
     w.finish();
   }
+  if (top.has("land_cover")) parse_inline_land_cover(sc, top);
+  else if (sc.land_cover_path.empty())
+    sc.assumptions.push_back("no land-cover table: dud-rate multiplier 1.0 for every class, no slope effect");
 
-  sc.dud_multiplier.fill(1.0);
-  if (top.has("land_cover")) {
-    Section lc = top.table("land_cover");
-    if (lc.has("dud_rate_multiplier")) {
-      Section m = lc.table("dud_rate_multiplier");
-      for (int i = 0; i < kLandCoverClasses; ++i) {
-        if (m.has(kLandCoverNames[i]))
-          sc.dud_multiplier[i] = m.number(kLandCoverNames[i], 0.0, 100.0, "a multiplier in [0, 100]");
-        else
-          sc.assumptions.push_back(fmt::format("land cover '{}': no dud-rate multiplier given, 1.0 used", kLandCoverNames[i]));
-      }
-      m.finish();
-    } else {
-      sc.assumptions.push_back("no land-cover dud-rate multipliers given: 1.0 for every class");
-    }
-    sc.slope_coefficient = lc.number_or("slope_coefficient", 0.0, 0.0, 100.0, "a coefficient in [0, 100]");
-    lc.finish();
-  } else {
-    sc.assumptions.push_back("no [land_cover] table: dud-rate multiplier 1.0 for every class, no slope effect");
+  const bool catalogue = !sc.munitions_path.empty();
+  for (Section& t : top.tables("submunition", !catalogue)) add_submunition(sc, parse_submunition(t), t);
+  for (Section& c : top.tables("carrier", !catalogue)) add_carrier(sc, parse_carrier(c), c);
+  // Which dud-rate prior the run uses.
+  for (SubmunitionType& t : sc.submunitions) {
+    if (!t.dud_rate_test) continue;
+    if (sc.dud_rates.empty())
+      top.fail_at(nullptr, "scenario.dud_rates",
+                  fmt::format("submunition \"{}\" ({}) has test and field dud-rate priors; say which to use: "
+                              "dud_rates = \"field\" or \"test\" in [scenario]",
+                              t.name, t.defined_at));
+    t.dud_rate = sc.dud_rates == "test" ? *t.dud_rate_test : *t.dud_rate_field;
   }
 
-  std::map<std::string, std::size_t> type_index, carrier_index;
-  for (Section& t : top.tables("submunition", true)) {
-    SubmunitionType st;
-    st.name = t.string("name", "a submunition name");
-    if (type_index.count(st.name)) t.fail_at(t.node("name"), "name", fmt::format("duplicate submunition \"{}\"", st.name));
-    st.terminal_velocity_mps = t.range("terminal_velocity_mps", 1.0, 1000.0, "m/s");
-    st.dud_rate = rate_prior(t, "dud_rate");
-    if (t.has("self_destruct_failure")) st.self_destruct_failure = rate_prior(t, "self_destruct_failure");
-    t.finish();
-    type_index[st.name] = sc.submunitions.size();
-    sc.submunitions.push_back(st);
-  }
-
-  for (Section& c : top.tables("carrier", true)) {
-    CarrierType ct;
-    ct.name = c.string("name", "a carrier name");
-    if (carrier_index.count(ct.name)) c.fail_at(c.node("name"), "name", fmt::format("duplicate carrier \"{}\"", ct.name));
-    ct.submunition = c.string("submunition", "the name of a [[submunition]]");
-    if (!type_index.count(ct.submunition))
-      c.fail_at(c.node("submunition"), "submunition",
-                fmt::format("unknown submunition \"{}\"; expected the name of a [[submunition]] in this file", ct.submunition));
-    ct.submunitions_per_carrier = static_cast<std::uint32_t>(
-        c.integer("submunitions_per_carrier", 1, 1'000'000, "a number of submunitions per carrier >= 1"));
-    ct.delivery = c.string("delivery", "air, rocket or artillery");
-    if (ct.delivery != "air" && ct.delivery != "rocket" && ct.delivery != "artillery")
-      c.fail_at(c.node("delivery"), "delivery", fmt::format("expected air, rocket or artillery, got \"{}\"", ct.delivery));
-    const std::string pat = c.string("pattern", "uniform_ellipse, gaussian_ellipse or ring");
-    if (pat == "uniform_ellipse") ct.pattern = Pattern::UniformEllipse;
-    else if (pat == "gaussian_ellipse") ct.pattern = Pattern::GaussianEllipse;
-    else if (pat == "ring") ct.pattern = Pattern::Ring;
-    else c.fail_at(c.node("pattern"), "pattern", fmt::format("expected uniform_ellipse, gaussian_ellipse or ring, got \"{}\"", pat));
-    ct.semi_major_m = c.range("semi_major_m", 0.0, 1e5, "metres");
-    ct.semi_minor_m = c.range("semi_minor_m", 0.0, 1e5, "metres");
-    if (ct.pattern == Pattern::Ring)
-      ct.ring_inner_fraction = c.number("ring_inner_fraction", 0.0, 1.0, "a fraction in [0, 1] of the outer radius");
-    ct.aim_error_cep_m = c.number("aim_error_cep_m", 0.0, 1e5, "a circular error probable in metres >= 0");
-    ct.function_height_m = c.range("function_height_m", 0.0, 20000.0, "metres above ground");
-    c.finish();
-    carrier_index[ct.name] = sc.carriers.size();
-    sc.carriers.push_back(ct);
-  }
-
-  for (Section& s : top.tables("strike", true)) {
-    Strike st;
-    st.line = s.line();
-    st.carrier = s.string("carrier", "the name of a [[carrier]]");
-    if (!carrier_index.count(st.carrier))
-      s.fail_at(s.node("carrier"), "carrier",
-                fmt::format("unknown carrier \"{}\"; expected the name of a [[carrier]] in this file", st.carrier));
-    st.carriers = static_cast<std::uint32_t>(s.integer("carriers", 1, 100'000'000, "a number of carriers >= 1"));
-    st.x_m = s.number("x_m", -1e8, 1e8, "a projected x in metres");
-    st.y_m = s.number("y_m", -1e8, 1e8, "a projected y in metres");
-    if (s.has("heading_deg")) st.heading_deg = s.number("heading_deg", -360.0, 720.0, "degrees clockwise from north");
-    st.heading_spread_deg = s.number_or("heading_spread_deg", 0.0, 0.0, 360.0, "a spread in [0, 360] degrees");
-    s.finish();
-    sc.strikes.push_back(st);
-  }
-
+  parse_strikes(sc, top);
+  if (top.has("inventory")) parse_inventory(sc, top);
+  if (top.has("sites")) parse_sites(sc, top);
+  if (sc.inventory.present != sc.sites.present)
+    top.fail_at(nullptr, sc.inventory.present ? "sites" : "inventory",
+                "an [inventory] needs [sites] to say where it fell, and [sites] need an [inventory]");
+  if (sc.strikes.empty() && !sc.inventory.present)
+    top.fail_at(nullptr, "strike", "expected at least one [[strike]], or an [inventory] with [sites]");
   top.finish();
   return sc;
 }
 
-Scenario load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open the scenario file (missing or unreadable)", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(fmt::format("{}: error while reading the scenario file", path));
-  return parse_scenario(ss.str(), path);
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+  return parse_scenario(read_text(path, "scenario file", ""), path, overrides);
+}
+
+std::vector<ResolvedLine> resolve_inventory(const Scenario& sc) {
+  std::vector<ResolvedLine> out;
+  std::uint64_t counted = 0;
+  auto index_of = [&](const std::string& name) {
+    std::size_t i = 0;
+    while (sc.carriers[i].name != name) ++i;  // validated by the loader
+    return i;
+  };
+  for (const InventoryLine& l : sc.inventory.lines)
+    if (l.carriers) counted += *l.carriers * sc.carriers[index_of(l.carrier)].submunitions_per_carrier;
+  const std::uint64_t total = sc.inventory.total_submunitions.value_or(counted);
+  if (counted > total)
+    throw InputError(fmt::format("{}: [inventory]: the counted carriers fire {} submunitions, more than total_submunitions = {}",
+                                 sc.path, counted, total));
+  for (const InventoryLine& l : sc.inventory.lines) {
+    ResolvedLine r;
+    r.carrier = index_of(l.carrier);
+    const std::uint64_t per = sc.carriers[r.carrier].submunitions_per_carrier;
+    r.carriers = l.carriers ? *l.carriers : std::llround(static_cast<double>(total - counted) * *l.share / per);
+    r.submunitions = r.carriers * per;
+    out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace remnant

@@ -81,7 +81,7 @@ struct DepositItem {
 
     // Carrier: aim error and heading (shared by all its submunitions).
     const Uniform4 ua = uniforms(key_aim, r, s, c, kNoSubmunition);
-    const Vec2 aim = aim_point(strikes.site_x[s], strikes.site_y[s], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
+    const Vec2 aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
     const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
 
     // Submunition: place inside the pattern, rotate, drift with the wind.
@@ -186,8 +186,6 @@ class ThrustEngine final : public Engine {
     strikes_.per_carrier = put(per_carrier_, t.strikes.per_carrier, S);
     strikes_.type = put(type_, t.strikes.type, S);
     strikes_.pattern = put(pattern_, t.strikes.pattern, S);
-    strikes_.site_x = put(site_x_, t.strikes.site_x, S);
-    strikes_.site_y = put(site_y_, t.strikes.site_y, S);
     strikes_.aim_sigma = put(aim_sigma_, t.strikes.aim_sigma, S);
     strikes_.heading_center = put(heading_center_, t.strikes.heading_center, S);
     strikes_.heading_spread = put(heading_spread_, t.strikes.heading_spread, S);
@@ -215,6 +213,8 @@ class ThrustEngine final : public Engine {
     const std::uint32_t B = in.realizations;
     if (B > max_batch_) throw std::logic_error("run_batch: batch larger than prepared for");
     BatchView batch = in;
+    batch.site_x = put(site_x_, in.site_x, B * S);
+    batch.site_y = put(site_y_, in.site_y, B * S);
     batch.semi_major = put(semi_major_, in.semi_major, B * S);
     batch.semi_minor = put(semi_minor_, in.semi_minor, B * S);
     batch.wind_x = put(wind_x_, in.wind_x, B * S);
@@ -312,11 +312,12 @@ class ThrustEngine final : public Engine {
   std::uint32_t max_batch_ = 0;
   std::uint32_t bins_ = kExactBins;
   thrust::device_vector<std::uint8_t> land_cover_, pattern_;
-  thrust::device_vector<float> failure_multiplier_, site_x_, site_y_, aim_sigma_, heading_center_, heading_spread_,
-      ring_inner_, vt_min_, vt_max_;
+  thrust::device_vector<float> failure_multiplier_, aim_sigma_, heading_center_, heading_spread_, ring_inner_, vt_min_,
+      vt_max_;
   thrust::device_vector<std::uint32_t> first_item_, per_carrier_;
   thrust::device_vector<std::uint16_t> type_;
-  thrust::device_vector<float> semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_, sd_failure_;
+  thrust::device_vector<float> site_x_, site_y_, semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_,
+      sd_failure_;
   thrust::device_vector<std::uint32_t> impacts_, duds_, counters_;
   thrust::device_vector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
   thrust::device_vector<std::uint32_t> dud_nonzero_, histogram_;

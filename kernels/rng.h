@@ -28,6 +28,8 @@ enum class Stream : std::uint32_t {
   Fall = 7,              // per submunition: terminal velocity
   Failure = 8,           // per submunition: Bernoulli draw
   FunctionHeight = 9,    // per realization, per strike
+  Site = 10,             // per realization (or once), per strike site: where it fell
+  Spin = 11,             // per realization, per strike: dispenser spin setting
 };
 
 // Sentinel for draws that belong to a carrier rather than one submunition.

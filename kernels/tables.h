@@ -15,8 +15,9 @@ enum class LandCover : std::uint8_t {
   Cropland = 4,
   Tree = 5,
   Wetland = 6,
+  Unknown = 7,  // land whose class is not known (no land-cover data): neutral multiplier
 };
-constexpr int kLandCoverClasses = 7;
+constexpr int kLandCoverClasses = 8;
 
 enum class Pattern : std::uint8_t {
   UniformEllipse = 0,   // uniform density inside an ellipse
@@ -43,8 +44,6 @@ struct StrikeView {
   const std::uint32_t* per_carrier = nullptr;   // submunitions per carrier
   const std::uint16_t* type = nullptr;          // submunition type index
   const std::uint8_t* pattern = nullptr;        // Pattern
-  const float* site_x = nullptr;                // grid-relative metres
-  const float* site_y = nullptr;
   const float* aim_sigma = nullptr;             // metres, per axis (CEP / 1.1774)
   const float* heading_center = nullptr;        // radians, clockwise from north
   const float* heading_spread = nullptr;        // radians, full width of a uniform
@@ -61,6 +60,8 @@ struct TypeView {
 struct BatchView {
   std::uint32_t first_realization = 0;
   std::uint32_t realizations = 0;
+  const float* site_x = nullptr;      // grid-relative metres, per (realization, strike): sites
+  const float* site_y = nullptr;      // sampled from areas or points may move between realizations
   const float* semi_major = nullptr;  // metres, per (realization, strike)
   const float* semi_minor = nullptr;
   const float* wind_x = nullptr;      // m/s the air moves toward +x

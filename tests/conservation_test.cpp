@@ -202,11 +202,11 @@ TEST(Conservation, PlanPaintsRegionsAndShiftsSitesToTheGridOrigin) {
   EXPECT_FLOAT_EQ(plan.failure_multiplier[90 * 100 + 10], 1.5f);
   EXPECT_FLOAT_EQ(plan.failure_multiplier[10 * 100 + 40], 1.8f);
   EXPECT_FLOAT_EQ(plan.failure_multiplier[50 * 100 + 90], 1.2f);
-  ASSERT_EQ(plan.site_x.size(), 3u);
-  EXPECT_FLOAT_EQ(plan.site_x[0], 900.0f);
-  EXPECT_FLOAT_EQ(plan.site_y[0], 500.0f);
-  EXPECT_FLOAT_EQ(plan.site_x[2], 50.0f);
-  EXPECT_FLOAT_EQ(plan.site_y[2], 950.0f);
+  ASSERT_EQ(plan.fixed_x.size(), 3u);
+  EXPECT_DOUBLE_EQ(plan.fixed_x[0], 900.0);
+  EXPECT_DOUBLE_EQ(plan.fixed_y[0], 500.0);
+  EXPECT_DOUBLE_EQ(plan.fixed_x[2], 50.0);
+  EXPECT_DOUBLE_EQ(plan.fixed_y[2], 950.0);
   EXPECT_EQ(plan.first_item, (std::vector<std::uint32_t>{0, 750, 1014, 1418}));
 }
 

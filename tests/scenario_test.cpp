@@ -79,13 +79,9 @@ TEST(Scenario, ShippedExamplesLoadAndPlan) {
     SCOPED_TRACE(e.path().string());
     const Scenario sc = load_scenario(e.path().string());
     const Plan plan = make_plan(sc);
-    std::uint64_t items = 0;
-    for (const Strike& s : sc.strikes)
-      for (const CarrierType& c : sc.carriers)
-        if (c.name == s.carrier) items += std::uint64_t{s.carriers} * c.submunitions_per_carrier;
-    EXPECT_EQ(plan.items_per_realization, items);
+    EXPECT_EQ(plan.items_per_realization, scenario_items(sc));
     EXPECT_EQ(plan.cells(), std::uint64_t{sc.grid.nx} * sc.grid.ny);
-    EXPECT_EQ(plan.site_x.size(), sc.strikes.size());
+    EXPECT_LE(plan.per_carrier.size(), scenario_strike_rows(sc));
     ++loaded;
   }
   EXPECT_GE(loaded, 1) << "configs/example.toml should be there";
@@ -119,8 +115,9 @@ TEST(Scenario, ValuesAndDefaults) {
   EXPECT_EQ(plan.items_per_realization, 14u);
   EXPECT_EQ(plan.cells(), 80u);
   // Site relative to the origin; no heading given: any direction.
-  EXPECT_FLOAT_EQ(plan.site_x[0], 20.0f);
-  EXPECT_FLOAT_EQ(plan.site_y[0], 20.0f);
+  EXPECT_DOUBLE_EQ(plan.fixed_x[0], 20.0);
+  EXPECT_DOUBLE_EQ(plan.fixed_y[0], 20.0);
+  EXPECT_EQ(plan.site_of_strike[0], -1);
   EXPECT_NEAR(plan.heading_spread[0], 2 * 3.14159265f, 1e-5f);
   EXPECT_FLOAT_EQ(plan.aim_sigma[0], 0.0f);
 }

@@ -25,8 +25,15 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop.store(true); }
 
+std::vector<remnant::Override> overrides(const std::vector<std::string>& sets) {
+  std::vector<remnant::Override> out;
+  for (const std::string& a : sets) out.push_back(remnant::parse_override(a));
+  return out;
+}
+
 struct RunArgs {
   std::string scenario;
+  std::vector<std::string> sets;
   std::optional<std::int64_t> realizations;  // empty: the scenario's
   std::optional<std::int64_t> seed;
   std::string backend = "auto";
@@ -38,7 +45,7 @@ struct RunArgs {
 
 int cmd_run(const RunArgs& a) {
   using namespace remnant;
-  Scenario sc = load_scenario(a.scenario);
+  Scenario sc = load_scenario(a.scenario, overrides(a.sets));
   if (a.realizations && (*a.realizations < 1 || *a.realizations > 100'000'000))
     throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *a.realizations));
   if (a.batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", a.batch));
@@ -71,6 +78,14 @@ int cmd_run(const RunArgs& a) {
   return 0;
 }
 
+int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
+  using namespace remnant;
+  const Scenario sc = load_scenario(scenario, overrides(sets));
+  const Plan plan = make_plan(sc);
+  std::cout << validation_text(sc, plan);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,6 +104,17 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--batch", run.batch, "Realizations per batch (default: automatic); results do not depend on it");
   run_cmd->add_option("--out,-o", run.out, "Write the result file (HDF5)");
   run_cmd->add_flag("--json", run.json, "Print the summary as JSON");
+  const char* set_help =
+      "Override a value of the scenario file: KEY=VALUE, KEY a dotted path (inventory.total_submunitions, "
+      "sites.count, scenario.dud_rates, inventory.carrier[0].share), VALUE a TOML value; repeatable";
+  run_cmd->add_option("--set", run.sets, set_help);
+
+  std::string validate_scenario;
+  std::vector<std::string> validate_sets;
+  CLI::App* validate_cmd =
+      app.add_subcommand("validate", "Check a scenario without running it and print the resolved inventory");
+  validate_cmd->add_option("scenario", validate_scenario, "Scenario file (TOML)")->required();
+  validate_cmd->add_option("--set", validate_sets, set_help);
 
   try {
     app.parse(argc, argv);
@@ -103,6 +129,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (run_cmd->parsed()) return cmd_run(run);
+    if (validate_cmd->parsed()) return cmd_validate(validate_scenario, validate_sets);
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
