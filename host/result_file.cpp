@@ -128,6 +128,8 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
   attr_string(file, "scenario_name", sc.name);
   attr_string(file, "scenario_path", sc.path);
   attr_string(file, "scenario_text", sc.text);
+  attr_string(file, "base_scenario_path", sc.base_path);
+  attr_string(file, "base_scenario_text", sc.base_text);
   auto lines = [](const std::vector<std::string>& v) {
     std::string out;
     for (const auto& a : v) out += a + "\n";

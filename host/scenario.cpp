@@ -396,7 +396,7 @@ CarrierType parse_carrier(Section& c) {
     HeightSpinScaling h;
     h.height_m = f.range("height_m", 0.0, 20000.0, "metres");
     h.spin_rpm = f.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
-    f.finish();
+    f.finish_prior();  // one source, beside the table, covers both ranges
     if (!ct.spin_rpm)
       c.fail_at(c.node("footprint_scaling"), "footprint_scaling", "needs spin_rpm (the spin settings used) beside it");
     ct.scaling = h;
@@ -434,7 +434,7 @@ void load_munitions(Scenario& sc, const std::string& path, const std::string& re
     meta.string("name", "the catalogue's name");
     meta.integer("version", 1, 1, "format version 1");
     meta.string_or("description", "");
-    meta.finish();
+    meta.finish_prior();  // the format version is not a figure
   }
   for (Section& t : top.tables("submunition", true)) add_submunition(sc, parse_submunition(t), t);
   for (Section& c : top.tables("carrier", true)) add_carrier(sc, parse_carrier(c), c);
@@ -620,6 +620,24 @@ void parse_inventory(Scenario& sc, Section& top) {
   inv.finish();
 }
 
+std::vector<std::array<double, 2>> lonlat_polygon(Section& a, const std::string& key) {
+  std::vector<std::array<double, 2>> out;
+  const toml::node* n = a.node(key);
+  const toml::array* arr = n ? n->as_array() : nullptr;
+  const std::string what = "an array of at least 3 [lon, lat] pairs (WGS84 degrees)";
+  if (!arr || arr->size() < 3) a.expected(key, what);
+  for (const toml::node& e : *arr) {
+    const toml::array* p = e.as_array();
+    if (!p || p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) a.fail_at(&e, key, "expected " + what);
+    auto num = [](const toml::node& v) { return v.is_integer() ? double(*v.value<std::int64_t>()) : *v.value<double>(); };
+    const double lon = num((*p)[0]), lat = num((*p)[1]);
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+      a.fail_at(&e, key, fmt::format("[{}, {}] is not a WGS84 longitude, latitude", lon, lat));
+    out.push_back({lon, lat});
+  }
+  return out;
+}
+
 void parse_sites(Scenario& sc, Section& top) {
   Section s = top.table("sites");
   SiteSpec& sp = sc.sites;
@@ -640,19 +658,7 @@ void parse_sites(Scenario& sc, Section& top) {
     int kinds = 0;
     if (a.has("polygon_lonlat")) {
       ++kinds;
-      const toml::node* n = a.node("polygon_lonlat");
-      const toml::array* arr = n->as_array();
-      const std::string what = "an array of at least 3 [lon, lat] pairs (WGS84 degrees)";
-      if (!arr || arr->size() < 3) a.expected("polygon_lonlat", what);
-      for (const toml::node& e : *arr) {
-        const toml::array* p = e.as_array();
-        if (!p || p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) a.fail_at(&e, "polygon_lonlat", "expected " + what);
-        auto num = [](const toml::node& v) { return v.is_integer() ? double(*v.value<std::int64_t>()) : *v.value<double>(); };
-        const double lon = num((*p)[0]), lat = num((*p)[1]);
-        if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
-          a.fail_at(&e, "polygon_lonlat", fmt::format("[{}, {}] is not a WGS84 longitude, latitude", lon, lat));
-        area.polygon_lonlat.push_back({lon, lat});
-      }
+      area.polygon_lonlat = lonlat_polygon(a, "polygon_lonlat");
     }
     if (a.has("x_m") || a.has("y_m")) {
       ++kinds;
@@ -667,6 +673,7 @@ void parse_sites(Scenario& sc, Section& top) {
     }
     if (kinds != 1)
       a.fail_at(nullptr, "name", "expected exactly one of polygon_lonlat, x_m and y_m, or polygon_file");
+    if (a.has("within_lonlat")) area.within_lonlat = lonlat_polygon(a, "within_lonlat");
     a.finish();
     sp.areas.push_back(std::move(area));
   }
@@ -752,11 +759,35 @@ Dataset load_dataset(const std::string& name_or_dir, const std::string& referenc
   return d;
 }
 
+// A scenario built on another: its tables merge into the base's key by key;
+// any other value, arrays of tables included, replaces the base's (area = []
+// removes the base's areas).
+void merge_into(toml::table& base, const toml::table& over) {
+  for (auto&& [k, v] : over) {
+    toml::node* b = base.get(k);
+    if (b && b->is_table() && v.is_table()) merge_into(*b->as_table(), *v.as_table());
+    else base.insert_or_assign(k, v);
+  }
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& file, const std::vector<Override>& overrides) {
   toml::table root = parse_toml(text, file);
   Scenario sc;
   sc.path = file;
   sc.text = text;
+  if (const toml::node* b = root.at_path("scenario.base").node()) {
+    if (!b->is_string())
+      throw InputError(fmt::format("{}:{}: scenario.base: expected the path of the scenario this one builds on", file,
+                                   b->source().begin.line));
+    sc.base_path = relative_to(file, *b->value<std::string>());
+    sc.base_text = read_text(sc.base_path, "base scenario", fmt::format("{}:{}", file, b->source().begin.line));
+    toml::table base = parse_toml(sc.base_text, sc.base_path);
+    if (base.at_path("scenario.base"))
+      throw InputError(fmt::format("{}: scenario.base: a base scenario cannot itself have a base", sc.base_path));
+    root.as_table()->get_as<toml::table>("scenario")->erase("base");
+    merge_into(base, root);
+    root = std::move(base);
+  }
   for (const Override& o : overrides) {
     apply_override(root, o, file);
     sc.overrides.push_back(o.key + "=" + o.value);

@@ -106,6 +106,7 @@ struct SiteArea {
   std::optional<Range> x_m, y_m;
   std::string polygon_file;  // any OGR vector file; "dataset:LAYER" names a layer of the grid's dataset
   std::string where;         // OGR attribute filter for polygon_file
+  std::vector<std::array<double, 2>> within_lonlat;  // optional clip: only cells inside this polygon too
   std::uint32_t line = 0;
 };
 
@@ -168,6 +169,7 @@ struct WindSpec {
 struct Scenario {
   std::string path;
   std::string text;  // the file's full text, kept for provenance
+  std::string base_path, base_text;  // the scenario it builds on ([scenario] base), if any
   std::string name;
   std::uint64_t seed = 0;
   std::uint32_t realizations = 0;

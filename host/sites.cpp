@@ -89,6 +89,18 @@ std::vector<Ring> read_polygon_file(const std::string& path, const std::string& 
   return rings;
 }
 
+Ring lonlat_ring(const std::vector<std::array<double, 2>>& lonlat, const GridSpec& g, const std::string& what) {
+  if (g.crs.empty()) throw InputError(what + ": a lon/lat polygon needs a grid with a crs");
+  const LonLatToGrid to_grid(g.crs);
+  Ring ring;
+  for (const auto& v : lonlat) {
+    double x, y;
+    to_grid.to_grid(v[0], v[1], x, y);
+    ring.push_back({x, y});
+  }
+  return ring;
+}
+
 std::string dataset_layer_file(const Scenario& sc, const std::string& spec, const std::string& what) {
   const std::string name = spec.substr(8);
   if (!sc.dataset) throw InputError(fmt::format("{}: polygon_file = \"{}\" needs a grid from a dataset", what, spec));
@@ -180,15 +192,7 @@ SiteSampler make_site_sampler(const Scenario& sc, const GridSpec& g, const std::
     const std::string what = fmt::format("{}:{}: sites.area \"{}\"", sc.path, a.line, a.name);
     std::vector<Ring> rings;
     if (!a.polygon_lonlat.empty()) {
-      if (g.crs.empty()) throw InputError(what + ": polygon_lonlat needs a grid with a crs");
-      const LonLatToGrid to_grid(g.crs);
-      Ring ring;
-      for (const auto& v : a.polygon_lonlat) {
-        double x, y;
-        to_grid.to_grid(v[0], v[1], x, y);
-        ring.push_back({x, y});
-      }
-      rings.push_back(std::move(ring));
+      rings.push_back(lonlat_ring(a.polygon_lonlat, g, what));
     } else if (a.x_m) {
       rings.push_back({{a.x_m->lo, a.y_m->lo}, {a.x_m->hi, a.y_m->lo}, {a.x_m->hi, a.y_m->hi}, {a.x_m->lo, a.y_m->hi}});
     } else {
@@ -197,6 +201,11 @@ SiteSampler make_site_sampler(const Scenario& sc, const GridSpec& g, const std::
       rings = read_polygon_file(file, a.where, g, what);
     }
     std::vector<std::uint32_t> cells = cells_inside(rings, g);
+    if (!a.within_lonlat.empty()) {
+      std::vector<char> keep(std::size_t(g.nx) * g.ny, 0);
+      for (std::uint32_t c : cells_inside({lonlat_ring(a.within_lonlat, g, what)}, g)) keep[c] = 1;
+      cells.erase(std::remove_if(cells.begin(), cells.end(), [&](std::uint32_t c) { return !keep[c]; }), cells.end());
+    }
     const std::size_t all = cells.size();
     cells.erase(std::remove_if(cells.begin(), cells.end(),
                                [&](std::uint32_t c) { return land_cover[c] == static_cast<std::uint8_t>(LandCover::Water); }),
