@@ -54,9 +54,11 @@ class Section {
 
   [[noreturn]] void fail_at(const toml::node* n, const std::string& key, const std::string& msg) const {
     const toml::node* at = n ? n : &t_;
-    // Values set on the command line (--set) carry their own origin.
+    // A value set on the command line (--set) has no place in a file; one from
+    // a base scenario names that file.
+    if (at->source().begin.line == 0) throw InputError(fmt::format("--set {}: {}", full(key), msg));
     const auto& origin = at->source().path;
-    const std::string where = origin && *origin != file_ ? *origin : file_;
+    const std::string where = origin && !origin->empty() ? *origin : file_;
     throw InputError(fmt::format("{}:{}: {}: {}", where, at->source().begin.line, full(key), msg));
   }
   [[noreturn]] void expected(const std::string& key, const std::string& what) const {

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The README's first command: installs the dependencies, builds Remnant and
-# runs the bundled default scenario, writing out/example.h5 and printing the
-# summary.
+# runs the bundled default scenario (Southern Lebanon 2006), writing
+# out/lebanon-2006.h5 and printing the summary.
 set -euo pipefail
 
-# The default scenario (to be replaced by the Lebanon 2006 scenario).
-scenario=configs/example.toml
-out=out/example.h5
+scenario=configs/lebanon-2006.toml
+out=out/lebanon-2006.h5
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -21,5 +20,6 @@ echo
 mkdir -p "$(dirname "$out")"
 "$build_dir/remnant" run "$scenario" --out "$out"
 echo
-echo "Next: h5dump -H $out (layout), $build_dir/remnant run --help (options),"
+echo "Next: $build_dir/remnant validate $scenario (the resolved inventory),"
+echo "      h5dump -H $out (layout), $build_dir/remnant run --help (options),"
 echo "      scripts/test.sh (the test suite)."

@@ -26,31 +26,6 @@ namespace {
 constexpr double kTyreLon = 35.19389, kTyreLat = 33.27333;
 constexpr double kTyreX = 704329.838388043, kTyreY = 3683735.8653793;
 
-// A GeoTIFF of w x h pixels, values row-major with row 0 the NORTHERN row (as
-// GDAL stores it). gt = GDAL geotransform; crs empty = no CRS written.
-std::string write_tiff(const test::TempDir& dir, const std::string& name, const std::string& crs,
-                       const std::array<double, 6>& gt, int w, int h, const std::vector<double>& values,
-                       GDALDataType type = GDT_Float32, std::optional<double> nodata = std::nullopt) {
-  GDALAllRegister();
-  const std::string path = dir.file(name);
-  GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path.c_str(), w, h, 1, type, nullptr);
-  EXPECT_NE(ds, nullptr);
-  std::array<double, 6> g = gt;
-  GDALSetGeoTransform(ds, g.data());
-  if (!crs.empty()) {
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-    OSRSetFromUserInput(srs, crs.c_str());
-    GDALSetSpatialRef(ds, srs);
-    OSRDestroySpatialReference(srs);
-  }
-  GDALRasterBandH b = GDALGetRasterBand(ds, 1);
-  if (nodata) GDALSetRasterNoDataValue(b, *nodata);
-  std::vector<double> v = values;
-  EXPECT_EQ(GDALRasterIO(b, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
-  GDALClose(ds);
-  return path;
-}
-
 // The grid of most tests: 6 km x 5 km of 100 m cells in UTM 36N around Tyre.
 GridGeometry tyre_grid(const std::string& crs = "EPSG:32636") { return {crs, 700000.0, 3680000.0, 100.0, 60, 50}; }
 
@@ -136,7 +111,7 @@ TEST(Raster, BilinearReproducesALinearRampAcrossCrs) {
   std::vector<double> v(kW * kH);
   for (int r = 0; r < kH; ++r)
     for (int c = 0; c < kW; ++c) v[r * kW + c] = ramp(kLon0 + (c + 0.5) * kDeg, kLatTop - (r + 0.5) * kDeg);
-  const std::string path = write_tiff(dir, "ramp.tif", "EPSG:4326", kLonLatGt, kW, kH, v, GDT_Float64);
+  const std::string path = test::write_tiff(dir, "ramp.tif", "EPSG:4326", kLonLatGt, kW, kH, v, GDT_Float64);
   // 50 m cells: finer than the ~95 x 111 m source pixels, so plain bilinear
   // interpolation, which reproduces a linear function to rounding.
   const GridGeometry g{"EPSG:32636", 700000.0, 3680000.0, 50.0, 120, 100};
@@ -172,7 +147,7 @@ TEST(Raster, NearestPutsEachSourcePixelInTheRightCells) {
   test::TempDir dir;
   std::vector<double> id(kW * kH);
   for (int i = 0; i < kW * kH; ++i) id[i] = i;
-  const std::string path = write_tiff(dir, "ids.tif", "EPSG:4326", kLonLatGt, kW, kH, id, GDT_Int32);
+  const std::string path = test::write_tiff(dir, "ids.tif", "EPSG:4326", kLonLatGt, kW, kH, id, GDT_Int32);
   const GridGeometry g = tyre_grid();
   const RasterOnGrid out = read_raster_onto_grid(path, g, Resampling::Nearest);
   const LonLatToGrid t(g.crs);
@@ -200,7 +175,7 @@ TEST(Raster, RowZeroIsTheSouthernRow) {
     for (std::uint32_t c = 0; c < g.nx; ++c) v[r * g.nx + c] = 1000.0 * r + c;
   const double top = g.origin_y_m + g.ny * g.cell_size_m;
   const std::string path =
-      write_tiff(dir, "rows.tif", g.crs, {g.origin_x_m, g.cell_size_m, 0, top, 0, -g.cell_size_m}, g.nx, g.ny, v);
+      test::write_tiff(dir, "rows.tif", g.crs, {g.origin_x_m, g.cell_size_m, 0, top, 0, -g.cell_size_m}, g.nx, g.ny, v);
   for (Resampling r : {Resampling::Nearest, Resampling::Bilinear, Resampling::Mode}) {
     const RasterOnGrid out = read_raster_onto_grid(path, g, r);
     EXPECT_EQ(out.invalid_cells, 0u);
@@ -248,7 +223,7 @@ TEST(Raster, NearestAndModeKeepClassCodesIntoAnotherProjection) {
   for (int r = 0; r < h; ++r)
     for (int c = 0; c < w; ++c) v[r * w + c] = *std::next(classes.begin(), (r / 10 + 2 * (c / 10)) % 5);
   const std::string path =
-      write_tiff(dir, "classes.tif", "EPSG:32636", {699000, 30, 0, 3686000, 0, -30}, w, h, v, GDT_Byte);
+      test::write_tiff(dir, "classes.tif", "EPSG:32636", {699000, 30, 0, 3686000, 0, -30}, w, h, v, GDT_Byte);
   LonLatToGrid utm36("EPSG:32636");
   double lon, lat;
   utm36.to_lonlat(701000, 3683000, lon, lat);  // a corner well inside the source
@@ -277,7 +252,7 @@ TEST(Raster, NodataAndUncoveredCellsAreInvalidAndCounted) {
   std::vector<double> v(w * kH, 42.0);
   for (int r = 0; r < kH; ++r)
     for (int c = 50; c < 60; ++c) v[r * w + c] = -9999.0;
-  const std::string path = write_tiff(dir, "part.tif", "EPSG:4326", kLonLatGt, w, kH, v, GDT_Float32, -9999.0);
+  const std::string path = test::write_tiff(dir, "part.tif", "EPSG:4326", kLonLatGt, w, kH, v, GDT_Float32, -9999.0);
   const GridGeometry g = tyre_grid();
   const RasterOnGrid out = read_raster_onto_grid(path, g, Resampling::Nearest);
   const LonLatToGrid t(g.crs);
@@ -311,16 +286,16 @@ TEST(Raster, ErrorsNameTheFileAndWhatWasExpected) {
   std::vector<double> v(kW * kH, 1.0);
 
   // Somewhere else (Lake Geneva): the message gives both extents in the grid CRS.
-  const std::string far = write_tiff(dir, "far.tif", "EPSG:4326", {6.5, kDeg, 0, 46.5, 0, -kDeg}, kW, kH, v);
+  const std::string far = test::write_tiff(dir, "far.tif", "EPSG:4326", {6.5, kDeg, 0, 46.5, 0, -kDeg}, kW, kH, v);
   std::string e = error_of([&] { read_raster_onto_grid(far, g, Resampling::Nearest); });
   EXPECT_NE(e.find(far + ": does not overlap the grid: in EPSG:32636 the raster covers x ["), std::string::npos) << e;
   EXPECT_NE(e.find("the grid x [700000, 706000] m, y [3680000, 3685000] m"), std::string::npos) << e;
   // A neighbour that only touches the grid's outline from outside.
-  const std::string east = write_tiff(dir, "east.tif", g.crs, {706000, 100, 0, 3685000, 0, -100}, 10, 10, v);
+  const std::string east = test::write_tiff(dir, "east.tif", g.crs, {706000, 100, 0, 3685000, 0, -100}, 10, 10, v);
   EXPECT_NE(error_of([&] { read_raster_onto_grid(east, g, Resampling::Nearest); }).find("does not overlap"),
             std::string::npos);
 
-  const std::string no_crs = write_tiff(dir, "nocrs.tif", "", kLonLatGt, kW, kH, v);
+  const std::string no_crs = test::write_tiff(dir, "nocrs.tif", "", kLonLatGt, kW, kH, v);
   e = error_of([&] { read_raster_onto_grid(no_crs, g, Resampling::Nearest); });
   EXPECT_NE(e.find(no_crs + ": has no coordinate reference system; assign one with gdal_edit.py -a_srs"),
             std::string::npos)
@@ -334,7 +309,7 @@ TEST(Raster, ErrorsNameTheFileAndWhatWasExpected) {
   e = error_of([&] { read_raster_onto_grid(text, g, Resampling::Nearest); });
   EXPECT_NE(e.find(text + ": cannot be read as a raster ("), std::string::npos) << e;
 
-  const std::string ok = write_tiff(dir, "ok.tif", "EPSG:4326", kLonLatGt, kW, kH, v);
+  const std::string ok = test::write_tiff(dir, "ok.tif", "EPSG:4326", kLonLatGt, kW, kH, v);
   e = error_of([&] { read_raster_onto_grid(ok, g, Resampling::Nearest, 2); });
   EXPECT_NE(e.find(ok + ": band 2 does not exist; the file has 1 band(s)"), std::string::npos) << e;
 

@@ -2,11 +2,15 @@
 // moments of samples, temporary directories, running the CLI.
 #pragma once
 
+#include <gdal.h>
 #include <gtest/gtest.h>
+#include <ogr_srs_api.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -136,6 +140,31 @@ inline std::string shell_quote(const std::string& s) {
     else o += c;
   }
   return o + "'";
+}
+
+// A GeoTIFF of w x h pixels, values row-major with row 0 the NORTHERN row (as
+// GDAL stores it). gt = GDAL geotransform; crs empty = no CRS written.
+inline std::string write_tiff(const TempDir& dir, const std::string& name, const std::string& crs,
+                       const std::array<double, 6>& gt, int w, int h, const std::vector<double>& values,
+                       GDALDataType type = GDT_Float32, std::optional<double> nodata = std::nullopt) {
+  GDALAllRegister();
+  const std::string path = dir.file(name);
+  GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path.c_str(), w, h, 1, type, nullptr);
+  EXPECT_NE(ds, nullptr);
+  std::array<double, 6> g = gt;
+  GDALSetGeoTransform(ds, g.data());
+  if (!crs.empty()) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRSetFromUserInput(srs, crs.c_str());
+    GDALSetSpatialRef(ds, srs);
+    OSRDestroySpatialReference(srs);
+  }
+  GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+  if (nodata) GDALSetRasterNoDataValue(b, *nodata);
+  std::vector<double> v = values;
+  EXPECT_EQ(GDALRasterIO(b, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
+  GDALClose(ds);
+  return path;
 }
 
 }  // namespace remnant::test
