@@ -30,6 +30,8 @@ std::string type_name(const toml::node& n) {
   }
 }
 
+std::string relative_to(const std::string& file, const std::string& path);
+
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -56,8 +58,9 @@ class Section {
     const toml::node* at = n ? n : &t_;
     // A value set on the command line (--set) has no place in a file; one from
     // a base scenario names that file.
-    if (at->source().begin.line == 0) throw InputError(fmt::format("--set {}: {}", full(key), msg));
     const auto& origin = at->source().path;
+    if (at->source().begin.line == 0 || (origin && origin->rfind("--set ", 0) == 0))
+      throw InputError(fmt::format("--set {}: {}", full(key), msg));
     const std::string where = origin && !origin->empty() ? *origin : file_;
     throw InputError(fmt::format("{}:{}: {}: {}", where, at->source().begin.line, full(key), msg));
   }
@@ -103,6 +106,16 @@ class Section {
   }
   std::string string_or(const std::string& key, const std::string& fallback) {
     return has(key) ? string(key, "a string") : fallback;
+  }
+
+  // A path written in a file is relative to that file's directory: the file
+  // the value came from (a base scenario's, when inherited), the current
+  // directory for a --set value.
+  std::string path(const std::string& key, const std::string& what) {
+    const std::string p = string(key, what);
+    const auto& origin = node(key)->source().path;
+    if (!origin || origin->empty()) return p;  // --set
+    return relative_to(origin->rfind("--set ", 0) == 0 ? std::string() : *origin, p);
   }
 
   bool boolean(const std::string& key, const std::string& what) {
@@ -314,16 +327,20 @@ void apply_override(toml::table& root, const Override& o, const std::string& fil
   try {
     value = toml::parse("v = " + o.value, origin);
   } catch (const toml::parse_error&) {
-    value = toml::parse("v = \"" + o.value + "\"", origin);  // a bare word is a string
+    try {
+      value = toml::parse("v = \"" + o.value + "\"", origin);  // a bare word is a string
+    } catch (const toml::parse_error& e) {
+      throw InputError(fmt::format("--set {}: \"{}\" is not a TOML value ({})", o.key, o.value, e.description()));
+    }
   }
   toml::table* pt = parent->as_table();
   const std::string last = segs.back();
   if (!pt->contains(last) && last.find('[') == std::string::npos) {
-    pt->insert(last, *value.get("v"));
+    pt->insert(last, std::move(*value.get("v")));
   } else {
     toml::node* target = find_child(parent, last, o.key);
     if (!target) throw InputError(fmt::format("--set {}: no such key in {}", o.key, file));
-    pt->insert_or_assign(last, *value.get("v"));
+    pt->insert_or_assign(last, std::move(*value.get("v")));
   }
 }
 
@@ -542,9 +559,9 @@ void parse_grid(Scenario& sc, Section& top) {
 
 void parse_terrain(Scenario& sc, Section& top) {
   Section t = top.table("terrain");
-  if (t.has("elevation")) sc.terrain.elevation = relative_to(sc.path, t.string("elevation", "the path of a DEM raster"));
+  if (t.has("elevation")) sc.terrain.elevation = t.path("elevation", "the path of a DEM raster");
   if (t.has("land_cover")) {
-    sc.terrain.land_cover = relative_to(sc.path, t.string("land_cover", "the path of a land-cover raster"));
+    sc.terrain.land_cover = t.path("land_cover", "the path of a land-cover raster");
     sc.terrain.land_cover_codes = t.string("land_cover_codes", "\"worldcover\" or \"remnant\" (how to read the raster's codes)");
     if (sc.terrain.land_cover_codes != "worldcover" && sc.terrain.land_cover_codes != "remnant")
       t.fail_at(t.node("land_cover_codes"), "land_cover_codes",
@@ -651,7 +668,7 @@ void parse_sites(Scenario& sc, Section& top) {
     s.fail_at(s.node("placement"), "placement", fmt::format("expected \"per_realization\" or \"fixed\", got \"{}\"", placement));
   sp.per_realization = placement == "per_realization";
   heading_keys(s, sp.heading_deg, sp.heading_spread_deg);
-  if (s.has("points_csv")) sp.points_csv = relative_to(sc.path, s.string("points_csv", "the path of a lon,lat[,weight] CSV"));
+  if (s.has("points_csv")) sp.points_csv = s.path("points_csv", "the path of a lon,lat[,weight] CSV");
   for (Section& a : s.tables("area", false)) {
     SiteArea area;
     area.line = a.line();
@@ -669,8 +686,9 @@ void parse_sites(Scenario& sc, Section& top) {
     }
     if (a.has("polygon_file")) {
       ++kinds;
-      const std::string f = a.string("polygon_file", "a vector file of polygons, or \"dataset:LAYER\"");
-      area.polygon_file = f.rfind("dataset:", 0) == 0 ? f : relative_to(sc.path, f);
+      const std::string what = "a vector file of polygons, or \"dataset:LAYER\"";
+      const std::string f = a.string("polygon_file", what);
+      area.polygon_file = f.rfind("dataset:", 0) == 0 ? f : a.path("polygon_file", what);
       area.where = a.string_or("where", "");
     }
     if (kinds != 1)
@@ -764,11 +782,13 @@ Dataset load_dataset(const std::string& name_or_dir, const std::string& referenc
 // A scenario built on another: its tables merge into the base's key by key;
 // any other value, arrays of tables included, replaces the base's (area = []
 // removes the base's areas).
-void merge_into(toml::table& base, const toml::table& over) {
+// Values are moved, not copied: a moved node keeps its source (file, line)
+// for error messages.
+void merge_into(toml::table& base, toml::table& over) {
   for (auto&& [k, v] : over) {
     toml::node* b = base.get(k);
     if (b && b->is_table() && v.is_table()) merge_into(*b->as_table(), *v.as_table());
-    else base.insert_or_assign(k, v);
+    else base.insert_or_assign(k, std::move(v));
   }
 }
 
@@ -805,11 +825,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
     sc.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX, "a non-negative integer seed"));
     sc.realizations = static_cast<std::uint32_t>(
         s.integer("realizations", 1, 100'000'000, "a number of realizations between 1 and 100000000"));
-    if (s.has("munitions")) load_munitions(sc, relative_to(file, s.string("munitions", "the path of a munition catalogue")), s.where());
+    if (s.has("munitions")) load_munitions(sc, s.path("munitions", "the path of a munition catalogue"), s.where());
     if (s.has("land_cover_table")) {
       if (top.has("land_cover"))
         s.fail_at(s.node("land_cover_table"), "land_cover_table", "give a land-cover table file or an inline [land_cover], not both");
-      load_land_cover_table(sc, relative_to(file, s.string("land_cover_table", "the path of a land-cover table")), s.where());
+      load_land_cover_table(sc, s.path("land_cover_table", "the path of a land-cover table"), s.where());
     }
     if (s.has("dud_rates")) {
       sc.dud_rates = s.string("dud_rates", "\"field\" or \"test\"");
