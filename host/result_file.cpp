@@ -176,7 +176,7 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
   layer("elevation", plan.elevation_m, "m", "ground elevation");
   {
     Handle d = write_dataset(file, "land_cover", H5T_NATIVE_UINT8, H5T_STD_U8LE, {ny, nx}, plan.land_cover.data(), "1",
-                           "land-cover class (0 water, 1 built_up, 2 bare, 3 grass_shrub, 4 cropland, 5 tree, 6 wetland)");
+                           "land-cover class (0 water, 1 built_up, 2 bare, 3 grass_shrub, 4 cropland, 5 tree, 6 wetland, 7 unknown)");
     check(H5DSattach_scale(d.get(), y.get(), 0), "attach y");
     check(H5DSattach_scale(d.get(), x.get(), 1), "attach x");
   }
