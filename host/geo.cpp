@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 #include <ogr_spatialref.h>
 
+#include <gdal.h>
+
 #include <cmath>
+#include <mutex>
 
 #include "host/scenario.h"
 
@@ -16,6 +19,13 @@ QuietGdalErrors::QuietGdalErrors() {
   CPLErrorReset();  // so a message left over from an earlier call is not reported as ours
 }
 QuietGdalErrors::~QuietGdalErrors() { CPLPopErrorHandler(); }
+
+void register_gdal() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+void CloseGdalDataset::operator()(void* ds) const { GDALClose(ds); }
 
 std::string gdal_last_error(const std::string& fallback) {
   const char* msg = CPLGetLastErrorMsg();

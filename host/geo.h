@@ -55,6 +55,15 @@ class QuietGdalErrors {
   QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
 };
 
+// Registers GDAL's drivers, once per process (thread-safe).
+void register_gdal();
+
+// An open GDAL dataset, closed when it goes out of scope.
+struct CloseGdalDataset {
+  void operator()(void* ds) const;
+};
+using GdalDataset = std::unique_ptr<void, CloseGdalDataset>;
+
 // The last GDAL/CPL error message of this thread, or `fallback` when there is none.
 std::string gdal_last_error(const std::string& fallback);
 

@@ -14,7 +14,6 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
-#include <mutex>
 
 #include "host/geo.h"
 #include "host/scenario.h"
@@ -35,10 +34,6 @@ const char* resampling_name(Resampling r) {
 
 namespace {
 
-struct CloseDataset {
-  void operator()(GDALDatasetH ds) const { GDALClose(ds); }
-};
-using GdalDataset = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, CloseDataset>;
 struct DestroyTransformer {
   void operator()(void* t) const { GDALDestroyGenImgProjTransformer(t); }
 };
@@ -49,11 +44,6 @@ struct DestroyWarpOptions {
 struct DestroyWarpOperation {
   void operator()(GDALWarpOperationH op) const { GDALDestroyWarpOperation(op); }
 };
-
-void register_gdal() {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
-}
 
 void check_grid(const GridGeometry& g) {
   if (g.crs.empty())

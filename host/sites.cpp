@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <mutex>
 
 #include "host/geo.h"
 #include "host/points.h"
@@ -50,17 +49,12 @@ void add_polygons(const OGRGeometry* g, std::vector<Ring>& out) {
   }
 }
 
-struct DatasetCloser {
-  void operator()(GDALDatasetH h) const { GDALClose(h); }
-};
-
 // Polygons of a vector file (any OGR format and CRS) in the grid's CRS.
 std::vector<Ring> read_polygon_file(const std::string& path, const std::string& where, const GridSpec& g,
                                     const std::string& what) {
-  static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
+  register_gdal();
   QuietGdalErrors quiet;
-  std::unique_ptr<void, DatasetCloser> ds(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (!ds) throw InputError(fmt::format("{}: {}: cannot open as a vector file (missing, unreadable or not vector data)", what, path));
   GDALDataset* d = GDALDataset::FromHandle(ds.get());
   if (d->GetLayerCount() < 1) throw InputError(fmt::format("{}: {}: holds no layer", what, path));
