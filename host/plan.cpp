@@ -152,8 +152,6 @@ Plan make_plan(const Scenario& sc) {
                      const std::optional<double>& heading, double spread, const Range& height,
                      const std::optional<Range>& spin, const std::string& where) {
     const CarrierType& c = sc.carriers[ci];
-    std::size_t ti = 0;
-    while (sc.submunitions[ti].name != c.submunition) ++ti;
     items += carriers * c.submunitions_per_carrier;
     if (items > std::numeric_limits<std::uint32_t>::max())
       throw InputError(fmt::format(
@@ -169,7 +167,7 @@ Plan make_plan(const Scenario& sc) {
     p.first_item.push_back(static_cast<std::uint32_t>(items));
     p.per_carrier.push_back(c.submunitions_per_carrier);
     p.carrier_of_strike.push_back(static_cast<std::uint32_t>(ci));
-    p.type.push_back(static_cast<std::uint16_t>(ti));
+    p.type.push_back(static_cast<std::uint16_t>(c.type));
     p.pattern.push_back(static_cast<std::uint8_t>(c.pattern));
     p.site_of_strike.push_back(site);
     p.fixed_x.push_back(x);
@@ -186,12 +184,6 @@ Plan make_plan(const Scenario& sc) {
     }
     p.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
   };
-  auto index_of = [&](const std::string& name) {
-    std::size_t i = 0;
-    while (sc.carriers[i].name != name) ++i;  // validated by the loader
-    return i;
-  };
-
   std::optional<LonLatToGrid> to_grid;
   for (const Strike& s : sc.strikes) {
     const std::string where = fmt::format("{}:{}: strike", sc.path, s.line);
@@ -201,9 +193,9 @@ Plan make_plan(const Scenario& sc) {
       if (!to_grid) to_grid.emplace(g.crs);
       to_grid->to_grid(*s.lon, *s.lat, x, y);
     }
-    const std::size_t ci = index_of(s.carrier);
-    add_row(ci, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
-            sc.carriers[ci].function_height_m, sc.carriers[ci].spin_rpm, where);
+    const CarrierType& c = sc.carriers[s.carrier];
+    add_row(s.carrier, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
+            c.function_height_m, c.spin_rpm, where);
   }
 
   if (sc.inventory.present) {
@@ -268,8 +260,7 @@ RunTables Plan::tables(std::uint64_t seed) const {
 std::uint64_t scenario_items(const Scenario& sc) {
   std::uint64_t items = 0;
   for (const Strike& s : sc.strikes)
-    for (const CarrierType& c : sc.carriers)
-      if (c.name == s.carrier) items += static_cast<std::uint64_t>(s.carriers) * c.submunitions_per_carrier;
+    items += static_cast<std::uint64_t>(s.carriers) * sc.carriers[s.carrier].submunitions_per_carrier;
   if (sc.inventory.present)
     for (const ResolvedLine& l : resolve_inventory(sc)) items += l.submunitions;
   return items;

@@ -432,9 +432,9 @@ void add_submunition(Scenario& sc, SubmunitionType st, Section& t) {
 }
 
 void add_carrier(Scenario& sc, CarrierType ct, Section& c) {
-  bool known = false;
-  for (const SubmunitionType& t : sc.submunitions) known = known || t.name == ct.submunition;
-  if (!known)
+  ct.type = 0;
+  while (ct.type < sc.submunitions.size() && sc.submunitions[ct.type].name != ct.submunition) ++ct.type;
+  if (ct.type == sc.submunitions.size())
     c.fail_at(c.node("submunition"), "submunition",
               fmt::format("unknown submunition \"{}\"; expected the name of a [[submunition]]", ct.submunition));
   for (const CarrierType& o : sc.carriers)
@@ -590,7 +590,7 @@ void parse_strikes(Scenario& sc, Section& top) {
   for (Section& s : top.tables("strike", false)) {
     Strike st;
     st.line = s.line();
-    st.carrier = sc.carriers[carrier_index(sc, s, "carrier")].name;
+    st.carrier = carrier_index(sc, s, "carrier");
     st.carriers = static_cast<std::uint32_t>(s.integer("carriers", 1, 100'000'000, "a number of carriers >= 1"));
     const bool metres = s.has("x_m") || s.has("y_m");
     if (metres || !(s.has("lon") || s.has("lat"))) {
@@ -618,7 +618,7 @@ void parse_inventory(Scenario& sc, Section& top) {
   for (Section& l : inv.tables("carrier", true)) {
     InventoryLine line;
     line.line = l.line();
-    line.carrier = sc.carriers[carrier_index(sc, l, "carrier")].name;
+    line.carrier = carrier_index(sc, l, "carrier");
     if (l.has("carriers") == l.has("share"))
       l.fail_at(l.node("carrier"), "carrier", "give exactly one of carriers = N (a count) or share = F (of the total)");
     if (l.has("carriers")) line.carriers = l.count("carriers", 0, 100'000'000, "a number of carriers between 0 and 1e8");
@@ -886,20 +886,15 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 std::vector<ResolvedLine> resolve_inventory(const Scenario& sc) {
   std::vector<ResolvedLine> out;
   std::uint64_t counted = 0;
-  auto index_of = [&](const std::string& name) {
-    std::size_t i = 0;
-    while (sc.carriers[i].name != name) ++i;  // validated by the loader
-    return i;
-  };
   for (const InventoryLine& l : sc.inventory.lines)
-    if (l.carriers) counted += *l.carriers * sc.carriers[index_of(l.carrier)].submunitions_per_carrier;
+    if (l.carriers) counted += *l.carriers * sc.carriers[l.carrier].submunitions_per_carrier;
   const std::uint64_t total = sc.inventory.total_submunitions.value_or(counted);
   if (counted > total)
     throw InputError(fmt::format("{}: [inventory]: the counted carriers fire {} submunitions, more than total_submunitions = {}",
                                  sc.path, counted, total));
   for (const InventoryLine& l : sc.inventory.lines) {
     ResolvedLine r;
-    r.carrier = index_of(l.carrier);
+    r.carrier = l.carrier;
     const std::uint64_t per = sc.carriers[r.carrier].submunitions_per_carrier;
     r.carriers = l.carriers ? *l.carriers : std::llround(static_cast<double>(total - counted) * *l.share / per);
     r.submunitions = r.carriers * per;

@@ -56,6 +56,7 @@ struct HeightSpinScaling {
 struct CarrierType {
   std::string name;
   std::string submunition;
+  std::size_t type = 0;  // index of the submunition in Scenario::submunitions
   std::uint32_t submunitions_per_carrier = 0;
   std::string delivery;  // air | rocket | artillery
   Pattern pattern = Pattern::UniformEllipse;
@@ -70,7 +71,7 @@ struct CarrierType {
 };
 
 struct Strike {
-  std::string carrier;
+  std::size_t carrier = 0;  // index into Scenario::carriers
   std::uint32_t carriers = 0;
   double x_m = 0.0;  // projected coordinates of the aim point (site)
   double y_m = 0.0;
@@ -83,7 +84,7 @@ struct Strike {
 // An inventory line: carriers of one type, as a count or as a share of the
 // submunitions the counted lines leave to the total.
 struct InventoryLine {
-  std::string carrier;
+  std::size_t carrier = 0;  // index into Scenario::carriers
   std::optional<std::uint64_t> carriers;
   std::optional<double> share;
   std::optional<Range> function_height_m;  // overrides the catalogue's for this scenario
