@@ -32,6 +32,11 @@ std::string type_name(const toml::node& n) {
 
 std::string relative_to(const std::string& file, const std::string& path);
 
+// A TOML number (integer or float) as a double.
+double as_double(const toml::node& n) {
+  return n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
+}
+
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -155,9 +160,6 @@ class Section {
     }
     const toml::array* a = n->as_array();
     if (!a || a->size() != 2 || !(*a)[0].is_number() || !(*a)[1].is_number()) expected(key, what);
-    auto as_double = [](const toml::node& e) {
-      return e.is_integer() ? static_cast<double>(*e.value<std::int64_t>()) : *e.value<double>();
-    };
     Range r{as_double((*a)[0]), as_double((*a)[1])};
     if (!std::isfinite(r.lo) || !std::isfinite(r.hi) || r.lo < min || r.hi > max || r.lo > r.hi)
       fail_at(n, key, fmt::format("expected {}, got [{}, {}]", what, r.lo, r.hi));
@@ -192,8 +194,10 @@ class Section {
   std::uint32_t line() const { return t_.source().begin.line; }
   std::string where() const { return fmt::format("{}:{}", file_, line()); }
 
-  // A prior's alpha and beta share the source written beside the prior.
-  void finish_prior() {
+  // finish() for a table whose figures share one source written beside the
+  // table (a prior's alpha and beta, footprint_scaling), or hold none (the
+  // catalogue's format version).
+  void finish_under_one_source() {
     const bool keep = require_sources_;
     require_sources_ = false;
     finish();
@@ -244,7 +248,7 @@ RatePrior rate_prior(Section& s, const std::string& key) {
   p.beta = t.number("beta", 1e-6, 1e9, "a positive number (Beta beta)");
   if (p.alpha <= 0.0) t.fail_at(t.node("alpha"), "alpha", "expected a positive number");
   if (p.beta <= 0.0) t.fail_at(t.node("beta"), "beta", "expected a positive number");
-  t.finish_prior();
+  t.finish_under_one_source();
   return p;
 }
 
@@ -415,7 +419,7 @@ CarrierType parse_carrier(Section& c) {
     HeightSpinScaling h;
     h.height_m = f.range("height_m", 0.0, 20000.0, "metres");
     h.spin_rpm = f.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
-    f.finish_prior();  // one source, beside the table, covers both ranges
+    f.finish_under_one_source();  // one source, beside the table, covers both ranges
     if (!ct.spin_rpm)
       c.fail_at(c.node("footprint_scaling"), "footprint_scaling", "needs spin_rpm (the spin settings used) beside it");
     ct.scaling = h;
@@ -453,7 +457,7 @@ void load_munitions(Scenario& sc, const std::string& path, const std::string& re
     meta.string("name", "the catalogue's name");
     meta.integer("version", 1, 1, "format version 1");
     meta.string_or("description", "");
-    meta.finish_prior();  // the format version is not a figure
+    meta.finish_under_one_source();  // the format version is not a figure
   }
   for (Section& t : top.tables("submunition", true)) add_submunition(sc, parse_submunition(t), t);
   for (Section& c : top.tables("carrier", true)) add_carrier(sc, parse_carrier(c), c);
@@ -648,8 +652,7 @@ std::vector<std::array<double, 2>> lonlat_polygon(Section& a, const std::string&
   for (const toml::node& e : *arr) {
     const toml::array* p = e.as_array();
     if (!p || p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) a.fail_at(&e, key, "expected " + what);
-    auto num = [](const toml::node& v) { return v.is_integer() ? double(*v.value<std::int64_t>()) : *v.value<double>(); };
-    const double lon = num((*p)[0]), lat = num((*p)[1]);
+    const double lon = as_double((*p)[0]), lat = as_double((*p)[1]);
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
       a.fail_at(&e, key, fmt::format("[{}, {}] is not a WGS84 longitude, latitude", lon, lat));
     out.push_back({lon, lat});

@@ -83,9 +83,14 @@ std::vector<Ring> read_polygon_file(const std::string& path, const std::string& 
   return rings;
 }
 
+// WGS84 lon/lat onto the grid; `what` names the input that needs it.
+LonLatToGrid lonlat_to(const GridSpec& g, const std::string& what) {
+  if (g.crs.empty()) throw InputError(what + ": lon/lat coordinates need a grid with a crs");
+  return LonLatToGrid(g.crs);
+}
+
 Ring lonlat_ring(const std::vector<std::array<double, 2>>& lonlat, const GridSpec& g, const std::string& what) {
-  if (g.crs.empty()) throw InputError(what + ": a lon/lat polygon needs a grid with a crs");
-  const LonLatToGrid to_grid(g.crs);
+  const LonLatToGrid to_grid = lonlat_to(g, what);
   Ring ring;
   for (const auto& v : lonlat) {
     double x, y;
@@ -153,7 +158,7 @@ SiteSampler make_site_sampler(const Scenario& sc, const GridSpec& g, const std::
   const std::string at = fmt::format("{}:{}: sites", sc.path, sc.sites.line);
   if (!sc.sites.points_csv.empty()) {
     const std::vector<WeightedPoint> pts = read_points_csv(sc.sites.points_csv);
-    const LonLatToGrid to_grid(g.crs.empty() ? throw InputError(at + ": points_csv needs a grid with a crs") : g.crs);
+    const LonLatToGrid to_grid = lonlat_to(g, at + ": points_csv");
     std::vector<double> w;
     std::uint64_t outside = 0, zero = 0;
     for (const WeightedPoint& p : pts) {
