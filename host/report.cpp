@@ -11,10 +11,10 @@ namespace remnant {
 namespace {
 
 template <typename F>
-Summary over_realizations(const RunResult& r, F&& value) {
+Summary over_realizations(const std::vector<RealizationTotals>& totals, F&& value) {
   std::vector<double> v;
-  v.reserve(r.totals.size());
-  for (const RealizationTotals& t : r.totals) v.push_back(value(t));
+  v.reserve(totals.size());
+  for (const RealizationTotals& t : totals) v.push_back(value(t));
   return summarize(std::move(v));
 }
 
@@ -44,7 +44,10 @@ std::string json_escape(const std::string& s) {
 }
 
 Headline headline(const RunResult& r, const Plan& plan) {
-  const double cell_km2 = plan.cell_size_m * plan.cell_size_m * 1e-6;
+  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6);
+}
+
+Headline headline(const std::vector<RealizationTotals>& r, double cell_km2) {
   Headline h;
   h.total_duds = over_realizations(r, [](const RealizationTotals& t) { return double(t.duds); });
   h.impacts = over_realizations(r, [](const RealizationTotals& t) { return double(t.impacts); });

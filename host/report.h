@@ -16,6 +16,8 @@ struct Headline {
 };
 
 Headline headline(const RunResult& r, const Plan& plan);
+// The same from per-realization totals and the area of one cell.
+Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2);
 
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r);
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r);

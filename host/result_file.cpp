@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "host/geo.h"
 #include "remnant_version.h"
 
 namespace remnant {
@@ -112,46 +113,48 @@ std::string temp_path_for(const std::string& path) {
   return (p.parent_path() / fs::path("." + p.filename().string() + fmt::format(".tmp-{}", getpid()))).string();
 }
 
-void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st) {
-  attr_string(file, "filetype", kResultFiletype);
-  attr_string(file, "format_version", kResultFormatVersion);
-  attr_string(file, "software_version", REMNANT_VERSION);
-  attr_string(file, "git_revision", REMNANT_GIT_REVISION);
-  attr_string(file, "creation_time_utc", utc_now());
-  attr_string(file, "Conventions", "CF-1.8");
-  attr_string(file, "title", "Remnant: unexploded submunitions, Monte Carlo over " + std::to_string(r.realizations) +
-                                 " realizations");
-  attr_scalar<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64, r.seed);
-  attr_string(file, "backend", r.backend.name);
-  attr_scalar<std::uint32_t>(file, "realizations", H5T_NATIVE_UINT32, r.realizations);
-  attr_scalar<std::uint64_t>(file, "submunitions_fired_per_realization", H5T_NATIVE_UINT64, r.fired_per_realization);
-  attr_string(file, "scenario_name", sc.name);
-  attr_string(file, "scenario_path", sc.path);
-  attr_string(file, "scenario_text", sc.text);
-  attr_string(file, "base_scenario_path", sc.base_path);
-  attr_string(file, "base_scenario_text", sc.base_text);
+void write_contents(hid_t file, const ResultData& d) {
   auto lines = [](const std::vector<std::string>& v) {
     std::string out;
     for (const auto& a : v) out += a + "\n";
     return out;
   };
-  attr_string(file, "assumptions", lines(sc.assumptions));
-  attr_string(file, "sources", lines(sc.sources));
-  attr_string(file, "overrides", lines(sc.overrides));
-  attr_string(file, "dud_rates", sc.dud_rates);
-  attr_string(file, "munitions_path", sc.munitions_path);
-  attr_string(file, "munitions_text", sc.munitions_text);
-  attr_string(file, "land_cover_table_path", sc.land_cover_path);
-  attr_string(file, "land_cover_table_text", sc.land_cover_text);
-  attr_string(file, "dataset", sc.dataset ? sc.dataset->name : std::string());
-  attr_string(file, "dataset_text", sc.dataset ? sc.dataset->text : std::string());
-  attr_string(file, "terrain_notes", lines(plan.notes));
-  attr_string(file, "crs", sc.grid.crs);
+  attr_string(file, "filetype", kResultFiletype);
+  attr_string(file, "format_version", kResultFormatVersion);
+  attr_string(file, "software_version", d.software_version);
+  attr_string(file, "git_revision", d.git_revision);
+  attr_string(file, "creation_time_utc", d.creation_time_utc);
+  attr_string(file, "Conventions", "CF-1.8");
+  attr_string(file, "title", "Remnant: unexploded submunitions, Monte Carlo over " + std::to_string(d.realizations) +
+                                 " realizations");
+  attr_scalar<std::uint64_t>(file, "seed", H5T_NATIVE_UINT64, d.seed);
+  attr_string(file, "backend", d.backend);
+  attr_scalar<std::uint32_t>(file, "realizations", H5T_NATIVE_UINT32, d.realizations);
+  attr_scalar<std::uint64_t>(file, "submunitions_fired_per_realization", H5T_NATIVE_UINT64, d.fired_per_realization);
+  attr_string(file, "scenario_name", d.scenario_name);
+  attr_string(file, "scenario_path", d.scenario_path);
+  attr_string(file, "scenario_text", d.scenario_text);
+  attr_string(file, "base_scenario_path", d.base_scenario_path);
+  attr_string(file, "base_scenario_text", d.base_scenario_text);
+  attr_string(file, "assumptions", lines(d.assumptions));
+  attr_string(file, "sources", lines(d.sources));
+  attr_string(file, "overrides", lines(d.overrides));
+  attr_string(file, "dud_rates", d.dud_rates);
+  attr_string(file, "munitions_path", d.munitions_path);
+  attr_string(file, "munitions_text", d.munitions_text);
+  attr_string(file, "land_cover_table_path", d.land_cover_table_path);
+  attr_string(file, "land_cover_table_text", d.land_cover_table_text);
+  attr_string(file, "dataset", d.dataset);
+  attr_string(file, "dataset_text", d.dataset_text);
+  attr_string(file, "terrain_notes", lines(d.terrain_notes));
+  attr_string(file, "crs", d.grid.crs);
 
-  const hsize_t nx = plan.nx, ny = plan.ny;
+  const CellStatistics& st = d.stats;
+  const ResultGrid& grid = d.grid;
+  const hsize_t nx = grid.nx, ny = grid.ny;
   std::vector<double> xs(nx), ys(ny);
-  for (hsize_t i = 0; i < nx; ++i) xs[i] = plan.origin_x_m + (i + 0.5) * plan.cell_size_m;
-  for (hsize_t i = 0; i < ny; ++i) ys[i] = plan.origin_y_m + (i + 0.5) * plan.cell_size_m;
+  for (hsize_t i = 0; i < nx; ++i) xs[i] = grid.origin_x_m + (i + 0.5) * grid.cell_size_m;
+  for (hsize_t i = 0; i < ny; ++i) ys[i] = grid.origin_y_m + (i + 0.5) * grid.cell_size_m;
   Handle x = write_dataset(file, "x", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {nx}, xs.data(), "m",
                          "x coordinate of cell centre (projected)");
   Handle y = write_dataset(file, "y", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {ny}, ys.data(), "m",
@@ -173,18 +176,18 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
   layer("dud_q50", st.q50, "1", "median over realizations of unexploded submunitions in the cell");
   layer("dud_q95", st.q95, "1", "95th percentile over realizations of unexploded submunitions in the cell");
   layer("impact_mean", st.impact_mean, "1", "mean number of submunitions landing in the cell");
-  layer("elevation", plan.elevation_m, "m", "ground elevation");
+  layer("elevation", d.elevation_m, "m", "ground elevation");
   {
-    Handle d = write_dataset(file, "land_cover", H5T_NATIVE_UINT8, H5T_STD_U8LE, {ny, nx}, plan.land_cover.data(), "1",
+    Handle lc = write_dataset(file, "land_cover", H5T_NATIVE_UINT8, H5T_STD_U8LE, {ny, nx}, d.land_cover.data(), "1",
                            "land-cover class (0 water, 1 built_up, 2 bare, 3 grass_shrub, 4 cropland, 5 tree, 6 wetland, 7 unknown)");
-    check(H5DSattach_scale(d.get(), y.get(), 0), "attach y");
-    check(H5DSattach_scale(d.get(), x.get(), 1), "attach x");
+    check(H5DSattach_scale(lc.get(), y.get(), 0), "attach y");
+    check(H5DSattach_scale(lc.get(), x.get(), 1), "attach x");
   }
 
   // Raw integer accumulators: every statistic above can be recomputed from them.
   {
     Handle g(H5Gcreate2(file, "accumulators", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "create group");
-    const CellAccumulators& a = r.accumulators;
+    const CellAccumulators& a = d.accumulators;
     write_dataset(g.get(), "dud_sum", H5T_NATIVE_UINT64, H5T_STD_U64LE, {ny, nx}, a.dud_sum.data(), "1",
                          "sum over realizations of duds in the cell");
     write_dataset(g.get(), "dud_sum_sq", H5T_NATIVE_UINT64, H5T_STD_U64LE, {ny, nx}, a.dud_sum_sq.data(), "1",
@@ -201,10 +204,10 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
   // Per-realization totals, one row per realization.
   {
     Handle g(H5Gcreate2(file, "realizations", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "create group");
-    const hsize_t R = r.totals.size();
+    const hsize_t R = d.totals.size();
     auto column = [&](const char* name, auto get, const char* units, const char* long_name) {
       std::vector<std::uint64_t> v(R);
-      for (hsize_t i = 0; i < R; ++i) v[i] = get(r.totals[i]);
+      for (hsize_t i = 0; i < R; ++i) v[i] = get(d.totals[i]);
       write_dataset(g.get(), name, H5T_NATIVE_UINT64, H5T_STD_U64LE, {R}, v.data(), units, long_name);
     };
     column("fired", [](const RealizationTotals& t) { return t.fired; }, "1", "submunitions fired");
@@ -222,7 +225,7 @@ void write_contents(hid_t file, const Scenario& sc, const Plan& plan, const RunR
     }
     std::vector<double> area(R);
     for (hsize_t i = 0; i < R; ++i)
-      area[i] = double(r.totals[i].contaminated_cells) * plan.cell_size_m * plan.cell_size_m * 1e-6;
+      area[i] = double(d.totals[i].contaminated_cells) * grid.cell_area_km2();
     write_dataset(g.get(), "contaminated_area", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {R}, area.data(), "km2",
                   "area of cells holding at least one dud");
   }
@@ -244,15 +247,75 @@ void check_output_writable(const std::string& path) {
   std::remove(probe.c_str());
 }
 
-void write_result_file(const std::string& path, const Scenario& sc, const Plan& plan, const RunResult& r,
-                       const CellStatistics& st) {
+ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st) {
+  ResultData d;
+  d.filetype = kResultFiletype;
+  d.format_version = kResultFormatVersion;
+  d.software_version = REMNANT_VERSION;
+  d.git_revision = REMNANT_GIT_REVISION;
+  d.creation_time_utc = utc_now();
+  d.seed = r.seed;
+  d.realizations = r.realizations;
+  d.fired_per_realization = r.fired_per_realization;
+  d.backend = r.backend.name;
+  d.scenario_name = sc.name;
+  d.scenario_path = sc.path;
+  d.scenario_text = sc.text;
+  d.base_scenario_path = sc.base_path;
+  d.base_scenario_text = sc.base_text;
+  d.assumptions = sc.assumptions;
+  d.sources = sc.sources;
+  d.overrides = sc.overrides;
+  d.terrain_notes = plan.notes;
+  d.dud_rates = sc.dud_rates;
+  d.munitions_path = sc.munitions_path;
+  d.munitions_text = sc.munitions_text;
+  d.land_cover_table_path = sc.land_cover_path;
+  d.land_cover_table_text = sc.land_cover_text;
+  d.dataset = sc.dataset ? sc.dataset->name : std::string();
+  d.dataset_text = sc.dataset ? sc.dataset->text : std::string();
+  d.grid.nx = plan.nx;
+  d.grid.ny = plan.ny;
+  d.grid.cell_size_m = plan.cell_size_m;
+  d.grid.origin_x_m = plan.origin_x_m;
+  d.grid.origin_y_m = plan.origin_y_m;
+  d.grid.crs = sc.grid.crs;
+  d.grid.crs_wkt = sc.grid.crs.empty() ? std::string() : crs_wkt(sc.grid.crs);
+  d.stats = st;
+  d.elevation_m = plan.elevation_m;
+  d.land_cover = plan.land_cover;
+  d.accumulators = r.accumulators;
+  d.totals = r.totals;
+
+  // Strike sites of the first realization: sampled sites and fixed strikes,
+  // each site once.
+  d.site_placement = plan.site_count == 0 && plan.fixed_x.empty() ? "none"
+                     : (plan.site_count > 0 && plan.sites.per_realization) ? "per_realization"
+                                                                           : "fixed";
+  if (!plan.per_carrier.empty()) {
+    const BatchDraws first = draw_batch(sc, plan, r.seed, 0, 1);
+    std::vector<bool> seen(plan.site_count, false);
+    for (std::size_t s = 0; s < plan.site_of_strike.size(); ++s) {
+      const std::int32_t k = plan.site_of_strike[s];
+      if (k >= 0) {
+        if (seen[k]) continue;
+        seen[k] = true;
+      }
+      d.site_x_m.push_back(plan.origin_x_m + first.site_x[s]);
+      d.site_y_m.push_back(plan.origin_y_m + first.site_y[s]);
+    }
+  }
+  return d;
+}
+
+void write_result_file(const std::string& path, const ResultData& d) {
   const std::string tmp = temp_path_for(path);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors come back as exceptions with our message
   try {
     {
       Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
                   "create " + tmp);
-      write_contents(file.get(), sc, plan, r, st);
+      write_contents(file.get(), d);
       check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + tmp);
     }
     std::error_code ec;

@@ -1,8 +1,17 @@
-// The result file: HDF5, self-describing, written atomically (temporary file in
-// the same directory, then rename). Layout in docs/ARCHITECTURE.md.
+// The result file: HDF5, NetCDF-4/CF compatible, self-describing, written
+// atomically (temporary file in the same directory, then rename). Layout in
+// docs/ARCHITECTURE.md ("Result file").
+//
+// ResultData is everything a result file holds, in memory: `run` builds it from
+// a finished ensemble (make_result_data), writes it, and draws maps from it; the
+// `info`, `export` and `compare` commands read it back (read_result_file). Maps
+// and GeoTIFFs are drawn from a ResultData only, so a map drawn straight after
+// a run and one drawn later from the file are the same.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "host/ensemble.h"
 #include "host/plan.h"
@@ -12,14 +21,61 @@
 namespace remnant {
 
 constexpr const char* kResultFiletype = "remnant-result";
-constexpr const char* kResultFormatVersion = "0.1";
+// MAJOR.MINOR: a reader accepts any minor version of its own major version and
+// refuses a newer major version (the layout changed in a way it cannot read).
+constexpr const char* kResultFormatVersion = "1.0";
+constexpr int kResultFormatMajor = 1;
+
+struct ResultGrid {
+  std::uint32_t nx = 0, ny = 0;  // row 0 = southern row, index iy*nx + ix
+  double cell_size_m = 0.0, origin_x_m = 0.0, origin_y_m = 0.0;  // lower-left corner
+  std::string crs;      // as the scenario wrote it ("EPSG:32636"); empty: local metres
+  std::string crs_wkt;  // WKT2 of crs; empty when crs is
+  std::uint32_t cells() const { return nx * ny; }
+  double cell_area_km2() const { return cell_size_m * cell_size_m * 1e-6; }
+  double cell_area_ha() const { return cell_size_m * cell_size_m * 1e-4; }
+};
+
+struct ResultData {
+  // Provenance (root attributes).
+  std::string filetype, format_version, software_version, git_revision, creation_time_utc;
+  std::uint64_t seed = 0;
+  std::uint32_t realizations = 0;
+  std::uint64_t fired_per_realization = 0;
+  std::string backend;
+  std::string scenario_name, scenario_path, scenario_text, base_scenario_path, base_scenario_text;
+  std::vector<std::string> assumptions, sources, overrides, terrain_notes;
+  std::string dud_rates;  // "test", "field" or "" (the scenario's own priors)
+  std::string munitions_path, munitions_text, land_cover_table_path, land_cover_table_text;
+  std::string dataset, dataset_text;  // bundled region dataset name (context layers for maps), or ""
+
+  ResultGrid grid;
+  CellStatistics stats;               // per-cell layers over realizations
+  std::vector<float> elevation_m;     // per cell
+  std::vector<std::uint8_t> land_cover;  // per cell, LandCover
+  CellAccumulators accumulators;      // raw sums: every statistic can be recomputed
+  std::vector<RealizationTotals> totals;  // one per realization, in order
+
+  // Strike sites of the first realization (projected metres), for maps. With
+  // placement "per_realization" the sites are redrawn in every realization and
+  // these are one example; with "fixed" they hold for the whole run.
+  std::string site_placement;  // "fixed", "per_realization" or "none"
+  std::vector<double> site_x_m, site_y_m;
+};
+
+// Gathers a finished run into a ResultData (creation time = now).
+ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st);
 
 // Fails early (before any work) when the file's directory cannot take a file.
 void check_output_writable(const std::string& path);
 
 // Writes path atomically; on any failure removes the temporary file, leaves an
 // existing file at path untouched, and throws.
-void write_result_file(const std::string& path, const Scenario& sc, const Plan& plan, const RunResult& r,
-                       const CellStatistics& st);
+void write_result_file(const std::string& path, const ResultData& d);
+
+// Reads a result file back. Throws InputError naming the file when it is not
+// HDF5, not a Remnant result file, of a newer major format version, or lacks a
+// dataset or attribute this version needs (naming it).
+ResultData read_result_file(const std::string& path);
 
 }  // namespace remnant

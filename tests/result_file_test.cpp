@@ -128,7 +128,7 @@ class ResultFile : public ::testing::Test {
 
 TEST_F(ResultFile, IsSelfDescribingAndHoldsTheAccumulators) {
   const std::string path = dir_.file("run.h5");
-  write_result_file(path, sc_, plan_, result_, stats_);
+  write_result_file(path, make_result_data(sc_, plan_, result_, stats_));
   EXPECT_EQ(dir_.entries(), std::vector<std::string>{"run.h5"}) << "temporary file left behind";
   ASSERT_GT(H5Fis_hdf5(path.c_str()), 0);
   H5 f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
@@ -196,7 +196,7 @@ TEST_F(ResultFile, IsSelfDescribingAndHoldsTheAccumulators) {
 
 TEST_F(ResultFile, ReplacesAnExistingFileAtomically) {
   const std::string path = dir_.write("run.h5", "an older file");
-  write_result_file(path, sc_, plan_, result_, stats_);
+  write_result_file(path, make_result_data(sc_, plan_, result_, stats_));
   EXPECT_GT(H5Fis_hdf5(path.c_str()), 0);
   EXPECT_EQ(dir_.entries(), std::vector<std::string>{"run.h5"});
 }
@@ -204,7 +204,7 @@ TEST_F(ResultFile, ReplacesAnExistingFileAtomically) {
 TEST_F(ResultFile, FailureLeavesNothingBehind) {
   const std::string path = dir_.file("missing-dir/run.h5");
   EXPECT_THROW(check_output_writable(path), InputError);
-  EXPECT_ANY_THROW(write_result_file(path, sc_, plan_, result_, stats_));
+  EXPECT_ANY_THROW(write_result_file(path, make_result_data(sc_, plan_, result_, stats_)));
   EXPECT_TRUE(dir_.entries().empty());
   EXPECT_THROW(check_output_writable(dir_.path().string()), InputError) << "a directory is not a file name";
   EXPECT_NO_THROW(check_output_writable(dir_.file("ok.h5")));
@@ -217,7 +217,7 @@ TEST_F(ResultFile, FailedRenameRemovesTheTemporaryFile) {
   const std::string path = dir_.file("run.h5");
   std::filesystem::create_directory(path);
   std::ofstream(path + "/keep.txt") << "keep";
-  EXPECT_ANY_THROW(write_result_file(path, sc_, plan_, result_, stats_));
+  EXPECT_ANY_THROW(write_result_file(path, make_result_data(sc_, plan_, result_, stats_)));
   EXPECT_EQ(dir_.entries(), std::vector<std::string>{"run.h5"}) << "temporary file left behind";
   EXPECT_TRUE(std::filesystem::exists(path + "/keep.txt"));
 }

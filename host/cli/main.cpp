@@ -67,7 +67,7 @@ int cmd_run(const RunArgs& a) {
   std::signal(SIGTERM, on_signal);
   const RunResult r = run_ensemble(sc, plan, opt);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
-  if (!a.out.empty()) write_result_file(a.out, sc, plan, r, st);
+  if (!a.out.empty()) write_result_file(a.out, make_result_data(sc, plan, r, st));
   if (a.json) {
     std::cout << summary_json(sc, plan, r);
   } else {
