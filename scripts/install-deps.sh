@@ -21,9 +21,13 @@ PACKAGES=(
   libthrust-dev librandom123-dev
   # host: scenario files, command line, formatting, result files
   libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev
-  # reading result files with the tools users have (h5dump, ncdump, h5py);
-  # /usr/bin/python3 also parses the JSON summary in the CLI tests
-  hdf5-tools netcdf-bin python3-h5py python3-numpy
+  # reading result files with the tools users have (h5dump, ncdump, h5py,
+  # xarray through netCDF4); /usr/bin/python3 also parses the JSON summary in
+  # the CLI tests
+  hdf5-tools netcdf-bin python3-h5py python3-numpy python3-xarray python3-netcdf4
+  # maps and comparison sheets (Cairo: PNG, SVG, PDF; text in DejaVu through
+  # fontconfig); poppler-utils' pdftotext reads the PDF's text in the tests
+  libcairo2-dev fonts-dejavu-core poppler-utils
   # GDAL: reading user rasters (DEM, land cover) and writing/checking the
   # bundled datasets (gdalinfo, ogrinfo, /usr/bin/python3's osgeo)
   gdal-bin libgdal-dev python3-gdal zlib1g-dev
