@@ -1,0 +1,64 @@
+#include "host/atomic_output.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "host/scenario.h"
+
+namespace remnant {
+
+namespace fs = std::filesystem;
+
+std::string temp_path_for(const std::string& path) {
+  const fs::path p(path);
+  return (p.parent_path() / fs::path("." + p.filename().string() + fmt::format(".tmp-{}", getpid()))).string();
+}
+
+AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)), temp_(temp_path_for(path_)) {}
+
+AtomicOutput::~AtomicOutput() {
+  if (!committed_) std::remove(temp_.c_str());
+}
+
+void AtomicOutput::commit() {
+  std::error_code ec;
+  fs::rename(temp_, path_, ec);
+  if (ec) {
+    std::remove(temp_.c_str());
+    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", temp_, path_, ec.message()));
+  }
+  committed_ = true;
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  AtomicOutput out(path);
+  FILE* f = std::fopen(out.temp_path().c_str(), "wb");
+  if (!f) throw std::runtime_error(fmt::format("cannot create {}: {}", out.temp_path(), std::strerror(errno)));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int err = errno;
+  if (std::fclose(f) != 0 || !written)
+    throw std::runtime_error(fmt::format("cannot write {}: {}", path, std::strerror(written ? errno : err)));
+  out.commit();
+}
+
+void check_output_path(const std::string& path, const std::string& what) {
+  const fs::path p(path);
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw InputError(fmt::format("{} {}: the directory {} does not exist", what, path, dir.string()));
+  if (fs::is_directory(p, ec)) throw InputError(fmt::format("{} {}: is a directory; expected a file name", what, path));
+  const std::string probe = temp_path_for(path);
+  FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) throw InputError(fmt::format("{} {}: cannot create files in {}", what, path, dir.string()));
+  std::fclose(f);
+  std::remove(probe.c_str());
+}
+
+}  // namespace remnant
