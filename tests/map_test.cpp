@@ -1,0 +1,445 @@
+// Maps and comparison sheets: what the page says (legend, scale bar, north
+// arrow, footer with seed and version, the uncertainty sentence), in every
+// format (SVG text layer, PNG pixels, PDF text), empty layers, colour scales,
+// atomic writes and the errors a user can make.
+#include <cairo.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "host/map.h"
+#include "host/report.h"
+#include "host/result_file.h"
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+// 80 x 50 cells of 50 m (4 x 2.5 km) in UTM 36N with a strip of water.
+constexpr const char* kMapScenario = R"toml(
+[scenario]
+name = "map test"
+seed = 31
+realizations = 12
+
+[grid]
+nx = 80
+ny = 50
+cell_size_m = 50.0
+origin_x_m = 700000.0
+origin_y_m = 3680000.0
+crs = "@CRS@"
+land_cover = "cropland"
+
+[[grid.region]]
+x_m = [700000.0, 700600.0]
+y_m = [3680000.0, 3682500.0]
+land_cover = "water"
+
+[wind]
+speed_mps = [0.0, 6.0]
+from_deg = [250.0, 290.0]
+
+[[submunition]]
+name = "M77"
+terminal_velocity_mps = [30.0, 50.0]
+dud_rate = @RATE@
+
+[[carrier]]
+name = "M26"
+submunition = "M77"
+submunitions_per_carrier = 644
+delivery = "rocket"
+pattern = "uniform_ellipse"
+semi_major_m = [150.0, 250.0]
+semi_minor_m = [80.0, 120.0]
+aim_error_cep_m = 200.0
+function_height_m = [500.0, 900.0]
+
+[[strike]]
+carrier = "M26"
+carriers = 4
+x_m = 702000.0
+y_m = 3681200.0
+heading_deg = 20.0
+
+[[strike]]
+carrier = "M26"
+carriers = 2
+x_m = 703000.0
+y_m = 3681800.0
+)toml";
+
+ResultData result_of(const std::string& rate = "{ alpha = 3.0, beta = 22.0 }", std::uint32_t realizations = 12,
+                     std::uint64_t seed = 31, const std::string& crs = "EPSG:32636") {
+  std::string text = test::replace_all(test::replace_all(kMapScenario, "@RATE@", rate), "@CRS@", crs);
+  if (crs.empty()) text = test::replace_all(text, "crs = \"\"\n", "");
+  const Scenario sc = test::scenario_from(text, "map.toml");
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, realizations, seed);
+  return make_result_data(sc, plan, r, cell_statistics(r.accumulators, realizations));
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string xml(const std::string& s) {
+  std::string o;
+  for (char c : s) o += c == '>' ? "&gt;" : c == '<' ? "&lt;" : c == '&' ? "&amp;" : std::string(1, c);
+  return o;
+}
+
+// The SVG's searchable text layer, one <text> element a line.
+std::string text_layer(const std::string& svg) {
+  const std::size_t at = svg.find("<g id=\"text-layer\"");
+  return at == std::string::npos ? std::string() : svg.substr(at);
+}
+
+class Map : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { data_ = new ResultData(result_of()); }
+  static void TearDownTestSuite() {
+    delete data_;
+    data_ = nullptr;
+  }
+  static const ResultData& data() { return *data_; }
+  test::TempDir dir_;
+  static ResultData* data_;
+};
+ResultData* Map::data_ = nullptr;
+
+TEST_F(Map, SvgHoldsLegendScaleBarNorthArrowAndFooterAsText) {
+  const std::string path = dir_.file("map.svg");
+  MapOptions o;
+  render_map(data(), o, path);
+  EXPECT_EQ(dir_.entries(), std::vector<std::string>{"map.svg"}) << "temporary file left behind";
+  const std::string svg = slurp(path);
+  ASSERT_NE(svg.find("<svg"), std::string::npos);
+  const std::string text = text_layer(svg);
+  ASSERT_FALSE(text.empty()) << "no searchable text layer";
+  EXPECT_NE(text.find(">map test<"), std::string::npos) << "title";
+  EXPECT_NE(text.find(">Expected unexploded submunitions<"), std::string::npos) << "legend title";
+  EXPECT_NE(text.find("unexploded submunitions per hectare"), std::string::npos) << "units";
+  const ClassScheme s = layer_classes(data(), display_layer(data(), "dud_mean"));
+  ASSERT_GE(s.classes.size(), 3u);
+  for (const ColourClass& k : s.classes) EXPECT_NE(text.find(">" + xml(k.label) + "<"), std::string::npos) << k.label;
+  EXPECT_NE(text.find(" km<"), std::string::npos) << "scale bar in km";
+  EXPECT_NE(text.find(">N<"), std::string::npos) << "north arrow";
+  EXPECT_NE(text.find("seed 31"), std::string::npos);
+  EXPECT_NE(text.find("Remnant " + data().software_version), std::string::npos);
+  EXPECT_NE(text.find(data().git_revision), std::string::npos);
+  EXPECT_NE(text.find("°E<"), std::string::npos) << "graticule labels";
+  EXPECT_NE(text.find("90 % interval"), std::string::npos) << "uncertainty sentence";
+  // The text layer is invisible: the page looks as Cairo drew it.
+  EXPECT_NE(text.find("fill-opacity=\"0\""), std::string::npos);
+  EXPECT_NE(svg.find("<title>map test</title>"), std::string::npos);
+}
+
+TEST_F(Map, PngHasThePageSizeAndThePixelsWhereTheLayoutSays) {
+  const std::string path = dir_.file("map.png");
+  MapOptions o;
+  o.dpi = 100;
+  render_map(data(), o, path);
+  cairo_surface_t* img = cairo_image_surface_create_from_png(path.c_str());
+  ASSERT_EQ(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+  // A4 landscape, 297 x 210 mm, at 100 dpi: 1169.3 x 826.8 pixels, rounded.
+  EXPECT_EQ(cairo_image_surface_get_width(img), 1169);
+  EXPECT_EQ(cairo_image_surface_get_height(img), 827);
+  const unsigned char* px = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  const double k = o.dpi / 72.0;
+  auto rgb = [&](double x_pt, double y_pt) {
+    const int x = static_cast<int>(x_pt * k), y = static_cast<int>(y_pt * k);
+    const std::uint32_t v = *reinterpret_cast<const std::uint32_t*>(px + y * stride + 4 * x);
+    return std::array<int, 3>{static_cast<int>((v >> 16) & 0xff), static_cast<int>((v >> 8) & 0xff),
+                              static_cast<int>(v & 0xff)};
+  };
+  EXPECT_EQ(rgb(5, 5), (std::array<int, 3>{255, 255, 255})) << "page margin";
+  const MapLayout L = map_layout(data(), o);
+  // The north arrow is dark.
+  int dark = 0;
+  for (double y = L.north_arrow.y; y < L.north_arrow.y + L.north_arrow.h; y += 0.5)
+    for (double x = L.north_arrow.x; x < L.north_arrow.x + L.north_arrow.w; x += 0.5) {
+      const auto c = rgb(x, y);
+      dark += c[0] < 60 && c[1] < 60 && c[2] < 60;
+    }
+  EXPECT_GT(dark, 20) << "no dark pixels in the north arrow's box";
+  // The scale bar's first segment is dark.
+  const auto bar = rgb(L.scale_bar.x + 2, L.scale_bar.cy());
+  EXPECT_LT(bar[0] + bar[1] + bar[2], 150);
+  // Every swatch's centre has its class's colour.
+  ASSERT_FALSE(L.swatches.empty());
+  for (const LegendSwatch& s : L.swatches) {
+    const auto c = rgb(s.box.cx(), s.box.cy());
+    const Rgb want = s.cls.transparent ? Rgb{232 / 255.0, 232 / 255.0, 232 / 255.0} : s.cls.colour;
+    EXPECT_NEAR(c[0], want.r * 255, 2) << s.cls.label;
+    EXPECT_NEAR(c[1], want.g * 255, 2) << s.cls.label;
+    EXPECT_NEAR(c[2], want.b * 255, 2) << s.cls.label;
+  }
+  // The frame keeps the grid's aspect ratio (square cells).
+  EXPECT_NEAR(L.frame.w / L.frame.h, 80.0 / 50.0, 1e-9);
+  cairo_surface_destroy(img);
+}
+
+TEST_F(Map, PdfIsVectorAndItsTextCanBeExtracted) {
+  const std::string path = dir_.file("map.pdf");
+  render_map(data(), MapOptions{}, path);
+  EXPECT_EQ(slurp(path).substr(0, 5), "%PDF-");
+  const test::CommandResult r = test::run_command("pdftotext " + test::shell_quote(path) + " - 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seed 31"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Remnant " + data().software_version), std::string::npos);
+  EXPECT_NE(r.output.find("Expected unexploded submunitions"), std::string::npos);
+}
+
+TEST_F(Map, FooterSaysTheUncertaintyInOneSentence) {
+  const Headline h = headline(data().totals, data().grid.cell_area_km2());
+  const std::string s = uncertainty_sentence(data(), "dud_mean");
+  EXPECT_NE(s.find("Across 12 simulated realizations"), std::string::npos) << s;
+  EXPECT_NE(s.find("from " + format_3sig(h.total_duds.q05) + " to " + format_3sig(h.total_duds.q95)), std::string::npos)
+      << s;
+  EXPECT_NE(s.find("the mean per hectare"), std::string::npos) << s;
+  const MapLayout L = map_layout(data(), MapOptions{});
+  ASSERT_FALSE(L.footer_lines.empty());
+  EXPECT_EQ(L.footer_lines[0].substr(0, 20), s.substr(0, 20));
+  EXPECT_EQ(format_number(1234567.4), "1,234,567");
+  EXPECT_EQ(format_number(1234.56, 1), "1,234.6");
+  EXPECT_EQ(format_number(-1500), "−1,500");
+  EXPECT_EQ(format_3sig(554640), "555,000");
+  EXPECT_EQ(format_3sig(1075292), "1,080,000");
+  EXPECT_EQ(format_3sig(12.34), "12.3");
+}
+
+TEST_F(Map, AnAllZeroLayerDrawsAMapThatSaysSo) {
+  const ResultData zero = result_of("0.0", 4);
+  for (const RealizationTotals& t : zero.totals) ASSERT_EQ(t.duds, 0u);
+  const ClassScheme s = layer_classes(zero, display_layer(zero, "dud_mean"));
+  EXPECT_EQ(s.empty_note, "No unexploded submunitions in any realization.");
+  const std::string path = dir_.file("zero.svg");
+  render_map(zero, MapOptions{}, path);
+  const std::string text = text_layer(slurp(path));
+  EXPECT_NE(text.find("No unexploded submunitions in any realization."), std::string::npos);
+  EXPECT_NE(text.find("In none of 4 simulated realizations"), std::string::npos);
+  render_map(zero, MapOptions{}, dir_.file("zero.png"));
+  EXPECT_TRUE(std::filesystem::file_size(dir_.file("zero.png")) > 1000);
+}
+
+TEST_F(Map, AFailedWriteLeavesNothing) {
+  const std::string missing = dir_.file("no-such-dir/map.png");
+  EXPECT_THROW(render_map(data(), MapOptions{}, missing), std::exception);
+  EXPECT_TRUE(dir_.entries().empty());
+  // A directory in the way of the rename: the temporary file goes, the directory stays.
+  std::filesystem::create_directory(dir_.file("taken.svg"));
+  std::filesystem::create_directory(dir_.file("taken.svg/inside"));
+  EXPECT_THROW(render_map(data(), MapOptions{}, dir_.file("taken.svg")), std::exception);
+  EXPECT_EQ(dir_.entries(), std::vector<std::string>{"taken.svg"});
+}
+
+TEST_F(Map, UnknownFormatLayerOrPaperIsAnInputError) {
+  EXPECT_THROW(render_map(data(), MapOptions{}, dir_.file("map.jpg")), InputError);
+  MapOptions o;
+  o.layer = "no_such_layer";
+  EXPECT_THROW(render_map(data(), o, dir_.file("map.png")), InputError);
+  o = MapOptions{};
+  o.paper = "letter";
+  EXPECT_THROW(render_map(data(), o, dir_.file("map.png")), InputError);
+  o = MapOptions{};
+  o.dpi = 0;
+  EXPECT_THROW(render_map(data(), o, dir_.file("map.png")), InputError);
+  EXPECT_TRUE(dir_.entries().empty());
+}
+
+TEST_F(Map, EveryLayerAndPaperDraws) {
+  for (const std::string& layer : display_layer_names()) {
+    MapOptions o;
+    o.layer = layer;
+    o.dpi = 30;
+    ASSERT_NO_THROW(render_map(data(), o, dir_.file(layer + ".png"))) << layer;
+    const ClassScheme s = layer_classes(data(), display_layer(data(), layer));
+    EXPECT_TRUE(s.empty_note.empty()) << layer << ": " << s.empty_note;
+  }
+  for (const char* paper : {"a4-portrait", "a3-landscape", "a3-portrait"}) {
+    MapOptions o;
+    o.paper = paper;
+    const MapLayout L = map_layout(data(), o);
+    EXPECT_GT(L.frame.w, 100) << paper;
+    EXPECT_LE(L.frame.x + L.frame.w, L.page_w) << paper;
+    EXPECT_LE(L.frame.y + L.frame.h, L.page_h) << paper;
+  }
+}
+
+TEST_F(Map, WithoutACrsTheAxesAreLabelledInKm) {
+  const ResultData local = result_of("{ alpha = 3.0, beta = 22.0 }", 3, 31, "");
+  ASSERT_TRUE(local.grid.crs.empty());
+  const std::string path = dir_.file("local.svg");
+  render_map(local, MapOptions{}, path);
+  const std::string text = text_layer(slurp(path));
+  EXPECT_EQ(text.find("°E"), std::string::npos);
+  EXPECT_NE(text.find(">701 km<"), std::string::npos) << "x ticks in km of the grid's coordinates";
+  EXPECT_NE(text.find("local metres (no CRS)"), std::string::npos);
+}
+
+TEST(MapClasses, NiceBreaksFollowOneTwoFive) {
+  std::vector<float> v;
+  for (int i = 1; i <= 1000; ++i) v.push_back(0.01f * i);  // 0.01 .. 10
+  const std::vector<double> b = nice_breaks(v);
+  ASSERT_FALSE(b.empty());
+  EXPECT_LE(b.size(), 7u);
+  for (std::size_t i = 1; i < b.size(); ++i) EXPECT_GT(b[i], b[i - 1]);
+  for (double x : b) {
+    const double m = x / std::pow(10.0, std::floor(std::log10(x) + 1e-9));
+    EXPECT_TRUE(std::fabs(m - 1) < 1e-9 || std::fabs(m - 2) < 1e-9 || std::fabs(m - 5) < 1e-9 ||
+                std::fabs(m - 3) < 1e-9)
+        << x;
+  }
+  EXPECT_GE(b.front(), 0.05);     // at or above the 5th percentile (0.5)...
+  EXPECT_LE(b.back(), 9.9 + 1e-9);  // ...and at most the 99th
+  EXPECT_TRUE(nice_breaks({0.f, 0.f, NAN}).empty());
+  EXPECT_EQ(nice_breaks({0.3f, 0.3f}), std::vector<double>{0.5});
+}
+
+TEST(MapClasses, ValuesFallInTheirClassAndZeroIsTransparent) {
+  ResultData d;
+  DisplayLayer l;
+  l.name = "dud_mean";
+  l.kind = LayerKind::Density;
+  for (int i = 0; i < 200; ++i) l.values.push_back(i % 4 == 0 ? 0.f : 0.05f * i);
+  l.values.push_back(NAN);
+  const ClassScheme s = layer_classes(d, l);
+  ASSERT_TRUE(s.empty_note.empty());
+  EXPECT_TRUE(s.find(0.0)->transparent);
+  EXPECT_EQ(s.find(NAN), nullptr);
+  EXPECT_EQ(s.classes.back().label.substr(0, 2), "> ") << "open top class";
+  EXPECT_EQ(s.find(1e9), &s.classes.back());
+  for (const ColourClass& k : s.classes) {
+    if (k.exact) continue;
+    EXPECT_EQ(s.find(k.hi == INFINITY ? k.lo * 2 : k.hi), &k) << k.label << ": upper bound belongs to the class";
+  }
+  // Probability: fixed breaks, the top class closed at 1.
+  l.name = "dud_p_any";
+  l.kind = LayerKind::Probability;
+  const ClassScheme p = layer_classes(d, l);
+  EXPECT_EQ(p.classes.back().label, "0.9 – 1");
+  EXPECT_EQ(p.find(1.0), &p.classes.back());
+  EXPECT_EQ(p.find(0.1)->label, "up to 0.1");
+}
+
+TEST(MapClasses, DifferencesAreSymmetricAboutZero) {
+  std::vector<float> v;
+  for (int i = -100; i <= 100; ++i) v.push_back(0.1f * i);
+  const ClassScheme s = difference_classes(v);
+  ASSERT_TRUE(s.empty_note.empty());
+  EXPECT_TRUE(s.find(0.0)->transparent);
+  for (double x : {0.05, 0.3, 1.0, 2.0, 5.0, 9.0}) {
+    const ColourClass* up = s.find(x);
+    const ColourClass* down = s.find(-x);
+    ASSERT_TRUE(up && down);
+    const std::size_t iu = up - s.classes.data(), id = down - s.classes.data();
+    // Classes run from the most negative to the most positive; the exact zero class is first.
+    EXPECT_EQ(iu + id, s.classes.size()) << x;
+  }
+  EXPECT_EQ(difference_classes({0.f, 0.f}).empty_note, "No difference: B equals A in every cell.");
+}
+
+TEST_F(Map, ComparisonTableHoldsTheHeadlinesOfBothFiles) {
+  const ResultData b = result_of("{ alpha = 9.0, beta = 21.0 }", 10, 7);
+  const std::vector<ComparisonRow> rows = comparison_rows(data(), b);
+  const Headline ha = headline(data().totals, data().grid.cell_area_km2());
+  const Headline hb = headline(b.totals, b.grid.cell_area_km2());
+  ASSERT_EQ(rows.size(), 4u);
+  const Summary* want[4][2] = {{&ha.total_duds, &hb.total_duds},
+                               {&ha.contaminated_area_km2, &hb.contaminated_area_km2},
+                               {&ha.in_water, &hb.in_water},
+                               {&ha.outside_grid, &hb.outside_grid}};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].a.mean, want[i][0]->mean) << rows[i].quantity;
+    EXPECT_EQ(rows[i].a.q05, want[i][0]->q05) << rows[i].quantity;
+    EXPECT_EQ(rows[i].a.q95, want[i][0]->q95) << rows[i].quantity;
+    EXPECT_EQ(rows[i].b.mean, want[i][1]->mean) << rows[i].quantity;
+    EXPECT_EQ(rows[i].b.q95, want[i][1]->q95) << rows[i].quantity;
+    if (want[i][0]->mean != 0)
+      EXPECT_DOUBLE_EQ(rows[i].ratio, want[i][1]->mean / want[i][0]->mean);
+    else
+      EXPECT_TRUE(std::isnan(rows[i].ratio));
+  }
+  EXPECT_GT(rows[0].ratio, 1.5) << "field-like rates leave more duds than test-like ones";
+
+  const std::string path = dir_.file("compare.svg");
+  MapOptions o;
+  o.file_a = "test.h5";
+  o.file_b = "field.h5";
+  render_comparison(data(), b, o, path);
+  EXPECT_EQ(dir_.entries(), std::vector<std::string>{"compare.svg"});
+  const std::string text = text_layer(slurp(path));
+  for (const ComparisonRow& r : rows) {
+    EXPECT_NE(text.find(">" + format_number(r.a.mean, r.decimals) + "<"), std::string::npos) << r.quantity;
+    EXPECT_NE(text.find(">" + format_number(r.b.mean, r.decimals) + "<"), std::string::npos) << r.quantity;
+    EXPECT_NE(text.find("[" + format_number(r.a.q05, r.decimals) + " – " + format_number(r.a.q95, r.decimals) + "]"),
+              std::string::npos)
+        << r.quantity;
+  }
+  EXPECT_NE(text.find(fmt::format(">{:.2f}<", rows[0].ratio)), std::string::npos);
+  EXPECT_NE(text.find("test.h5"), std::string::npos);
+  EXPECT_NE(text.find("seed 7"), std::string::npos) << "B's provenance";
+  EXPECT_NE(text.find("seed 31"), std::string::npos) << "A's provenance";
+  EXPECT_NE(text.find("B − A"), std::string::npos);
+  render_comparison(data(), b, o, dir_.file("compare.png"));
+}
+
+TEST_F(Map, ComparisonRefusesDifferentGrids) {
+  ResultData b = data();
+  b.grid.origin_x_m += 50;
+  MapOptions o;
+  o.file_a = "a.h5";
+  o.file_b = "b.h5";
+  try {
+    render_comparison(data(), b, o, dir_.file("compare.png"));
+    FAIL() << "different grids accepted";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("a.h5"), std::string::npos) << m;
+    EXPECT_NE(m.find("b.h5"), std::string::npos) << m;
+    EXPECT_NE(m.find("700050"), std::string::npos) << m;
+  }
+  o.layer = "elevation";
+  EXPECT_THROW(render_comparison(data(), data(), o, dir_.file("compare.png")), InputError);
+  EXPECT_TRUE(dir_.entries().empty());
+}
+
+// The bundled Lebanon dataset: context layers drawn (towns, country names),
+// or the footer says the dataset was not found.
+TEST_F(Map, RealDatasetContextLayersOrAPlainNote) {
+  const std::string config = std::string(REMNANT_SOURCE_DIR) + "/configs/lebanon-2006.toml";
+  if (!std::filesystem::exists(datasets_dir() + "/south-lebanon/dataset.toml"))
+    GTEST_SKIP() << "bundled datasets not built in " << datasets_dir();
+  Scenario sc = load_scenario(config, {parse_override("inventory.total_submunitions=200000"),
+                                       parse_override("sites.count=50")});
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, 2, sc.seed);
+  const ResultData d = make_result_data(sc, plan, r, cell_statistics(r.accumulators, 2));
+  const std::string path = dir_.file("lebanon.svg");
+  render_map(d, MapOptions{}, path);
+  std::string text = text_layer(slurp(path));
+  EXPECT_NE(text.find(">Tyre<"), std::string::npos);
+  EXPECT_NE(text.find(">LEBANON<"), std::string::npos);
+  EXPECT_NE(text.find("strike sites (one realization; redrawn in each)"), std::string::npos);
+  EXPECT_NE(text.find("GeoNames"), std::string::npos) << "the dataset's sources";
+  EXPECT_EQ(text.find("not found"), std::string::npos);
+
+  MapOptions o;
+  o.datasets_dir = dir_.file("nowhere");
+  render_map(d, o, path);
+  text = text_layer(slurp(path));
+  EXPECT_EQ(text.find(">Tyre<"), std::string::npos);
+  EXPECT_NE(text.find("dataset south-lebanon not found"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace remnant
