@@ -39,7 +39,9 @@ namespace {
 
 const double kInf = std::numeric_limits<double>::infinity();
 
-double tolerance(double x) { return 1e-6 * std::max(std::fabs(x), 1e-12); }
+// Class bounds compare with a relative tolerance (layer values are floats);
+// infinite bounds exactly.
+double tolerance(double x) { return std::isfinite(x) ? 1e-6 * std::max(std::fabs(x), 1e-12) : 0.0; }
 
 // A class bound as printed: nice values need at most a few decimals.
 std::string bound_text(double v) {
@@ -394,10 +396,15 @@ std::string map_notes(const ResultData& d, const Context& ctx) {
   } else {
     s += "The north arrow shows grid north; axis labels in km of the grid's coordinates. ";
   }
-  const Headline h = headline(d.totals, g.cell_area_km2());
-  s += fmt::format("Light blue: water; submunitions landing there are counted apart (mean {} per realization), "
-                   "not mapped. Shading: hillshade of the grid's elevation.",
-                   format_3sig(h.in_water.mean));
+  if (has_water(d)) {
+    const Headline h = headline(d.totals, g.cell_area_km2());
+    s += fmt::format("Light blue: water; submunitions landing there are counted apart (mean {} per realization), "
+                     "not mapped. ",
+                     format_3sig(h.in_water.mean));
+  }
+  const auto [lo, hi] = std::minmax_element(d.elevation_m.begin(), d.elevation_m.end());
+  s += lo != d.elevation_m.end() && *hi > *lo ? "Shading: hillshade of the grid's elevation."
+                                              : "The grid's elevation is flat: no hillshade.";
   if (!ctx.note.empty()) {
     std::string note = ctx.note;
     note[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(note[0])));
@@ -488,16 +495,21 @@ struct MapPage {
   TitleBlock title;
   WrappedText footer;
   double footer_top = 0;
-  LegendBlock legend;
+  std::vector<LegendBlock> legends;
   ScaleBar bar;
   MapLayout layout;
 };
 
 
 MapPage plan_map_page(const ResultData& d, const MapOptions& o, Canvas& m) {
+  if (d.grid.nx == 0 || d.grid.ny == 0 || !(d.grid.cell_size_m > 0))
+    throw InputError(fmt::format("cannot map \"{}\": the result holds no grid", d.scenario_name));
   MapPage p;
   p.page = paper_size(o.paper);
   p.layer = display_layer(d, o.layer);
+  if (p.layer.kind == LayerKind::Elevation && d.land_cover.size() == p.layer.values.size())
+    for (std::size_t i = 0; i < p.layer.values.size(); ++i)  // the sea floor is not what the map is about
+      if (d.land_cover[i] == static_cast<std::uint8_t>(LandCover::Water)) p.layer.values[i] = NAN;
   p.scheme = layer_classes(d, p.layer);
   p.ctx = load_context(d, o.datasets_dir);
   const double W = p.page.w, H = p.page.h, inner = W - 2 * kMargin;
@@ -513,40 +525,59 @@ MapPage plan_map_page(const ResultData& d, const MapOptions& o, Canvas& m) {
                               {d.assumptions.empty() ? "" : "Assumptions: " + join(d.assumptions, "; ") + ".", small},
                               {map_notes(d, p.ctx), small}},
                              inner);
-  p.footer_top = H - kMargin - p.footer.height;
 
-  const double panel_w = std::clamp(0.25 * W, 150.0, 230.0);
+  std::vector<LegendItem> scheme_items = scheme_legend(p.layer.title, units_line(p.layer), p.scheme,
+                                                       p.layer.kind != LayerKind::Categorical && has_water(d));
+  const std::vector<LegendItem> context_items = context_legend(p.ctx, d);
   const double left_labels = 36, bottom_labels = 14;
-  const MapRect area{kMargin + left_labels, y, W - 2 * kMargin - left_labels - panel_w - 14,
-                     p.footer_top - 10 - bottom_labels - y};
+  const double lowest_footer = H - kMargin - p.footer.height;
   MapLayout& L = p.layout;
   L.page_w = W, L.page_h = H;
-  L.frame = fit_frame(d.grid, area);
-  const double panel_x = L.frame.x + L.frame.w + 14, panel_wide = W - kMargin - panel_x;
-
-  std::vector<LegendItem> items = scheme_legend(p.layer.title, units_line(p.layer), p.scheme,
-                                                p.layer.kind != LayerKind::Categorical && has_water(d));
-  std::vector<LegendItem> more = context_legend(p.ctx, d);
-  if (!more.empty()) {
-    items.push_back({LegendItem::Text, "", Font{}, {}, {}, 0});
-    items.insert(items.end(), more.begin(), more.end());
+  if (H <= W) {
+    // Landscape: the legend, north arrow and scale bar in a panel beside the map.
+    const double panel_w = std::clamp(0.25 * W, 150.0, 230.0);
+    L.frame = fit_frame(d.grid, {kMargin + left_labels, y, inner - left_labels - panel_w - 14,
+                                 lowest_footer - 10 - bottom_labels - y});
+    const double panel_x = L.frame.x + L.frame.w + 14, panel_w_used = W - kMargin - panel_x;
+    std::vector<LegendItem> items = scheme_items;
+    if (!context_items.empty()) {
+      items.push_back({LegendItem::Text, "", Font{}, {}, {}, 0});
+      items.insert(items.end(), context_items.begin(), context_items.end());
+    }
+    p.legends.push_back(layout_legend(m, items, panel_x, L.frame.y, panel_w_used));
+    // North arrow above the scale bar at the foot of the panel (below the
+    // legend when the legend reaches further down).
+    p.bar = scale_bar_for(d.grid, L.frame.w, 0.22, panel_w_used - 24);
+    const double top = std::max(L.frame.y + p.legends[0].height + 10, L.frame.y + L.frame.h - 62);
+    L.north_arrow = {panel_x, top, 14, 30};
+    L.scale_bar = {panel_x + 4, top + 42, p.bar.width_pt, 4};
+  } else {
+    // Portrait: the map across the page, under it three columns: the
+    // layer's legend, the context symbols, north arrow and scale bar.
+    const double col = 0.4 * inner;
+    const double h1 = layout_legend(m, scheme_items, 0, 0, col - 10).height;
+    const double h2 = layout_legend(m, context_items, 0, 0, col - 10).height;
+    const double block_h = std::max({h1, h2, 66.0});
+    L.frame = fit_frame(d.grid, {kMargin + left_labels, y, inner - left_labels,
+                                 lowest_footer - 10 - block_h - 10 - bottom_labels - y});
+    const double top = L.frame.y + L.frame.h + bottom_labels + 10;
+    p.legends.push_back(layout_legend(m, scheme_items, kMargin, top, col - 10));
+    p.legends.push_back(layout_legend(m, context_items, kMargin + col, top, col - 10));
+    p.bar = scale_bar_for(d.grid, L.frame.w, 0.22, inner - 2 * col - 8);
+    L.north_arrow = {kMargin + 2 * col, top, 14, 30};
+    L.scale_bar = {kMargin + 2 * col + 4, top + 42, p.bar.width_pt, 4};
   }
-  p.legend = layout_legend(m, items, panel_x, L.frame.y, panel_wide);
-  for (const PlacedLegendItem& it : p.legend.items)
-    if (it.item.kind == LegendItem::Swatch) L.swatches.push_back({it.item.cls, it.symbol});
-
-  // North arrow above the scale bar, at the bottom of the panel (below the
-  // legend when the legend reaches further down).
-  p.bar = scale_bar_for(d.grid, L.frame.w, 0.22, panel_wide - 24);
-  const double block_top = std::max(L.frame.y + p.legend.height + 10, L.frame.y + L.frame.h - 62);
-  L.north_arrow = {panel_x, block_top, 14, 30};
-  L.scale_bar = {panel_x + 4, block_top + 42, p.bar.width_pt, 4};
   L.scale_bar_km = p.bar.km;
-  // The footer follows the map (or the panel, if it reaches lower) rather
-  // than the page's foot: a wide grid leaves the space at the bottom.
-  p.footer_top = std::min(p.footer_top, std::max({L.frame.y + L.frame.h + bottom_labels + 12,
-                                                  L.scale_bar.y + L.scale_bar.h + 20,
-                                                  L.frame.y + p.legend.height + 8}));
+  double legends_bottom = 0;
+  for (const LegendBlock& b : p.legends) {
+    for (const PlacedLegendItem& it : b.items)
+      if (it.item.kind == LegendItem::Swatch) L.swatches.push_back({it.item.cls, it.symbol});
+    legends_bottom = std::max(legends_bottom, b.bottom());
+  }
+  // The footer follows the map and its legend rather than the page's foot: a
+  // wide grid leaves the space at the bottom of the page.
+  p.footer_top = std::min(lowest_footer, std::max({L.frame.y + L.frame.h + bottom_labels + 12,
+                                                   L.scale_bar.y + L.scale_bar.h + 20, legends_bottom + 8}));
   for (const auto& line : p.footer.lines) L.footer_lines.push_back(line.first);
   return p;
 }
@@ -562,7 +593,7 @@ void draw_map_page(Canvas& c, const ResultData& d, const MapPage& p) {
   draw_sites(c, d, L.frame, 0.9);
   draw_place_names(c, p.ctx, f, 14);
   draw_frame_border(c, L.frame);
-  draw_legend(c, p.legend);
+  for (const LegendBlock& b : p.legends) draw_legend(c, b);
   draw_north_arrow(c, L.north_arrow);
   c.text(L.north_arrow.x + L.north_arrow.w + 5, L.north_arrow.y + 20, "grid north", Font{6.5, false, true},
          Align::Left, Rgb{0.25, 0.25, 0.25});

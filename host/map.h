@@ -35,6 +35,9 @@ struct MapOptions {
   std::string file_a, file_b;
 };
 
+// The paper sizes MapOptions::paper accepts.
+const std::vector<std::string>& paper_names();
+
 // Draws one map page to path; the format follows the extension (.png, .svg,
 // .pdf). Written atomically (temporary file, then rename). Throws InputError
 // for an unknown extension, layer or paper size.

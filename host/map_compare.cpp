@@ -123,6 +123,8 @@ void draw_table(Canvas& c, const Table& t, double x, double y, double width) {
 void render_comparison(const ResultData& a, const ResultData& b, const MapOptions& o, const std::string& path) {
   check_page_format(path, o.dpi);
   require_same_grid(a, b, o);
+  if (a.grid.nx == 0 || a.grid.ny == 0 || !(a.grid.cell_size_m > 0))
+    throw InputError(fmt::format("cannot compare {} and {}: the results hold no grid", who(a, o.file_a), who(b, o.file_b)));
   const DisplayLayer la = display_layer(a, o.layer), lb = display_layer(b, o.layer);
   if (la.kind != LayerKind::Density && la.kind != LayerKind::Probability)
     throw InputError(fmt::format("--layer {}: a comparison maps a result layer (a density or a probability), not an "
@@ -167,15 +169,20 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
       inner);
   const double lowest_footer = H - kMargin - footer.height;
 
-  // The block under the maps: shared legend, difference legend, table, north arrow and scale bar.
-  const double legend_w = 150, gap = 12;
-  const double table_x = kMargin + 2 * (legend_w + gap), table_w = W - kMargin - table_x - 80;
+  // The block under the maps: shared legend, difference legend, north arrow
+  // and scale bar, and the table beside them (or under them on a narrow page).
+  const double legend_w = 150, gap = 12, arrow_w = 80;
+  const bool table_beside = inner - 2 * (legend_w + gap) - arrow_w >= 330;
+  const double table_x = table_beside ? kMargin + 2 * (legend_w + gap) : kMargin;
+  const double table_w = table_beside ? W - kMargin - table_x - arrow_w : inner;
+  const double arrow_x = table_beside ? W - kMargin - arrow_w + 10 : kMargin + 2 * (legend_w + gap);
   std::vector<LegendItem> li = scheme_legend(la.title, units_line(la), shared, has_water(a));
   std::vector<LegendItem> ld = scheme_legend("B − A", "difference, " + units_line(la), dscheme, false);
   const Table table = make_table(rows, table_w);
   // Legends measured at a provisional top to know the block's height.
-  const double block_h = std::max({layout_legend(m, li, 0, 0, legend_w, true).height,
-                                   layout_legend(m, ld, 0, 0, legend_w, true).height, table.height + 12, 70.0});
+  const double legends_h = std::max({layout_legend(m, li, 0, 0, legend_w, true).height,
+                                     layout_legend(m, ld, 0, 0, legend_w, true).height, 70.0});
+  const double block_h = table_beside ? std::max(legends_h, table.height + 12) : legends_h + 8 + table.height;
 
   // Three maps across the page.
   const double map_gap = 16, label_w = 34;
@@ -195,8 +202,9 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
   const LegendBlock legend_a = layout_legend(m, li, kMargin, block_top, legend_w, true);
   const LegendBlock legend_d = layout_legend(m, ld, kMargin + legend_w + gap, block_top, legend_w, true);
   const ScaleBar bar = scale_bar_for(a.grid, frames[0].w, 0.3, 70);
-  const MapRect arrow{W - kMargin - 70, block_top, 14, 30};
-  const MapRect bar_box{W - kMargin - 74, block_top + 44, bar.width_pt, 4};
+  const MapRect arrow{arrow_x, block_top, 14, 30};
+  const MapRect bar_box{arrow_x - 4, block_top + 44, bar.width_pt, 4};
+  const double table_y = table_beside ? block_top - 2 : block_top + legends_h + 8;
 
   const std::string subject = fmt::format("{} A: {} B: {}", subtitle, uncertainty_sentence(a, o.layer),
                                           uncertainty_sentence(b, o.layer));
@@ -220,7 +228,7 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
     }
     draw_legend(c, legend_a);
     draw_legend(c, legend_d);
-    draw_table(c, table, table_x, block_top - 2, table_w);
+    draw_table(c, table, table_x, table_y, table_w);
     draw_north_arrow(c, arrow);
     c.text(arrow.x + arrow.w + 5, arrow.y + 20, "grid north", Font{6.5, false, true}, Align::Left,
            Rgb{0.25, 0.25, 0.25});

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "host/geo.h"
 #include "host/map_internal.h"
@@ -76,6 +77,7 @@ ContextLayer read_layer(const DatasetLayer& l, OGRSpatialReference& dst, const O
     const bool same = src.IsSame(&dst);
     const int name_field = layer->GetLayerDefn()->GetFieldIndex("name");
     const int pop_field = layer->GetLayerDefn()->GetFieldIndex("population");
+    const int focus_field = layer->GetLayerDefn()->GetFieldIndex("focus");
     for (auto& f : *layer) {
       const OGRGeometry* g0 = f->GetGeometryRef();
       if (!g0) continue;
@@ -88,6 +90,7 @@ ContextLayer read_layer(const DatasetLayer& l, OGRSpatialReference& dst, const O
       add_parts(geom.get(), cf.parts);
       if (name_field >= 0 && f->IsFieldSetAndNotNull(name_field)) cf.name = f->GetFieldAsString(name_field);
       if (pop_field >= 0 && f->IsFieldSetAndNotNull(pop_field)) cf.population = f->GetFieldAsDouble(pop_field);
+      if (focus_field >= 0 && f->IsFieldSetAndNotNull(focus_field)) cf.focus = f->GetFieldAsInteger(focus_field) != 0;
       const OGRwkbGeometryType t = wkbFlatten(geom->getGeometryType());
       if (t == wkbPoint || t == wkbMultiPoint) out.points = true;
       if ((t == wkbPolygon || t == wkbMultiPolygon) && !cf.name.empty()) set_label_point(*geom, extent, cf);
@@ -159,6 +162,54 @@ std::vector<std::uint8_t> border_mask(const ResultData& d) {
   return out;
 }
 
+// Neighbouring countries' outlines are kept only away from the focus
+// country's: the polygons of one border may be digitised apart (DCW's Lebanon
+// and Israel differ by up to a few km), and the border would be drawn twice.
+void drop_outlines_near_focus(ContextLayer& layer, double tol) {
+  std::map<std::pair<long, long>, std::vector<std::pair<std::array<double, 2>, std::array<double, 2>>>> buckets;
+  auto key = [&](double v) { return static_cast<long>(std::floor(v / tol)); };
+  for (const ContextFeature& f : layer.features)
+    if (f.focus)
+      for (const Part& ring : f.parts)
+        for (std::size_t i = 1; i < ring.size(); ++i)
+          for (long bx = key(std::min(ring[i - 1][0], ring[i][0])); bx <= key(std::max(ring[i - 1][0], ring[i][0])); ++bx)
+            for (long by = key(std::min(ring[i - 1][1], ring[i][1])); by <= key(std::max(ring[i - 1][1], ring[i][1]));
+                 ++by)
+              buckets[{bx, by}].emplace_back(ring[i - 1], ring[i]);
+  if (buckets.empty()) return;
+  auto near_focus = [&](const std::array<double, 2>& p) {
+    for (long bx = key(p[0]) - 1; bx <= key(p[0]) + 1; ++bx)
+      for (long by = key(p[1]) - 1; by <= key(p[1]) + 1; ++by) {
+        const auto it = buckets.find({bx, by});
+        if (it == buckets.end()) continue;
+        for (const auto& [a, b] : it->second) {
+          const double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
+          const double t = len2 > 0 ? std::clamp(((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2, 0.0, 1.0) : 0.0;
+          if (std::hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy) <= tol) return true;
+        }
+      }
+    return false;
+  };
+  for (ContextFeature& f : layer.features) {
+    if (f.focus) continue;
+    std::vector<Part> kept;
+    for (const Part& ring : f.parts) {
+      Part run;
+      for (std::size_t i = 1; i < ring.size(); ++i) {
+        if (!near_focus({(ring[i - 1][0] + ring[i][0]) / 2, (ring[i - 1][1] + ring[i][1]) / 2})) {
+          if (run.empty()) run.push_back(ring[i - 1]);
+          run.push_back(ring[i]);
+        } else if (!run.empty()) {
+          kept.push_back(std::move(run));
+          run.clear();
+        }
+      }
+      if (!run.empty()) kept.push_back(std::move(run));
+    }
+    f.parts = std::move(kept);
+  }
+}
+
 }  // namespace
 
 bool Context::has(const std::string& name) const {
@@ -202,6 +253,7 @@ Context load_context(const ResultData& d, const std::string& datasets_dir_opt) {
   for (const DatasetLayer& l : ds.layers) {
     try {
       ctx.layers.push_back(read_layer(l, dst, extent));
+      if (l.name == "border") drop_outlines_near_focus(ctx.layers.back(), std::max(2500.0, 3 * g.cell_size_m));
     } catch (const std::exception&) {
       failed.push_back(l.name);
     }

@@ -29,10 +29,21 @@ PageSize paper_size(const std::string& paper) {
   if (paper == "a4-portrait") return {210 * mm, 297 * mm};
   if (paper == "a3-landscape") return {420 * mm, 297 * mm};
   if (paper == "a3-portrait") return {297 * mm, 420 * mm};
-  throw InputError(fmt::format("--paper {}: unknown paper size; expected a4-landscape, a4-portrait, a3-landscape or "
-                               "a3-portrait",
-                               paper));
+  throw InputError(fmt::format("--paper {}: unknown paper size; expected one of {}", paper, join(paper_names(), ", ")));
 }
+
+}  // namespace remnant::map_detail
+
+namespace remnant {
+
+const std::vector<std::string>& paper_names() {
+  static const std::vector<std::string> names = {"a4-landscape", "a4-portrait", "a3-landscape", "a3-portrait"};
+  return names;
+}
+
+}  // namespace remnant
+
+namespace remnant::map_detail {
 
 // ---------------------------------------------------------------- text
 
@@ -773,6 +784,7 @@ LegendBlock layout_legend(Canvas& c, const std::vector<LegendItem>& items, doubl
     }
     b.items.push_back(std::move(p));
   }
+  b.top = y0;
   b.height = y - y0;
   return b;
 }

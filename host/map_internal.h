@@ -170,7 +170,8 @@ struct PlacedLegendItem {
 };
 struct LegendBlock {
   std::vector<PlacedLegendItem> items;
-  double height = 0;
+  double top = 0, height = 0;
+  double bottom() const { return top + height; }
 };
 // compact: smaller rows (the comparison sheet's legends).
 LegendBlock layout_legend(Canvas& c, const std::vector<LegendItem>& items, double x, double y, double width,
@@ -202,6 +203,7 @@ struct ContextFeature {
   std::vector<std::vector<std::array<double, 2>>> parts;  // grid metres; points: one part of one point
   std::string name;
   double population = 0;
+  bool focus = false;  // the border layer's main country
   bool has_label_point = false;  // polygons: a point inside the part on the grid, for the name
   double label_x = 0, label_y = 0;
 };

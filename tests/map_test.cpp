@@ -265,14 +265,31 @@ TEST_F(Map, EveryLayerAndPaperDraws) {
     const ClassScheme s = layer_classes(data(), display_layer(data(), layer));
     EXPECT_TRUE(s.empty_note.empty()) << layer << ": " << s.empty_note;
   }
-  for (const char* paper : {"a4-portrait", "a3-landscape", "a3-portrait"}) {
+  // On every paper the legend, north arrow and scale bar lie on the page and
+  // beside (not on) the map.
+  auto on_page = [](const MapRect& r, const MapLayout& L) {
+    return r.x >= 0 && r.y >= 0 && r.x + r.w <= L.page_w && r.y + r.h <= L.page_h;
+  };
+  auto apart = [](const MapRect& a, const MapRect& b) {
+    return a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+  };
+  for (const std::string& paper : paper_names()) {
     MapOptions o;
     o.paper = paper;
     const MapLayout L = map_layout(data(), o);
-    EXPECT_GT(L.frame.w, 100) << paper;
-    EXPECT_LE(L.frame.x + L.frame.w, L.page_w) << paper;
-    EXPECT_LE(L.frame.y + L.frame.h, L.page_h) << paper;
+    EXPECT_GT(L.frame.w, 200) << paper;
+    EXPECT_TRUE(on_page(L.frame, L)) << paper;
+    EXPECT_TRUE(on_page(L.north_arrow, L) && apart(L.north_arrow, L.frame)) << paper;
+    EXPECT_TRUE(on_page(L.scale_bar, L) && apart(L.scale_bar, L.frame)) << paper;
+    ASSERT_FALSE(L.swatches.empty()) << paper;
+    for (const LegendSwatch& sw : L.swatches)
+      EXPECT_TRUE(on_page(sw.box, L) && apart(sw.box, L.frame) && apart(sw.box, L.north_arrow)) << paper;
+    EXPECT_GT(L.footer_lines.size(), 3u) << paper;
   }
+  MapOptions portrait;
+  portrait.paper = "a4-portrait";
+  portrait.dpi = 40;
+  render_comparison(data(), data(), portrait, dir_.file("compare-portrait.png"));
 }
 
 TEST_F(Map, WithoutACrsTheAxesAreLabelledInKm) {
@@ -329,6 +346,14 @@ TEST(MapClasses, ValuesFallInTheirClassAndZeroIsTransparent) {
   EXPECT_EQ(p.classes.back().label, "0.9 – 1");
   EXPECT_EQ(p.find(1.0), &p.classes.back());
   EXPECT_EQ(p.find(0.1)->label, "up to 0.1");
+  // Elevation: open classes at both ends; below sea level is the lowest.
+  l.name = "elevation";
+  l.kind = LayerKind::Elevation;
+  l.values = {-199.f, 0.f, 120.f, 480.f, 900.f, 1400.f};
+  const ClassScheme e = layer_classes(d, l);
+  EXPECT_EQ(e.find(-199.0), &e.classes.front());
+  EXPECT_EQ(e.find(1400.0), &e.classes.back());
+  EXPECT_EQ(e.classes.front().label, "below 0");
 }
 
 TEST(MapClasses, DifferencesAreSymmetricAboutZero) {
