@@ -1,0 +1,216 @@
+// Exports for other tools: a layer as a GeoTIFF that GIS software reads with
+// its CRS, orientation, nodata and provenance; the per-realization totals as
+// CSV; the extension decides the format and a failed export leaves nothing.
+#include <cpl_string.h>
+#include <gdal.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "host/export.h"
+#include "host/layers.h"
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+constexpr const char* kScenario = R"toml(
+[scenario]
+name = "export test"
+seed = 77
+realizations = 8
+
+[grid]
+nx = 30
+ny = 20
+cell_size_m = 50.0
+origin_x_m = 700000.0
+origin_y_m = 3650000.0
+crs = "EPSG:32636"
+land_cover = "grass_shrub"
+
+[[grid.region]]
+x_m = [700000.0, 700300.0]
+y_m = [3650000.0, 3650150.0]
+land_cover = "water"
+
+[wind]
+speed_mps = [0.0, 4.0]
+from_deg = [250.0, 290.0]
+
+[[submunition]]
+name = "M77"
+terminal_velocity_mps = [30.0, 50.0]
+dud_rate = { alpha = 3.0, beta = 22.0 }
+
+[[carrier]]
+name = "M26"
+submunition = "M77"
+submunitions_per_carrier = 644
+delivery = "rocket"
+pattern = "uniform_ellipse"
+semi_major_m = [150.0, 250.0]
+semi_minor_m = [80.0, 120.0]
+aim_error_cep_m = 100.0
+function_height_m = [500.0, 900.0]
+
+[[strike]]
+carrier = "M26"
+carriers = 2
+x_m = 700600.0
+y_m = 3650400.0
+)toml";
+
+class Export : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const Scenario sc = test::scenario_from(kScenario, "export.toml");
+    const Plan plan = make_plan(sc);
+    const RunResult r = test::run(sc, plan, 8, 77);
+    data_ = new ResultData(make_result_data(sc, plan, r, cell_statistics(r.accumulators, 8)));
+  }
+  static void TearDownTestSuite() {
+    delete data_;
+    data_ = nullptr;
+  }
+  static const ResultData& data() { return *data_; }
+  test::TempDir dir_;
+
+ private:
+  static ResultData* data_;
+};
+ResultData* Export::data_ = nullptr;
+
+struct Tiff {
+  explicit Tiff(const std::string& path) {
+    GDALAllRegister();
+    ds = GDALOpen(path.c_str(), GA_ReadOnly);
+  }
+  ~Tiff() {
+    if (ds) GDALClose(ds);
+  }
+  GDALDatasetH ds = nullptr;
+};
+
+TEST_F(Export, GeoTiffIsNorthUpWithCrsNodataCompressionAndProvenance) {
+  const std::string path = dir_.file("mean.tif");
+  write_geotiff(data(), "dud_mean", path);
+  Tiff t(path);
+  ASSERT_NE(t.ds, nullptr);
+  const ResultGrid& g = data().grid;
+  ASSERT_EQ(GDALGetRasterXSize(t.ds), int(g.nx));
+  ASSERT_EQ(GDALGetRasterYSize(t.ds), int(g.ny));
+  double gt[6];
+  ASSERT_EQ(GDALGetGeoTransform(t.ds, gt), CE_None);
+  EXPECT_DOUBLE_EQ(gt[0], 700000.0);
+  EXPECT_DOUBLE_EQ(gt[1], 50.0);
+  EXPECT_DOUBLE_EQ(gt[3], 3650000.0 + 20 * 50.0);  // top edge: the file is north-up
+  EXPECT_DOUBLE_EQ(gt[5], -50.0);
+  OGRSpatialReferenceH srs = GDALGetSpatialRef(t.ds);
+  ASSERT_NE(srs, nullptr);
+  EXPECT_STREQ(OSRGetAuthorityCode(srs, nullptr), "32636");
+  GDALRasterBandH band = GDALGetRasterBand(t.ds, 1);
+  int has_nodata = 0;
+  EXPECT_EQ(GDALGetRasterNoDataValue(band, &has_nodata), -9999.0);
+  EXPECT_TRUE(has_nodata);
+  EXPECT_STREQ(GDALGetRasterUnitType(band), "items per hectare");
+  const char* compression = GDALGetMetadataItem(t.ds, "COMPRESSION", "IMAGE_STRUCTURE");
+  ASSERT_NE(compression, nullptr);
+  EXPECT_STREQ(compression, "DEFLATE");
+  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_seed", nullptr), "77");
+  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_realizations", nullptr), "8");
+  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_scenario", nullptr), "export test");
+
+  // Values: file row r holds grid row ny-1-r, densities per hectare, water nodata.
+  std::vector<float> v(std::size_t(g.nx) * g.ny);
+  ASSERT_EQ(GDALRasterIO(band, GF_Read, 0, 0, g.nx, g.ny, v.data(), g.nx, g.ny, GDT_Float32, 0, 0), CE_None);
+  const double ha = g.cell_area_ha();
+  int water = 0, nonzero = 0;
+  for (std::uint32_t iy = 0; iy < g.ny; ++iy)
+    for (std::uint32_t ix = 0; ix < g.nx; ++ix) {
+      const std::size_t cell = std::size_t(iy) * g.nx + ix;
+      const float got = v[std::size_t(g.ny - 1 - iy) * g.nx + ix];
+      if (data().land_cover[cell] == 0) {
+        EXPECT_EQ(got, -9999.0f);
+        ++water;
+      } else {
+        EXPECT_FLOAT_EQ(got, static_cast<float>(data().stats.mean[cell] / ha)) << ix << "," << iy;
+        nonzero += got > 0;
+      }
+    }
+  EXPECT_EQ(water, 6 * 3);
+  EXPECT_GT(nonzero, 10);
+}
+
+TEST_F(Export, LandCoverGeoTiffHoldsClassesAsBytes) {
+  const std::string path = dir_.file("cover.tif");
+  write_geotiff(data(), "land_cover", path);
+  Tiff t(path);
+  ASSERT_NE(t.ds, nullptr);
+  GDALRasterBandH band = GDALGetRasterBand(t.ds, 1);
+  EXPECT_EQ(GDALGetRasterDataType(band), GDT_Byte);
+  std::vector<std::uint8_t> v(30 * 20);
+  ASSERT_EQ(GDALRasterIO(band, GF_Read, 0, 0, 30, 20, v.data(), 30, 20, GDT_Byte, 0, 0), CE_None);
+  EXPECT_EQ(v[19 * 30 + 0], 0);   // south-west corner (last file row): water
+  EXPECT_EQ(v[0 * 30 + 29], 3);   // north-east corner: grass_shrub
+}
+
+TEST_F(Export, GdalinfoReadsTheCrsAndUnits) {
+  if (!std::filesystem::exists("/usr/bin/gdalinfo")) GTEST_SKIP() << "gdalinfo is not installed (gdal-bin)";
+  const std::string path = dir_.file("p.tif");
+  write_geotiff(data(), "dud_p_any", path);
+  const test::CommandResult r = test::run_command("gdalinfo " + test::shell_quote(path) + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* part : {"GTiff", "Size is 30, 20", "UTM zone 36N", "32636", "NoData Value=-9999",
+                           "Probability of contamination", "remnant_seed=77", "COMPRESSION=DEFLATE"})
+    EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n" << r.output;
+}
+
+TEST_F(Export, FailuresLeaveNothingAndNeverTouchAnExistingFile) {
+  const std::string existing = dir_.write("keep.tif", "previous contents");
+  EXPECT_THROW(write_geotiff(data(), "no_such_layer", existing), InputError);
+  EXPECT_THROW(export_file(data(), MapOptions{}, dir_.file("out.xyz")), InputError);
+  EXPECT_ANY_THROW(write_geotiff(data(), "dud_mean", dir_.file("missing-dir/out.tif")));
+  std::ifstream in(existing);
+  std::stringstream s;
+  s << in.rdbuf();
+  EXPECT_EQ(s.str(), "previous contents");
+  EXPECT_EQ(dir_.entries(), std::vector<std::string>{"keep.tif"});
+}
+
+TEST_F(Export, CsvHoldsOneRowPerRealizationWithProvenance) {
+  const std::string csv = totals_csv(data());
+  std::istringstream in(csv);
+  std::string line;
+  std::vector<std::string> rows;
+  int comments = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("#", 0) == 0) {
+      ++comments;
+      continue;
+    }
+    rows.push_back(line);
+  }
+  EXPECT_NE(csv.find("seed 77, 8 realizations"), std::string::npos) << csv;
+  EXPECT_GE(comments, 3);
+  ASSERT_EQ(rows.size(), 1 + data().totals.size());
+  EXPECT_EQ(rows[0].rfind("realization,fired,impacts,duds,contaminated_cells,contaminated_area_km2,in_water,", 0), 0u);
+  for (std::size_t r = 0; r < data().totals.size(); ++r) {
+    const RealizationTotals& t = data().totals[r];
+    std::istringstream row(rows[r + 1]);
+    std::string field;
+    std::vector<std::string> f;
+    while (std::getline(row, field, ',')) f.push_back(field);
+    ASSERT_EQ(f.size(), 8u + kLandCoverClasses);
+    EXPECT_EQ(f[0], std::to_string(r));
+    EXPECT_EQ(f[1], std::to_string(t.fired));
+    EXPECT_EQ(f[3], std::to_string(t.duds));
+    EXPECT_EQ(f[6], std::to_string(t.in_water));
+    EXPECT_DOUBLE_EQ(std::stod(f[5]), t.contaminated_cells * 0.0025);
+  }
+}
+
+}  // namespace
+}  // namespace remnant
