@@ -318,18 +318,18 @@ std::string software_line(const ResultData& d) {
 }
 
 std::string variant_line(const ResultData& d) {
-  std::vector<std::string> parts;
-  parts.push_back(d.dud_rates.empty() ? "the scenario's own dud-rate priors" : d.dud_rates + "-figure dud-rate priors");
-  for (const std::string& o : d.overrides) parts.push_back("--set " + o);
-  return join(parts, "; ");
+  std::vector<std::string> sets;
+  for (const std::string& o : d.overrides) sets.push_back("--set " + o);
+  return (d.dud_rates.empty() ? std::string("the scenario's own dud-rate priors")
+                              : d.dud_rates + "-figure dud-rate priors") +
+         "; " + (sets.empty() ? std::string("no --set overrides") : join(sets, ", "));
 }
 
 std::string provenance_line(const ResultData& d) {
   std::string scenario = fmt::format("Scenario \"{}\" ({}", d.scenario_name, d.scenario_path);
   if (!d.base_scenario_path.empty()) scenario += ", built on " + d.base_scenario_path;
   scenario += ")";
-  return fmt::format("{}; {}; {}; {} realizations, seed {}, backend {}; {}; created {}.", scenario, variant_line(d),
-                     d.overrides.empty() ? "no --set overrides" : fmt::format("{} override(s)", d.overrides.size()),
+  return fmt::format("{}; {}; {} realizations, seed {}, backend {}; {}; created {}.", scenario, variant_line(d),
                      d.realizations, d.seed, d.backend, software_line(d), d.creation_time_utc);
 }
 
@@ -380,7 +380,7 @@ std::string sources_line(const ResultData& d) {
   std::string s = "Sources: " + (d.sources.empty() ? std::string("none stated by the scenario") : join(d.sources, "; ")) + ".";
   const std::string ds = dataset_sources(d);
   if (!ds.empty()) s += " " + ds;
-  return s + " Full sources, assumptions and processing notes are kept in the result file.";
+  return s + " Dataset sources shortened here; in full in the dataset's dataset.toml and in the run's result file.";
 }
 
 std::string map_notes(const ResultData& d, const Context& ctx) {

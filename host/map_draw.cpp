@@ -187,7 +187,9 @@ std::string xml_escape(const std::string& s) {
       case '<': o += "&lt;"; break;
       case '>': o += "&gt;"; break;
       case '"': o += "&quot;"; break;
-      default: o += ch;
+      default:
+        // Control characters other than tab and newlines are not allowed in XML.
+        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n' || ch == '\r') o += ch;
     }
   }
   return o;

@@ -253,7 +253,7 @@ std::string software_line(const ResultData& d);
 std::string provenance_line(const ResultData& d);
 // The scenario's sources and the dataset's (from the dataset text the run kept).
 std::string sources_line(const ResultData& d);
-// "dud rates: field; --set a=b" (what distinguishes one run from another).
+// "field-figure dud-rate priors; --set a=b" (what sets one run apart from another).
 std::string variant_line(const ResultData& d);
 // Notes on the map's geometry: CRS, cells, north, graticule, water.
 std::string map_notes(const ResultData& d, const Context& ctx);
