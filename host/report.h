@@ -26,6 +26,14 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
 // terrain, inventory by carrier and submunition type, strike sites, priors.
 std::string validation_text(const Scenario& sc, const Plan& plan);
 
+struct ResultData;
+
+// `remnant info FILE.h5`: what a result file holds (format, provenance,
+// scenario, grid and CRS, run, variables with units, sites) and the headline
+// figures with their 90 % intervals, recomputed from the per-realization
+// totals; then dud-rate priors, --set overrides and assumptions.
+std::string result_info_text(const ResultData& d);
+
 // Backslash-escapes a string for a JSON document.
 std::string json_escape(const std::string& s);
 

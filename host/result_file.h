@@ -63,6 +63,17 @@ struct ResultData {
   std::vector<double> site_x_m, site_y_m;
 };
 
+// One per-cell variable (y, x) of the result file's root group: its name and
+// its CF units and long_name attributes. The layers in file order:
+// dud_mean, dud_sd, dud_p_any, dud_q05, dud_q50, dud_q95, impact_mean
+// (ResultData::stats), elevation (elevation_m), land_cover (land_cover).
+struct ResultLayerInfo {
+  const char* name;
+  const char* units;
+  const char* long_name;
+};
+const std::vector<ResultLayerInfo>& result_layers();
+
 // Gathers a finished run into a ResultData (creation time = now).
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st);
 
@@ -76,6 +87,10 @@ void write_result_file(const std::string& path, const ResultData& d);
 // Reads a result file back. Throws InputError naming the file when it is not
 // HDF5, not a Remnant result file, of a newer major format version, or lacks a
 // dataset or attribute this version needs (naming it).
+// Also for files of an older major version (0.x: another layout; the message
+// says to re-run), datasets of the wrong shape or type, land-cover codes out of
+// range, and corrupt or truncated files: every size is checked against the
+// grid and the stored bytes before anything is allocated.
 ResultData read_result_file(const std::string& path);
 
 }  // namespace remnant
