@@ -6,9 +6,10 @@
 // own namespace is versioned, so both link into one binary.
 //
 // A batch runs two passes:
-//  1. deposit: thrust::for_each over the submunitions of each realization;
-//     every item walks the physical steps of physics.h and increments the
-//     realization's impact and dud grids with integer atomics;
+//  1. deposit: one thrust::for_each over runs of submunitions (a carrier's,
+//     or part of one) of every realization of the batch; every item walks the
+//     physical steps of physics.h and increments the realization's impact and
+//     dud grids with integer atomics;
 //  2. accumulate: thrust::for_each over runs of cells folds the batch's grids
 //     into the per-cell accumulators and the per-realization totals, and
 //     clears the grids.
@@ -45,70 +46,102 @@ const T* raw(const thrust::device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
 }
 
-// Index of the strike holding item i: last s with first_item[s] <= i.
-REMNANT_HD inline std::uint32_t strike_of_item(const std::uint32_t* first_item, std::uint32_t count,
-                                               std::uint32_t i) {
+// Last s in [0, count) with first[s] <= i: the strike holding item or task i
+// of a prefix-sum table.
+REMNANT_HD inline std::uint32_t strike_of(const std::uint32_t* first, std::uint32_t count, std::uint32_t i) {
   std::uint32_t lo = 0, hi = count;  // answer in [lo, hi)
   while (hi - lo > 1) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
-    if (first_item[mid] <= i) lo = mid; else hi = mid;
+    if (first[mid] <= i) lo = mid; else hi = mid;
   }
   return lo;
+}
+
+// Tasks of the deposit pass per carrier of a strike: its items cut into runs
+// of at most REMNANT_ITEMS_PER_TASK.
+REMNANT_HD inline std::uint32_t tasks_per_carrier(std::uint32_t per_carrier) {
+  return (per_carrier + REMNANT_ITEMS_PER_TASK - 1) / REMNANT_ITEMS_PER_TASK;
 }
 
 // Per-realization counters kept during deposit.
 enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kCounterSlots = 2 };
 
-struct DepositItem {
+// One task: a run of up to REMNANT_ITEMS_PER_TASK submunitions of one carrier
+// in one realization of the batch. Task t of the batch is task j = t % tasks
+// of realization b = t / tasks; first_task[s] is the prefix sum over strikes
+// of carriers x tasks_per_carrier. The carrier's draws are made once per task;
+// every draw stays keyed by (realization, strike, carrier, submunition), so
+// the result does not depend on how items are grouped into tasks, and the
+// grids are integer counts (the order of the increments does not matter).
+struct DepositRun {
   GridView grid;
   StrikeView strikes;
   TypeView types;
   BatchView batch;
   RngKey key_aim, key_pattern, key_fall, key_failure;
-  std::uint32_t b;            // realization's row inside the batch
-  std::uint32_t* impacts;     // this realization's grids
+  const std::uint32_t* first_task;  // strikes.count + 1 entries
+  std::uint32_t tasks;              // tasks per realization
+  std::uint32_t cells;
+  std::uint32_t* impacts;           // the batch's grids, [b][cell]
   std::uint32_t* duds;
-  std::uint32_t* counters;    // this realization's: in water, outside
+  std::uint32_t* counters;          // [b][CounterSlot]
 
-  REMNANT_HD void operator()(std::uint32_t i) const {
+  REMNANT_HD void operator()(std::uint64_t task) const {
+    const std::uint32_t b = static_cast<std::uint32_t>(task / tasks);
+    const std::uint32_t j = static_cast<std::uint32_t>(task - std::uint64_t(b) * tasks);
     const std::uint32_t r = batch.first_realization + b;
-    const std::uint32_t s = strike_of_item(strikes.first_item, strikes.count, i);
-    const std::uint32_t local = i - strikes.first_item[s];
+    const std::uint32_t s = strike_of(first_task, strikes.count, j);
     const std::uint32_t per = strikes.per_carrier[s];
-    const std::uint32_t c = local / per;
-    const std::uint32_t k = local - c * per;
+    const std::uint32_t runs = tasks_per_carrier(per);
+    const std::uint32_t local = j - first_task[s];
+    const std::uint32_t c = local / runs;
+    const std::uint32_t k0 = (local - c * runs) * REMNANT_ITEMS_PER_TASK;
+    const std::uint32_t k1 = k0 + REMNANT_ITEMS_PER_TASK < per ? k0 + REMNANT_ITEMS_PER_TASK : per;
     const std::uint32_t row = b * strikes.count + s;
+    std::uint32_t* imp = impacts + static_cast<std::size_t>(b) * cells;
+    std::uint32_t* dud = duds + static_cast<std::size_t>(b) * cells;
 
     // Carrier: aim error and heading (shared by all its submunitions).
     const Uniform4 ua = uniforms(key_aim, r, s, c, kNoSubmunition);
     const Vec2 aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
     const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
+    const float sin_h = sinf(heading), cos_h = cosf(heading);
 
-    // Submunition: place inside the pattern, rotate, drift with the wind.
-    const Uniform4 up = uniforms(key_pattern, r, s, c, k);
-    const Vec2 local_offset = pattern_offset(static_cast<Pattern>(strikes.pattern[s]), batch.semi_major[row],
-                                             batch.semi_minor[row], strikes.ring_inner[s], up.u[0], up.u[1]);
-    const Vec2 offset = rotate_by_heading(local_offset, heading);
+    // Strike, type and realization constants.
+    const Pattern pattern = static_cast<Pattern>(strikes.pattern[s]);
+    const float a_major = batch.semi_major[row], b_minor = batch.semi_minor[row], ring = strikes.ring_inner[s];
     const std::uint16_t t = strikes.type[s];
-    const Uniform4 uf = uniforms(key_fall, r, s, c, k);
-    const float t_fall = fall_time(batch.height[row], types.vt_min[t], types.vt_max[t], uf.u[0]);
-    const Vec2 drift = wind_drift(batch.wind_x[row], batch.wind_y[row], t_fall);
-
-    const std::int64_t cell = landing_cell(grid, aim.x + offset.x + drift.x, aim.y + offset.y + drift.y);
-    if (cell < 0) {
-      atomic_add_u32(&counters[kOutside], 1u);
-      return;
-    }
-    if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
-      atomic_add_u32(&counters[kInWater], 1u);
-      return;
-    }
-    atomic_add_u32(&impacts[cell], 1u);
-
+    const float height = batch.height[row], vt_min = types.vt_min[t], vt_max = types.vt_max[t];
+    const float wind_x = batch.wind_x[row], wind_y = batch.wind_y[row];
     const std::uint32_t tr = b * types.count + t;
-    const float p = failure_probability(batch.dud_rate[tr], grid.failure_multiplier[cell], batch.sd_failure[tr]);
-    const Uniform4 ud = uniforms(key_failure, r, s, c, k);
-    if (is_dud(p, ud.u[0])) atomic_add_u32(&duds[cell], 1u);
+    const float rate = batch.dud_rate[tr], sd_failure = batch.sd_failure[tr];
+
+    std::uint32_t in_water = 0, outside = 0;
+    for (std::uint32_t k = k0; k < k1; ++k) {
+      // Submunition: place inside the pattern, rotate, drift with the wind.
+      const Uniform4 up = uniforms(key_pattern, r, s, c, k);
+      const Vec2 offset = rotate_by_heading(pattern_offset(pattern, a_major, b_minor, ring, up.u[0], up.u[1]),
+                                            sin_h, cos_h);
+      const Uniform4 uf = uniforms(key_fall, r, s, c, k);
+      const float t_fall = fall_time(height, vt_min, vt_max, uf.u[0]);
+      const Vec2 drift = wind_drift(wind_x, wind_y, t_fall);
+
+      const std::int64_t cell = landing_cell(grid, aim.x + offset.x + drift.x, aim.y + offset.y + drift.y);
+      if (cell < 0) {
+        ++outside;
+        continue;
+      }
+      if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
+        ++in_water;
+        continue;
+      }
+      atomic_add_u32(&imp[cell], 1u);
+      const float p = failure_probability(rate, grid.failure_multiplier[cell], sd_failure);
+      const Uniform4 ud = uniforms(key_failure, r, s, c, k);
+      if (is_dud(p, ud.u[0])) atomic_add_u32(&dud[cell], 1u);
+    }
+    if (outside) atomic_add_u32(&counters[kCounterSlots * b + kOutside], outside);
+    if (in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], in_water);
   }
 };
 
@@ -190,6 +223,15 @@ class ThrustEngine final : public Engine {
     strikes_.heading_center = put(heading_center_, t.strikes.heading_center, S);
     strikes_.heading_spread = put(heading_spread_, t.strikes.heading_spread, S);
     strikes_.ring_inner = put(ring_inner_, t.strikes.ring_inner, S);
+    // Deposit tasks: each carrier's items in runs of REMNANT_ITEMS_PER_TASK.
+    std::vector<std::uint32_t> first_task(S + 1, 0u);
+    for (std::size_t s = 0; s < S; ++s) {
+      const std::uint32_t per = t.strikes.per_carrier[s];
+      const std::uint32_t carriers = per ? (t.strikes.first_item[s + 1] - t.strikes.first_item[s]) / per : 0;
+      first_task[s + 1] = first_task[s] + carriers * tasks_per_carrier(per);
+    }
+    tasks_ = first_task[S];
+    put(first_task_, first_task.data(), S + 1);
     types_ = t.types;
     types_.vt_min = put(vt_min_, t.types.vt_min, T);
     types_.vt_max = put(vt_max_, t.types.vt_max, T);
@@ -226,14 +268,11 @@ class ThrustEngine final : public Engine {
     thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
 
     const std::uint32_t N = tables_.items_per_realization;
-    for (std::uint32_t b = 0; b < B; ++b) {
-      const std::size_t off = static_cast<std::size_t>(b) * cells_;
-      DepositItem f{grid_, strikes_, types_, batch,
-                    tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                    b, raw(impacts_) + off, raw(duds_) + off, raw(counters_) + kCounterSlots * b};
-      thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
-                       thrust::counting_iterator<std::uint32_t>(N), f);
-    }
+    DepositRun deposit{grid_, strikes_, types_, batch,
+                       tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
+                       raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_)};
+    thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
+                     thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * tasks_), deposit);
 
     const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
     // Grow the histogram (new bins go at the end of the [bin][cell] layout,
@@ -311,10 +350,11 @@ class ThrustEngine final : public Engine {
   std::uint32_t cells_ = 0;
   std::uint32_t max_batch_ = 0;
   std::uint32_t bins_ = kExactBins;
+  std::uint32_t tasks_ = 0;  // deposit tasks per realization
   thrust::device_vector<std::uint8_t> land_cover_, pattern_;
   thrust::device_vector<float> failure_multiplier_, aim_sigma_, heading_center_, heading_spread_, ring_inner_, vt_min_,
       vt_max_;
-  thrust::device_vector<std::uint32_t> first_item_, per_carrier_;
+  thrust::device_vector<std::uint32_t> first_item_, per_carrier_, first_task_;
   thrust::device_vector<std::uint16_t> type_;
   thrust::device_vector<float> site_x_, site_y_, semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_,
       sd_failure_;

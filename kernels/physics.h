@@ -74,11 +74,17 @@ REMNANT_HD inline Vec2 pattern_offset(Pattern pattern, float a_major, float b_mi
 
 // Step 4: rotate a pattern-frame offset (x' across, y' along the heading) into
 // grid east/north for a heading measured clockwise from north.
-REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float heading) {
-  const float s = sinf(heading);
-  const float c = cosf(heading);
+// The sine and cosine of the heading are a carrier's, so the engine computes
+// them once per carrier and passes them in.
+REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float sin_heading, float cos_heading) {
+  const float s = sin_heading;
+  const float c = cos_heading;
   // along-track unit vector (s, c); cross-track unit vector (c, -s)
   return Vec2{o.x * c + o.y * s, -o.x * s + o.y * c};
+}
+
+REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float heading) {
+  return rotate_by_heading(o, sinf(heading), cosf(heading));
 }
 
 // Step 5: fall time from the function height at terminal velocity

@@ -13,12 +13,21 @@
 #define REMNANT_BACKEND_NAME "cuda"
 // Cells folded by one task of the accumulate pass: one per GPU thread.
 #define REMNANT_CELLS_PER_TASK 1u
+// Submunitions of one carrier simulated by one task of the deposit pass. The
+// carrier's work (aim draw, heading and its sine and cosine) is done once per
+// task. On the GPU a small run keeps the thread count high (a batch of 4
+// realizations of 10^6 items still gives 5 x 10^5 threads); not tuned on a
+// device yet (docs/PERFORMANCE.md).
+#define REMNANT_ITEMS_PER_TASK 8u
 #else
 #define REMNANT_HD
 #define REMNANT_BACKEND_NS cpu
 #define REMNANT_BACKEND_NAME "cpu"
 // A cache-friendly run of cells per task on CPU cores.
 #define REMNANT_CELLS_PER_TASK 1024u
+// On CPU cores a task takes a whole carrier (up to 1024 items; larger carriers
+// are cut into runs of 1024), so its work is done once per carrier.
+#define REMNANT_ITEMS_PER_TASK 1024u
 #endif
 
 namespace remnant {
