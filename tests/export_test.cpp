@@ -16,60 +16,10 @@
 namespace remnant {
 namespace {
 
-constexpr const char* kScenario = R"toml(
-[scenario]
-name = "export test"
-seed = 77
-realizations = 8
-
-[grid]
-nx = 30
-ny = 20
-cell_size_m = 50.0
-origin_x_m = 700000.0
-origin_y_m = 3650000.0
-crs = "EPSG:32636"
-land_cover = "grass_shrub"
-
-[[grid.region]]
-x_m = [700000.0, 700300.0]
-y_m = [3650000.0, 3650150.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 4.0]
-from_deg = [250.0, 290.0]
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 3.0, beta = 22.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 644
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [150.0, 250.0]
-semi_minor_m = [80.0, 120.0]
-aim_error_cep_m = 100.0
-function_height_m = [500.0, 900.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 2
-x_m = 700600.0
-y_m = 3650400.0
-)toml";
-
 class Export : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const Scenario sc = test::scenario_from(kScenario, "export.toml");
-    const Plan plan = make_plan(sc);
-    const RunResult r = test::run(sc, plan, 8, 77);
-    data_ = new ResultData(make_result_data(sc, plan, r, cell_statistics(r.accumulators, 8)));
+    data_ = new ResultData(test::result_data(test::outputs_scenario(), 8, 77));
   }
   static void TearDownTestSuite() {
     delete data_;
@@ -106,7 +56,7 @@ TEST_F(Export, GeoTiffIsNorthUpWithCrsNodataCompressionAndProvenance) {
   ASSERT_EQ(GDALGetGeoTransform(t.ds, gt), CE_None);
   EXPECT_DOUBLE_EQ(gt[0], 700000.0);
   EXPECT_DOUBLE_EQ(gt[1], 50.0);
-  EXPECT_DOUBLE_EQ(gt[3], 3650000.0 + 20 * 50.0);  // top edge: the file is north-up
+  EXPECT_DOUBLE_EQ(gt[3], 3680000.0 + 50 * 50.0);  // top edge: the file is north-up
   EXPECT_DOUBLE_EQ(gt[5], -50.0);
   OGRSpatialReferenceH srs = GDALGetSpatialRef(t.ds);
   ASSERT_NE(srs, nullptr);
@@ -121,7 +71,7 @@ TEST_F(Export, GeoTiffIsNorthUpWithCrsNodataCompressionAndProvenance) {
   EXPECT_STREQ(compression, "DEFLATE");
   EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_seed", nullptr), "77");
   EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_realizations", nullptr), "8");
-  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_scenario", nullptr), "export test");
+  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_scenario", nullptr), "map test");
 
   // Values: file row r holds grid row ny-1-r, densities per hectare, water nodata.
   std::vector<float> v(std::size_t(g.nx) * g.ny);
@@ -140,7 +90,7 @@ TEST_F(Export, GeoTiffIsNorthUpWithCrsNodataCompressionAndProvenance) {
         nonzero += got > 0;
       }
     }
-  EXPECT_EQ(water, 6 * 3);
+  EXPECT_EQ(water, 12 * 50);
   EXPECT_GT(nonzero, 10);
 }
 
@@ -151,10 +101,10 @@ TEST_F(Export, LandCoverGeoTiffHoldsClassesAsBytes) {
   ASSERT_NE(t.ds, nullptr);
   GDALRasterBandH band = GDALGetRasterBand(t.ds, 1);
   EXPECT_EQ(GDALGetRasterDataType(band), GDT_Byte);
-  std::vector<std::uint8_t> v(30 * 20);
-  ASSERT_EQ(GDALRasterIO(band, GF_Read, 0, 0, 30, 20, v.data(), 30, 20, GDT_Byte, 0, 0), CE_None);
-  EXPECT_EQ(v[19 * 30 + 0], 0);   // south-west corner (last file row): water
-  EXPECT_EQ(v[0 * 30 + 29], 3);   // north-east corner: grass_shrub
+  std::vector<std::uint8_t> v(80 * 50);
+  ASSERT_EQ(GDALRasterIO(band, GF_Read, 0, 0, 80, 50, v.data(), 80, 50, GDT_Byte, 0, 0), CE_None);
+  EXPECT_EQ(v[49 * 80 + 0], 0);   // south-west corner (last file row): water
+  EXPECT_EQ(v[0 * 80 + 79], 4);   // north-east corner: cropland
 }
 
 TEST_F(Export, GdalinfoReadsTheCrsAndUnits) {
@@ -163,7 +113,7 @@ TEST_F(Export, GdalinfoReadsTheCrsAndUnits) {
   write_geotiff(data(), "dud_p_any", path);
   const test::CommandResult r = test::run_command("gdalinfo " + test::shell_quote(path) + " 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* part : {"GTiff", "Size is 30, 20", "UTM zone 36N", "32636", "NoData Value=-9999",
+  for (const char* part : {"GTiff", "Size is 80, 50", "UTM zone 36N", "32636", "NoData Value=-9999",
                            "Probability of contamination", "remnant_seed=77", "COMPRESSION=DEFLATE"})
     EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n" << r.output;
 }
@@ -208,7 +158,7 @@ TEST_F(Export, CsvHoldsOneRowPerRealizationWithProvenance) {
     EXPECT_EQ(f[1], std::to_string(t.fired));
     EXPECT_EQ(f[3], std::to_string(t.duds));
     EXPECT_EQ(f[6], std::to_string(t.in_water));
-    EXPECT_DOUBLE_EQ(std::stod(f[5]), t.contaminated_cells * 0.0025);
+    EXPECT_DOUBLE_EQ(std::stod(f[5]), t.contaminated_cells * 0.0025);  // 50 m cells
   }
 }
 

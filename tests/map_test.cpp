@@ -18,69 +18,10 @@
 namespace remnant {
 namespace {
 
-// 80 x 50 cells of 50 m (4 x 2.5 km) in UTM 36N with a strip of water.
-constexpr const char* kMapScenario = R"toml(
-[scenario]
-name = "map test"
-seed = 31
-realizations = 12
-
-[grid]
-nx = 80
-ny = 50
-cell_size_m = 50.0
-origin_x_m = 700000.0
-origin_y_m = 3680000.0
-crs = "@CRS@"
-land_cover = "cropland"
-
-[[grid.region]]
-x_m = [700000.0, 700600.0]
-y_m = [3680000.0, 3682500.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 6.0]
-from_deg = [250.0, 290.0]
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = @RATE@
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 644
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [150.0, 250.0]
-semi_minor_m = [80.0, 120.0]
-aim_error_cep_m = 200.0
-function_height_m = [500.0, 900.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 4
-x_m = 702000.0
-y_m = 3681200.0
-heading_deg = 20.0
-
-[[strike]]
-carrier = "M26"
-carriers = 2
-x_m = 703000.0
-y_m = 3681800.0
-)toml";
 
 ResultData result_of(const std::string& rate = "{ alpha = 3.0, beta = 22.0 }", std::uint32_t realizations = 12,
                      std::uint64_t seed = 31, const std::string& crs = "EPSG:32636") {
-  std::string text = test::replace_all(test::replace_all(kMapScenario, "@RATE@", rate), "@CRS@", crs);
-  if (crs.empty()) text = test::replace_all(text, "crs = \"\"\n", "");
-  const Scenario sc = test::scenario_from(text, "map.toml");
-  const Plan plan = make_plan(sc);
-  const RunResult r = test::run(sc, plan, realizations, seed);
-  return make_result_data(sc, plan, r, cell_statistics(r.accumulators, realizations));
+  return test::result_data(test::outputs_scenario(rate, crs), realizations, seed);
 }
 
 std::string slurp(const std::string& path) {

@@ -22,6 +22,7 @@
 
 #include "host/ensemble.h"
 #include "host/plan.h"
+#include "host/result_file.h"
 #include "host/scenario.h"
 #include "host/stats.h"
 
@@ -165,6 +166,80 @@ inline std::string write_tiff(const TempDir& dir, const std::string& name, const
   EXPECT_EQ(GDALRasterIO(b, GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0), CE_None);
   GDALClose(ds);
   return path;
+}
+
+// The scenario of the output tests (maps, exports, the output commands): 80 x
+// 50 cells of 50 m (4 x 2.5 km) in UTM 36N, cropland with a strip of water along
+// the western edge (12 cells wide), two M26 volleys. @CRS@ and @RATE@ are
+// filled by outputs_scenario.
+inline constexpr const char* kOutputsScenario = R"toml(
+[scenario]
+name = "map test"
+seed = 31
+realizations = 12
+
+[grid]
+nx = 80
+ny = 50
+cell_size_m = 50.0
+origin_x_m = 700000.0
+origin_y_m = 3680000.0
+crs = "@CRS@"
+land_cover = "cropland"
+
+[[grid.region]]
+x_m = [700000.0, 700600.0]
+y_m = [3680000.0, 3682500.0]
+land_cover = "water"
+
+[wind]
+speed_mps = [0.0, 6.0]
+from_deg = [250.0, 290.0]
+
+[[submunition]]
+name = "M77"
+terminal_velocity_mps = [30.0, 50.0]
+dud_rate = @RATE@
+
+[[carrier]]
+name = "M26"
+submunition = "M77"
+submunitions_per_carrier = 644
+delivery = "rocket"
+pattern = "uniform_ellipse"
+semi_major_m = [150.0, 250.0]
+semi_minor_m = [80.0, 120.0]
+aim_error_cep_m = 200.0
+function_height_m = [500.0, 900.0]
+
+[[strike]]
+carrier = "M26"
+carriers = 4
+x_m = 702000.0
+y_m = 3681200.0
+heading_deg = 20.0
+
+[[strike]]
+carrier = "M26"
+carriers = 2
+x_m = 703000.0
+y_m = 3681800.0
+)toml";
+
+// The outputs scenario with a dud-rate prior (TOML value) and a CRS (empty: none).
+inline std::string outputs_scenario(const std::string& rate = "{ alpha = 3.0, beta = 22.0 }",
+                                    const std::string& crs = "EPSG:32636") {
+  std::string text = replace_all(replace_all(kOutputsScenario, "@RATE@", rate), "@CRS@", crs);
+  if (crs.empty()) text = replace_all(text, "crs = \"\"\n", "");
+  return text;
+}
+
+// A scenario text run on the CPU and gathered as a result file holds it.
+inline ResultData result_data(const std::string& toml, std::uint32_t realizations, std::uint64_t seed) {
+  const Scenario sc = scenario_from(toml, "outputs.toml");
+  const Plan plan = make_plan(sc);
+  const RunResult r = run(sc, plan, realizations, seed);
+  return make_result_data(sc, plan, r, cell_statistics(r.accumulators, realizations));
 }
 
 }  // namespace remnant::test

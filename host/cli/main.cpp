@@ -4,14 +4,20 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
 
+#include "host/atomic_output.h"
 #include "host/ensemble.h"
+#include "host/export.h"
+#include "host/layers.h"
+#include "host/map.h"
 #include "host/plan.h"
 #include "host/report.h"
 #include "host/result_file.h"
@@ -31,6 +37,55 @@ std::vector<remnant::Override> overrides(const std::vector<std::string>& sets) {
   return out;
 }
 
+
+// Map options shared by run, export and compare.
+void add_map_options(CLI::App* cmd, remnant::MapOptions& m) {
+  std::string names;
+  for (const std::string& n : remnant::display_layer_names()) names += (names.empty() ? "" : ", ") + n;
+  cmd->add_option("--layer", m.layer, "Layer to map or export: " + names)->capture_default_str();
+  cmd->add_option("--title", m.title, "Map title (default: the scenario's name)");
+  cmd->add_option("--subtitle", m.subtitle, "Map subtitle (default: what the layer shows)");
+  std::string papers;
+  for (const std::string& n : remnant::paper_names()) papers += (papers.empty() ? "" : ", ") + n;
+  cmd->add_option("--paper", m.paper, "Page: " + papers)->capture_default_str();
+  cmd->add_option("--dpi", m.dpi, "Resolution of PNG maps")->capture_default_str();
+}
+
+// Checks before any work that an output path can be written, in a format its
+// extension names and the option accepts (empty list: any export format).
+void check_export_target(const std::string& path, const std::string& what,
+                         std::initializer_list<const char*> accepted = {}) {
+  std::string why;
+  if (!remnant::is_exportable_path(path, &why)) throw remnant::InputError(what + " " + why);
+  if (accepted.size()) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string list;
+    bool ok = false;
+    for (const char* a : accepted) {
+      ok = ok || ext == a;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    if (!ok) throw remnant::InputError(fmt::format("{} {}: expected a file ending in {}", what, path, list));
+  }
+  remnant::check_output_path(path, what);
+}
+
+// Refuses a name that is not in the list, naming the option and the choices.
+void check_choice(const std::string& option, const std::string& value, const std::vector<std::string>& names) {
+  if (std::find(names.begin(), names.end(), value) != names.end()) return;
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw remnant::InputError(fmt::format("{} {}: unknown; expected one of {}", option, value, list));
+}
+
+void check_map_args(const remnant::MapOptions& m) {
+  check_choice("--layer", m.layer, remnant::display_layer_names());
+  check_choice("--paper", m.paper, remnant::paper_names());
+  if (!(m.dpi >= 30.0 && m.dpi <= 1200.0))
+    throw remnant::InputError(fmt::format("--dpi {}: expected a resolution between 30 and 1200", m.dpi));
+}
+
 struct RunArgs {
   std::string scenario;
   std::vector<std::string> sets;
@@ -41,6 +96,8 @@ struct RunArgs {
   std::int64_t batch = 0;
   std::string out;
   bool json = false;
+  std::string map, geotiff, csv;
+  remnant::MapOptions map_opts;
 };
 
 int cmd_run(const RunArgs& a) {
@@ -58,7 +115,11 @@ int cmd_run(const RunArgs& a) {
   opt.threads = a.threads;
   opt.batch = static_cast<std::uint32_t>(a.batch);
   opt.cancel = &g_stop;
-  if (!a.out.empty()) check_output_writable(a.out);
+  if (!a.out.empty()) check_output_path(a.out, "--out");
+  check_map_args(a.map_opts);
+  if (!a.map.empty()) check_export_target(a.map, "--map", {".png", ".svg", ".pdf"});
+  if (!a.geotiff.empty()) check_export_target(a.geotiff, "--geotiff", {".tif", ".tiff"});
+  if (!a.csv.empty()) check_export_target(a.csv, "--csv", {".csv"});
   choose_backend(a.backend);  // an unusable backend fails before any work
   check_fits_in_memory(sc, opt);
 
@@ -67,13 +128,21 @@ int cmd_run(const RunArgs& a) {
   std::signal(SIGTERM, on_signal);
   const RunResult r = run_ensemble(sc, plan, opt);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
-  if (!a.out.empty()) write_result_file(a.out, make_result_data(sc, plan, r, st));
+  const ResultData data = make_result_data(sc, plan, r, st);
+  // The result file first: the most expensive thing to lose.
+  if (!a.out.empty()) write_result_file(a.out, data);
+  const MapOptions& map = a.map_opts;
+  if (!a.map.empty()) export_file(data, map, a.map);
+  if (!a.geotiff.empty()) export_file(data, map, a.geotiff);
+  if (!a.csv.empty()) write_text_file(a.csv, totals_csv(data));
   if (a.json) {
     std::cout << summary_json(sc, plan, r);
   } else {
     std::cout << summary_text(sc, plan, r);
     std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
                                 : fmt::format("  result file: {}\n", a.out));
+    for (const std::string& f : {a.map, a.geotiff, a.csv})
+      if (!f.empty()) std::cout << fmt::format("  written: {}\n", f);
   }
   return 0;
 }
@@ -83,6 +152,39 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   const Scenario sc = load_scenario(scenario, overrides(sets));
   const Plan plan = make_plan(sc);
   std::cout << validation_text(sc, plan);
+  return 0;
+}
+
+int cmd_info(const std::string& file) {
+  std::cout << remnant::result_info_text(remnant::read_result_file(file));
+  return 0;
+}
+
+int cmd_export(const std::string& file, const std::vector<std::string>& outs, const remnant::MapOptions& m) {
+  using namespace remnant;
+  check_map_args(m);
+  for (const std::string& o : outs) check_export_target(o, "--out");
+  const ResultData d = read_result_file(file);
+  for (const std::string& o : outs) {
+    export_file(d, m, o);
+    std::cout << fmt::format("written: {}\n", o);
+  }
+  return 0;
+}
+
+int cmd_compare(const std::string& a, const std::string& b, const std::vector<std::string>& outs, const remnant::MapOptions& m) {
+  using namespace remnant;
+  check_map_args(m);
+  for (const std::string& o : outs) check_export_target(o, "--out", {".png", ".svg", ".pdf"});
+  const ResultData da = read_result_file(a);
+  const ResultData db = read_result_file(b);
+  MapOptions options = m;
+  options.file_a = a;
+  options.file_b = b;
+  for (const std::string& o : outs) {
+    render_comparison(da, db, options, o);
+    std::cout << fmt::format("written: {}\n", o);
+  }
   return 0;
 }
 
@@ -108,6 +210,10 @@ int main(int argc, char** argv) {
       "Override a value of the scenario file: KEY=VALUE, KEY a dotted path (inventory.total_submunitions, "
       "sites.count, scenario.dud_rates, inventory.carrier[0].share), VALUE a TOML value; repeatable";
   run_cmd->add_option("--set", run.sets, set_help);
+  run_cmd->add_option("--map", run.map, "Also draw a map of --layer (.png, .svg or .pdf)");
+  run_cmd->add_option("--geotiff", run.geotiff, "Also write --layer as a GeoTIFF (.tif)");
+  run_cmd->add_option("--csv", run.csv, "Also write the per-realization totals as CSV");
+  add_map_options(run_cmd, run.map_opts);
 
   std::string validate_scenario;
   std::vector<std::string> validate_sets;
@@ -115,6 +221,28 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a scenario without running it and print the resolved inventory");
   validate_cmd->add_option("scenario", validate_scenario, "Scenario file (TOML)")->required();
   validate_cmd->add_option("--set", validate_sets, set_help);
+
+  std::string info_file;
+  CLI::App* info_cmd = app.add_subcommand("info", "Describe a result file and its headline figures with 90 % intervals");
+  info_cmd->add_option("file", info_file, "Result file (HDF5)")->required();
+
+  std::string export_file;
+  std::vector<std::string> export_outs;
+  remnant::MapOptions export_map;
+  CLI::App* export_cmd =
+      app.add_subcommand("export", "Export a layer of a result file as a map (.png, .svg, .pdf), GeoTIFF (.tif) "
+                                   "or the per-realization totals as CSV");
+  export_cmd->add_option("file", export_file, "Result file (HDF5)")->required();
+  export_cmd->add_option("--out,-o", export_outs, "Output file(s); the format follows the extension")->required();
+  add_map_options(export_cmd, export_map);
+
+  std::vector<std::string> compare_files, compare_outs;
+  remnant::MapOptions compare_map;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "One page comparing two results on the same grid: both maps on one scale, the difference, the totals");
+  compare_cmd->add_option("files", compare_files, "Result files A and B (HDF5)")->required()->expected(2);
+  compare_cmd->add_option("--out,-o", compare_outs, "Output page(s): .png, .svg or .pdf")->required();
+  add_map_options(compare_cmd, compare_map);
 
   try {
     app.parse(argc, argv);
@@ -130,6 +258,9 @@ int main(int argc, char** argv) {
     }
     if (run_cmd->parsed()) return cmd_run(run);
     if (validate_cmd->parsed()) return cmd_validate(validate_scenario, validate_sets);
+    if (info_cmd->parsed()) return cmd_info(info_file);
+    if (export_cmd->parsed()) return cmd_export(export_file, export_outs, export_map);
+    if (compare_cmd->parsed()) return cmd_compare(compare_files[0], compare_files[1], compare_outs, compare_map);
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
