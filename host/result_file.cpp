@@ -903,8 +903,6 @@ const std::vector<ResultLayerInfo>& result_layers() {
   return layers;
 }
 
-void check_output_writable(const std::string& path) { check_output_path(path, "--out"); }
-
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st) {
   ResultData d;
   d.filetype = kResultFiletype;

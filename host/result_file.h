@@ -77,9 +77,6 @@ const std::vector<ResultLayerInfo>& result_layers();
 // Gathers a finished run into a ResultData (creation time = now).
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st);
 
-// Fails early (before any work) when the file's directory cannot take a file.
-void check_output_writable(const std::string& path);
-
 // Writes path atomically; on any failure removes the temporary file, leaves an
 // existing file at path untouched, and throws.
 void write_result_file(const std::string& path, const ResultData& d);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "host/atomic_output.h"
 #include "host/report.h"
 #include "host/result_file.h"
 #include "test_support.h"
@@ -352,12 +353,12 @@ TEST_F(ResultFile, ReplacesAnExistingFileAtomically) {
 
 TEST_F(ResultFile, FailureLeavesNothingBehind) {
   const std::string path = dir_.file("missing-dir/run.h5");
-  EXPECT_THROW(check_output_writable(path), InputError);
+  EXPECT_THROW(check_output_path(path, "--out"), InputError);
   EXPECT_ANY_THROW(write_result_file(path, make_result_data(sc_, plan_, result_, stats_)));
   EXPECT_TRUE(dir_.entries().empty());
-  EXPECT_THROW(check_output_writable(dir_.path().string()), InputError) << "a directory is not a file name";
-  EXPECT_NO_THROW(check_output_writable(dir_.file("ok.h5")));
-  EXPECT_TRUE(dir_.entries().empty()) << "check_output_writable left its probe file";
+  EXPECT_THROW(check_output_path(dir_.path().string(), "--out"), InputError) << "a directory is not a file name";
+  EXPECT_NO_THROW(check_output_path(dir_.file("ok.h5"), "--out"));
+  EXPECT_TRUE(dir_.entries().empty()) << "check_output_path left its probe file";
 }
 
 TEST_F(ResultFile, FailedRenameRemovesTheTemporaryFile) {
