@@ -129,12 +129,30 @@ int cmd_run(const RunArgs& a) {
   const RunResult r = run_ensemble(sc, plan, opt);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
   const ResultData data = make_result_data(sc, plan, r, st);
-  // The result file first: the most expensive thing to lose.
-  if (!a.out.empty()) write_result_file(a.out, data);
+  // The result file first: the most expensive thing to lose. Ctrl-C from here
+  // on lets the file being written finish (each is complete or absent), then
+  // stops before the next one.
+  std::vector<std::string> written;
+  auto stop_if_asked = [&] {
+    if (!g_stop.load()) return false;
+    std::cerr << "remnant: interrupted after the run; "
+              << (written.empty() ? std::string("no file was written") : "complete: " + fmt::format("{}", fmt::join(written, ", ")))
+              << (a.out.empty() || written.empty() ? "" : fmt::format(". Draw the rest with: remnant export {} --out FILE", a.out))
+              << "\n";
+    return true;
+  };
+  if (!a.out.empty()) {
+    write_result_file(a.out, data);
+    written.push_back(a.out);
+  }
   const MapOptions& map = a.map_opts;
-  if (!a.map.empty()) export_file(data, map, a.map);
-  if (!a.geotiff.empty()) export_file(data, map, a.geotiff);
-  if (!a.csv.empty()) write_text_file(a.csv, totals_csv(data));
+  for (const std::string& f : {a.map, a.geotiff, a.csv}) {
+    if (f.empty()) continue;
+    if (stop_if_asked()) return 130;
+    export_file(data, map, f);
+    written.push_back(f);
+  }
+  if (stop_if_asked()) return 130;
   if (a.json) {
     std::cout << summary_json(sc, plan, r);
   } else {
