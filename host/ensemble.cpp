@@ -90,7 +90,9 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
 
   const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<Engine> engine = res.backend.name == "cuda" ? cuda::make_engine() : cpu::make_engine();
-  engine->prepare(plan.tables(opt.seed), res.batch);
+  RunTables tables = plan.tables(opt.seed);
+  tables.cpu_kernel = opt.cpu_kernel;
+  engine->prepare(tables, res.batch);
 
   res.totals.reserve(opt.realizations);
   for (std::uint32_t first = 0; first < opt.realizations; first += res.batch) {

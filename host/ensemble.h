@@ -33,6 +33,9 @@ struct RunOptions {
   std::string backend = "auto";
   int threads = 0;          // CPU threads; 0 = the OpenMP default
   std::uint32_t batch = 0;  // realizations per batch; 0 = automatic
+  // How the CPU backend runs its deposit pass; every choice gives the same
+  // bits (for tests and benchmarks).
+  CpuKernel cpu_kernel = CpuKernel::Auto;
   std::function<void(std::uint32_t done, std::uint32_t total)> progress;
   const std::atomic<bool>* cancel = nullptr;  // checked between batches
 };

@@ -28,10 +28,14 @@
 #include <vector>
 
 #include "engine.h"
+#include "deposit.h"
 #include "histogram.h"
 #include "physics.h"
 #include "portability.h"
 #include "rng.h"
+#if REMNANT_DEPOSIT_BLOCK > 1
+#include "deposit_block.h"
+#endif
 
 namespace remnant {
 namespace REMNANT_BACKEND_NS {
@@ -73,6 +77,11 @@ enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kCounterSlots = 2
 // every draw stays keyed by (realization, strike, carrier, submunition), so
 // the result does not depend on how items are grouped into tasks, and the
 // grids are integer counts (the order of the increments does not matter).
+//
+// The items themselves run one at a time (per_item: the GPU's loop) or, on
+// CPU cores, in blocks of REMNANT_DEPOSIT_BLOCK (deposit_blocked in
+// deposit_block.h). Both do the same arithmetic in the same order for every
+// item, so they give the same bits.
 struct DepositRun {
   GridView grid;
   StrikeView strikes;
@@ -85,63 +94,67 @@ struct DepositRun {
   std::uint32_t* impacts;           // the batch's grids, [b][cell]
   std::uint32_t* duds;
   std::uint32_t* counters;          // [b][CounterSlot]
+  CpuKernel cpu_kernel;
 
   REMNANT_HD void operator()(std::uint64_t task) const {
     const std::uint32_t b = static_cast<std::uint32_t>(task / tasks);
     const std::uint32_t j = static_cast<std::uint32_t>(task - std::uint64_t(b) * tasks);
-    const std::uint32_t r = batch.first_realization + b;
-    const std::uint32_t s = strike_of(first_task, strikes.count, j);
+    CarrierRun run;
+    run.r = batch.first_realization + b;
+    run.s = strike_of(first_task, strikes.count, j);
+    const std::uint32_t s = run.s;
     const std::uint32_t per = strikes.per_carrier[s];
     const std::uint32_t runs = tasks_per_carrier(per);
     const std::uint32_t local = j - first_task[s];
-    const std::uint32_t c = local / runs;
-    const std::uint32_t k0 = (local - c * runs) * REMNANT_ITEMS_PER_TASK;
-    const std::uint32_t k1 = k0 + REMNANT_ITEMS_PER_TASK < per ? k0 + REMNANT_ITEMS_PER_TASK : per;
+    run.c = local / runs;
+    run.k0 = (local - run.c * runs) * REMNANT_ITEMS_PER_TASK;
+    run.k1 = run.k0 + REMNANT_ITEMS_PER_TASK < per ? run.k0 + REMNANT_ITEMS_PER_TASK : per;
     const std::uint32_t row = b * strikes.count + s;
-    std::uint32_t* imp = impacts + static_cast<std::size_t>(b) * cells;
-    std::uint32_t* dud = duds + static_cast<std::size_t>(b) * cells;
+    run.impacts = impacts + static_cast<std::size_t>(b) * cells;
+    run.duds = duds + static_cast<std::size_t>(b) * cells;
 
     // Carrier: aim error and heading (shared by all its submunitions).
-    const Uniform4 ua = uniforms(key_aim, r, s, c, kNoSubmunition);
-    const Vec2 aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
+    const Uniform4 ua = uniforms(key_aim, run.r, s, run.c, kNoSubmunition);
+    run.aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
     const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
-    const float sin_h = sinf(heading), cos_h = cosf(heading);
+    run.sin_h = sinf(heading);
+    run.cos_h = cosf(heading);
 
     // Strike, type and realization constants.
-    const Pattern pattern = static_cast<Pattern>(strikes.pattern[s]);
-    const float a_major = batch.semi_major[row], b_minor = batch.semi_minor[row], ring = strikes.ring_inner[s];
+    run.pattern = static_cast<Pattern>(strikes.pattern[s]);
+    run.a_major = batch.semi_major[row];
+    run.b_minor = batch.semi_minor[row];
+    run.ring_inner = strikes.ring_inner[s];
     const std::uint16_t t = strikes.type[s];
-    const float height = batch.height[row], vt_min = types.vt_min[t], vt_max = types.vt_max[t];
-    const float wind_x = batch.wind_x[row], wind_y = batch.wind_y[row];
+    run.height = batch.height[row];
+    run.vt_min = types.vt_min[t];
+    run.vt_max = types.vt_max[t];
+    run.wind_x = batch.wind_x[row];
+    run.wind_y = batch.wind_y[row];
     const std::uint32_t tr = b * types.count + t;
-    const float rate = batch.dud_rate[tr], sd_failure = batch.sd_failure[tr];
+    run.rate = batch.dud_rate[tr];
+    run.sd_failure = batch.sd_failure[tr];
 
-    std::uint32_t in_water = 0, outside = 0;
-    for (std::uint32_t k = k0; k < k1; ++k) {
-      // Submunition: place inside the pattern, rotate, drift with the wind.
-      const Uniform4 up = uniforms(key_pattern, r, s, c, k);
-      const Vec2 offset = rotate_by_heading(pattern_offset(pattern, a_major, b_minor, ring, up.u[0], up.u[1]),
-                                            sin_h, cos_h);
-      const Uniform4 uf = uniforms(key_fall, r, s, c, k);
-      const float t_fall = fall_time(height, vt_min, vt_max, uf.u[0]);
-      const Vec2 drift = wind_drift(wind_x, wind_y, t_fall);
+    Tally tally;
+#if REMNANT_DEPOSIT_BLOCK > 1
+    if (cpu_kernel != CpuKernel::PerItem)
+      deposit_blocked(grid, ItemKeys{key_pattern, key_fall, key_failure}, run, cpu_kernel, tally);
+    else
+#endif
+      per_item(run, tally);
+    if (tally.outside) atomic_add_u32(&counters[kCounterSlots * b + kOutside], tally.outside);
+    if (tally.in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], tally.in_water);
+  }
 
-      const std::int64_t cell = landing_cell(grid, aim.x + offset.x + drift.x, aim.y + offset.y + drift.y);
-      if (cell < 0) {
-        ++outside;
-        continue;
-      }
-      if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
-        ++in_water;
-        continue;
-      }
-      atomic_add_u32(&imp[cell], 1u);
-      const float p = failure_probability(rate, grid.failure_multiplier[cell], sd_failure);
-      const Uniform4 ud = uniforms(key_failure, r, s, c, k);
-      if (is_dud(p, ud.u[0])) atomic_add_u32(&dud[cell], 1u);
+  REMNANT_HD void per_item(const CarrierRun& run, Tally& tally) const {
+    for (std::uint32_t k = run.k0; k < run.k1; ++k) {
+      const Uniform4 up = uniforms(key_pattern, run.r, run.s, run.c, k);
+      const float t = pattern_angle(up.u[1]);
+      const Uniform4 uf = uniforms(key_fall, run.r, run.s, run.c, k);
+      const std::uint32_t cell =
+          landing_of(grid, run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cosf(t), sinf(t), uf.u[0]);
+      deposit_item(grid, run, cell, [&] { return uniforms(key_failure, run.r, run.s, run.c, k).u[0]; }, tally);
     }
-    if (outside) atomic_add_u32(&counters[kCounterSlots * b + kOutside], outside);
-    if (in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], in_water);
   }
 };
 
@@ -270,7 +283,8 @@ class ThrustEngine final : public Engine {
     const std::uint32_t N = tables_.items_per_realization;
     DepositRun deposit{grid_, strikes_, types_, batch,
                        tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                       raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_)};
+                       raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_),
+                       tables_.cpu_kernel};
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
                      thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * tasks_), deposit);
 

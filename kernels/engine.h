@@ -29,6 +29,15 @@ struct CellAccumulators {
   std::vector<std::uint32_t> histogram;
 };
 
+// How the CPU backend runs the deposit pass. Every choice gives the same
+// results to the bit (tests/kernel_paths_test.cpp); only tests and benchmarks
+// choose anything but Auto.
+enum class CpuKernel : std::uint8_t {
+  Auto = 0,       // blocks of items in vector registers, AVX2 random words where the CPU has them
+  Portable = 1,   // the same blocks, random words without AVX2
+  PerItem = 2,    // one item at a time: the loop the CUDA backend runs
+};
+
 // Everything the kernels need that is fixed for a whole run.
 struct RunTables {
   GridView grid;
@@ -36,6 +45,7 @@ struct RunTables {
   TypeView types;
   std::uint32_t items_per_realization = 0;
   RngKey key_aim, key_pattern, key_fall, key_failure;
+  CpuKernel cpu_kernel = CpuKernel::Auto;  // ignored by the CUDA backend
 };
 
 class Engine {

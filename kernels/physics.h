@@ -50,26 +50,40 @@ REMNANT_HD inline float carrier_heading(float center, float spread, float u) {
 //    footprint sizes are read as 2-sigma extents).
 //  - Ring: uniform on the elliptical annulus between ring_inner*(a, b) and
 //    (a, b): DPICM grenades land along the perimeter of an oval (FACTS.md, M).
-REMNANT_HD inline Vec2 pattern_offset(Pattern pattern, float a_major, float b_minor,
-                                      float ring_inner, float u0, float u1) {
+//
+// In two halves, for callers that take the sine and cosine of many items at
+// once (the CPU's blocked deposit pass): pattern_radius and pattern_angle give
+// the item's radius (in units of the semi-axes) and angle, pattern_polar the
+// offset from the radius and the angle's cosine and sine. pattern_offset is
+// the two halves in one; the arithmetic, and so every bit of the result, is
+// the same either way.
+REMNANT_HD inline float pattern_radius(Pattern pattern, float ring_inner, float u0) {
   switch (pattern) {
-    case Pattern::GaussianEllipse: {
-      const Vec2 n = standard_normal_pair(u0, u1);
-      return Vec2{0.5f * b_minor * n.x, 0.5f * a_major * n.y};
-    }
+    case Pattern::GaussianEllipse:
+      return sqrtf(-2.0f * logf(u0));  // Box-Muller radius
     case Pattern::Ring: {
       const float ri2 = ring_inner * ring_inner;
-      const float rho = sqrtf(ri2 + u0 * (1.0f - ri2));
-      const float t = kTwoPi * u1;
-      return Vec2{b_minor * rho * cosf(t), a_major * rho * sinf(t)};
+      return sqrtf(ri2 + u0 * (1.0f - ri2));
     }
     case Pattern::UniformEllipse:
-    default: {
-      const float rho = sqrtf(u0);
-      const float t = kTwoPi * u1;
-      return Vec2{b_minor * rho * cosf(t), a_major * rho * sinf(t)};
-    }
+    default:
+      return sqrtf(u0);
   }
+}
+
+REMNANT_HD inline float pattern_angle(float u1) { return kTwoPi * u1; }
+
+REMNANT_HD inline Vec2 pattern_polar(Pattern pattern, float a_major, float b_minor, float radius, float cos_t,
+                                     float sin_t) {
+  if (pattern == Pattern::GaussianEllipse) return Vec2{0.5f * b_minor * (radius * cos_t), 0.5f * a_major * (radius * sin_t)};
+  return Vec2{b_minor * radius * cos_t, a_major * radius * sin_t};
+}
+
+REMNANT_HD inline Vec2 pattern_offset(Pattern pattern, float a_major, float b_minor,
+                                      float ring_inner, float u0, float u1) {
+  const float radius = pattern_radius(pattern, ring_inner, u0);
+  const float t = pattern_angle(u1);
+  return pattern_polar(pattern, a_major, b_minor, radius, cosf(t), sinf(t));
 }
 
 // Step 4: rotate a pattern-frame offset (x' across, y' along the heading) into
@@ -101,16 +115,25 @@ REMNANT_HD inline Vec2 wind_drift(float wind_x, float wind_y, float t_fall) {
   return Vec2{wind_x * t_fall, wind_y * t_fall};
 }
 
-// Step 7: landing cell index, or -1 when the point is outside the grid.
-REMNANT_HD inline std::int64_t landing_cell(const GridView& g, float x, float y) {
-  if (!(x >= 0.0f) || !(y >= 0.0f)) return -1;  // also rejects NaN
+// Step 7: landing cell index, or kNoCell when the point is outside the grid
+// (also for NaN). Written without branches so that the CPU's blocked deposit
+// pass can compute it for a whole block of items in vector registers.
+constexpr std::uint32_t kNoCell = 0xFFFFFFFFu;  // grids hold at most 2^32 - 1 cells
+
+REMNANT_HD inline std::uint32_t landing_cell_index(const GridView& g, float x, float y) {
   const float fx = x / g.dx;
   const float fy = y / g.dx;
-  if (fx >= static_cast<float>(g.nx) || fy >= static_cast<float>(g.ny)) return -1;
-  const std::uint32_t ix = static_cast<std::uint32_t>(fx);
-  const std::uint32_t iy = static_cast<std::uint32_t>(fy);
-  if (ix >= g.nx || iy >= g.ny) return -1;
-  return static_cast<std::int64_t>(iy) * g.nx + ix;
+  const bool inside = (x >= 0.0f) & (y >= 0.0f) & (fx < static_cast<float>(g.nx)) & (fy < static_cast<float>(g.ny));
+  // nx, ny <= 10^6 (the scenario loader's bound), so int32 holds ix and iy.
+  const std::uint32_t ix = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fx : 0.0f));
+  const std::uint32_t iy = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fy : 0.0f));
+  return inside & (ix < g.nx) & (iy < g.ny) ? iy * g.nx + ix : kNoCell;
+}
+
+// The same as a signed index, -1 outside.
+REMNANT_HD inline std::int64_t landing_cell(const GridView& g, float x, float y) {
+  const std::uint32_t cell = landing_cell_index(g, x, y);
+  return cell == kNoCell ? -1 : static_cast<std::int64_t>(cell);
 }
 
 // Step 8a: slope term of the failure probability (assumption: failure grows

@@ -19,6 +19,9 @@
 // realizations of 10^6 items still gives 5 x 10^5 threads); not tuned on a
 // device yet (docs/PERFORMANCE.md).
 #define REMNANT_ITEMS_PER_TASK 8u
+// The GPU runs a task's items one at a time (DepositRun's per-item loop).
+#define REMNANT_DEPOSIT_BLOCK 1u
+#define REMNANT_HOST_PASS 0
 #else
 #define REMNANT_HD
 #define REMNANT_BACKEND_NS cpu
@@ -28,6 +31,18 @@
 // On CPU cores a task takes a whole carrier (up to 1024 items; larger carriers
 // are cut into runs of 1024), so its work is done once per carrier.
 #define REMNANT_ITEMS_PER_TASK 1024u
+// CPU cores run a task's items in blocks of 16, step by step over the block,
+// in vector registers (kernels/deposit_block.h): two AVX2 vectors of 8 lanes.
+#define REMNANT_DEPOSIT_BLOCK 16u
+#define REMNANT_HOST_PASS 1
+#endif
+
+// x86-64 host code: AVX2 intrinsics may be compiled (with a target attribute)
+// and chosen at run time when the CPU has them.
+#if REMNANT_HOST_PASS && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define REMNANT_X86_SIMD 1
+#else
+#define REMNANT_X86_SIMD 0
 #endif
 
 namespace remnant {

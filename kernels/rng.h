@@ -68,6 +68,31 @@ REMNANT_HD inline r123::Philox4x32::ctr_type philox(RngKey key, std::uint32_t re
   return gen(ctr, k);
 }
 
+// Philox4x32-10 written on plain 32-bit integers: the same function as
+// Random123's r123::Philox4x32 above (tests/kernel_paths_test.cpp checks it
+// word for word), in a form the host compiler can keep in vector registers
+// when many items are drawn at once (kernels/deposit_block.h). Round: the
+// products of counter words 0 and 2 with the Philox multipliers; the key is
+// bumped by the Weyl constants between rounds.
+constexpr std::uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
+REMNANT_HD inline void philox4x32_10(std::uint32_t& c0, std::uint32_t& c1, std::uint32_t& c2, std::uint32_t& c3,
+                                     std::uint32_t k0, std::uint32_t k1) {
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = static_cast<std::uint64_t>(kPhiloxM0) * c0;
+    const std::uint64_t p1 = static_cast<std::uint64_t>(kPhiloxM1) * c2;
+    const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1 ^ k0;
+    const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3 ^ k1;
+    c1 = static_cast<std::uint32_t>(p1);
+    c3 = static_cast<std::uint32_t>(p0);
+    c0 = n0;
+    c2 = n2;
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+}
+
 // Uniform float in (0, 1): 23 significant bits at cell centres, (k + 0.5) / 2^23,
 // every value exactly representable, never 0 or 1, so that log(u) is finite
 // and u < p is a fair Bernoulli draw for p in [0, 1].

@@ -1,0 +1,67 @@
+// The per-submunition steps of the deposit pass, shared by the GPU's
+// one-item-at-a-time loop and the CPU's blocked loop (deposit_block.h): what
+// the items of one task share (CarrierRun), where an item lands, and what
+// landing does to the grids.
+#pragma once
+
+#include <cstdint>
+
+#include "physics.h"
+#include "portability.h"
+#include "tables.h"
+
+namespace remnant {
+
+// What the items of one deposit task share: their carrier, strike row, type
+// and realization, with the carrier's draws already made.
+struct CarrierRun {
+  std::uint32_t r, s, c;  // realization, strike, carrier
+  std::uint32_t k0, k1;   // the task's items [k0, k1) of the carrier
+  Vec2 aim;
+  float sin_h, cos_h;     // of the carrier's heading
+  Pattern pattern;
+  float a_major, b_minor, ring_inner;
+  float height, vt_min, vt_max, wind_x, wind_y;
+  float rate, sd_failure;  // the type's, this realization
+  std::uint32_t* impacts;  // this realization's grids
+  std::uint32_t* duds;
+};
+
+// Items that landed outside the grid or in water, counted per task.
+struct Tally {
+  std::uint32_t in_water = 0, outside = 0;
+};
+
+// Where an item lands, from its pattern radius, the cosine and sine of its
+// pattern angle (physics.h, pattern_radius and pattern_angle) and its Fall
+// uniform: offset inside the pattern, rotated by the heading, plus the drift
+// over its fall. kNoCell outside the grid.
+REMNANT_HD inline std::uint32_t landing_of(const GridView& grid, const CarrierRun& run, float radius, float cos_t,
+                                           float sin_t, float u_fall) {
+  const Vec2 offset =
+      rotate_by_heading(pattern_polar(run.pattern, run.a_major, run.b_minor, radius, cos_t, sin_t), run.sin_h, run.cos_h);
+  const float t_fall = fall_time(run.height, run.vt_min, run.vt_max, u_fall);
+  const Vec2 drift = wind_drift(run.wind_x, run.wind_y, t_fall);
+  return landing_cell_index(grid, run.aim.x + offset.x + drift.x, run.aim.y + offset.y + drift.y);
+}
+
+// What landing in `cell` does: counted outside or in water, or an impact and,
+// by the failure draw, a dud (integer atomic increments of the realization's
+// grids). The failure uniform is asked for only for an impact.
+template <typename FailureUniform>
+REMNANT_HD inline void deposit_item(const GridView& grid, const CarrierRun& run, std::uint32_t cell,
+                                    FailureUniform failure_uniform, Tally& tally) {
+  if (cell == kNoCell) {
+    ++tally.outside;
+    return;
+  }
+  if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
+    ++tally.in_water;
+    return;
+  }
+  atomic_add_u32(&run.impacts[cell], 1u);
+  const float p = failure_probability(run.rate, grid.failure_multiplier[cell], run.sd_failure);
+  if (is_dud(p, failure_uniform())) atomic_add_u32(&run.duds[cell], 1u);
+}
+
+}  // namespace remnant

@@ -1,0 +1,264 @@
+// The CPU's blocked deposit loop (called by DepositRun in kernels/engine.cu):
+// the items of a task in blocks of kDepositBlock, each step done for the
+// whole block before the next, so the block stays in vector registers:
+//
+//  1. random words: word 0 and 1 of each item's Pattern draw, word 0 of its
+//     Fall and of its Failure draw: three Philox4x32-10 calls per item,
+//     counters (r, s, c, k << 8), exactly as uniforms() draws them one item
+//     at a time. With AVX2, eight items per vector, the 32 x 32 -> 64-bit
+//     Philox products taken by _mm256_mul_epu32 on the even and odd lanes;
+//     otherwise by philox4x32_10 one item after the other;
+//  2. pattern radius and angle (AVX2: eight items per vector);
+//  3. sine and cosine of the angle: libm, one item at a time;
+//  4. offset, rotation, fall, drift, landing cell (AVX2: eight per vector);
+//  5. deposit: land cover, integer atomic increments, failure draw, one item
+//     at a time (deposit.h).
+//
+// Every item gets exactly the arithmetic of the one-item-at-a-time loop, in
+// the same order and roundings: the vector code uses only operations that
+// IEEE 754 rounds exactly like their scalar forms (add, multiply, divide,
+// square root, int <-> float conversion, comparisons), and AVX2 functions are
+// compiled for "avx2" only, never "fma", so no multiply and add are fused.
+// tests/kernel_paths_test.cpp holds all paths to the same bits.
+#pragma once
+
+#include <cstdint>
+
+#include "deposit.h"
+#include "engine.h"
+#include "physics.h"
+#include "portability.h"
+#include "rng.h"
+
+#if REMNANT_X86_SIMD
+#include <immintrin.h>
+#endif
+
+namespace remnant {
+
+constexpr std::uint32_t kDepositBlock = REMNANT_DEPOSIT_BLOCK;
+
+struct BlockWords {
+  alignas(32) std::uint32_t pattern0[kDepositBlock];
+  alignas(32) std::uint32_t pattern1[kDepositBlock];
+  alignas(32) std::uint32_t fall0[kDepositBlock];
+  alignas(32) std::uint32_t failure0[kDepositBlock];
+};
+
+struct ItemKeys {
+  RngKey pattern, fall, failure;
+};
+
+// Items k .. k + n - 1 (n <= kDepositBlock) of carrier (r, s, c).
+inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uint32_t s, std::uint32_t c,
+                                 std::uint32_t k, std::uint32_t n, BlockWords& w) {
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::uint32_t item = (k + j) << 8;  // draw block 0
+    std::uint32_t p0 = r, p1 = s, p2 = c, p3 = item;
+    philox4x32_10(p0, p1, p2, p3, keys.pattern.k0, keys.pattern.k1);
+    w.pattern0[j] = p0;
+    w.pattern1[j] = p1;
+    std::uint32_t f0 = r, f1 = s, f2 = c, f3 = item;
+    philox4x32_10(f0, f1, f2, f3, keys.fall.k0, keys.fall.k1);
+    w.fall0[j] = f0;
+    std::uint32_t d0 = r, d1 = s, d2 = c, d3 = item;
+    philox4x32_10(d0, d1, d2, d3, keys.failure.k0, keys.failure.k1);
+    w.failure0[j] = d0;
+  }
+}
+
+#if REMNANT_X86_SIMD
+
+// Philox4x32-10 on eight counters (r, s, c, item lane) for each of the three
+// item streams at once: the three chains are independent, so interleaving
+// their rounds keeps the multipliers busy (one chain alone waits on its own
+// products). Lane i of a __m256i is a 32-bit word; _mm256_mul_epu32
+// multiplies the even lanes into 64-bit products, so the odd lanes are
+// shifted down and multiplied separately, and the high and low halves are
+// blended back into lane order.
+__attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemKeys& keys, std::uint32_t r,
+                                                                       std::uint32_t s, std::uint32_t c,
+                                                                       __m256i item, __m256i out[4]) {
+  const RngKey key[3] = {keys.pattern, keys.fall, keys.failure};
+  __m256i c0[3], c1[3], c2[3], c3[3];
+  std::uint32_t k0[3], k1[3];
+  for (int q = 0; q < 3; ++q) {
+    c0[q] = _mm256_set1_epi32(static_cast<int>(r));
+    c1[q] = _mm256_set1_epi32(static_cast<int>(s));
+    c2[q] = _mm256_set1_epi32(static_cast<int>(c));
+    c3[q] = item;
+    k0[q] = key[q].k0;
+    k1[q] = key[q].k1;
+  }
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (int round = 0; round < 10; ++round) {
+    for (int q = 0; q < 3; ++q) {
+      const __m256i even0 = _mm256_mul_epu32(c0[q], m0);
+      const __m256i odd0 = _mm256_mul_epu32(_mm256_srli_epi64(c0[q], 32), m0);
+      const __m256i even1 = _mm256_mul_epu32(c2[q], m1);
+      const __m256i odd1 = _mm256_mul_epu32(_mm256_srli_epi64(c2[q], 32), m1);
+      const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
+      const __m256i lo0 = _mm256_blend_epi32(even0, _mm256_slli_epi64(odd0, 32), 0xAA);
+      const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(even1, 32), odd1, 0xAA);
+      const __m256i lo1 = _mm256_blend_epi32(even1, _mm256_slli_epi64(odd1, 32), 0xAA);
+      c0[q] = _mm256_xor_si256(_mm256_xor_si256(hi1, c1[q]), _mm256_set1_epi32(static_cast<int>(k0[q])));
+      c1[q] = lo1;
+      c2[q] = _mm256_xor_si256(_mm256_xor_si256(hi0, c3[q]), _mm256_set1_epi32(static_cast<int>(k1[q])));
+      c3[q] = lo0;
+      k0[q] += kPhiloxW0;
+      k1[q] += kPhiloxW1;
+    }
+  }
+  out[0] = c0[0];  // Pattern, words 0 and 1
+  out[1] = c1[0];
+  out[2] = c0[1];  // Fall, word 0
+  out[3] = c0[2];  // Failure, word 0
+}
+
+// All kDepositBlock lanes; lanes past the task's last item are drawn too
+// (for items past the carrier's end) and their results are never used.
+__attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& keys, std::uint32_t r,
+                                                             std::uint32_t s, std::uint32_t c, std::uint32_t k,
+                                                             BlockWords& w) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
+    const __m256i item = _mm256_slli_epi32(_mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k + j)), lane), 8);
+    __m256i out[4];
+    philox8x3(keys, r, s, c, item, out);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w.pattern0 + j), out[0]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w.pattern1 + j), out[1]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w.fall0 + j), out[2]);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w.failure0 + j), out[3]);
+  }
+}
+
+inline bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+
+// Uniforms of eight words: to_unit_open (rng.h) lane by lane.
+__attribute__((target("avx2"), always_inline)) inline __m256 unit_open8(const std::uint32_t* words) {
+  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
+  const __m256 f = _mm256_cvtepi32_ps(_mm256_srli_epi32(w, 9));  // < 2^23: exact
+  return _mm256_mul_ps(_mm256_add_ps(f, _mm256_set1_ps(0.5f)), _mm256_set1_ps(1.0f / 8388608.0f));
+}
+
+// Step 2: pattern_radius and pattern_angle (physics.h) of every lane. The
+// Gaussian radius takes logf (libm) lane by lane.
+__attribute__((target("avx2"))) inline void radius_angle_avx2(Pattern pattern, float ring_inner, const BlockWords& w,
+                                                              float* radius, float* angle) {
+  const float ri2 = ring_inner * ring_inner;
+  for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
+    const __m256 u0 = unit_open8(w.pattern0 + j);
+    _mm256_store_ps(angle + j, _mm256_mul_ps(_mm256_set1_ps(kTwoPi), unit_open8(w.pattern1 + j)));
+    __m256 r2;
+    if (pattern == Pattern::GaussianEllipse) {
+      alignas(32) float u[8], g[8];
+      _mm256_store_ps(u, u0);
+      for (int i = 0; i < 8; ++i) g[i] = -2.0f * logf(u[i]);
+      r2 = _mm256_load_ps(g);
+    } else if (pattern == Pattern::Ring) {
+      r2 = _mm256_add_ps(_mm256_set1_ps(ri2), _mm256_mul_ps(u0, _mm256_set1_ps(1.0f - ri2)));
+    } else {
+      r2 = u0;
+    }
+    _mm256_store_ps(radius + j, _mm256_sqrt_ps(r2));
+  }
+}
+
+// Step 4: landing_of (deposit.h) of every lane.
+__attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, const CarrierRun& run,
+                                                         const float* radius, const float* cos_t, const float* sin_t,
+                                                         const BlockWords& w, std::uint32_t* cell) {
+  const bool gaussian = run.pattern == Pattern::GaussianEllipse;
+  const __m256 half_a = _mm256_set1_ps(0.5f * run.a_major), half_b = _mm256_set1_ps(0.5f * run.b_minor);
+  const __m256 a = _mm256_set1_ps(run.a_major), b = _mm256_set1_ps(run.b_minor);
+  const __m256 sin_h = _mm256_set1_ps(run.sin_h), cos_h = _mm256_set1_ps(run.cos_h);
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 vt_min = _mm256_set1_ps(run.vt_min), vt_range = _mm256_set1_ps(run.vt_max - run.vt_min);
+  const __m256 height = _mm256_set1_ps(run.height);
+  const __m256 wind_x = _mm256_set1_ps(run.wind_x), wind_y = _mm256_set1_ps(run.wind_y);
+  const __m256 aim_x = _mm256_set1_ps(run.aim.x), aim_y = _mm256_set1_ps(run.aim.y);
+  const __m256 dx = _mm256_set1_ps(grid.dx), zero = _mm256_setzero_ps();
+  const __m256 nx_f = _mm256_set1_ps(static_cast<float>(grid.nx)), ny_f = _mm256_set1_ps(static_cast<float>(grid.ny));
+  const __m256i nx = _mm256_set1_epi32(static_cast<int>(grid.nx)), ny = _mm256_set1_epi32(static_cast<int>(grid.ny));
+  for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
+    const __m256 r = _mm256_load_ps(radius + j), c = _mm256_load_ps(cos_t + j), s = _mm256_load_ps(sin_t + j);
+    // pattern_polar
+    const __m256 ox = gaussian ? _mm256_mul_ps(half_b, _mm256_mul_ps(r, c)) : _mm256_mul_ps(_mm256_mul_ps(b, r), c);
+    const __m256 oy = gaussian ? _mm256_mul_ps(half_a, _mm256_mul_ps(r, s)) : _mm256_mul_ps(_mm256_mul_ps(a, r), s);
+    // rotate_by_heading: (ox c + oy s, -ox s + oy c)
+    const __m256 ex = _mm256_add_ps(_mm256_mul_ps(ox, cos_h), _mm256_mul_ps(oy, sin_h));
+    const __m256 ey = _mm256_add_ps(_mm256_mul_ps(_mm256_xor_ps(ox, sign), sin_h), _mm256_mul_ps(oy, cos_h));
+    // fall_time, wind_drift
+    const __m256 vt = _mm256_add_ps(vt_min, _mm256_mul_ps(unit_open8(w.fall0 + j), vt_range));
+    const __m256 t_fall = _mm256_div_ps(height, vt);
+    const __m256 x = _mm256_add_ps(_mm256_add_ps(aim_x, ex), _mm256_mul_ps(wind_x, t_fall));
+    const __m256 y = _mm256_add_ps(_mm256_add_ps(aim_y, ey), _mm256_mul_ps(wind_y, t_fall));
+    // landing_cell_index (ordered comparisons: NaN is outside)
+    const __m256 fx = _mm256_div_ps(x, dx), fy = _mm256_div_ps(y, dx);
+    const __m256 inside = _mm256_and_ps(
+        _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, zero, _CMP_GE_OQ)),
+        _mm256_and_ps(_mm256_cmp_ps(fx, nx_f, _CMP_LT_OQ), _mm256_cmp_ps(fy, ny_f, _CMP_LT_OQ)));
+    const __m256i ix = _mm256_cvttps_epi32(_mm256_and_ps(inside, fx));
+    const __m256i iy = _mm256_cvttps_epi32(_mm256_and_ps(inside, fy));
+    const __m256i ok = _mm256_and_si256(_mm256_castps_si256(inside),
+                                        _mm256_and_si256(_mm256_cmpgt_epi32(nx, ix), _mm256_cmpgt_epi32(ny, iy)));
+    const __m256i index = _mm256_add_epi32(_mm256_mullo_epi32(iy, nx), ix);
+    const __m256i result = _mm256_or_si256(index, _mm256_andnot_si256(ok, _mm256_set1_epi32(-1)));  // kNoCell
+    _mm256_store_si256(reinterpret_cast<__m256i*>(cell + j), result);
+  }
+}
+
+#endif  // REMNANT_X86_SIMD
+
+// The items [run.k0, run.k1) of one task, block by block. kernel Auto uses
+// AVX2 where the CPU has it; Portable (and CPUs without AVX2) the same steps
+// in plain loops.
+inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, CpuKernel kernel,
+                            Tally& tally) {
+#if REMNANT_X86_SIMD
+  static_assert(kDepositBlock % 8 == 0, "AVX2 steps take vectors of 8 items");
+  const bool avx2 = kernel == CpuKernel::Auto && cpu_has_avx2();
+#else
+  (void)kernel;
+  const bool avx2 = false;
+#endif
+  for (std::uint32_t k = run.k0; k < run.k1; k += kDepositBlock) {
+    const std::uint32_t n = run.k1 - k < kDepositBlock ? run.k1 - k : kDepositBlock;
+    BlockWords w;
+    alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
+    alignas(32) std::uint32_t cell[kDepositBlock];
+    if (avx2) {
+#if REMNANT_X86_SIMD
+      block_words_avx2(keys, run.r, run.s, run.c, k, w);
+      radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
+#endif
+    } else {
+      block_words_portable(keys, run.r, run.s, run.c, k, n, w);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        radius[i] = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
+        angle[i] = pattern_angle(to_unit_open(w.pattern1[i]));
+      }
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+      cos_t[i] = cosf(angle[i]);
+      sin_t[i] = sinf(angle[i]);
+    }
+    if (avx2) {
+#if REMNANT_X86_SIMD
+      for (std::uint32_t i = n; i < kDepositBlock; ++i) cos_t[i] = sin_t[i] = 0.0f;  // lanes past the task's end
+      landing_avx2(grid, run, radius, cos_t, sin_t, w, cell);
+#endif
+    } else {
+      for (std::uint32_t i = 0; i < n; ++i)
+        cell[i] = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+      deposit_item(grid, run, cell[i], [&] { return to_unit_open(w.failure0[i]); }, tally);
+  }
+}
+
+}  // namespace remnant

@@ -1,0 +1,298 @@
+// The CPU backend's deposit paths give the same bits: the blocked loop with
+// AVX2 random words and vector arithmetic (CpuKernel::Auto), the same blocks
+// without AVX2 (Portable) and the one-item-at-a-time loop that the CUDA
+// backend runs (PerItem). Also: the plain-integer Philox of the blocked loop
+// is Random123's Philox4x32-10 word for word, and its block words are the
+// words uniforms() draws one item at a time.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "kernels/deposit_block.h"
+#include "kernels/rng.h"
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+TEST(KernelPaths, PlainPhiloxIsRandom123Philox) {
+  HostDrawStream pick(make_key(5, Stream::Site), 0, 0);
+  auto word = [&] { return static_cast<std::uint32_t>(pick.next() * 4294967296.0); };
+  for (int i = 0; i < 20000; ++i) {
+    const RngKey key{word(), word()};
+    std::uint32_t c0 = word(), c1 = word(), c2 = word(), c3 = word();
+    r123::Philox4x32 ref;
+    const auto expected = ref(r123::Philox4x32::ctr_type{{c0, c1, c2, c3}}, r123::Philox4x32::key_type{{key.k0, key.k1}});
+    philox4x32_10(c0, c1, c2, c3, key.k0, key.k1);
+    ASSERT_EQ(c0, expected[0]) << "draw " << i;
+    ASSERT_EQ(c1, expected[1]) << "draw " << i;
+    ASSERT_EQ(c2, expected[2]) << "draw " << i;
+    ASSERT_EQ(c3, expected[3]) << "draw " << i;
+  }
+}
+
+void expect_block_words_are_item_draws(bool vector) {
+  const ItemKeys keys{make_key(11, Stream::Pattern), make_key(11, Stream::Fall), make_key(11, Stream::Failure)};
+  for (std::uint32_t k : {0u, 16u, 1000000u - 16u}) {
+    BlockWords w;
+#if REMNANT_X86_SIMD
+    if (vector && cpu_has_avx2())
+      block_words_avx2(keys, 7, 4242, 513, k, w);
+    else
+#endif
+      block_words_portable(keys, 7, 4242, 513, k, kDepositBlock, w);
+    for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
+      const auto p = philox(keys.pattern, 7, 4242, 513, k + i, 0);
+      EXPECT_EQ(w.pattern0[i], p[0]) << "item " << k + i;
+      EXPECT_EQ(w.pattern1[i], p[1]) << "item " << k + i;
+      EXPECT_EQ(w.fall0[i], philox(keys.fall, 7, 4242, 513, k + i, 0)[0]) << "item " << k + i;
+      EXPECT_EQ(w.failure0[i], philox(keys.failure, 7, 4242, 513, k + i, 0)[0]) << "item " << k + i;
+      EXPECT_EQ(to_unit_open(w.pattern0[i]), uniforms(keys.pattern, 7, 4242, 513, k + i).u[0]);
+    }
+  }
+}
+
+TEST(KernelPaths, BlockWordsArePerItemDraws) {
+  expect_block_words_are_item_draws(false);
+#if REMNANT_X86_SIMD
+  if (!cpu_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2: only the portable words were checked";
+  expect_block_words_are_item_draws(true);
+#endif
+}
+
+#if REMNANT_X86_SIMD
+// The AVX2 steps against the scalar functions they stand for, bit for bit:
+// radius and angle compared as floats, landing cells on a grid of 1 um cells
+// around points a few metres from its corner, where one unit in the last
+// place of a coordinate moves the item by about half a cell, so any
+// difference in rounding shows as a different cell.
+TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
+  if (!cpu_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
+  HostDrawStream pick(make_key(77, Stream::Site), 0, 0);
+  auto uniform = [&](double lo, double hi) { return static_cast<float>(lo + (hi - lo) * pick.next()); };
+  std::vector<std::uint8_t> land(1, 1);
+  std::vector<float> multiplier(1, 1.0f);
+  GridView grid;
+  grid.nx = 12'000'000;  // indices wrap in 32 bits: both paths do the same wrapping arithmetic
+  grid.ny = 12'000'000;
+  grid.dx = 1e-6f;
+  grid.land_cover = land.data();
+  grid.failure_multiplier = multiplier.data();
+  const ItemKeys keys{make_key(3, Stream::Pattern), make_key(3, Stream::Fall), make_key(3, Stream::Failure)};
+  int outside = 0, inside = 0;
+  for (std::uint32_t carrier = 0; carrier < 3000; ++carrier) {
+    CarrierRun run{};
+    run.r = carrier % 5;
+    run.s = carrier / 5;
+    run.c = carrier;
+    run.pattern = static_cast<Pattern>(carrier % 3);
+    run.a_major = uniform(0.5, 3.0);
+    run.b_minor = uniform(0.2, 2.0);
+    run.ring_inner = uniform(0.0, 0.9);
+    const float heading = uniform(0.0, 6.3);
+    run.sin_h = sinf(heading);
+    run.cos_h = cosf(heading);
+    run.height = uniform(1.0, 20.0);
+    run.vt_min = uniform(20.0, 30.0);
+    run.vt_max = run.vt_min + uniform(0.0, 20.0);
+    run.wind_x = uniform(-2.0, 2.0);
+    run.wind_y = uniform(-2.0, 2.0);
+    run.aim = Vec2{uniform(0.5, 11.5), uniform(0.5, 11.5)};  // near the edges too
+    BlockWords w;
+    block_words_avx2(keys, run.r, run.s, run.c, 16 * carrier, w);
+    alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
+    alignas(32) std::uint32_t cell[kDepositBlock];
+    radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
+    for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
+      const float r = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
+      const float t = pattern_angle(to_unit_open(w.pattern1[i]));
+      ASSERT_EQ(std::memcmp(&r, &radius[i], sizeof r), 0) << "radius, carrier " << carrier << " item " << i;
+      ASSERT_EQ(std::memcmp(&t, &angle[i], sizeof t), 0) << "angle, carrier " << carrier << " item " << i;
+      cos_t[i] = cosf(t);
+      sin_t[i] = sinf(t);
+    }
+    landing_avx2(grid, run, radius, cos_t, sin_t, w, cell);
+    for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
+      const std::uint32_t expected = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+      ASSERT_EQ(cell[i], expected) << "carrier " << carrier << " item " << i;
+      (expected == kNoCell ? outside : inside) += 1;
+    }
+  }
+  EXPECT_GT(inside, 1000);
+  EXPECT_GT(outside, 100);  // items off every edge of the 12 m grid: the outside tests are exercised too
+}
+#endif
+
+// Every pattern; carriers whose item counts are not multiples of the block
+// (1, 17, 203) and one larger than a deposit task (2500 > 1024 items, cut
+// into three tasks); water, items off the grid, slope-free multipliers above
+// and below 1, a capped failure probability (built-up x 6 with a high rate)
+// and a self-destruct.
+constexpr const char* kPaths = R"toml(
+[scenario]
+name = "kernel paths"
+seed = 1
+realizations = 12
+
+[grid]
+nx = 70
+ny = 45
+cell_size_m = 15.0
+origin_x_m = 0.0
+origin_y_m = 0.0
+land_cover = "grass_shrub"
+
+[[grid.region]]
+x_m = [0.0, 1050.0]
+y_m = [300.0, 345.0]
+land_cover = "water"
+
+[[grid.region]]
+x_m = [700.0, 1050.0]
+y_m = [450.0, 675.0]
+land_cover = "built_up"
+
+[wind]
+speed_mps = [0.0, 12.0]
+from_deg = [0.0, 360.0]
+
+[land_cover.dud_rate_multiplier]
+grass_shrub = 0.7
+built_up = 6.0
+
+[[submunition]]
+name = "A"
+terminal_velocity_mps = [25.0, 45.0]
+dud_rate = { alpha = 6.0, beta = 14.0 }
+
+[[submunition]]
+name = "B"
+terminal_velocity_mps = [30.0, 30.0]
+dud_rate = { alpha = 2.0, beta = 20.0 }
+self_destruct_failure = { alpha = 4.0, beta = 6.0 }
+
+[[carrier]]
+name = "uniform"
+submunition = "A"
+submunitions_per_carrier = 2500
+delivery = "air"
+pattern = "uniform_ellipse"
+semi_major_m = [150.0, 260.0]
+semi_minor_m = [60.0, 120.0]
+aim_error_cep_m = 90.0
+function_height_m = [300.0, 900.0]
+
+[[carrier]]
+name = "ring"
+submunition = "B"
+submunitions_per_carrier = 17
+delivery = "artillery"
+pattern = "ring"
+semi_major_m = [40.0, 70.0]
+semi_minor_m = [30.0, 50.0]
+ring_inner_fraction = 0.5
+aim_error_cep_m = 60.0
+function_height_m = [200.0, 500.0]
+
+[[carrier]]
+name = "gauss"
+submunition = "A"
+submunitions_per_carrier = 203
+delivery = "air"
+pattern = "gaussian_ellipse"
+semi_major_m = [90.0, 200.0]
+semi_minor_m = [50.0, 100.0]
+aim_error_cep_m = 120.0
+function_height_m = [100.0, 700.0]
+
+[[carrier]]
+name = "single"
+submunition = "B"
+submunitions_per_carrier = 1
+delivery = "artillery"
+pattern = "uniform_ellipse"
+semi_major_m = [5.0, 10.0]
+semi_minor_m = [5.0, 10.0]
+aim_error_cep_m = 200.0
+function_height_m = [100.0, 200.0]
+
+[[strike]]
+carrier = "uniform"
+carriers = 3
+x_m = 500.0
+y_m = 330.0
+heading_deg = 70.0
+heading_spread_deg = 30.0
+
+[[strike]]
+carrier = "ring"
+carriers = 40
+x_m = 880.0
+y_m = 560.0
+
+[[strike]]
+carrier = "gauss"
+carriers = 9
+x_m = 1000.0
+y_m = 100.0
+
+[[strike]]
+carrier = "single"
+carriers = 50
+x_m = 150.0
+y_m = 600.0
+)toml";
+
+RunResult run_with(const Scenario& sc, const Plan& plan, CpuKernel kernel, int threads, std::uint32_t batch) {
+  RunOptions opt;
+  opt.realizations = 12;
+  opt.seed = 4711;
+  opt.backend = "cpu";
+  opt.threads = threads;
+  opt.batch = batch;
+  opt.cpu_kernel = kernel;
+  return run_ensemble(sc, plan, opt);
+}
+
+template <typename T>
+bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+void expect_identical(const RunResult& a, const RunResult& b, const std::string& what) {
+  ASSERT_EQ(a.totals.size(), b.totals.size()) << what;
+  EXPECT_EQ(std::memcmp(a.totals.data(), b.totals.data(), a.totals.size() * sizeof(RealizationTotals)), 0)
+      << what << ": per-realization totals differ";
+  EXPECT_EQ(a.accumulators.histogram_bins, b.accumulators.histogram_bins) << what;
+  EXPECT_TRUE(same_bytes(a.accumulators.dud_sum, b.accumulators.dud_sum)) << what << ": dud_sum differs";
+  EXPECT_TRUE(same_bytes(a.accumulators.dud_sum_sq, b.accumulators.dud_sum_sq)) << what << ": dud_sum_sq differs";
+  EXPECT_TRUE(same_bytes(a.accumulators.dud_nonzero, b.accumulators.dud_nonzero)) << what << ": dud_nonzero differs";
+  EXPECT_TRUE(same_bytes(a.accumulators.impact_sum, b.accumulators.impact_sum)) << what << ": impact_sum differs";
+  EXPECT_TRUE(same_bytes(a.accumulators.histogram, b.accumulators.histogram)) << what << ": histogram differs";
+}
+
+TEST(KernelPaths, BlockedVectorPortableAndPerItemLoopsGiveTheSameBits) {
+  const Scenario sc = test::scenario_from(kPaths, "paths.toml");
+  const Plan plan = make_plan(sc);
+  const RunResult reference = run_with(sc, plan, CpuKernel::PerItem, 1, 5);
+  // The reference has everything in it, or equality proves little.
+  std::uint64_t duds = 0, water = 0, outside = 0, impacts = 0;
+  for (const RealizationTotals& t : reference.totals) {
+    duds += t.duds;
+    water += t.in_water;
+    outside += t.outside_grid;
+    impacts += t.impacts;
+  }
+  ASSERT_GT(duds, 0u);
+  ASSERT_GT(water, 0u);
+  ASSERT_GT(outside, 0u);
+  ASSERT_GT(impacts - duds, 0u);
+  expect_identical(reference, run_with(sc, plan, CpuKernel::Portable, 1, 5), "portable blocks, 1 thread");
+  expect_identical(reference, run_with(sc, plan, CpuKernel::Auto, 1, 5), "vector blocks, 1 thread");
+  expect_identical(reference, run_with(sc, plan, CpuKernel::Auto, 2, 12), "vector blocks, 2 threads");
+  expect_identical(reference, run_with(sc, plan, CpuKernel::PerItem, 2, 3), "per item, 2 threads");
+}
+
+}  // namespace
+}  // namespace remnant
