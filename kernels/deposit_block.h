@@ -9,7 +9,8 @@
 //     Philox products taken by _mm256_mul_epu32 on the even and odd lanes;
 //     otherwise by philox4x32_10 one item after the other;
 //  2. pattern radius and angle (AVX2: eight items per vector);
-//  3. sine and cosine of the angle: libm, one item at a time;
+//  3. sine and cosine of the angle: sincos_fixed (sincos.h), glibc's sincosf
+//     reproduced bit for bit, four items per vector of doubles;
 //  4. offset, rotation, fall, drift, landing cell (AVX2: eight per vector);
 //  5. deposit: land cover, integer atomic increments, failure draw, one item
 //     at a time (deposit.h).
@@ -17,9 +18,11 @@
 // Every item gets exactly the arithmetic of the one-item-at-a-time loop, in
 // the same order and roundings: the vector code uses only operations that
 // IEEE 754 rounds exactly like their scalar forms (add, multiply, divide,
-// square root, int <-> float conversion, comparisons), and AVX2 functions are
-// compiled for "avx2" only, never "fma", so no multiply and add are fused.
-// tests/kernel_paths_test.cpp holds all paths to the same bits.
+// square root, int <-> float conversion, comparisons), and the AVX2 functions
+// are compiled for "avx2" only, never "fma", so the compiler fuses no multiply
+// and add; sincos_avx2 alone has "fma", for the fused operations glibc's
+// sincosf has too. tests/kernel_paths_test.cpp and tests/sincos_test.cpp hold
+// all paths to the same bits.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +32,7 @@
 #include "physics.h"
 #include "portability.h"
 #include "rng.h"
+#include "sincos.h"
 
 #if REMNANT_X86_SIMD
 #include <immintrin.h>
@@ -168,6 +172,57 @@ __attribute__((target("avx2"))) inline void radius_angle_avx2(Pattern pattern, f
   }
 }
 
+// Step 3: sincos_fixed (sincos.h) of every lane, four lanes per vector of
+// doubles. The one function compiled with "fma": it has no multiply followed
+// by an add other than its explicit fused ones (the same as glibc's), so
+// allowing FMA changes nothing the compiler could contract.
+__attribute__((target("avx2,fma"))) inline void sincos_avx2(const float* angle, float* sin_t, float* cos_t) {
+  const SincosTable& t0 = kSincosTable[0];
+  const SincosTable& t1 = kSincosTable[1];
+  for (std::uint32_t j = 0; j < kDepositBlock; j += 4) {
+    const __m128 y = _mm_load_ps(angle + j);
+    const __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(y), 20), _mm_set1_epi32(0x7ff));
+    const __m128i reduce = _mm_cmpgt_epi32(top, _mm_set1_epi32(kSincosReduceTop));
+    const __m128i tiny = _mm_cmpgt_epi32(_mm_set1_epi32(kSincosTinyTop + 1), top);
+    const __m128i large = _mm_cmpgt_epi32(top, _mm_set1_epi32(kSincosLargeTop));
+    __m256d x = _mm256_cvtps_pd(y);
+    // n: nearest integer to y 2/pi, 0 where no reduction; x = y - n pi/2 (one rounding)
+    __m128i n = _mm256_cvttpd_epi32(_mm256_mul_pd(x, _mm256_set1_pd(t0.hpi_inv)));
+    n = _mm_and_si128(_mm_srai_epi32(_mm_add_epi32(n, _mm_set1_epi32(0x800000)), 24), reduce);
+    x = _mm256_fnmadd_pd(_mm256_cvtepi32_pd(n), _mm256_set1_pd(t0.hpi), x);
+    // quadrant: sign[n & 3] is -1 for n & 3 in {1, 2}, table [1] where n & 2
+    const __m128i two = _mm_set1_epi32(2);
+    const __m256d minus = _mm256_castsi256_pd(
+        _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(_mm_and_si128(_mm_add_epi32(n, _mm_set1_epi32(1)), two), two)));
+    const __m256d second = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpeq_epi32(_mm_and_si128(n, two), two)));
+#define REMNANT_SINCOS_K(f) _mm256_blendv_pd(_mm256_set1_pd(t0.f), _mm256_set1_pd(t1.f), second)
+    const __m256d s = _mm256_blendv_pd(_mm256_set1_pd(1.0), _mm256_set1_pd(-1.0), minus);
+    const __m256d xs = _mm256_mul_pd(x, s), x2 = _mm256_mul_pd(x, x);
+    const __m256d a0 = _mm256_fmadd_pd(x2, REMNANT_SINCOS_K(s3), REMNANT_SINCOS_K(s2));
+    const __m256d a1 = _mm256_fmadd_pd(x2, REMNANT_SINCOS_K(c4), REMNANT_SINCOS_K(c3));
+    const __m256d x3 = _mm256_mul_pd(x2, xs), x4 = _mm256_mul_pd(x2, x2);
+    const __m256d x5 = _mm256_mul_pd(x2, x3), x6 = _mm256_mul_pd(x2, x4);
+    const __m256d b0 = _mm256_fmadd_pd(x2, REMNANT_SINCOS_K(c1), REMNANT_SINCOS_K(c0));
+    const __m256d v0 = _mm256_fmadd_pd(x3, REMNANT_SINCOS_K(s1), xs);
+    const __m256d v1 = _mm256_fmadd_pd(x4, REMNANT_SINCOS_K(c2), b0);
+    const __m128 r0 = _mm256_cvtpd_ps(_mm256_fmadd_pd(a0, x5, v0));
+    const __m128 r1 = _mm256_cvtpd_ps(_mm256_fmadd_pd(a1, x6, v1));
+#undef REMNANT_SINCOS_K
+    // odd quadrants swap sine and cosine; tiny angles: sin = y, cos = 1
+    const __m128 odd = _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(n, _mm_set1_epi32(1)), _mm_set1_epi32(1)));
+    const __m128 is_tiny = _mm_castsi128_ps(tiny);
+    _mm_store_ps(sin_t + j, _mm_blendv_ps(_mm_blendv_ps(r0, r1, odd), y, is_tiny));
+    _mm_store_ps(cos_t + j, _mm_blendv_ps(_mm_blendv_ps(r1, r0, odd), _mm_set1_ps(1.0f), is_tiny));
+    if (_mm_movemask_ps(_mm_castsi128_ps(large)))  // never for pattern angles (below 2 pi)
+      for (std::uint32_t i = j; i < j + 4; ++i) sincos_fixed(angle[i], sin_t + i, cos_t + i);
+  }
+}
+
+inline bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
 // Step 4: landing_of (deposit.h) of every lane.
 __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, const CarrierRun& run,
                                                          const float* radius, const float* cos_t, const float* sin_t,
@@ -215,13 +270,13 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
 #endif  // REMNANT_X86_SIMD
 
 // The items [run.k0, run.k1) of one task, block by block. kernel Auto uses
-// AVX2 where the CPU has it; Portable (and CPUs without AVX2) the same steps
-// in plain loops.
+// AVX2 (and FMA for the sine and cosine) where the CPU has them; Portable
+// (and CPUs without) the same steps in plain loops.
 inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, CpuKernel kernel,
                             Tally& tally) {
 #if REMNANT_X86_SIMD
   static_assert(kDepositBlock % 8 == 0, "AVX2 steps take vectors of 8 items");
-  const bool avx2 = kernel == CpuKernel::Auto && cpu_has_avx2();
+  const bool avx2 = kernel == CpuKernel::Auto && cpu_has_avx2_fma();
 #else
   (void)kernel;
   const bool avx2 = false;
@@ -243,16 +298,13 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
         angle[i] = pattern_angle(to_unit_open(w.pattern1[i]));
       }
     }
-    for (std::uint32_t i = 0; i < n; ++i) {
-      cos_t[i] = cosf(angle[i]);
-      sin_t[i] = sinf(angle[i]);
-    }
     if (avx2) {
 #if REMNANT_X86_SIMD
-      for (std::uint32_t i = n; i < kDepositBlock; ++i) cos_t[i] = sin_t[i] = 0.0f;  // lanes past the task's end
+      sincos_avx2(angle, sin_t, cos_t);
       landing_avx2(grid, run, radius, cos_t, sin_t, w, cell);
 #endif
     } else {
+      for (std::uint32_t i = 0; i < n; ++i) pattern_sincos(angle[i], &sin_t[i], &cos_t[i]);
       for (std::uint32_t i = 0; i < n; ++i)
         cell[i] = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
     }

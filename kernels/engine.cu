@@ -149,10 +149,11 @@ struct DepositRun {
   REMNANT_HD void per_item(const CarrierRun& run, Tally& tally) const {
     for (std::uint32_t k = run.k0; k < run.k1; ++k) {
       const Uniform4 up = uniforms(key_pattern, run.r, run.s, run.c, k);
-      const float t = pattern_angle(up.u[1]);
+      float sin_t, cos_t;
+      pattern_sincos(pattern_angle(up.u[1]), &sin_t, &cos_t);
       const Uniform4 uf = uniforms(key_fall, run.r, run.s, run.c, k);
       const std::uint32_t cell =
-          landing_of(grid, run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cosf(t), sinf(t), uf.u[0]);
+          landing_of(grid, run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cos_t, sin_t, uf.u[0]);
       deposit_item(grid, run, cell, [&] { return uniforms(key_failure, run.r, run.s, run.c, k).u[0]; }, tally);
     }
   }

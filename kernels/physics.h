@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "portability.h"
+#include "sincos.h"
 #include "tables.h"
 
 namespace remnant {
@@ -72,6 +73,17 @@ REMNANT_HD inline float pattern_radius(Pattern pattern, float ring_inner, float 
 }
 
 REMNANT_HD inline float pattern_angle(float u1) { return kTwoPi * u1; }
+
+// Sine and cosine of a pattern angle as the engine takes them: on the GPU,
+// CUDA's sincosf; on CPU cores, sincos_fixed (sincos.h), whose bits do not
+// depend on the libm installed. pattern_offset below keeps cosf and sinf.
+REMNANT_HD inline void pattern_sincos(float t, float* sin_t, float* cos_t) {
+#if REMNANT_DEVICE_CODE
+  sincosf(t, sin_t, cos_t);
+#else
+  sincos_fixed(t, sin_t, cos_t);
+#endif
+}
 
 REMNANT_HD inline Vec2 pattern_polar(Pattern pattern, float a_major, float b_minor, float radius, float cos_t,
                                      float sin_t) {

@@ -37,6 +37,14 @@
 #define REMNANT_HOST_PASS 1
 #endif
 
+// Code being compiled for the GPU itself (nvcc's device pass), as opposed to
+// host code, also inside the CUDA backend's REMNANT_HD functions.
+#if defined(__CUDA_ARCH__)
+#define REMNANT_DEVICE_CODE 1
+#else
+#define REMNANT_DEVICE_CODE 0
+#endif
+
 // x86-64 host code: AVX2 intrinsics may be compiled (with a target attribute)
 // and chosen at run time when the CPU has them.
 #if REMNANT_HOST_PASS && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
