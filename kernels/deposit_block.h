@@ -12,8 +12,9 @@
 //  3. sine and cosine of the angle: sincos_fixed (sincos.h), glibc's sincosf
 //     reproduced bit for bit, four items per vector of doubles;
 //  4. offset, rotation, fall, drift, landing cell (AVX2: eight per vector);
-//  5. deposit: land cover, integer atomic increments, failure draw, one item
-//     at a time (deposit.h).
+//  5. deposit: land cover, failure draw, one item at a time, the increments
+//     gathered by cell (PendingCells) and added to the grids with one integer
+//     atomic add per cell.
 //
 // Every item gets exactly the arithmetic of the one-item-at-a-time loop, in
 // the same order and roundings: the vector code uses only operations that
@@ -269,6 +270,68 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
 
 #endif  // REMNANT_X86_SIMD
 
+// Step 5 for a whole task: its increments gathered by cell before they go to
+// the grids. The items of one carrier land close together (at 1 km cells,
+// mostly in one to four cells), and an atomic increment costs far more than
+// an add (it waits for the store queue to drain), so each cell's impacts and
+// duds are counted here and added to the grids with one atomic add per cell
+// when its slot is needed for another cell or the task ends. A slot also
+// keeps the cell's failure probability (or that it is water), so an item that
+// finds its cell here reads no grid table. Integer sums: the grids end the
+// same whatever is gathered. The failure probability is computed exactly as
+// deposit_item computes it, and the item is a dud when its uniform is below
+// it, as in deposit_item.
+class PendingCells {
+ public:
+  static constexpr std::uint32_t kSlots = 64;  // direct-mapped by a hash of the cell
+
+  PendingCells(const GridView& grid, const CarrierRun& run) : grid_(grid), run_(run) {
+    for (Slot& s : slots_) s.cell = kNoCell;
+  }
+  ~PendingCells() {
+    for (const Slot& s : slots_) flush(s);
+  }
+
+  void add(std::uint32_t cell, float u_failure, Tally& tally) {
+    if (cell == kNoCell) {
+      ++tally.outside;
+      return;
+    }
+    Slot& s = slots_[(cell * 0x9E3779B1u) >> 26];  // Fibonacci hashing: top 6 bits
+    if (s.cell != cell) {
+      flush(s);
+      s.cell = cell;
+      s.impacts = 0;
+      s.duds = 0;
+      s.p = grid_.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)
+                ? kWater
+                : failure_probability(run_.rate, grid_.failure_multiplier[cell], run_.sd_failure);
+    }
+    if (s.p == kWater) {
+      ++tally.in_water;
+      return;
+    }
+    ++s.impacts;
+    s.duds += is_dud(s.p, u_failure) ? 1u : 0u;
+  }
+
+ private:
+  static constexpr float kWater = -1.0f;  // not a probability
+  struct Slot {
+    std::uint32_t cell, impacts, duds;
+    float p;  // failure probability in the cell, or kWater
+  };
+  void flush(const Slot& s) const {
+    if (s.cell == kNoCell || s.impacts == 0) return;
+    atomic_add_u32(&run_.impacts[s.cell], s.impacts);
+    if (s.duds) atomic_add_u32(&run_.duds[s.cell], s.duds);
+  }
+  const GridView& grid_;
+  const CarrierRun& run_;
+  Slot slots_[kSlots];
+};
+static_assert(PendingCells::kSlots == 64, "the hash takes the top 6 bits");
+
 // The items [run.k0, run.k1) of one task, block by block. kernel Auto uses
 // AVX2 (and FMA for the sine and cosine) where the CPU has them; Portable
 // (and CPUs without) the same steps in plain loops.
@@ -281,6 +344,7 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
   (void)kernel;
   const bool avx2 = false;
 #endif
+  PendingCells pending(grid, run);
   for (std::uint32_t k = run.k0; k < run.k1; k += kDepositBlock) {
     const std::uint32_t n = run.k1 - k < kDepositBlock ? run.k1 - k : kDepositBlock;
     BlockWords w;
@@ -308,8 +372,7 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
       for (std::uint32_t i = 0; i < n; ++i)
         cell[i] = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
     }
-    for (std::uint32_t i = 0; i < n; ++i)
-      deposit_item(grid, run, cell[i], [&] { return to_unit_open(w.failure0[i]); }, tally);
+    for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], to_unit_open(w.failure0[i]), tally);
   }
 }
 
