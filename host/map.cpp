@@ -379,8 +379,9 @@ std::string dataset_sources(const ResultData& d) {
 std::string sources_line(const ResultData& d) {
   std::string s = "Sources: " + (d.sources.empty() ? std::string("none stated by the scenario") : join(d.sources, "; ")) + ".";
   const std::string ds = dataset_sources(d);
-  if (!ds.empty()) s += " " + ds;
-  return s + " Dataset sources shortened here; in full in the dataset's dataset.toml and in the run's result file.";
+  if (ds.empty()) return s;
+  return s + " " + ds +
+         " Dataset sources shortened here; in full in the dataset's dataset.toml and in the run's result file.";
 }
 
 std::string map_notes(const ResultData& d, const Context& ctx) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "host/map.h"
+#include "host/map_internal.h"
 #include "host/report.h"
 #include "host/result_file.h"
 #include "test_support.h"
@@ -357,6 +358,34 @@ TEST_F(Map, ComparisonTableHoldsTheHeadlinesOfBothFiles) {
   EXPECT_NE(text.find("seed 31"), std::string::npos) << "A's provenance";
   EXPECT_NE(text.find("B − A"), std::string::npos);
   render_comparison(data(), b, o, dir_.file("compare.png"));
+}
+
+TEST_F(Map, ComparisonTableShowsSmallAreasToThreeFigures) {
+  // 69 to 70 cells of 50 m: about 0.17 km². One fixed decimal printed 0.2
+  // with the interval [0.2 – 0.2].
+  ResultData a = data(), b = data();
+  for (std::size_t r = 0; r < a.totals.size(); ++r) a.totals[r].contaminated_cells = 69 + r % 2;
+  for (std::size_t r = 0; r < b.totals.size(); ++r) b.totals[r].contaminated_cells = 40 + r;
+  const ComparisonRow area = comparison_rows(a, b)[1];
+  ASSERT_EQ(area.quantity, "Contaminated area, km²");
+  auto shown = [&](double v) { return std::stod(format_number(v, area.decimals)); };
+  EXPECT_NEAR(shown(area.a.mean), area.a.mean, 0.005 * area.a.mean) << format_number(area.a.mean, area.decimals);
+  EXPECT_NEAR(shown(area.a.q05), area.a.q05, 0.005 * area.a.q05);
+  EXPECT_NEAR(shown(area.b.q95), area.b.q95, 0.005 * area.b.q95);
+  // Large areas keep one decimal.
+  for (std::size_t r = 0; r < a.totals.size(); ++r) a.totals[r].contaminated_cells = 133000;
+  EXPECT_EQ(comparison_rows(a, b)[1].decimals, 1);
+}
+
+TEST_F(Map, SourcesLineSpeaksOfDatasetSourcesOnlyWithADataset) {
+  ASSERT_TRUE(data().dataset.empty());
+  const std::string none = map_detail::sources_line(data());
+  EXPECT_EQ(none.find("Dataset"), std::string::npos) << none;
+  ResultData with = data();
+  with.dataset = "south-lebanon";
+  const std::string some = map_detail::sources_line(with);
+  EXPECT_NE(some.find("Dataset south-lebanon"), std::string::npos) << some;
+  EXPECT_NE(some.find("Dataset sources shortened here"), std::string::npos) << some;
 }
 
 TEST_F(Map, ComparisonRefusesDifferentGrids) {
