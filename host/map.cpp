@@ -464,14 +464,19 @@ std::string units_line(const DisplayLayer& l) {
 TitleBlock layout_title(Canvas& c, const std::string& title, const std::string& subtitle, double width) {
   TitleBlock t;
   t.title = title;
+  t.title_lines = c.wrap(title, kTitleFont, width);
+  if (t.title_lines.empty()) t.title_lines.emplace_back();
   t.subtitle = c.wrap(subtitle, kSubtitleFont, width);
-  t.bottom = kMargin + kTitleFont.size + 4 + t.subtitle.size() * kSubtitleFont.size * 1.25 + 8;
+  t.bottom = kMargin + kTitleFont.size + (t.title_lines.size() - 1) * kTitleLeading + 4 +
+             t.subtitle.size() * kSubtitleFont.size * 1.25 + 8;
   return t;
 }
 
 void draw_title(Canvas& c, const TitleBlock& t) {
-  c.text(kMargin, kMargin + kTitleFont.size, t.title, kTitleFont, Align::Left, Rgb{0.05, 0.05, 0.05});
-  double y = kMargin + kTitleFont.size + 4;
+  double y = kMargin + kTitleFont.size;
+  for (std::size_t i = 0; i < t.title_lines.size(); ++i, y += kTitleLeading)
+    c.text(kMargin, y, t.title_lines[i], kTitleFont, Align::Left, Rgb{0.05, 0.05, 0.05});
+  y = kMargin + kTitleFont.size + (t.title_lines.size() - 1) * kTitleLeading + 4;
   for (const std::string& line : t.subtitle) {
     y += kSubtitleFont.size * 1.25;
     c.text(kMargin, y, line, kSubtitleFont, Align::Left, Rgb{0.2, 0.2, 0.2});

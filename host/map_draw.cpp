@@ -481,10 +481,11 @@ const Rgb kEdgeText{0.25, 0.25, 0.25};
 // Labels along an edge, left out where they would touch the previous one.
 struct EdgeLabels {
   Canvas& c;
+  double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();  // horizontal: room
   double last_end = -1e9;
   void horizontal(double x, double y, const std::string& s) {
     const double w = c.width(s, kEdgeFont);
-    if (x - w / 2 < last_end + 4) return;
+    if (x - w / 2 < last_end + 4 || x - w / 2 < lo || x + w / 2 > hi) return;
     c.text(x, y, s, kEdgeFont, Align::Centre, kEdgeText);
     last_end = x + w / 2;
   }
@@ -503,7 +504,8 @@ double nice_step(double raw) {
   return 10 * p;
 }
 
-void draw_km_ticks(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom) {
+void draw_km_ticks(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom,
+                   double overhang) {
   const FrameMap f{&g, frame};
   cairo_t* cr = c.cr();
   const double step = nice_step(std::max(f.width_m(), f.height_m()) / 5.0);
@@ -511,7 +513,7 @@ void draw_km_ticks(Canvas& c, const ResultGrid& g, const MapRect& frame, bool la
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   cairo_set_line_width(cr, 0.5);
   auto label = [&](double m) { return fmt::format("{:g} km", m / 1000.0); };
-  EdgeLabels bottom{c};
+  EdgeLabels bottom{c, frame.x - overhang, frame.x + frame.w + overhang};
   for (double x = std::ceil(f.x_m0() / step) * step; x <= f.x_m0() + f.width_m() + 1e-6; x += step) {
     const double px = f.px(x);
     cairo_move_to(cr, px, frame.y + frame.h);
@@ -547,9 +549,10 @@ double grid_convergence_deg(const ResultGrid& g) {
   }
 }
 
-void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom) {
+void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom,
+                    double overhang) {
   if (g.crs.empty()) {
-    draw_km_ticks(c, g, frame, label_left, label_bottom);
+    draw_km_ticks(c, g, frame, label_left, label_bottom, overhang);
     return;
   }
   QuietGdalErrors quiet;
@@ -557,7 +560,7 @@ void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool l
   try {
     t = std::make_unique<LonLatToGrid>(g.crs);
   } catch (const std::exception&) {
-    draw_km_ticks(c, g, frame, label_left, label_bottom);
+    draw_km_ticks(c, g, frame, label_left, label_bottom, overhang);
     return;
   }
   const FrameMap f{&g, frame};
@@ -618,7 +621,7 @@ void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool l
   cairo_save(cr);
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   cairo_set_line_width(cr, 0.5);
-  EdgeLabels bottom{c};
+  EdgeLabels bottom{c, frame.x - overhang, frame.x + frame.w + overhang};
   for (const auto& [v, pts] : meridians) {
     const double x = crossing(pts, frame.y + frame.h, false);
     if (!(x >= frame.x && x <= frame.x + frame.w)) continue;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -127,8 +128,11 @@ void draw_background(Canvas& c, const ResultData& d, const MapRect& frame);
 void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
                 const MapRect& frame);
 // Lon/lat lines (grid with a CRS) or x/y ticks in km (without), clipped to the
-// frame; labels outside it on the chosen edges.
-void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom);
+// frame; labels outside it on the chosen edges. A bottom label reaches at most
+// `overhang` points beyond the frame's left and right edges (maps side by
+// side: their labels must not run into each other).
+void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom,
+                    double overhang = std::numeric_limits<double>::infinity());
 // Angle from grid north to true north at the grid's centre, degrees clockwise
 // (positive: true north is east of grid north); NaN without a CRS.
 double grid_convergence_deg(const ResultGrid& g);
@@ -237,10 +241,12 @@ std::vector<LegendItem> context_legend(const Context& ctx, const ResultData& d);
 constexpr double kMargin = 28;  // page margin, about 10 mm
 const Font kTitleFont{15, true, false};
 const Font kSubtitleFont{9, false, false};
+constexpr double kTitleLeading = 18;  // between wrapped title lines
 
-// The title and its wrapped subtitle at the top of a page.
+// The title and the subtitle at the top of a page, both wrapped to the page's width.
 struct TitleBlock {
-  std::string title;
+  std::string title;                     // whole (PDF metadata, SVG <title>)
+  std::vector<std::string> title_lines;  // as drawn
   std::vector<std::string> subtitle;
   double bottom = 0;  // where the page's content may start
 };

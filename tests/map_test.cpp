@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,45 @@ std::string xml(const std::string& s) {
 std::string text_layer(const std::string& svg) {
   const std::size_t at = svg.find("<g id=\"text-layer\"");
   return at == std::string::npos ? std::string() : svg.substr(at);
+}
+
+// The text layer's runs: where each text was drawn and how wide it is.
+struct DrawnText {
+  double x = 0, y = 0, w = 0;
+  std::string text;
+};
+std::vector<DrawnText> drawn_texts(const std::string& svg) {
+  const std::string layer = text_layer(svg);
+  std::vector<DrawnText> out;
+  for (std::size_t at = layer.find("<text x=\""); at != std::string::npos; at = layer.find("<text x=\"", at + 1)) {
+    DrawnText t;
+    t.x = std::stod(layer.substr(at + 9));
+    t.y = std::stod(layer.substr(layer.find("y=\"", at) + 3));
+    const std::size_t len = layer.find("textLength=\"", at);
+    t.w = std::stod(layer.substr(len + 12));
+    const std::size_t open = layer.find('>', len), close = layer.find("</text>", open);
+    t.text = layer.substr(open + 1, close - open - 1);
+    out.push_back(t);
+  }
+  return out;
+}
+
+// Every text lies on the page and no two texts on one baseline run into each
+// other (half a point to spare).
+void expect_text_on_page_and_apart(const std::string& svg, double page_w, const std::string& what) {
+  const std::vector<DrawnText> texts = drawn_texts(svg);
+  ASSERT_GT(texts.size(), 10u) << what;
+  for (const DrawnText& t : texts) {
+    EXPECT_GE(t.x, -0.5) << what << ": \"" << t.text << "\" starts left of the page";
+    EXPECT_LE(t.x + t.w, page_w + 0.5) << what << ": \"" << t.text << "\" runs off the page";
+  }
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    for (std::size_t j = i + 1; j < texts.size(); ++j) {
+      const DrawnText &a = texts[i], &b = texts[j];
+      if (std::fabs(a.y - b.y) > 0.5) continue;
+      EXPECT_TRUE(a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5)
+          << what << ": \"" << a.text << "\" and \"" << b.text << "\" overlap at y " << a.y;
+    }
 }
 
 class Map : public ::testing::Test {
@@ -232,6 +272,26 @@ TEST_F(Map, EveryLayerAndPaperDraws) {
   portrait.paper = "a4-portrait";
   portrait.dpi = 40;
   render_comparison(data(), data(), portrait, dir_.file("compare-portrait.png"));
+}
+
+TEST_F(Map, TextStaysOnThePageAndLabelsDoNotCollide) {
+  // Without a CRS the axes have km labels at both ends of each map: side by
+  // side on the comparison sheet, "4 km" of one map ran into "0 km" of the
+  // next. A title longer than the page ran off it (two scenario names).
+  const ResultData local = result_of("{ alpha = 3.0, beta = 22.0 }", 3, 31, "");
+  ResultData b = local;
+  b.scenario_name = "Southern Lebanon, July-August 2006 (HRW 2008 count), with a name longer than one line";
+  for (const std::string& paper : {std::string("a4-landscape"), std::string("a4-portrait")}) {
+    MapOptions o;
+    o.paper = paper;
+    const double page_w = paper == "a4-landscape" ? 297 * 72 / 25.4 : 210 * 72 / 25.4;
+    render_comparison(local, b, o, dir_.file("compare.svg"));
+    expect_text_on_page_and_apart(slurp(dir_.file("compare.svg")), page_w, "comparison, " + paper);
+    render_comparison(data(), data(), o, dir_.file("compare.svg"));
+    expect_text_on_page_and_apart(slurp(dir_.file("compare.svg")), page_w, "comparison with a CRS, " + paper);
+    render_map(b, o, dir_.file("map.svg"));
+    expect_text_on_page_and_apart(slurp(dir_.file("map.svg")), page_w, "map, " + paper);
+  }
 }
 
 TEST_F(Map, WithoutACrsTheAxesAreLabelledInKm) {
