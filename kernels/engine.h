@@ -33,7 +33,7 @@ struct CellAccumulators {
 // results to the bit (tests/kernel_paths_test.cpp); only tests and benchmarks
 // choose anything but Auto.
 enum class CpuKernel : std::uint8_t {
-  Auto = 0,       // blocks of items in vector registers, AVX2 random words where the CPU has them
+  Auto = 0,       // blocks of items in vector registers: AVX2 and FMA where the CPU has them, AVX-512 random words too
   Portable = 1,   // the same blocks, random words without AVX2
   PerItem = 2,    // one item at a time: the loop the CUDA backend runs
 };

@@ -1,6 +1,6 @@
 // The CPU backend's deposit paths give the same bits: the blocked loop with
-// AVX2 random words and vector arithmetic (CpuKernel::Auto), the same blocks
-// without AVX2 (Portable) and the one-item-at-a-time loop that the CUDA
+// AVX-512 or AVX2 random words and AVX2 arithmetic (CpuKernel::Auto), the same
+// blocks without vector instructions (Portable) and the one-item-at-a-time loop that the CUDA
 // backend runs (PerItem). Also: the plain-integer Philox of the blocked loop
 // is Random123's Philox4x32-10 word for word, and its block words are the
 // words uniforms() draws one item at a time.
@@ -32,12 +32,16 @@ TEST(KernelPaths, PlainPhiloxIsRandom123Philox) {
   }
 }
 
-void expect_block_words_are_item_draws(bool vector) {
+enum class Words { Portable, Avx2, Avx512 };
+
+void expect_block_words_are_item_draws(Words words) {
   const ItemKeys keys{make_key(11, Stream::Pattern), make_key(11, Stream::Fall), make_key(11, Stream::Failure)};
   for (std::uint32_t k : {0u, 16u, 1000000u - 16u}) {
     BlockWords w;
 #if REMNANT_X86_SIMD
-    if (vector && cpu_has_avx2())
+    if (words == Words::Avx512)
+      block_words_avx512(keys, 7, 4242, 513, k, w);
+    else if (words == Words::Avx2)
       block_words_avx2(keys, 7, 4242, 513, k, w);
     else
 #endif
@@ -54,10 +58,12 @@ void expect_block_words_are_item_draws(bool vector) {
 }
 
 TEST(KernelPaths, BlockWordsArePerItemDraws) {
-  expect_block_words_are_item_draws(false);
+  expect_block_words_are_item_draws(Words::Portable);
 #if REMNANT_X86_SIMD
   if (!cpu_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2: only the portable words were checked";
-  expect_block_words_are_item_draws(true);
+  expect_block_words_are_item_draws(Words::Avx2);
+  if (!cpu_has_avx512f()) GTEST_SKIP() << "this CPU has no AVX-512: the AVX-512 words were not checked";
+  expect_block_words_are_item_draws(Words::Avx512);
 #endif
 }
 
