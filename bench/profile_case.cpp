@@ -4,12 +4,12 @@
 // submunitions, 1 realization, 1 thread, CPU backend) so that a callgrind run
 // takes about a minute.
 //
-//   remnant_profile_case [--full] [--scenario FILE [--set KEY=VALUE ...]]
+//   remnant_profile_case [--full] [--scenario FILE] [--set KEY=VALUE ...]
 //                        [--realizations N] [--threads N] [--batch N] [--seed N]
 //                        [--kernel auto|portable|per-item] [--histogram-use] [--dump DIR]
 //
-// --scenario runs a scenario file instead (with --set overrides, as the CLI
-// takes them). --kernel picks the CPU deposit path (all give the same bits).
+// --scenario runs a scenario file instead; --set overrides a value of either
+// (KEY=VALUE as the CLI takes them, e.g. grid.nx=100). --kernel picks the CPU deposit path (all give the same bits).
 // --histogram-use also reports the highest histogram bin any cell reached (a
 // scan of the whole histogram after the run, outside run_ensemble). --dump
 // writes the accumulators and per-realization totals as raw little-endian
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
       dump_dir = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--full] [--scenario FILE [--set KEY=VALUE ...]] [--realizations N] [--threads N] "
+                   "usage: %s [--full] [--scenario FILE] [--set KEY=VALUE ...] [--realizations N] [--threads N] "
                    "[--batch N] [--seed N] [--kernel auto|portable|per-item] [--histogram-use] [--dump DIR]\n",
                    argv[0]);
       return 2;
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   try {
     const remnant::Scenario sc =
         scenario_file.empty()
-            ? remnant::parse_scenario(remnant_bench::scenario_toml(size), "<bench_scenario.h>")
+            ? remnant::parse_scenario(remnant_bench::scenario_toml(size), "<bench_scenario.h>", overrides)
             : remnant::load_scenario(scenario_file, overrides);
     const remnant::Plan plan = remnant::make_plan(sc);
     const remnant::RunResult r = remnant::run_ensemble(sc, plan, opt);

@@ -337,20 +337,28 @@ class ThrustEngine final : public Engine {
     CellAccumulators a;
     a.cells = cells_;
     a.histogram_bins = bins_;
-    a.dud_sum.resize(cells_);
-    a.dud_sum_sq.resize(cells_);
-    a.dud_nonzero.resize(cells_);
-    a.impact_sum.resize(cells_);
-    a.histogram.resize(histogram_.size());
-    thrust::copy(dud_sum_.begin(), dud_sum_.end(), a.dud_sum.begin());
-    thrust::copy(dud_sum_sq_.begin(), dud_sum_sq_.end(), a.dud_sum_sq.begin());
-    thrust::copy(dud_nonzero_.begin(), dud_nonzero_.end(), a.dud_nonzero.begin());
-    thrust::copy(impact_sum_.begin(), impact_sum_.end(), a.impact_sum.begin());
-    thrust::copy(histogram_.begin(), histogram_.end(), a.histogram.begin());
+    fetch(dud_sum_, a.dud_sum);
+    fetch(dud_sum_sq_, a.dud_sum_sq);
+    fetch(dud_nonzero_, a.dud_nonzero);
+    fetch(impact_sum_, a.impact_sum);
+    fetch(histogram_, a.histogram);
     return a;
   }
 
  private:
+  // Copies a backend vector into a host vector.
+  template <typename T>
+  static void fetch(const thrust::device_vector<T>& src, std::vector<T>& dst) {
+#if REMNANT_HOST_PASS
+    // The OpenMP backend's memory is host memory: one copying pass, without
+    // value-initialising the destination first.
+    dst.assign(raw(src), raw(src) + src.size());
+#else
+    dst.resize(src.size());
+    thrust::copy(src.begin(), src.end(), dst.begin());
+#endif
+  }
+
   // Copies n host values to the device vector and returns its device pointer.
   template <typename T>
   static const T* put(thrust::device_vector<T>& dst, const T* src, std::size_t n) {
