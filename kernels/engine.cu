@@ -261,6 +261,14 @@ class ThrustEngine final : public Engine {
     dud_nonzero_.assign(cells_, 0u);
     impact_sum_.assign(cells_, 0u);
     bins_ = kExactBins;
+#if REMNANT_HOST_PASS
+    // Room for the bins of counts up to 1024 (estimate_run_bytes budgets the
+    // same), so that growing the histogram appends bins in place instead of
+    // copying the ones there. Host memory beyond the bins in use is reserved,
+    // not touched: the system maps its pages only when bins grow into them.
+    histogram_.clear();
+    histogram_.reserve(static_cast<std::size_t>(histogram_bins_for(1024)) * cells_);
+#endif
     histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
   }
 
