@@ -6,7 +6,8 @@
 //
 //   remnant_profile_case [--full] [--scenario FILE] [--set KEY=VALUE ...]
 //                        [--realizations N] [--threads N] [--batch N] [--seed N]
-//                        [--kernel auto|portable|per-item] [--histogram-use] [--dump DIR]
+//                        [--backend cpu|cuda|auto] [--kernel auto|portable|per-item]
+//                        [--histogram-use] [--dump DIR]
 //
 // --scenario runs a scenario file instead; --set overrides a value of either
 // (KEY=VALUE as the CLI takes them, e.g. grid.nx=100). --kernel picks the CPU deposit path (all give the same bits).
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
       batch_given = true;
     } else if (std::strcmp(argv[i], "--seed") == 0 && has_value) {
       opt.seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--backend") == 0 && has_value) {
+      opt.backend = argv[++i];
     } else if (std::strcmp(argv[i], "--kernel") == 0 && has_value) {
       const std::string k = argv[++i];
       opt.cpu_kernel = k == "portable" ? remnant::CpuKernel::Portable
@@ -82,12 +85,13 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--full] [--scenario FILE] [--set KEY=VALUE ...] [--realizations N] [--threads N] "
-                   "[--batch N] [--seed N] [--kernel auto|portable|per-item] [--histogram-use] [--dump DIR]\n",
+                   "[--batch N] [--seed N] [--backend cpu|cuda|auto] [--kernel auto|portable|per-item] [--histogram-use] "
+                   "[--dump DIR]\n",
                    argv[0]);
       return 2;
     }
   }
-  if (!batch_given) opt.batch = opt.realizations < 32 ? opt.realizations : 32;
+  if (!batch_given) opt.batch = opt.realizations < 32 ? opt.realizations : 32;  // --batch 0: run_ensemble's automatic batch
   try {
     const remnant::Scenario sc =
         scenario_file.empty()
@@ -129,13 +133,15 @@ int main(int argc, char** argv) {
       }
       dump(dump_dir, "totals.u64", totals.data(), totals.size());
     }
-    std::printf("submunitions/realization %llu, realizations %u, threads %d, batch %u, histogram bins %u "
-                "(highest used: %s)\n"
-                "impacts %llu, duds %llu, in water %llu, outside grid %llu, run_ensemble %.3f s (prepare included)\n",
-                static_cast<unsigned long long>(plan.items_per_realization), r.realizations, r.threads, r.batch,
-                acc.histogram_bins, used.c_str(), static_cast<unsigned long long>(impacts),
-                static_cast<unsigned long long>(duds), static_cast<unsigned long long>(water),
-                static_cast<unsigned long long>(outside), r.seconds);
+    std::printf("submunitions/realization %llu, realizations %u, cells %u, backend %s, threads %d, batch %u, "
+                "histogram bins %u (highest used: %s)\n"
+                "impacts %llu, duds %llu, in water %llu, outside grid %llu\n"
+                "run_ensemble %.3f s (prepare included), %.4g submunitions per second\n",
+                static_cast<unsigned long long>(plan.items_per_realization), r.realizations, plan.cells(),
+                r.backend.name.c_str(), r.threads, r.batch, acc.histogram_bins, used.c_str(),
+                static_cast<unsigned long long>(impacts), static_cast<unsigned long long>(duds),
+                static_cast<unsigned long long>(water), static_cast<unsigned long long>(outside), r.seconds,
+                static_cast<double>(plan.items_per_realization) * r.realizations / r.seconds);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "remnant_profile_case: %s\n", e.what());
     return 1;
