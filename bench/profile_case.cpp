@@ -11,13 +11,17 @@
 //
 // --scenario runs a scenario file instead; --set overrides a value of either
 // (KEY=VALUE as the CLI takes them, e.g. grid.nx=100). --kernel picks the CPU deposit path (all give the same bits).
-// --histogram-use also reports the highest histogram bin any cell reached (a
+// With two batches or more it also prints the steady state: the time per
+// realization of the batches after the first (epistemic draws, deposit,
+// accumulate) and the rest of the run (engine setup, the first batch's
+// histogram growth, reading back). --histogram-use also reports the highest histogram bin any cell reached (a
 // scan of the whole histogram after the run, outside run_ensemble). --dump
 // writes the accumulators and per-realization totals as raw little-endian
 // arrays (DIR/dud_sum.u64, dud_sum_sq.u64, dud_nonzero.u32, impact_sum.u64,
 // dud_histogram.u32 [bin][cell], totals.u64 [realization][14: fired, impacts,
 // duds, contaminated cells, in water, outside, duds by class 0-7]), so two
 // builds can be compared byte for byte without writing result files.
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +29,7 @@
 #include <exception>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_scenario.h"
@@ -98,6 +103,12 @@ int main(int argc, char** argv) {
             ? remnant::parse_scenario(remnant_bench::scenario_toml(size), "<bench_scenario.h>", overrides)
             : remnant::load_scenario(scenario_file, overrides);
     const remnant::Plan plan = remnant::make_plan(sc);
+    // Batch ends, to split the run into its cost per realization (the batches
+    // after the first, which also grows the histogram) and the rest (engine
+    // setup, the first batch's extra, reading the accumulators back).
+    using Clock = std::chrono::steady_clock;
+    std::vector<std::pair<Clock::time_point, std::uint32_t>> batch_ends;
+    opt.progress = [&](std::uint32_t done, std::uint32_t) { batch_ends.emplace_back(Clock::now(), done); };
     const remnant::RunResult r = remnant::run_ensemble(sc, plan, opt);
     std::uint64_t impacts = 0, duds = 0, water = 0, outside = 0;
     for (const auto& t : r.totals) {
@@ -142,6 +153,14 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(impacts), static_cast<unsigned long long>(duds),
                 static_cast<unsigned long long>(water), static_cast<unsigned long long>(outside), r.seconds,
                 static_cast<double>(plan.items_per_realization) * r.realizations / r.seconds);
+    if (batch_ends.size() >= 2) {
+      const double steady = std::chrono::duration<double>(batch_ends.back().first - batch_ends.front().first).count();
+      const std::uint32_t n = batch_ends.back().second - batch_ends.front().second;
+      const double per = steady / n;
+      std::printf("steady state: %.5f s per realization over the %u realizations after the first batch, %.4g "
+                  "submunitions per second; the rest of the run: %.3f s\n",
+                  per, n, static_cast<double>(plan.items_per_realization) / per, r.seconds - per * r.realizations);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "remnant_profile_case: %s\n", e.what());
     return 1;

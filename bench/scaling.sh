@@ -10,13 +10,12 @@
 # run_bench.sh when missing). Needs the bundled laos dataset for the
 # submunitions table (scripts/build.sh builds it; or set REMNANT_DATASETS).
 #
-# Times are the engine's own clock (run_ensemble: engine setup, epistemic
+# Times are the engine's own clock: run_ensemble (engine setup, epistemic
 # draws, every batch, reading the accumulators back; the plan is built
-# before). The realizations and threads tables give single runs (and the
-# process's user CPU seconds and peak resident memory, /usr/bin/time); the
-# submunitions and cells tables run each row twice, with R1 and R2
-# realizations, and split the time into a cost per realization (the slope)
-# and a fixed cost per run (the intercept).
+# before), split by remnant_profile_case into the steady state (the time per
+# realization of the batches after the first: draws, deposit, accumulate) and
+# the rest of the run (setup, the first batch's histogram growth, read-back).
+# Peak memory is the whole process's resident maximum (/usr/bin/time).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,92 +36,66 @@ header() {
   echo
   echo "### $1"
   echo
-  echo "| $2 | submunitions per realization | realizations | cells | threads | run_ensemble s | submunitions/s | user s | peak MiB |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| $2 | submunitions per realization | realizations | cells | threads | batch | run_ensemble s | steady s per realization | steady submunitions/s | rest of the run s | peak MiB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 
 # row LABEL ARGS...: one run, one table row.
 row() {
   local label="$1"
   shift
-  /usr/bin/time -f "%U %M" -o "$out.time" "$bin" "$@" >"$out"
-  local items r cells threads secs rate user peak
+  /usr/bin/time -f "%M" -o "$out.time" "$bin" "$@" >"$out"
+  local items r cells threads batch secs per rate rest peak
   items=$(sed -n 's/^submunitions\/realization \([0-9]*\),.*/\1/p' "$out")
   r=$(sed -n 's/.*realizations \([0-9]*\), cells.*/\1/p' "$out")
   cells=$(sed -n 's/.*, cells \([0-9]*\),.*/\1/p' "$out")
   threads=$(sed -n 's/.*threads \([0-9]*\), batch.*/\1/p' "$out")
+  batch=$(sed -n 's/.*, batch \([0-9]*\),.*/\1/p' "$out")
   secs=$(sed -n 's/^run_ensemble \([0-9.]*\) s.*/\1/p' "$out")
-  rate=$(sed -n 's/.*, \([0-9.e+]*\) submunitions per second/\1/p' "$out")
-  read -r user peak <"$out.time"
-  printf '| %s | %s | %s | %s | %s | %s | %.3g | %s | %d |\n' "$label" "$items" "$r" "$cells" "$threads" "$secs" \
-    "$rate" "$user" "$((peak / 1024))"
-}
-
-# pair LABEL R1 R2 ARGS...: two runs with R1 and R2 realizations, one row:
-# the cost of one more realization (the slope) and the fixed cost of a run
-# (the intercept: engine setup, first-touch page faults, read-back).
-pair_header() {
-  echo
-  echo "### $1"
-  echo
-  echo "| $2 | submunitions per realization | cells | threads | R1, R2 | run_ensemble s (R1, R2) | s per realization | submunitions/s per realization | fixed s per run | peak MiB (R2) |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-}
-pair() {
-  local label="$1" r1="$2" r2="$3"
-  shift 3
-  "$bin" "$@" --realizations "$r1" >"$out"
-  local t1 t2 items cells threads peak
-  t1=$(sed -n 's/^run_ensemble \([0-9.]*\) s.*/\1/p' "$out")
-  /usr/bin/time -f "%M" -o "$out.time" "$bin" "$@" --realizations "$r2" >"$out"
-  t2=$(sed -n 's/^run_ensemble \([0-9.]*\) s.*/\1/p' "$out")
-  items=$(sed -n 's/^submunitions\/realization \([0-9]*\),.*/\1/p' "$out")
-  cells=$(sed -n 's/.*, cells \([0-9]*\),.*/\1/p' "$out")
-  threads=$(sed -n 's/.*threads \([0-9]*\), batch.*/\1/p' "$out")
+  per=$(sed -n 's/^steady state: \([0-9.]*\) s per realization.*/\1/p' "$out")
+  rate=$(sed -n 's/^steady state: .*, \([0-9.e+]*\) submunitions per second;.*/\1/p' "$out")
+  rest=$(sed -n 's/^steady state: .*the rest of the run: \([0-9.-]*\) s/\1/p' "$out")
   peak=$(cat "$out.time")
-  awk -v l="$label" -v n="$items" -v c="$cells" -v th="$threads" -v r1="$r1" -v r2="$r2" -v t1="$t1" -v t2="$t2" \
-      -v p="$peak" 'BEGIN {
-    slope = (t2 - t1) / (r2 - r1); fixed = t1 - r1 * slope;
-    printf "| %s | %d | %d | %d | %d, %d | %.3f, %.3f | %.4f | %.3g | %.2f | %d |\n", l, n, c, th, r1, r2, t1, t2, slope,
-           (slope > 0 ? n / slope : 0), fixed, p / 1024 }'
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.3g | %s | %d |\n' "$label" "$items" "$r" "$cells" "$threads" \
+    "$batch" "$secs" "$per" "$rate" "$rest" "$((peak / 1024))"
 }
 
 laos="$repo/configs/laos-1964-1973.toml"
 
 if [[ "$which" == all || "$which" == items ]]; then
-  pair_header "Submunitions (Laos dataset grid, 845 x 972 cells; about 5,400 submunitions per strike site; 1 thread)" "total"
+  header "Submunitions (Laos dataset grid, 845 x 972 cells; about 5,400 submunitions per strike site; batch 1, 1 thread)" "total"
   for n in 100000 1000000 10000000 100000000; do
     sites=$((n / 5400 > 0 ? n / 5400 : 1))
-    pair "$n" 1 3 --scenario "$laos" --set "inventory.total_submunitions=$n" --set "sites.count=$sites" --threads 1
+    r=$((n >= 100000000 ? 4 : n >= 10000000 ? 8 : 16))
+    row "$n" --scenario "$laos" --set "inventory.total_submunitions=$n" --set "sites.count=$sites" \
+      --realizations "$r" --batch 1 --threads 1
   done
 fi
 
 if [[ "$which" == all || "$which" == realizations ]]; then
   header "Realizations (benchmark scenario, 1,002,864 submunitions, 1000 x 1000 cells; batch 8; 1 thread)" "realizations"
-  for r in 1 4 16 64 256; do
+  for r in 16 64 256; do
     row "$r" --full --realizations "$r" --batch 8 --threads 1
   done
-  echo
-  echo "The automatic batch (as many realizations as fit in 256 MiB of grids, at most 32) for comparison:"
-  header "Realizations, automatic batch" "realizations"
+  header "Realizations, automatic batch (as many realizations as fit in 256 MiB of grids, at most 32)" "realizations"
   for r in 4 32 128; do
     row "$r" --full --realizations "$r" --batch 0 --threads 1
   done
 fi
 
 if [[ "$which" == all || "$which" == cells ]]; then
-  pair_header "Grid cells (benchmark scenario on the same 50 km square, cell size varied; batch 4, 1 thread)" "cells"
+  header "Grid cells (benchmark scenario on the same 50 km square, cell size varied; batch 4, 1 thread)" "cells"
   for nx in 100 316 1000 3162; do
     dx=$(awk -v n="$nx" 'BEGIN { printf "%.6f", 50000 / n }')
-    pair "$((nx * nx))" 4 16 --full --set "grid.nx=$nx" --set "grid.ny=$nx" --set "grid.cell_size_m=$dx" \
-      --batch 4 --threads 1
+    row "$((nx * nx))" --full --set "grid.nx=$nx" --set "grid.ny=$nx" --set "grid.cell_size_m=$dx" \
+      --realizations 16 --batch 4 --threads 1
   done
 fi
 
 if [[ "$which" == all || "$which" == threads ]]; then
-  header "Threads (benchmark scenario, 16 realizations)" "threads"
+  header "Threads (benchmark scenario, 32 realizations, batch 8)" "threads"
   for t in 1 2; do
-    row "$t" --full --realizations 16 --threads "$t"
+    row "$t" --full --realizations 32 --batch 8 --threads "$t"
   done
   if [[ -x "$build/bench/remnant_bench" ]]; then
     echo
