@@ -55,7 +55,22 @@ class Handle {
 // after a failed open of a damaged object HDF5 1.10 keeps internal references
 // and, at exit, prints "infinite loop closing library" unless error printing
 // is off.
-void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+//
+// And no clean-up at exit: HDF5 1.10 cannot close a file whose final flush
+// failed (a full disk, a file-size limit); it keeps the file open inside the
+// library and its atexit handler (H5_term_library -> H5F__close_cb) then
+// crashes the process with SIGSEGV after our message was printed and the
+// temporary file removed. H5dont_atexit must come before the library starts
+// (the first HDF5 call); every file this program opens is closed explicitly
+// by its Handle, so nothing is lost without the handler.
+void quiet_hdf5() {
+  static const bool once = [] {
+    H5dont_atexit();
+    return true;
+  }();
+  (void)once;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 void check(herr_t status, const std::string& what) {
   if (status < 0) throw std::runtime_error("HDF5: cannot " + what);
@@ -976,8 +991,15 @@ void write_result_file(const std::string& path, const ResultData& d) {
     check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), "set the file format version");
     const Handle file(H5Fcreate(out.temp_path().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose,
                       "create " + out.temp_path());
-    write_contents(file.get(), d);
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + out.temp_path());
+    try {
+      write_contents(file.get(), d);
+      check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + out.temp_path());
+    } catch (const std::exception& e) {
+      // Name the file the user asked for; the cause is usually a full disk.
+      throw std::runtime_error(fmt::format("cannot write the result file {} (nothing was left there; is the disk "
+                                           "full?): {}",
+                                           path, e.what()));
+    }
   }
   out.commit();
 }

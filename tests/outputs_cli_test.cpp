@@ -100,6 +100,19 @@ TEST_F(OutputsCli, RunRefusesABadMapRequestBeforeSimulating) {
   EXPECT_TRUE(out_.entries().empty());
 }
 
+TEST_F(OutputsCli, AFullDiskFailsTheRunCleanlyWithoutACrash) {
+  // A file-size limit of 16 blocks (8 or 16 KiB) stands in for a full disk:
+  // writes fail with EFBIG. HDF5 1.10 writing to such a file left it open
+  // inside the library and the process died of SIGSEGV at exit (code 139).
+  const std::string h5 = out_.file("r.h5");
+  const CommandResult r = run_command("trap '' XFSZ; ulimit -f 16 && exec " + std::string(kCli) + " run " +
+                                      shell_quote(low_rate()) + " --backend cpu --out " + shell_quote(h5) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("remnant: failed:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(h5), std::string::npos) << "the message should name the file: " << r.output;
+  EXPECT_TRUE(out_.entries().empty()) << "a partial or temporary file was left behind";
+}
+
 TEST_F(OutputsCli, CompareDrawsOnePageFromTwoResults) {
   const std::string a = out_.file("a.h5"), b = out_.file("b.h5"), page = out_.file("cmp.pdf");
   ASSERT_EQ(cli("run " + shell_quote(low_rate()) + " --backend cpu --out " + shell_quote(a)).exit_code, 0);
