@@ -74,12 +74,14 @@ void write_geotiff(const ResultData& d, const std::string& layer_name, const std
     CSLDestroy(options);
     if (!ds) throw std::runtime_error(gdal_last_error(fmt::format("cannot create {}", out.temp_path())));
     double transform[6] = {g.origin_x_m, g.cell_size_m, 0.0, g.origin_y_m + g.ny * g.cell_size_m, 0.0, -g.cell_size_m};
-    GDALSetGeoTransform(ds.get(), transform);
+    if (GDALSetGeoTransform(ds.get(), transform) != CE_None)
+      throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the geotransform", path)));
     if (!g.crs_wkt.empty() && GDALSetProjection(ds.get(), g.crs_wkt.c_str()) != CE_None)
       throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the CRS", path)));
 
     GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
-    GDALSetRasterNoDataValue(band, nodata);
+    if (GDALSetRasterNoDataValue(band, nodata) != CE_None)
+      throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the nodata value", path)));
     GDALSetDescription(band, layer.title.c_str());
     GDALSetRasterUnitType(band, layer.units.c_str());
     set_meta(band, "long_name", layer.long_name);
@@ -144,7 +146,7 @@ std::string totals_csv(const ResultData& d) {
   const double cell_km2 = d.grid.cell_area_km2();
   for (std::size_t r = 0; r < d.totals.size(); ++r) {
     const RealizationTotals& t = d.totals[r];
-    s += fmt::format("{},{},{},{},{},{},{},{}", r, t.fired, t.impacts, t.duds, t.contaminated_cells,
+    s += fmt::format("{},{},{},{},{},{:.10g},{},{}", r, t.fired, t.impacts, t.duds, t.contaminated_cells,
                      double(t.contaminated_cells) * cell_km2, t.in_water, t.outside_grid);
     for (int k = 0; k < kLandCoverClasses; ++k) s += fmt::format(",{}", t.duds_by_class[k]);
     s += "\n";

@@ -113,6 +113,15 @@ TEST_F(OutputsCli, AFullDiskFailsTheRunCleanlyWithoutACrash) {
   EXPECT_TRUE(out_.entries().empty()) << "a partial or temporary file was left behind";
 }
 
+TEST_F(OutputsCli, ResultFileMustBeNamedAsHdf5) {
+  // --out map.png would have written HDF5 into a file named .png.
+  const CommandResult r = cli("run " + shell_quote(low_rate()) + " --backend cpu --out " + shell_quote(out_.file("map.png")));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(".h5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--map"), std::string::npos) << "the message should point to --map: " << r.output;
+  EXPECT_TRUE(out_.entries().empty());
+}
+
 TEST_F(OutputsCli, CompareDrawsOnePageFromTwoResults) {
   const std::string a = out_.file("a.h5"), b = out_.file("b.h5"), page = out_.file("cmp.pdf");
   ASSERT_EQ(cli("run " + shell_quote(low_rate()) + " --backend cpu --out " + shell_quote(a)).exit_code, 0);

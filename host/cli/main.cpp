@@ -31,6 +31,14 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop.store(true); }
 
+// From here on SIGINT and SIGTERM only raise a flag: a run stops between
+// batches, and run, export and compare stop between output files (each is
+// written atomically). Before (loading, planning) they end the process at once.
+void catch_interrupts() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
 std::vector<remnant::Override> overrides(const std::vector<std::string>& sets) {
   std::vector<remnant::Override> out;
   for (const std::string& a : sets) out.push_back(remnant::parse_override(a));
@@ -82,8 +90,8 @@ void check_choice(const std::string& option, const std::string& value, const std
 void check_map_args(const remnant::MapOptions& m) {
   check_choice("--layer", m.layer, remnant::display_layer_names());
   check_choice("--paper", m.paper, remnant::paper_names());
-  if (!(m.dpi >= 30.0 && m.dpi <= 1200.0))
-    throw remnant::InputError(fmt::format("--dpi {}: expected a resolution between 30 and 1200", m.dpi));
+  if (!(m.dpi >= 10.0 && m.dpi <= 1200.0))
+    throw remnant::InputError(fmt::format("--dpi {}: expected a resolution between 10 and 1200", m.dpi));
 }
 
 struct RunArgs {
@@ -115,7 +123,15 @@ int cmd_run(const RunArgs& a) {
   opt.threads = a.threads;
   opt.batch = static_cast<std::uint32_t>(a.batch);
   opt.cancel = &g_stop;
-  if (!a.out.empty()) check_output_path(a.out, "--out");
+  if (!a.out.empty()) {
+    std::string ext = std::filesystem::path(a.out).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (ext != ".h5" && ext != ".hdf5" && ext != ".nc")
+      throw InputError(fmt::format("--out {}: the result file is HDF5 (NetCDF-4); expected a name ending in .h5, "
+                                   ".hdf5 or .nc (maps: --map, GeoTIFF: --geotiff, CSV: --csv)",
+                                   a.out));
+    check_output_path(a.out, "--out");
+  }
   check_map_args(a.map_opts);
   if (!a.map.empty()) check_export_target(a.map, "--map", {".png", ".svg", ".pdf"});
   if (!a.geotiff.empty()) check_export_target(a.geotiff, "--geotiff", {".tif", ".tiff"});
@@ -124,8 +140,7 @@ int cmd_run(const RunArgs& a) {
   check_fits_in_memory(sc, opt);
 
   const Plan plan = make_plan(sc);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  catch_interrupts();
   const RunResult r = run_ensemble(sc, plan, opt);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
   const ResultData data = make_result_data(sc, plan, r, st);
@@ -173,6 +188,13 @@ int cmd_validate(const std::string& scenario, const std::vector<std::string>& se
   return 0;
 }
 
+// Ctrl-C in export or compare: the file being written is finished (each is
+// complete or absent), the rest are not started.
+int interrupted_between_outputs() {
+  std::cerr << "remnant: interrupted; the files named above are complete, the others were not written\n";
+  return 130;
+}
+
 int cmd_info(const std::string& file) {
   std::cout << remnant::result_info_text(remnant::read_result_file(file));
   return 0;
@@ -183,7 +205,9 @@ int cmd_export(const std::string& file, const std::vector<std::string>& outs, co
   check_map_args(m);
   for (const std::string& o : outs) check_export_target(o, "--out");
   const ResultData d = read_result_file(file);
+  catch_interrupts();
   for (const std::string& o : outs) {
+    if (g_stop.load()) return interrupted_between_outputs();
     export_file(d, m, o);
     std::cout << fmt::format("written: {}\n", o);
   }
@@ -199,7 +223,9 @@ int cmd_compare(const std::string& a, const std::string& b, const std::vector<st
   MapOptions options = m;
   options.file_a = a;
   options.file_b = b;
+  catch_interrupts();
   for (const std::string& o : outs) {
+    if (g_stop.load()) return interrupted_between_outputs();
     render_comparison(da, db, options, o);
     std::cout << fmt::format("written: {}\n", o);
   }
