@@ -28,6 +28,10 @@ class AtomicOutput {
   bool committed_ = false;
 };
 
+// The extension of path in lower case, with its dot (".png"; "" for none):
+// what decides an output's format.
+std::string file_extension(const std::string& path);
+
 // The temporary name used for path: ".NAME.tmp-PID" in the same directory.
 std::string temp_path_for(const std::string& path);
 

@@ -17,12 +17,6 @@
 namespace remnant {
 namespace {
 
-std::string extension_of(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext;
-}
-
 constexpr double kFloatNoData = -9999.0;
 constexpr double kClassNoData = 255.0;
 
@@ -39,7 +33,7 @@ std::string joined(const std::vector<std::string>& v, const char* sep) {
 }  // namespace
 
 bool is_exportable_path(const std::string& path, std::string* why) {
-  const std::string ext = extension_of(path);
+  const std::string ext = file_extension(path);
   for (const char* ok : {".tif", ".tiff", ".png", ".svg", ".pdf", ".csv"})
     if (ext == ok) return true;
   if (why)
@@ -157,7 +151,7 @@ std::string totals_csv(const ResultData& d) {
 void export_file(const ResultData& d, const MapOptions& map, const std::string& path) {
   std::string why;
   if (!is_exportable_path(path, &why)) throw InputError(why);
-  const std::string ext = extension_of(path);
+  const std::string ext = file_extension(path);
   if (ext == ".tif" || ext == ".tiff") return write_geotiff(d, map.layer, path);
   if (ext == ".csv") return write_text_file(path, totals_csv(d));
   render_map(d, map, path);

@@ -153,8 +153,7 @@ namespace {
 enum class Format { Png, Svg, Pdf };
 
 Format format_of(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  const std::string ext = file_extension(path);
   if (ext == ".png") return Format::Png;
   if (ext == ".svg") return Format::Svg;
   if (ext == ".pdf") return Format::Pdf;

@@ -66,8 +66,7 @@ void check_export_target(const std::string& path, const std::string& what,
   std::string why;
   if (!remnant::is_exportable_path(path, &why)) throw remnant::InputError(what + " " + why);
   if (accepted.size()) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string ext = remnant::file_extension(path);
     std::string list;
     bool ok = false;
     for (const char* a : accepted) {
@@ -124,8 +123,7 @@ int cmd_run(const RunArgs& a) {
   opt.batch = static_cast<std::uint32_t>(a.batch);
   opt.cancel = &g_stop;
   if (!a.out.empty()) {
-    std::string ext = std::filesystem::path(a.out).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string ext = file_extension(a.out);
     if (ext != ".h5" && ext != ".hdf5" && ext != ".nc")
       throw InputError(fmt::format("--out {}: the result file is HDF5 (NetCDF-4); expected a name ending in .h5, "
                                    ".hdf5 or .nc (maps: --map, GeoTIFF: --geotiff, CSV: --csv)",
