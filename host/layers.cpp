@@ -11,29 +11,20 @@ namespace {
 struct LayerDef {
   const char* name;
   const char* title;
-  const char* statistic;  // completes "... per hectare, <statistic>"
+  const char* statistic;                 // completes "... per hectare, <statistic>"
+  std::vector<float> CellStatistics::*values;
 };
 
 // Count layers: stored as items per cell, shown per hectare.
-constexpr LayerDef kCountLayers[] = {
-    {"dud_mean", "Expected unexploded submunitions", "mean over realizations"},
-    {"dud_q05", "Unexploded submunitions, 5th percentile", "5th percentile over realizations"},
-    {"dud_q50", "Unexploded submunitions, median", "median over realizations"},
-    {"dud_q95", "Unexploded submunitions, 95th percentile", "95th percentile over realizations"},
-    {"dud_sd", "Unexploded submunitions, standard deviation", "standard deviation over realizations"},
-    {"impact_mean", "Submunitions landed (exploded or not)", "mean over realizations"},
+const LayerDef kCountLayers[] = {
+    {"dud_mean", "Expected unexploded submunitions", "mean over realizations", &CellStatistics::mean},
+    {"dud_q05", "Unexploded submunitions, 5th percentile", "5th percentile over realizations", &CellStatistics::q05},
+    {"dud_q50", "Unexploded submunitions, median", "median over realizations", &CellStatistics::q50},
+    {"dud_q95", "Unexploded submunitions, 95th percentile", "95th percentile over realizations", &CellStatistics::q95},
+    {"dud_sd", "Unexploded submunitions, standard deviation", "standard deviation over realizations",
+     &CellStatistics::sd},
+    {"impact_mean", "Submunitions landed (exploded or not)", "mean over realizations", &CellStatistics::impact_mean},
 };
-
-const std::vector<float>* count_values(const ResultData& d, const std::string& name) {
-  const CellStatistics& s = d.stats;
-  if (name == "dud_mean") return &s.mean;
-  if (name == "dud_q05") return &s.q05;
-  if (name == "dud_q50") return &s.q50;
-  if (name == "dud_q95") return &s.q95;
-  if (name == "dud_sd") return &s.sd;
-  if (name == "impact_mean") return &s.impact_mean;
-  return nullptr;
-}
 
 void require_cells(const std::vector<float>& v, const ResultData& d, const std::string& name) {
   if (v.size() != d.grid.cells())
@@ -62,7 +53,7 @@ DisplayLayer display_layer(const ResultData& d, const std::string& name) {
   out.name = name;
   for (const LayerDef& l : kCountLayers) {
     if (name != l.name) continue;
-    const std::vector<float>& v = *count_values(d, name);
+    const std::vector<float>& v = d.stats.*l.values;
     require_cells(v, d, name);
     const double per_ha = 1.0 / d.grid.cell_area_ha();
     out.title = l.title;
