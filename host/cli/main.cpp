@@ -23,6 +23,7 @@
 #include "host/result_file.h"
 #include "host/scenario.h"
 #include "host/stats.h"
+#include "host/sweep.h"
 #include "remnant_version.h"
 
 namespace {
@@ -286,6 +287,27 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--out,-o", compare_outs, "Output page(s): .png, .svg or .pdf")->required();
   add_map_options(compare_cmd, compare_map);
 
+  remnant::SweepArgs sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a scenario at every combination of swept --set values; one result file per point, a summary "
+               "(CSV, JSON) and a figure (PNG, SVG) of a headline total with its 90 % interval");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML)")->required();
+  sweep_cmd->add_option("--set", sweep.sets,
+                        "KEY=V1,V2,... sweeps KEY over the values (commas inside [ ], { } and quotes do not split); "
+                        "KEY=VALUE with one value applies to every point; repeatable (every combination runs)")
+      ->required();
+  sweep_cmd->add_option("--out-dir", sweep.out_dir, "Directory for point-NNN.h5 and sweep.csv/.json/.png/.svg")->required();
+  sweep_cmd->add_option("--realizations,-r", sweep.realizations, "Realizations per point (default: the scenario's)");
+  sweep_cmd->add_option("--seed", sweep.seed, "Random seed, the same for every point (default: the scenario's)");
+  sweep_cmd->add_option("--backend", sweep.backend, "auto, cpu or cuda")->capture_default_str();
+  sweep_cmd->add_option("--threads", sweep.threads, "CPU threads (default: all)");
+  sweep_cmd->add_option("--batch", sweep.batch, "Realizations per batch (default: automatic); results do not depend on it");
+  sweep_cmd->add_option("--metric", sweep.metric, "Total the figure plots: total_duds, impacts, contaminated_area_km2, "
+                                                  "in_water or outside_grid")->capture_default_str();
+  sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress and no line per point on stderr");
+  sweep_cmd->add_flag("--resume", sweep.resume, "Keep the point files already in --out-dir that this sweep would write "
+                                                "(checked: same scenario, --set, seed, realizations, backend); run the rest");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -303,6 +325,7 @@ int main(int argc, char** argv) {
     if (info_cmd->parsed()) return cmd_info(info_file);
     if (export_cmd->parsed()) return cmd_export(export_file, export_outs, export_map);
     if (compare_cmd->parsed()) return cmd_compare(compare_files[0], compare_files[1], compare_outs, compare_map);
+    if (sweep_cmd->parsed()) return remnant::run_sweep(sweep, &g_stop, catch_interrupts);
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
