@@ -14,8 +14,93 @@ namespace {
 const int kDefaultThreads = omp_get_max_threads();
 }  // namespace
 
-Interrupted::Interrupted(std::uint32_t d, std::uint32_t t)
-    : std::runtime_error(fmt::format("interrupted after {} of {} realizations", d, t)), done(d), total(t) {}
+RealizationSet RealizationSet::all(std::uint32_t n) {
+  RealizationSet s;
+  s.add(0, n);
+  return s;
+}
+
+void RealizationSet::add(std::uint32_t first, std::uint32_t last) {
+  if (first >= last) return;
+  std::vector<Range> out;
+  out.reserve(ranges_.size() + 1);
+  Range r{first, last};
+  bool placed = false;
+  for (const Range& x : ranges_) {
+    if (x.second < r.first) {
+      out.push_back(x);
+    } else if (r.second < x.first) {
+      if (!placed) out.push_back(r), placed = true;
+      out.push_back(x);
+    } else {  // overlapping or touching: widen r
+      r.first = std::min(r.first, x.first);
+      r.second = std::max(r.second, x.second);
+    }
+  }
+  if (!placed) out.push_back(r);
+  ranges_ = std::move(out);
+}
+
+void RealizationSet::add(const RealizationSet& other) {
+  for (const Range& r : other.ranges_) add(r.first, r.second);
+}
+
+RealizationSet RealizationSet::intersect(const RealizationSet& other) const {
+  RealizationSet out;
+  std::size_t i = 0, j = 0;
+  while (i < ranges_.size() && j < other.ranges_.size()) {
+    const Range &a = ranges_[i], &b = other.ranges_[j];
+    const std::uint32_t lo = std::max(a.first, b.first), hi = std::min(a.second, b.second);
+    if (lo < hi) out.ranges_.push_back({lo, hi});
+    (a.second < b.second) ? ++i : ++j;
+  }
+  return out;
+}
+
+bool RealizationSet::intersects(const RealizationSet& other) const { return !intersect(other).empty(); }
+
+RealizationSet RealizationSet::minus(const RealizationSet& other) const {
+  RealizationSet out;
+  for (const Range& a : ranges_) {
+    std::uint32_t from = a.first;
+    for (const Range& b : other.ranges_) {
+      if (b.second <= from || b.first >= a.second) continue;
+      if (b.first > from) out.ranges_.push_back({from, b.first});
+      from = std::max(from, b.second);
+    }
+    if (from < a.second) out.ranges_.push_back({from, a.second});
+  }
+  return out;
+}
+
+std::uint64_t RealizationSet::count() const {
+  std::uint64_t n = 0;
+  for (const Range& r : ranges_) n += r.second - r.first;
+  return n;
+}
+
+std::vector<std::uint32_t> RealizationSet::indices() const {
+  std::vector<std::uint32_t> v;
+  v.reserve(count());
+  for (const Range& r : ranges_)
+    for (std::uint32_t i = r.first; i < r.second; ++i) v.push_back(i);
+  return v;
+}
+
+std::string RealizationSet::text() const {
+  if (ranges_.empty()) return "none";
+  std::string s;
+  for (const Range& r : ranges_)
+    s += (s.empty() ? "" : ", ") +
+         (r.second - r.first == 1 ? fmt::format("{}", r.first) : fmt::format("{}-{}", r.first, r.second - 1));
+  return s;
+}
+
+Interrupted::Interrupted(std::shared_ptr<RunResult> p, std::uint32_t t)
+    : std::runtime_error(fmt::format("interrupted after {} of {} realizations", p ? p->done.count() : 0, t)),
+      partial(std::move(p)),
+      done(partial ? static_cast<std::uint32_t>(partial->done.count()) : 0),
+      total(t) {}
 
 BackendChoice choose_backend(const std::string& requested) {
   std::string why;
@@ -67,6 +152,32 @@ void check_fits_in_memory(const Scenario& sc, const RunOptions& opt) {
         batch > 1 ? ", or fewer realizations per batch (--batch 1)" : ""));
 }
 
+namespace {
+
+// A smaller batch after the backend ran out of memory; at one realization
+// per batch there is nothing smaller to try.
+void halve_batch(RunResult& res, const Scenario& sc) {
+  if (res.batch <= 1)
+    throw std::runtime_error(fmt::format(
+        "{}: the {} backend ran out of memory with one realization per batch ({} x {} cells); use a coarser grid "
+        "(grid.cell_size_m), a smaller extent, or --backend cpu",
+        sc.path, res.backend.name, sc.grid.nx, sc.grid.ny));
+  res.batch = (res.batch + 1) / 2;
+}
+
+// The automatic batch, halved until its estimated size fits in 80 % of the
+// device memory free now (other processes may share the device).
+std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch) {
+  const std::uint64_t free = cuda::free_memory_bytes();
+  if (free == 0) return batch;
+  const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
+  const std::uint64_t items = scenario_items(sc), strikes = scenario_strike_rows(sc);
+  while (batch > 1 && estimate_run_bytes(cells, items, strikes, batch) > free / 10 * 8) batch = (batch + 1) / 2;
+  return batch;
+}
+
+}  // namespace
+
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt) {
   if (opt.realizations == 0) throw InputError("--realizations: expected a number of realizations >= 1, got 0");
   if (opt.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", opt.threads));
@@ -88,24 +199,133 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   omp_set_num_threads(opt.threads > 0 ? opt.threads : kDefaultThreads);
   res.threads = omp_get_max_threads();
 
+  const RealizationSet todo = opt.todo ? *opt.todo : RealizationSet::all(opt.realizations);
+  if (!todo.minus(RealizationSet::all(opt.realizations)).empty())
+    throw std::logic_error("run_ensemble: realizations to run beyond the run's " + std::to_string(opt.realizations));
+  if (res.backend.name == "cuda" && opt.batch == 0) res.batch = fit_device_memory(sc, res.batch);
+
   const auto t0 = std::chrono::steady_clock::now();
-  std::unique_ptr<Engine> engine = res.backend.name == "cuda" ? cuda::make_engine() : cpu::make_engine();
+  auto make = [&] {
+    if (opt.make_engine) return opt.make_engine(res.backend.name);
+    return res.backend.name == "cuda" ? cuda::make_engine() : cpu::make_engine();
+  };
   RunTables tables = plan.tables(opt.seed);
   tables.cpu_kernel = opt.cpu_kernel;
-  engine->prepare(tables, res.batch);
+  std::unique_ptr<Engine> engine;
+  const std::uint32_t asked_batch = res.batch;
+  // (Re)makes the engine for res.batch realizations per batch, halving the
+  // batch while the backend runs out of memory; acc: accumulators to carry on.
+  auto start_engine = [&](const CellAccumulators* acc) {
+    for (;;) {
+      try {
+        engine.reset();  // frees the old grids before allocating new ones
+        engine = make();
+        engine->prepare(tables, res.batch);
+        if (acc) engine->load_accumulators(*acc);
+        return;
+      } catch (const std::bad_alloc&) {
+        halve_batch(res, sc);
+      }
+    }
+  };
+  start_engine(nullptr);
 
-  res.totals.reserve(opt.realizations);
-  for (std::uint32_t first = 0; first < opt.realizations; first += res.batch) {
-    if (opt.cancel && opt.cancel->load()) throw Interrupted(first, opt.realizations);
-    const std::uint32_t count = std::min(res.batch, opt.realizations - first);
-    const BatchDraws draws = draw_batch(sc, plan, opt.seed, first, count);
-    std::vector<RealizationTotals> t = engine->run_batch(draws.view());
-    res.totals.insert(res.totals.end(), t.begin(), t.end());
-    if (opt.progress) opt.progress(first + count, opt.realizations);
+  const auto todo_count = static_cast<std::uint32_t>(todo.count());
+  std::uint32_t ran = 0;
+  auto last_checkpoint = t0;
+  res.totals.reserve(todo_count);
+  if (opt.progress) opt.progress(0, todo_count);
+  for (const RealizationSet::Range& range : todo.ranges()) {
+    for (std::uint32_t first = range.first; first < range.second;) {
+      if (opt.cancel && opt.cancel->load()) {
+        res.accumulators = engine->read_accumulators();
+        res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        throw Interrupted(std::make_shared<RunResult>(std::move(res)), opt.realizations);
+      }
+      const std::uint32_t count = std::min(res.batch, range.second - first);
+      const BatchDraws draws = draw_batch(sc, plan, opt.seed, first, count);
+      std::vector<RealizationTotals> t;
+      try {
+        t = engine->run_batch(draws.view());
+      } catch (const std::bad_alloc&) {
+        // The engines allocate before they fold a batch into the
+        // accumulators: the ones read back hold every batch before this.
+        const CellAccumulators acc = engine->read_accumulators();
+        halve_batch(res, sc);
+        start_engine(&acc);
+        continue;  // the same realizations again, in smaller batches
+      }
+      res.totals.insert(res.totals.end(), t.begin(), t.end());
+      res.done.add(first, first + count);
+      first += count;
+      ran += count;
+      if (opt.progress) opt.progress(ran, todo_count);
+      const auto now = std::chrono::steady_clock::now();
+      if (opt.checkpoint && ran < todo_count &&
+          std::chrono::duration<double>(now - last_checkpoint).count() >= opt.checkpoint_interval_s) {
+        RunResult so_far = res;
+        so_far.accumulators = engine->read_accumulators();
+        so_far.seconds = std::chrono::duration<double>(now - t0).count();
+        opt.checkpoint(so_far);
+        last_checkpoint = std::chrono::steady_clock::now();
+      }
+    }
   }
+  if (res.batch != asked_batch)
+    res.batch_note = fmt::format("batch reduced from {} to {} realizations: the {} backend ran out of memory",
+                                 asked_batch, res.batch, res.backend.name);
   res.accumulators = engine->read_accumulators();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
+}
+
+void add_accumulators(CellAccumulators& into, const CellAccumulators& other) {
+  if (into.cells != other.cells || into.dud_sum.size() != other.dud_sum.size())
+    throw std::logic_error("add_accumulators: grids differ");
+  auto add = [](auto& a, const auto& b) {
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+  };
+  add(into.dud_sum, other.dud_sum);
+  add(into.dud_sum_sq, other.dud_sum_sq);
+  add(into.dud_nonzero, other.dud_nonzero);
+  add(into.impact_sum, other.impact_sum);
+  // Layout [bin][cell] and bins only grow at the end: pad the smaller one.
+  if (other.histogram_bins > into.histogram_bins) {
+    into.histogram.resize(other.histogram.size(), 0u);
+    into.histogram_bins = other.histogram_bins;
+  }
+  for (std::size_t i = 0; i < other.histogram.size(); ++i) into.histogram[i] += other.histogram[i];
+}
+
+void merge_results(RunResult& into, const RunResult& other) {
+  if (into.seed != other.seed || into.realizations != other.realizations ||
+      into.fired_per_realization != other.fired_per_realization || into.backend.name != other.backend.name)
+    throw std::logic_error("merge_results: parts of different runs");
+  if (into.done.intersects(other.done))
+    throw std::logic_error("merge_results: realizations " + into.done.intersect(other.done).text() + " twice");
+  if (other.done.empty()) return;
+  if (into.done.empty()) {
+    const BackendChoice keep = into.backend;
+    into.accumulators = other.accumulators;
+    into.totals = other.totals;
+    into.done = other.done;
+    into.backend = keep;
+    into.seconds += other.seconds;
+    return;
+  }
+  add_accumulators(into.accumulators, other.accumulators);
+  // Interleave the totals rows in realization order.
+  const std::vector<std::uint32_t> ia = into.done.indices(), ib = other.done.indices();
+  std::vector<RealizationTotals> rows;
+  rows.reserve(ia.size() + ib.size());
+  std::size_t i = 0, j = 0;
+  while (i < ia.size() || j < ib.size()) {
+    if (j == ib.size() || (i < ia.size() && ia[i] < ib[j])) rows.push_back(into.totals[i++]);
+    else rows.push_back(other.totals[j++]);
+  }
+  into.totals = std::move(rows);
+  into.done.add(other.done);
+  into.seconds += other.seconds;
 }
 
 }  // namespace remnant

@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,6 +30,36 @@ BackendChoice choose_backend(const std::string& requested);
 // Which backends are compiled in and usable, one line for --version.
 std::string backends_report();
 
+// A set of realization indices as sorted, disjoint, non-adjacent half-open
+// ranges [first, last). Which realizations a process runs (all of them, the
+// ones a checkpoint lacks, an MPI rank's share) and which a result holds.
+class RealizationSet {
+ public:
+  using Range = std::pair<std::uint32_t, std::uint32_t>;
+  RealizationSet() = default;
+  static RealizationSet all(std::uint32_t n);  // [0, n)
+  // Adds [first, last); merges with touching ranges.
+  void add(std::uint32_t first, std::uint32_t last);
+  void add(const RealizationSet& other);
+  RealizationSet minus(const RealizationSet& other) const;
+  RealizationSet intersect(const RealizationSet& other) const;
+  bool intersects(const RealizationSet& other) const;
+  std::uint64_t count() const;
+  bool empty() const { return ranges_.empty(); }
+  const std::vector<Range>& ranges() const { return ranges_; }
+  // The realization indices in order (for the result file's coordinate).
+  std::vector<std::uint32_t> indices() const;
+  // "0-39, 60-99" (inclusive bounds, for messages).
+  std::string text() const;
+  bool operator==(const RealizationSet& o) const { return ranges_ == o.ranges_; }
+
+ private:
+  std::vector<Range> ranges_;
+};
+
+struct RunResult;
+class Engine;
+
 struct RunOptions {
   std::uint32_t realizations = 0;
   std::uint64_t seed = 0;
@@ -36,24 +69,45 @@ struct RunOptions {
   // How the CPU backend runs its deposit pass; every choice gives the same
   // bits (for tests and benchmarks).
   CpuKernel cpu_kernel = CpuKernel::Auto;
+  // The realizations to run; none given: all of [0, realizations). A resumed run
+  // passes the ones its checkpoint lacks, an MPI rank its share. Results are
+  // keyed by realization, so how they are split never changes a bit.
+  std::optional<RealizationSet> todo;
+  // Called with (realizations done, realizations in todo): once before the
+  // first batch, then after every batch.
   std::function<void(std::uint32_t done, std::uint32_t total)> progress;
   const std::atomic<bool>* cancel = nullptr;  // checked between batches
+  // Called between batches, at most every checkpoint_interval_s seconds, with
+  // the realizations of todo done so far (totals and accumulators): a run
+  // killed outright (SIGKILL, power cut) can resume from the last one.
+  std::function<void(const RunResult& so_far)> checkpoint;
+  double checkpoint_interval_s = 600.0;
+  // Makes the engine for a backend name ("cpu", "cuda"); empty: the real
+  // ones. Tests use it to stand in a device that runs out of memory.
+  std::function<std::unique_ptr<Engine>(const std::string& backend)> make_engine;
 };
 
+// Thrown by run_ensemble when opt.cancel is raised between batches. partial
+// holds every realization finished before the stop (done, totals,
+// accumulators), ready for a checkpoint.
 class Interrupted : public std::runtime_error {
  public:
-  Interrupted(std::uint32_t done, std::uint32_t total);
+  Interrupted(std::shared_ptr<RunResult> partial, std::uint32_t total);
+  std::shared_ptr<RunResult> partial;
   std::uint32_t done, total;
 };
 
 struct RunResult {
   BackendChoice backend;
-  std::uint32_t realizations = 0;
+  std::uint32_t realizations = 0;  // of the whole run (the result file's)
+  RealizationSet done;             // the realizations this result holds
+  bool complete() const { return done.count() == realizations; }
   std::uint32_t batch = 0;
+  std::string batch_note;  // why batch is smaller than asked (device memory), or ""
   int threads = 0;
   std::uint64_t seed = 0;
   std::uint64_t fired_per_realization = 0;
-  std::vector<RealizationTotals> totals;  // one per realization, in order
+  std::vector<RealizationTotals> totals;  // one per realization in done, in realization order
   CellAccumulators accumulators;
   double seconds = 0.0;
 };
@@ -70,6 +124,19 @@ std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt);
 // how much it needs and how to make it fit. Called before any large allocation.
 void check_fits_in_memory(const Scenario& sc, const RunOptions& opt);
 
+// Runs opt.todo (default: every realization). Throws InputError for bad
+// options, Interrupted when cancelled. On a device that runs out of memory
+// the batch is halved and the batch retried (results do not depend on it).
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt);
+
+// Folds other into into: the realizations of the two must be disjoint parts
+// of the same run (same seed, realizations, backend). Sums are integers, so
+// the order of merging never changes a bit: a run split into parts (resume,
+// MPI ranks) and merged equals the run in one piece.
+void merge_results(RunResult& into, const RunResult& other);
+
+// Adds the accumulators of other to into (histograms of different bin counts
+// are padded: bins only ever grow at the end).
+void add_accumulators(CellAccumulators& into, const CellAccumulators& other);
 
 }  // namespace remnant

@@ -253,6 +253,10 @@ std::string result_info_text(const ResultData& d) {
   const ResultGrid& g = d.grid;
   std::string s;
   s += fmt::format("Remnant result file: filetype {}, format {}\n", d.filetype, d.format_version);
+  if (d.filetype == kCheckpointFiletype)
+    s += fmt::format("  CHECKPOINT of an interrupted run: {} of {} realizations done; the figures below cover those "
+                     "only. Continue it with `remnant run ... --resume` (the interrupted run's arguments).\n",
+                     d.totals.size(), d.realizations);
   s += fmt::format("  written by Remnant {} (git {}) at {}\n", d.software_version, d.git_revision,
                    d.creation_time_utc);
   s += fmt::format("  scenario \"{}\" ({})\n", d.scenario_name, d.scenario_path);

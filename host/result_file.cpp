@@ -6,7 +6,9 @@
 #include <ogr_srs_api.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -242,6 +244,8 @@ Handle ordered_properties(hid_t cls) {
   const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   if (cls != H5P_DATASET_CREATE) check(H5Pset_link_creation_order(p.get(), order), "track link creation order");
   check(H5Pset_attr_creation_order(p.get(), order), "track attribute creation order");
+  // No modification times in object headers: equal contents, equal bytes.
+  check(H5Pset_obj_track_times(p.get(), 0), "turn off object times");
   return p;
 }
 
@@ -312,8 +316,18 @@ std::vector<std::uint32_t> indices(std::size_t n) {
   return v;
 }
 
+// Now, or SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+// convention) where it is set: equal runs then give byte-identical files.
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(e, &end, 10);
+    if (*end || errno || v < 0 || v > 253402300799LL)
+      throw InputError(fmt::format("SOURCE_DATE_EPOCH \"{}\": expected whole seconds since 1970-01-01 (UTC)", e));
+    t = static_cast<std::time_t>(v);
+  }
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -412,13 +426,20 @@ void check_sizes(const ResultData& d) {
   require("accumulators.dud_nonzero", a.dud_nonzero.size(), cells);
   require("accumulators.impact_sum", a.impact_sum.size(), cells);
   require("accumulators.histogram", a.histogram.size(), cells * a.histogram_bins);
-  require("totals", d.totals.size(), d.realizations);
+  const bool checkpoint = d.filetype == kCheckpointFiletype;
+  if (!checkpoint && d.filetype != kResultFiletype) throw std::logic_error("write_result_file: filetype " + d.filetype);
+  if (!checkpoint) require("totals", d.totals.size(), d.realizations);
+  require("realization_index", d.realization_index.size(), d.totals.size());
+  for (std::size_t i = 0; i < d.realization_index.size(); ++i)
+    if (d.realization_index[i] >= d.realizations || (i && d.realization_index[i] <= d.realization_index[i - 1]) ||
+        (!checkpoint && d.realization_index[i] != i))
+      throw std::logic_error("write_result_file: realization_index out of order");
   require("site_y_m", d.site_y_m.size(), d.site_x_m.size());
 }
 
 void write_contents(hid_t file, const ResultData& d) {
   check_sizes(d);
-  attr_string(file, "filetype", kResultFiletype);
+  attr_string(file, "filetype", d.filetype);
   attr_string(file, "format_version", kResultFormatVersion);
   attr_string(file, "Conventions", "CF-1.8");
   attr_string(file, "title", "Remnant: unexploded submunitions, Monte Carlo over " + std::to_string(d.realizations) +
@@ -514,8 +535,8 @@ void write_contents(hid_t file, const ResultData& d) {
   {
     const Handle g = create_group(file, "realizations");
     const hsize_t R = d.totals.size();
-    const Handle r = write_scale(g.get(), "realization", H5T_NATIVE_UINT32, H5T_STD_U32LE, indices(R), "1",
-                                 "realization index");
+    const Handle r = write_scale(g.get(), "realization", H5T_NATIVE_UINT32, H5T_STD_U32LE, d.realization_index,
+                                 "1", "realization index");
     for (const TotalsColumn& c : totals_columns()) {
       std::vector<std::uint64_t> v(R);
       for (hsize_t i = 0; i < R; ++i) v[i] = column_value(d.totals[i], c);
@@ -881,7 +902,22 @@ void read_layers(const Reader& r, ResultData& d) {
 }
 
 void read_totals(const Reader& r, ResultData& d) {
-  const std::vector<hsize_t> rows{d.realizations};
+  const bool checkpoint = d.filetype == kCheckpointFiletype;
+  const char* coord = "realizations/realization";
+  const Handle cd = r.dataset(coord);
+  const std::vector<hsize_t> rows = r.shape(cd, coord);
+  if (rows.size() != 1 || (checkpoint ? rows[0] > d.realizations : rows[0] != d.realizations))
+    r.fail(fmt::format("dataset {} has shape {}, expected [{}{}]", coord, dims_text(rows), checkpoint ? "at most " : "",
+                       d.realizations));
+  d.realization_index = r.values<std::uint32_t>(cd, coord, H5T_NATIVE_UINT32, H5T_INTEGER, rows);
+  for (std::size_t i = 0; i < d.realization_index.size(); ++i) {
+    const std::uint32_t v = d.realization_index[i];
+    if (v >= d.realizations || (i && v <= d.realization_index[i - 1]) || (!checkpoint && v != i))
+      r.fail(fmt::format("dataset {} is not {}: value {} at row {}", coord,
+                         checkpoint ? "increasing realization indices below the realizations attribute"
+                                    : "0, 1, ..., realizations - 1",
+                         v, i));
+  }
   for (const TotalsColumn& c : totals_columns()) {
     const std::vector<std::uint64_t> v =
         r.read<std::uint64_t>("realizations/" + c.name, H5T_NATIVE_UINT64, H5T_INTEGER, rows);
@@ -920,11 +956,12 @@ const std::vector<ResultLayerInfo>& result_layers() {
 
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st) {
   ResultData d;
-  d.filetype = kResultFiletype;
   d.format_version = kResultFormatVersion;
   d.software_version = REMNANT_VERSION;
   d.git_revision = REMNANT_GIT_REVISION;
   d.creation_time_utc = utc_now();
+  d.filetype = r.complete() ? kResultFiletype : kCheckpointFiletype;
+  d.realization_index = r.done.indices();
   d.seed = r.seed;
   d.realizations = r.realizations;
   d.fired_per_realization = r.fired_per_realization;
@@ -1004,16 +1041,25 @@ void write_result_file(const std::string& path, const ResultData& d) {
   out.commit();
 }
 
-ResultData read_result_file(const std::string& path) {
+namespace {
+
+ResultData read_file(const std::string& path, const char* expected) {
   quiet_hdf5();
   const Reader r(path);
   const hid_t f = r.file();
   ResultData d;
   if (!r.has_attribute(f, "filetype")) r.fail("not a Remnant result file (filetype attribute missing)");
   d.filetype = r.text(f, "filetype");
-  if (d.filetype != kResultFiletype)
+  if (!expected && (d.filetype == kCheckpointFiletype || d.filetype == kResultFiletype)) expected = d.filetype.c_str();
+  if (d.filetype == kCheckpointFiletype && d.filetype != expected)
+    r.fail("a checkpoint of an interrupted run, not a result: continue the run with `remnant run SCENARIO --out "
+           "RESULT.h5 --resume` (the same arguments as the interrupted run), or see what it holds with "
+           "`remnant info`");
+  if (d.filetype == kResultFiletype && d.filetype != expected)
+    r.fail("a finished result file, not a checkpoint: there is nothing to resume");
+  if (d.filetype != expected)
     r.fail(fmt::format("not a Remnant result file (filetype \"{}\", expected \"{}\")", shown(d.filetype),
-                       kResultFiletype));
+                       expected ? expected : kResultFiletype));
   d.format_version = r.text(f, "format_version");
   check_format_version(r, d.format_version);
 
@@ -1033,5 +1079,13 @@ ResultData read_result_file(const std::string& path) {
   check_attribute_checksums(r, d);
   return d;
 }
+
+}  // namespace
+
+ResultData read_result_file(const std::string& path) { return read_file(path, kResultFiletype); }
+
+ResultData read_checkpoint_file(const std::string& path) { return read_file(path, kCheckpointFiletype); }
+
+ResultData read_result_or_checkpoint_file(const std::string& path) { return read_file(path, nullptr); }
 
 }  // namespace remnant

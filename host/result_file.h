@@ -21,6 +21,10 @@
 namespace remnant {
 
 constexpr const char* kResultFiletype = "remnant-result";
+// A checkpoint (an interrupted run's realizations so far, to resume) has the
+// result file's layout with this filetype; totals rows are the realizations
+// done, named by the realization coordinate.
+constexpr const char* kCheckpointFiletype = "remnant-checkpoint";
 // MAJOR.MINOR: a reader accepts any minor version of its own major version and
 // refuses a newer major version (the layout changed in a way it cannot read).
 constexpr const char* kResultFormatVersion = "1.0";
@@ -54,7 +58,10 @@ struct ResultData {
   std::vector<float> elevation_m;     // per cell
   std::vector<std::uint8_t> land_cover;  // per cell, LandCover
   CellAccumulators accumulators;      // raw sums: every statistic can be recomputed
-  std::vector<RealizationTotals> totals;  // one per realization, in order
+  std::vector<RealizationTotals> totals;  // one per realization held, in order
+  // The realization index of each totals row: 0 .. realizations-1 in a result
+  // file; in a checkpoint, the realizations done so far (a subset).
+  std::vector<std::uint32_t> realization_index;
 
   // Strike sites of the first realization (projected metres), for maps. With
   // placement "per_realization" the sites are redrawn in every realization and
@@ -74,7 +81,9 @@ struct ResultLayerInfo {
 };
 const std::vector<ResultLayerInfo>& result_layers();
 
-// Gathers a finished run into a ResultData (creation time = now).
+// Gathers a finished run into a ResultData (creation time = now, or
+// SOURCE_DATE_EPOCH where set, so that equal runs give byte-identical files).
+// A run that is not complete gives a checkpoint (filetype remnant-checkpoint).
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st);
 
 // Writes path atomically; on any failure removes the temporary file, leaves an
@@ -88,6 +97,13 @@ void write_result_file(const std::string& path, const ResultData& d);
 // says to re-run), datasets of the wrong shape or type, land-cover codes out of
 // range, and corrupt or truncated files: every size is checked against the
 // grid and the stored bytes before anything is allocated.
+// A checkpoint is refused too, saying how to resume it.
 ResultData read_result_file(const std::string& path);
+
+// Reads a checkpoint (the same checks; refuses a finished result file).
+ResultData read_checkpoint_file(const std::string& path);
+
+// Either kind (`remnant info`); filetype says which it is.
+ResultData read_result_or_checkpoint_file(const std::string& path);
 
 }  // namespace remnant

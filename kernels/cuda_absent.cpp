@@ -16,6 +16,8 @@ bool device_usable(std::string* why) {
 
 std::string device_name() { return "none"; }
 
+std::uint64_t free_memory_bytes() { return 0; }
+
 std::unique_ptr<Engine> make_engine() {
   throw std::runtime_error("this build has no CUDA backend");
 }

@@ -33,4 +33,13 @@ std::string device_name() {
   return prop.name;
 }
 
+std::uint64_t free_memory_bytes() {
+  std::size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return free;
+}
+
 }  // namespace remnant::cuda

@@ -20,10 +20,12 @@
 #include <thrust/functional.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/reduce.h>
+#include <thrust/system_error.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <vector>
 
@@ -218,7 +220,21 @@ class ThrustEngine final : public Engine {
  public:
   const char* name() const override { return REMNANT_BACKEND_NAME; }
 
+  // An allocation that fails (grids for too large a batch, temporary
+  // storage) reaches the host as std::bad_alloc, whatever Thrust threw, and
+  // before a batch is folded into the accumulators: run_ensemble then retries
+  // with a smaller batch.
   void prepare(const RunTables& t, std::uint32_t max_batch) override {
+    out_of_memory_as_bad_alloc([&] { prepare_grids(t, max_batch); });
+  }
+
+  std::vector<RealizationTotals> run_batch(const BatchView& in) override {
+    std::vector<RealizationTotals> out;
+    out_of_memory_as_bad_alloc([&] { out = run_one_batch(in); });
+    return out;
+  }
+
+  void prepare_grids(const RunTables& t, std::uint32_t max_batch) {
     tables_ = t;
     cells_ = t.grid.nx * t.grid.ny;
     max_batch_ = max_batch;
@@ -272,7 +288,7 @@ class ThrustEngine final : public Engine {
     histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
   }
 
-  std::vector<RealizationTotals> run_batch(const BatchView& in) override {
+  std::vector<RealizationTotals> run_one_batch(const BatchView& in) {
     const std::size_t S = tables_.strikes.count, T = tables_.types.count;
     const std::uint32_t B = in.realizations;
     if (B > max_batch_) throw std::logic_error("run_batch: batch larger than prepared for");
@@ -354,6 +370,21 @@ class ThrustEngine final : public Engine {
   }
 
  private:
+  template <typename F>
+  static void out_of_memory_as_bad_alloc(F&& f) {
+#if REMNANT_HOST_PASS
+    f();  // host memory: std::bad_alloc already
+#else
+    try {
+      f();
+    } catch (const thrust::system_error& e) {
+      if (e.code().value() != cudaErrorMemoryAllocation) throw;
+      cudaGetLastError();  // not sticky, but clear it
+      throw std::bad_alloc();
+    }
+#endif
+  }
+
   // Copies a backend vector into a host vector.
   template <typename T>
   static void fetch(const thrust::device_vector<T>& src, std::vector<T>& dst) {

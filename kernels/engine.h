@@ -74,6 +74,8 @@ std::unique_ptr<Engine> make_engine();
 bool device_usable(std::string* why);
 bool compiled_in();
 std::string device_name();
+// Free memory on the current device now, in bytes; 0 when unknown or absent.
+std::uint64_t free_memory_bytes();
 }
 
 }  // namespace remnant

@@ -141,7 +141,8 @@ TEST_F(Ensemble, ProgressIsReportedAfterEveryBatch) {
     done.push_back(d);
   };
   run_ensemble(sc_, plan_, opt);
-  EXPECT_EQ(done, (std::vector<std::uint32_t>{5, 10, 15, 20, 23}));
+  // Once before the first batch (the starting point), then after each.
+  EXPECT_EQ(done, (std::vector<std::uint32_t>{0, 5, 10, 15, 20, 23}));
 }
 
 TEST_F(Ensemble, CancelStopsBetweenBatches) {

@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <numeric>
 #include <random>
 
 #include "host/atomic_output.h"
@@ -206,6 +207,8 @@ ResultData synthetic_result(std::uint32_t nx, std::uint32_t ny, std::uint32_t re
   a.histogram.resize(cells * bins);
   for (auto& x : a.histogram) x = static_cast<std::uint32_t>(rng());
   d.totals.resize(realizations);
+  d.realization_index.resize(realizations);
+  std::iota(d.realization_index.begin(), d.realization_index.end(), 0u);
   for (RealizationTotals& t : d.totals) {
     t.fired = rng();
     t.impacts = rng();
@@ -510,7 +513,7 @@ TEST_F(ResultFile, ReaderRefusesWhatItCannotRead) {
   {
     const std::string p = copy("no-group.h5");
     ASSERT_GE(H5Ldelete(Writable(p).f.id, "realizations", H5P_DEFAULT), 0);
-    EXPECT_READ_ERROR(p, "dataset realizations/fired missing");
+    EXPECT_READ_ERROR(p, "dataset realizations/realization missing");
   }
   {
     const std::string p = copy("no-attribute.h5");

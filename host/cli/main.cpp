@@ -14,11 +14,13 @@
 #include <string>
 
 #include "host/atomic_output.h"
+#include "host/checkpoint.h"
 #include "host/ensemble.h"
 #include "host/export.h"
 #include "host/layers.h"
 #include "host/map.h"
 #include "host/plan.h"
+#include "host/progress.h"
 #include "host/report.h"
 #include "host/result_file.h"
 #include "host/scenario.h"
@@ -38,6 +40,16 @@ extern "C" void on_signal(int) { g_stop.store(true); }
 void catch_interrupts() {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+}
+
+// An argument as a POSIX shell reads it back (for the printed resume command).
+std::string shell_quoted(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%") ==
+                        std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
 std::vector<remnant::Override> overrides(const std::vector<std::string>& sets) {
@@ -106,6 +118,10 @@ struct RunArgs {
   bool json = false;
   std::string map, geotiff, csv;
   remnant::MapOptions map_opts;
+  bool resume = false, quiet = false;
+  std::string checkpoint;             // empty: beside --out (default_checkpoint_path)
+  double checkpoint_every_min = 10.0;  // 0: only on Ctrl-C
+  std::string command_line;           // as typed, for the resume hint
 };
 
 int cmd_run(const RunArgs& a) {
@@ -135,12 +151,83 @@ int cmd_run(const RunArgs& a) {
   if (!a.map.empty()) check_export_target(a.map, "--map", {".png", ".svg", ".pdf"});
   if (!a.geotiff.empty()) check_export_target(a.geotiff, "--geotiff", {".tif", ".tiff"});
   if (!a.csv.empty()) check_export_target(a.csv, "--csv", {".csv"});
-  choose_backend(a.backend);  // an unusable backend fails before any work
+  const BackendChoice backend = choose_backend(a.backend);  // an unusable backend fails before any work
   check_fits_in_memory(sc, opt);
+  if (!(a.checkpoint_every_min >= 0.0))
+    throw InputError(fmt::format("--checkpoint-every: expected minutes >= 0, got {}", a.checkpoint_every_min));
+  const std::string checkpoint = a.checkpoint.empty() ? default_checkpoint_path(a.out, sc.path) : a.checkpoint;
+  check_output_path(checkpoint, "--checkpoint");
 
   const Plan plan = make_plan(sc);
+  // A resumed run starts from the realizations its checkpoint holds and runs
+  // the others; merged, they equal an uninterrupted run to the bit.
+  RunResult done;
+  done.backend = backend;
+  done.realizations = opt.realizations;
+  done.seed = opt.seed;
+  done.fired_per_realization = plan.items_per_realization;
+  const bool have_checkpoint = std::filesystem::exists(checkpoint);
+  if (a.resume) {
+    if (!have_checkpoint)
+      throw InputError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
+                                   "written elsewhere, name it with --checkpoint FILE)",
+                                   checkpoint));
+    done = read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
+    done.backend = backend;
+    opt.todo = RealizationSet::all(opt.realizations).minus(done.done);
+    if (!a.quiet)
+      std::cerr << fmt::format("remnant: resuming from {}: {} of {} realizations done ({}), {} to run\n", checkpoint,
+                               done.done.count(), opt.realizations, done.done.text(), opt.todo->count());
+  } else if (have_checkpoint && !a.quiet) {
+    std::cerr << fmt::format("remnant: note: {} holds a checkpoint of an earlier interrupted run; this run starts "
+                             "afresh (--resume continues it) and may replace it\n",
+                             checkpoint);
+  }
+  // What has been computed, saved as a checkpoint (never over a finished run).
+  bool wrote_checkpoint = false;
+  auto save = [&](const RunResult& part) {
+    RunResult all = done;
+    merge_results(all, part);
+    if (all.done.empty()) return false;
+    write_checkpoint(checkpoint, sc, plan, all);
+    wrote_checkpoint = true;
+    return true;
+  };
+  if (a.checkpoint_every_min > 0) {
+    opt.checkpoint = [&](const RunResult& so_far) { save(so_far); };
+    opt.checkpoint_interval_s = a.checkpoint_every_min * 60.0;
+  }
+  Progress progress(sc.name, plan.items_per_realization, a.quiet ? ProgressMode::Quiet : ProgressMode::Auto);
+  opt.progress = [&](std::uint32_t d, std::uint32_t) {
+    progress.update(static_cast<std::uint32_t>(done.done.count()) + d, opt.realizations);
+  };
   catch_interrupts();
-  const RunResult r = run_ensemble(sc, plan, opt);
+  RunResult r;
+  try {
+    r = run_ensemble(sc, plan, opt);
+  } catch (const Interrupted& e) {
+    progress.finish();
+    const bool saved = save(*e.partial);
+    const std::uint64_t n = done.done.count() + e.partial->done.count();
+    if (!saved) {
+      std::cerr << "remnant: interrupted before the first batch finished; nothing was computed, nothing written\n";
+    } else {
+      std::string again = a.command_line;
+      if (!a.resume) again += " --resume";
+      std::cerr << fmt::format("remnant: interrupted after {} of {} realizations; they are saved in {}.\n"
+                               "Continue with the same arguments and --resume:\n  {}\n",
+                               n, opt.realizations, checkpoint, again);
+    }
+    return 130;
+  }
+  progress.finish();
+  r.realizations = opt.realizations;
+  merge_results(done, r);
+  done.batch = r.batch;
+  done.batch_note = r.batch_note;
+  done.threads = r.threads;
+  done.backend = r.backend;
+  r = std::move(done);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
   const ResultData data = make_result_data(sc, plan, r, st);
   // The result file first: the most expensive thing to lose. Ctrl-C from here
@@ -159,6 +246,9 @@ int cmd_run(const RunArgs& a) {
     write_result_file(a.out, data);
     written.push_back(a.out);
   }
+  // The checkpoint this run continued or wrote on the way is spent once the
+  // result is safe.
+  if (a.resume || wrote_checkpoint) std::filesystem::remove(checkpoint);
   const MapOptions& map = a.map_opts;
   for (const std::string& f : {a.map, a.geotiff, a.csv}) {
     if (f.empty()) continue;
@@ -195,7 +285,7 @@ int interrupted_between_outputs() {
 }
 
 int cmd_info(const std::string& file) {
-  std::cout << remnant::result_info_text(remnant::read_result_file(file));
+  std::cout << remnant::result_info_text(remnant::read_result_or_checkpoint_file(file));
   return 0;
 }
 
@@ -257,6 +347,17 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--geotiff", run.geotiff, "Also write --layer as a GeoTIFF (.tif)");
   run_cmd->add_option("--csv", run.csv, "Also write the per-realization totals as CSV");
   add_map_options(run_cmd, run.map_opts);
+  run_cmd->add_flag("--resume", run.resume,
+                    "Continue an interrupted run from its checkpoint (run with the same arguments); the result is "
+                    "identical to an uninterrupted run's");
+  run_cmd->add_option("--checkpoint", run.checkpoint,
+                      "Checkpoint file written on Ctrl-C and every --checkpoint-every minutes (default: beside --out, "
+                      "NAME.checkpoint.h5)");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every_min,
+                      "Minutes between checkpoints during a run, so that even a killed run loses at most this much "
+                      "(0: only on Ctrl-C)")
+      ->capture_default_str();
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
 
   std::string validate_scenario;
   std::vector<std::string> validate_sets;
@@ -308,6 +409,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("--resume", sweep.resume, "Keep the point files already in --out-dir that this sweep would write "
                                                 "(checked: same scenario, --set, seed, realizations, backend); run the rest");
 
+  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + shell_quoted(argv[i]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,89 @@
+#include "host/checkpoint.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "host/result_file.h"
+#include "host/stats.h"
+#include "remnant_version.h"
+
+namespace remnant {
+
+std::string default_checkpoint_path(const std::string& out, const std::string& scenario_path) {
+  namespace fs = std::filesystem;
+  if (!out.empty()) {
+    fs::path p(out);
+    return (p.parent_path() / (p.stem().string() + ".checkpoint.h5")).string();
+  }
+  return fs::path(scenario_path).stem().string() + ".checkpoint.h5";
+}
+
+void write_checkpoint(const std::string& path, const Scenario& sc, const Plan& plan, const RunResult& partial) {
+  if (partial.complete()) throw std::logic_error("write_checkpoint: the run is complete");
+  const CellStatistics st = cell_statistics(partial.accumulators, static_cast<std::uint32_t>(partial.done.count()));
+  write_result_file(path, make_result_data(sc, plan, partial, st));
+}
+
+namespace {
+
+// The first way the checkpoint d differs from this run, or "".
+std::string difference(const ResultData& d, const Scenario& sc, const Plan& plan, const RunIdentity& id) {
+  auto differs = [](const char* what, const std::string& theirs, const std::string& ours) {
+    return theirs == ours ? std::string() : fmt::format("its {} is {}, this run's is {}", what, theirs, ours);
+  };
+  auto text = [](const char* what, const std::string& theirs, const std::string& ours) {
+    return theirs == ours ? std::string() : fmt::format("its {} differs from this run's", what);
+  };
+  const std::string joined_overrides = fmt::format("{}", fmt::join(sc.overrides, " "));
+  const std::string checks[] = {
+      differs("software version", d.software_version + " (git " + d.git_revision + ")",
+              std::string(REMNANT_VERSION) + " (git " + REMNANT_GIT_REVISION + ")"),
+      differs("seed", std::to_string(d.seed), std::to_string(id.seed)),
+      differs("number of realizations", std::to_string(d.realizations), std::to_string(id.realizations)),
+      differs("backend", d.backend, id.backend),
+      differs("--set overrides", d.overrides.empty() ? "none" : fmt::format("{}", fmt::join(d.overrides, " ")),
+              joined_overrides.empty() ? "none" : joined_overrides),
+      text("scenario text", d.scenario_text, sc.text),
+      text("base scenario text", d.base_scenario_text, sc.base_text),
+      text("munition catalogue", d.munitions_text, sc.munitions_text),
+      text("land-cover table", d.land_cover_table_text, sc.land_cover_text),
+      text("region dataset", d.dataset_text, sc.dataset ? sc.dataset->text : std::string()),
+      differs("submunitions per realization", std::to_string(d.fired_per_realization),
+              std::to_string(plan.items_per_realization)),
+      differs("grid", fmt::format("{} x {} cells of {} m", d.grid.nx, d.grid.ny, d.grid.cell_size_m),
+              fmt::format("{} x {} cells of {} m", plan.nx, plan.ny, plan.cell_size_m)),
+      differs("grid origin", fmt::format("({}, {})", d.grid.origin_x_m, d.grid.origin_y_m),
+              fmt::format("({}, {})", plan.origin_x_m, plan.origin_y_m)),
+      differs("CRS", d.grid.crs, sc.grid.crs),
+      d.elevation_m == plan.elevation_m ? "" : "its elevation grid differs from this run's (terrain files changed?)",
+      d.land_cover == plan.land_cover ? "" : "its land-cover grid differs from this run's (terrain files changed?)",
+  };
+  for (const std::string& c : checks)
+    if (!c.empty()) return c;
+  return "";
+}
+
+}  // namespace
+
+RunResult read_checkpoint(const std::string& path, const Scenario& sc, const Plan& plan, const RunIdentity& id) {
+  const ResultData d = read_checkpoint_file(path);
+  const std::string why = difference(d, sc, plan, id);
+  if (!why.empty())
+    throw InputError(fmt::format("{}: this checkpoint belongs to another run: {}. Resume with the scenario, --set, "
+                                 "--seed, --realizations and --backend of the interrupted run, or delete the "
+                                 "checkpoint to start afresh",
+                                 path, why));
+  RunResult r;
+  r.backend = {d.backend, "resumed from " + path};
+  r.realizations = d.realizations;
+  r.seed = d.seed;
+  r.fired_per_realization = d.fired_per_realization;
+  for (std::uint32_t i : d.realization_index) r.done.add(i, i + 1);
+  r.totals = d.totals;
+  r.accumulators = d.accumulators;
+  r.accumulators.cells = d.grid.cells();
+  return r;
+}
+
+}  // namespace remnant
