@@ -382,6 +382,8 @@ std::string sweep_json(const SweepSummary& s) {
 
 int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::function<void()>& before_running) {
   check_arguments(a);
+  if (std::error_code ec; !fs::is_regular_file(a.scenario, ec))
+    throw InputError(fmt::format("{}: cannot open the scenario file (missing or not a file)", a.scenario));
   const std::vector<SweepSet> sets = parse_sweep_sets(a.sets);
   const std::vector<SweepPoint> points = sweep_points(sets);
   const std::size_t n = points.size();
@@ -428,7 +430,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
 
   std::error_code ec;
   fs::create_directories(a.out_dir, ec);
-  if (ec) throw std::runtime_error(fmt::format("--out-dir {}: cannot create it: {}", a.out_dir, ec.message()));
+  if (ec) throw InputError(fmt::format("--out-dir {}: cannot create it: {}", a.out_dir, ec.message()));
   if (before_running) before_running();
 
   std::size_t finished = static_cast<std::size_t>(std::count(done.begin(), done.end(), true));

@@ -229,6 +229,7 @@ TEST_F(SweepCli, BadInputExitsTwoAndWritesNothing) {
       {"--set 'strike[1].carriers=1,2' --out-dir " + shell_quote(blocker + "/sub") + " -r 4", "--out-dir"},
       {"--set 'strike[1].carriers=1,2' --metric nonsense" + tail, "--metric"},
       {"--set 'strike[1].carriers=1,2' -r 0" + tail, "--realizations"},
+      {"--set 'strike[1].carriers=1,2' --set 'strike[1].carriers=3'" + tail, "more than once"},
   };
   for (const Case& c : cases) {
     const CommandResult r = cli("sweep " + scen + " " + c.args);
@@ -237,6 +238,10 @@ TEST_F(SweepCli, BadInputExitsTwoAndWritesNothing) {
     EXPECT_FALSE(fs::exists(dir)) << c.args;
     EXPECT_EQ(out_.entries(), std::vector<std::string>{"a-file"}) << c.args;
   }
+  const CommandResult missing = cli("sweep " + shell_quote(in_.file("missing.toml")) + " --set 'sites.count=1,2'" + tail);
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("missing.toml"), std::string::npos) << missing.output;
+  EXPECT_FALSE(fs::exists(dir));
 }
 
 TEST_F(SweepCli, ResumeRerunsOnlyTheMissingPointAndGivesTheSameSummary) {
