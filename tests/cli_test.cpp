@@ -283,9 +283,10 @@ TEST_F(Cli, VersionNamesVersionAndBackends) {
   EXPECT_NE(r.output.find("cpu"), std::string::npos) << r.output;
 }
 
-TEST_F(Cli, InterruptLeavesNoFile) {
+TEST_F(Cli, InterruptWritesNoResultButKeepsWhatWasDone) {
   // A run far too long to finish: SIGINT after it has started must stop it
-  // between batches with exit code 130 and write nothing.
+  // between batches with exit code 130, write no result file, and keep the
+  // realizations done in a checkpoint (tests/checkpoint_test.cpp resumes one).
   const std::string scenario = in_dir_.write("long.toml", with_line("realizations = 20", "realizations = 50000000"));
   const std::string out = out_dir_->file("result.h5");
   const CommandResult r = run_command(
@@ -295,8 +296,16 @@ TEST_F(Cli, InterruptLeavesNoFile) {
   std::ifstream err(in_dir_.file("stderr.txt"));
   const std::string message((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
   EXPECT_NE(message.find("interrupted"), std::string::npos) << message;
-  EXPECT_NE(message.find("nothing was written"), std::string::npos) << message;
-  EXPECT_TRUE(out_dir_->entries().empty());
+  EXPECT_FALSE(std::filesystem::exists(out)) << "a result file from an interrupted run";
+  const std::string checkpoint = out_dir_->file("result.checkpoint.h5");
+  if (std::filesystem::exists(checkpoint)) {
+    EXPECT_EQ(out_dir_->entries(), std::vector<std::string>{"result.checkpoint.h5"});
+    EXPECT_NE(message.find("--resume"), std::string::npos) << message;
+    EXPECT_NE(message.find(checkpoint), std::string::npos) << message;
+  } else {  // stopped before the first batch finished
+    EXPECT_NE(message.find("nothing was computed"), std::string::npos) << message;
+    EXPECT_TRUE(out_dir_->entries().empty());
+  }
 }
 
 }  // namespace
