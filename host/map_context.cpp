@@ -100,19 +100,6 @@ ContextLayer read_layer(const DatasetLayer& l, OGRSpatialReference& dst, const O
   return out;
 }
 
-struct LineStyle {
-  Rgb colour;
-  double width;
-  const char* label;
-};
-
-LineStyle style_of(const std::string& layer) {
-  if (layer == "border") return {{0.22, 0.22, 0.22}, 0.8, "country border"};
-  if (layer == "coast") return {{0.30, 0.45, 0.62}, 0.6, "coastline"};
-  if (layer == "rivers") return {{0.20, 0.45, 0.80}, 0.5, "river"};
-  return {{0.45, 0.45, 0.45}, 0.4, nullptr};
-}
-
 bool overlaps(const MapRect& a, const MapRect& b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
@@ -211,6 +198,13 @@ void drop_outlines_near_focus(ContextLayer& layer, double tol) {
 }
 
 }  // namespace
+
+LineStyle style_of(const std::string& layer) {
+  if (layer == "border") return {{0.22, 0.22, 0.22}, 0.8, "country border"};
+  if (layer == "coast") return {{0.30, 0.45, 0.62}, 0.6, "coastline"};
+  if (layer == "rivers") return {{0.20, 0.45, 0.80}, 0.5, "river"};
+  return {{0.45, 0.45, 0.45}, 0.4, nullptr};
+}
 
 bool Context::has(const std::string& name) const {
   for (const ContextLayer& l : layers)

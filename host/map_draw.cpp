@@ -320,9 +320,9 @@ std::uint32_t argb(Rgb c) {
   return 0xff000000u | (byte(c.r) << 16) | (byte(c.g) << 8) | byte(c.b);
 }
 
-// One pixel per cell, north row first; colour(cell) gives premultiplied ARGB.
-template <typename F>
-std::unique_ptr<cairo_surface_t, SurfaceDeleter> cell_image(const ResultGrid& g, F&& colour) {
+// One pixel per cell, north row first; colour[cell] is premultiplied ARGB.
+std::unique_ptr<cairo_surface_t, SurfaceDeleter> cell_image(const ResultGrid& g,
+                                                            const std::vector<std::uint32_t>& colour) {
   if (g.nx > 32767 || g.ny > 32767)
     throw InputError(fmt::format("the grid has {} x {} cells; maps are drawn for at most 32767 a side", g.nx, g.ny));
   std::unique_ptr<cairo_surface_t, SurfaceDeleter> img(
@@ -334,7 +334,7 @@ std::unique_ptr<cairo_surface_t, SurfaceDeleter> cell_image(const ResultGrid& g,
   const int stride = cairo_image_surface_get_stride(img.get());
   for (std::uint32_t iy = 0; iy < g.ny; ++iy) {
     auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::size_t>(g.ny - 1 - iy) * stride);
-    for (std::uint32_t ix = 0; ix < g.nx; ++ix) row[ix] = colour(static_cast<std::size_t>(iy) * g.nx + ix);
+    std::copy_n(colour.begin() + static_cast<std::size_t>(iy) * g.nx, g.nx, row);
   }
   cairo_surface_mark_dirty(img.get());
   return img;
@@ -356,6 +356,11 @@ void paint_cells(Canvas& c, const ResultGrid& g, cairo_surface_t* img, const Map
 }  // namespace
 
 void draw_background(Canvas& c, const ResultData& d, const MapRect& frame) {
+  auto img = cell_image(d.grid, background_argb(d));
+  paint_cells(c, d.grid, img.get(), frame);
+}
+
+std::vector<std::uint32_t> background_argb(const ResultData& d) {
   const ResultGrid& g = d.grid;
   const bool have_z = d.elevation_m.size() == g.cells();
   const bool have_cover = d.land_cover.size() == g.cells();
@@ -380,7 +385,8 @@ void draw_background(Canvas& c, const ResultData& d, const MapRect& frame) {
     const double s = (b - a) / ((hi - lo) * dx);
     return std::isfinite(s) ? s : 0.0;
   };
-  auto img = cell_image(g, [&](std::size_t cell) {
+  std::vector<std::uint32_t> colours(g.cells());
+  for (std::size_t cell = 0; cell < colours.size(); ++cell) colours[cell] = [&] {
     if (have_cover && d.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) return argb(kWater);
     if (!have_z) return argb(kFlatGround);
     const long ix = static_cast<long>(cell % g.nx), iy = static_cast<long>(cell / g.nx);
@@ -388,21 +394,27 @@ void draw_background(Canvas& c, const ResultData& d, const MapRect& frame) {
     const double shade = (-gx * lx - gy * ly + lz) / std::sqrt(gx * gx + gy * gy + 1.0);
     const double k = std::clamp(1.0 + 0.55 * (shade - lz), 0.72, 1.08);
     return argb({kFlatGround.r * k, kFlatGround.g * k, kFlatGround.b * k});
-  });
-  paint_cells(c, g, img.get(), frame);
+  }();
+  return colours;
 }
 
 void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
                 const MapRect& frame) {
   if (values.size() != g.cells()) return;
+  auto img = cell_image(g, cells_argb(values, s));
+  paint_cells(c, g, img.get(), frame);
+}
+
+std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s) {
   std::vector<std::uint32_t> colours(s.classes.size());
   for (std::size_t k = 0; k < s.classes.size(); ++k)
     colours[k] = s.classes[k].transparent ? 0u : argb(s.classes[k].colour);
-  auto img = cell_image(g, [&](std::size_t cell) {
+  std::vector<std::uint32_t> out(values.size());
+  for (std::size_t cell = 0; cell < values.size(); ++cell) {
     const ColourClass* k = s.find(values[cell]);
-    return k ? colours[static_cast<std::size_t>(k - s.classes.data())] : 0u;
-  });
-  paint_cells(c, g, img.get(), frame);
+    out[cell] = k ? colours[static_cast<std::size_t>(k - s.classes.data())] : 0u;
+  }
+  return out;
 }
 
 void stroke_through_mask(Canvas& c, const ResultGrid& g, const std::vector<std::uint8_t>& mask, const MapRect& frame) {

@@ -123,6 +123,11 @@ MapRect fit_frame(const ResultGrid& g, const MapRect& area);
 
 // Hillshade (azimuth 315, altitude 45) in light grey, water in light blue.
 void draw_background(Canvas& c, const ResultData& d, const MapRect& frame);
+// The colours draw_background and draw_cells paint, one per cell (row 0 =
+// southern row), as Cairo's ARGB32 words (premultiplied; 0 = transparent):
+// for the viewer's textures.
+std::vector<std::uint32_t> background_argb(const ResultData& d);
+std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s);
 // The layer's classes as an image, nearest-neighbour, transparent where the
 // class is (zero) or there is no value.
 void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
@@ -228,6 +233,14 @@ struct Context {
 // when the dataset (or a layer) cannot be read. Never throws for a missing
 // dataset: a map without context is still a map.
 Context load_context(const ResultData& d, const std::string& datasets_dir);
+// How a line layer is stroked: colour, width in points, legend label (nullptr:
+// none). Maps and the viewer draw context lines alike.
+struct LineStyle {
+  Rgb colour;
+  double width;
+  const char* label;
+};
+LineStyle style_of(const std::string& layer);
 // Lines (rivers, coast, borders) clipped to the frame.
 void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f);
 // Names of the countries (polygons of the border layer) inside the frame,

@@ -1,0 +1,408 @@
+#include "viewer/app.h"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "host/export.h"
+#include "host/layers.h"
+#include "host/map.h"
+
+namespace remnant::viewer {
+
+namespace {
+
+// A TOML value for --set: numbers in their shortest exact form.
+std::string toml_range(float lo, float hi) { return fmt::format("[{}, {}]", lo, hi); }
+
+const ImVec4 kErrorColour(0.85f, 0.15f, 0.1f, 1.0f);
+
+void summary_row(const char* what, const Summary& s, int decimals) {
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(what);
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(format_number(s.mean, decimals).c_str());
+  ImGui::TableNextColumn();
+  ImGui::Text("%s - %s", format_number(s.q05, decimals).c_str(), format_number(s.q95, decimals).c_str());
+}
+
+}  // namespace
+
+App::App(Request request, std::string layer) : request_(std::move(request)) {
+  const auto& names = display_layer_names();
+  const auto it = std::find(names.begin(), names.end(), layer);
+  layer_ = it == names.end() ? 0 : int(it - names.begin());
+  resubmit();
+}
+
+void App::resubmit() {
+  submitted_ = sim_.submit(request_);
+  message_.clear();
+}
+
+bool App::settled() const {
+  return snap_ && snap_->generation == submitted_ && snap_->finished && sim_.idle();
+}
+
+void App::set_override(const std::string& key, const std::string& value) {
+  auto it = std::find_if(request_.overrides.begin(), request_.overrides.end(),
+                         [&](const Override& o) { return o.key == key; });
+  if (it != request_.overrides.end())
+    it->value = value;
+  else
+    request_.overrides.push_back({key, value});
+  resubmit();
+}
+
+void App::remove_override(std::size_t i) {
+  request_.overrides.erase(request_.overrides.begin() + long(i));
+  resubmit();
+}
+
+// Fills the edit buffers from the scenario shown (when a new one arrives and
+// no widget is being edited).
+void App::sync_edits() {
+  if (!snap_ || !snap_->scenario || snap_->scenario == edits_of_ || ImGui::IsAnyItemActive()) return;
+  const Scenario& sc = *snap_->scenario;
+  edits_of_ = snap_->scenario;
+  dud_rates_ = sc.dud_rates == "test" ? 1 : 0;
+  wind_speed_[0] = float(sc.wind.speed_mps.lo), wind_speed_[1] = float(sc.wind.speed_mps.hi);
+  wind_from_[0] = float(sc.wind.from_deg.lo), wind_from_[1] = float(sc.wind.from_deg.hi);
+  sites_ = int(sc.sites.count);
+  total_ = sc.inventory.total_submunitions ? double(*sc.inventory.total_submunitions) : 0.0;
+  height_.clear();
+  spin_.clear();
+  for (const InventoryLine& l : sc.inventory.lines) {
+    const CarrierType& c = sc.carriers[l.carrier];
+    const Range h = l.function_height_m.value_or(c.function_height_m);
+    const Range s = l.spin_rpm.value_or(c.spin_rpm.value_or(Range{}));
+    height_.push_back({float(h.lo), float(h.hi)});
+    spin_.push_back({float(s.lo), float(s.hi)});
+  }
+  realizations_ = int(snap_->target);
+  seed_text_ = std::to_string(request_.seed.value_or(sc.seed));
+}
+
+void App::frame(float width, float height, bool hover) {
+  if (auto s = sim_.latest(); s && s != snap_) snap_ = std::move(s);
+  sync_edits();
+  if (job_.valid() && job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) message_ = job_.get();
+
+  const float left_w = std::min(360.0f, width * 0.3f), right_w = std::min(380.0f, width * 0.3f);
+  const ScreenRect map_area{left_w, 0, std::max(1.0f, width - left_w - right_w), height};
+  if (snap_) map_.set(snap_->data, snap_->context, display_layer_names()[std::size_t(layer_)]);
+  map_.draw(map_area, hover);
+  map_.draw_legend(map_area);
+  parameter_panel(0, left_w, height);
+  statistics_panel(width - right_w, right_w, height);
+}
+
+void App::parameter_panel(float x, float width, float height) {
+  ImGui::SetNextWindowPos(ImVec2(x, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
+  ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  const Scenario* sc = snap_ && snap_->scenario ? snap_->scenario.get() : nullptr;
+  if (!request_.result_file.empty()) {
+    ImGui::TextWrapped("Result file %s", request_.result_file.c_str());
+    if (snap_ && snap_->data) {
+      const ResultData& d = *snap_->data;
+      ImGui::TextWrapped("%s", d.scenario_name.c_str());
+      ImGui::TextDisabled("%u realizations, seed %llu", d.realizations, static_cast<unsigned long long>(d.seed));
+      for (const std::string& o : d.overrides) ImGui::BulletText("--set %s", o.c_str());
+      const bool can = !d.scenario_path.empty() && std::filesystem::exists(d.scenario_path);
+      if (!can) ImGui::BeginDisabled();
+      if (ImGui::Button("Re-run this scenario to change it")) {
+        Request r;
+        r.scenario_path = d.scenario_path;
+        for (const std::string& o : d.overrides) r.overrides.push_back(parse_override(o));
+        r.realizations = d.realizations;
+        r.seed = d.seed;
+        request_ = r;
+        resubmit();
+      }
+      if (!can) {
+        ImGui::EndDisabled();
+        ImGui::TextWrapped("(its scenario file %s is not here)", d.scenario_path.c_str());
+      }
+    }
+    ImGui::End();
+    return;
+  }
+  ImGui::TextWrapped("%s", sc ? sc->name.c_str() : "(loading)");
+  ImGui::TextDisabled("%s", request_.scenario_path.c_str());
+  if (!sc) {
+    ImGui::End();
+    return;
+  }
+  ImGui::PushItemWidth(width * 0.45f);
+
+  if (ImGui::CollapsingHeader("Dud rates", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const bool both = std::any_of(sc->submunitions.begin(), sc->submunitions.end(),
+                                  [](const SubmunitionType& t) { return t.dud_rate_test && t.dud_rate_field; });
+    if (both) {
+      if (ImGui::RadioButton("field figures", &dud_rates_, 0)) set_override("scenario.dud_rates", "\"field\"");
+      ImGui::SameLine();
+      if (ImGui::RadioButton("test-range figures", &dud_rates_, 1)) set_override("scenario.dud_rates", "\"test\"");
+    }
+    if (ImGui::BeginTable("rates", 3, ImGuiTableFlags_SizingStretchProp)) {
+      ImGui::TableSetupColumn("type");
+      ImGui::TableSetupColumn("dud rate (mean)");
+      ImGui::TableSetupColumn("self-destruct fails");
+      ImGui::TableHeadersRow();
+      std::vector<bool> used(sc->submunitions.size(), false);
+      for (const InventoryLine& l : sc->inventory.lines) used[sc->carriers[l.carrier].type] = true;
+      for (const Strike& s : sc->strikes) used[sc->carriers[s.carrier].type] = true;
+      for (std::size_t i = 0; i < sc->submunitions.size(); ++i) {
+        if (!used[i]) continue;
+        const SubmunitionType& t = sc->submunitions[i];
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(t.name.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.1f %%", 100 * t.dud_rate.mean());
+        ImGui::TableNextColumn();
+        if (t.self_destruct_failure)
+          ImGui::Text("%.0f %%", 100 * t.self_destruct_failure->mean());
+        else
+          ImGui::TextDisabled(t.self_destruct ? "fitted" : "none");
+      }
+      ImGui::EndTable();
+    }
+    ImGui::TextDisabled("Self-destruct reliability and aim error come\nfrom the catalogue (%s);\n--set reaches the scenario file only.",
+                        std::filesystem::path(sc->munitions_path).filename().c_str());
+  }
+
+  if (ImGui::CollapsingHeader("Wind", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::DragFloat2("speed m/s", wind_speed_, 0.1f, 0.0f, 60.0f, "%.1f");
+    if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.speed_mps", toml_range(wind_speed_[0], wind_speed_[1]));
+    ImGui::DragFloat2("from deg", wind_from_, 1.0f, 0.0f, 360.0f, "%.0f");
+    if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.from_deg", toml_range(wind_from_[0], wind_from_[1]));
+  }
+
+  if (ImGui::CollapsingHeader("Strikes", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (sc->sites.present) {
+      ImGui::InputInt("strike sites", &sites_, 10, 100);
+      if (ImGui::IsItemDeactivatedAfterEdit()) set_override("sites.count", std::to_string(sites_));
+    }
+    if (sc->inventory.total_submunitions) {
+      ImGui::InputDouble("submunitions", &total_, 1e5, 1e6, "%.0f");
+      if (ImGui::IsItemDeactivatedAfterEdit())
+        set_override("inventory.total_submunitions", fmt::format("{}", static_cast<long long>(std::llround(total_))));
+    }
+    for (std::size_t i = 0; i < sc->inventory.lines.size() && i < height_.size(); ++i) {
+      const CarrierType& c = sc->carriers[sc->inventory.lines[i].carrier];
+      ImGui::PushID(int(i));
+      ImGui::Text("%s (%s, %s), aim error CEP %s m", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str(),
+                  format_number(c.aim_error_cep_m).c_str());
+      if (c.delivery == "air") {
+        ImGui::DragFloat2("function height m", height_[i].data(), 5.0f, 0.0f, 20000.0f, "%.0f");
+        if (ImGui::IsItemDeactivatedAfterEdit())
+          set_override(fmt::format("inventory.carrier[{}].function_height_m", i), toml_range(height_[i][0], height_[i][1]));
+        if (c.spin_rpm) {
+          ImGui::DragFloat2("spin rpm", spin_[i].data(), 10.0f, 0.0f, 100000.0f, "%.0f");
+          if (ImGui::IsItemDeactivatedAfterEdit())
+            set_override(fmt::format("inventory.carrier[{}].spin_rpm", i), toml_range(spin_[i][0], spin_[i][1]));
+        }
+      }
+      ImGui::PopID();
+    }
+    if (!sc->strikes.empty()) {
+      std::uint64_t carriers = 0;
+      for (const Strike& s : sc->strikes) carriers += s.carriers;
+      ImGui::Text("%zu [[strike]] rows, %llu carriers", sc->strikes.size(), static_cast<unsigned long long>(carriers));
+    }
+  }
+
+  if (ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::InputInt("realizations", &realizations_, 10, 100);
+    if (ImGui::IsItemDeactivatedAfterEdit() && realizations_ >= 1) {
+      request_.realizations = std::uint32_t(realizations_);
+      resubmit();
+    }
+    ImGui::InputText("seed", &seed_text_, ImGuiInputTextFlags_CharsDecimal);
+    if (ImGui::IsItemDeactivatedAfterEdit() && !seed_text_.empty()) {
+      try {
+        request_.seed = std::stoull(seed_text_);
+        resubmit();
+      } catch (const std::exception&) {
+        message_ = "the seed must be a non-negative integer";
+      }
+    }
+  }
+
+  if (ImGui::CollapsingHeader("Overrides (--set)", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::PushItemWidth(width - 90);
+    const bool enter = ImGui::InputTextWithHint("##set", "KEY=VALUE", &set_text_, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::PopItemWidth();
+    ImGui::SameLine();
+    if ((ImGui::Button("Set") || enter) && !set_text_.empty()) {
+      try {
+        const Override o = parse_override(set_text_);
+        set_override(o.key, o.value);
+        set_text_.clear();
+      } catch (const std::exception& e) {
+        message_ = e.what();
+      }
+    }
+    for (std::size_t i = 0; i < request_.overrides.size(); ++i) {
+      ImGui::PushID(int(i));
+      if (ImGui::SmallButton("x")) {
+        remove_override(i);
+        ImGui::PopID();
+        break;
+      }
+      ImGui::SameLine();
+      ImGui::Text("%s=%s", request_.overrides[i].key.c_str(), request_.overrides[i].value.c_str());
+      ImGui::PopID();
+    }
+    if (request_.overrides.empty()) ImGui::TextDisabled("none: the scenario file as written");
+  }
+  ImGui::PopItemWidth();
+  ImGui::End();
+}
+
+void App::statistics_panel(float x, float width, float height) {
+  ImGui::SetNextWindowPos(ImVec2(x, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
+  ImGui::Begin("Statistics", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+
+  const auto& names = display_layer_names();
+  ImGui::SetNextItemWidth(width * 0.6f);
+  if (ImGui::BeginCombo("layer", names[std::size_t(layer_)].c_str())) {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (ImGui::Selectable(names[i].c_str(), int(i) == layer_)) layer_ = int(i);
+    ImGui::EndCombo();
+  }
+  if (const DisplayLayer* l = map_.layer()) ImGui::TextWrapped("%s", l->long_name.c_str());
+  ImGui::Separator();
+
+  const bool busy = sim_.busy();
+  if (snap_ && !snap_->error.empty() && snap_->generation == submitted_)
+    ImGui::TextColored(kErrorColour, "%s", snap_->error.c_str());
+  if (busy) {
+    const std::uint32_t target = snap_ && snap_->generation == submitted_ ? snap_->target : 0;
+    const std::string stage = sim_.stage();
+    if (target)
+      ImGui::ProgressBar(float(sim_.progress_done()) / float(target), ImVec2(-1, 0),
+                         fmt::format("{}: {} of {} realizations", stage, sim_.progress_done(), target).c_str());
+    else
+      ImGui::Text("%s ...", stage.c_str());
+  }
+  if (!snap_ || !snap_->data) {
+    ImGui::End();
+    return;
+  }
+  const Snapshot& s = *snap_;
+  const ResultData& d = *s.data;
+  ImGui::Text("%u realizations%s, seed %llu", s.done, s.finished ? "" : fmt::format(" of {} so far", s.target).c_str(),
+              static_cast<unsigned long long>(d.seed));
+  if (s.generation != submitted_) ImGui::TextDisabled("(showing the previous parameters until the first part is done)");
+
+  const Headline& h = s.headline;
+  if (ImGui::BeginTable("headline", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+    ImGui::TableSetupColumn("over realizations");
+    ImGui::TableSetupColumn("mean");
+    ImGui::TableSetupColumn("90 % interval");
+    ImGui::TableHeadersRow();
+    summary_row("unexploded on land", h.total_duds, 0);
+    summary_row("impacts on land", h.impacts, 0);
+    summary_row("contaminated km2", h.contaminated_area_km2, 2);
+    summary_row("duds in water", h.in_water, 0);
+    summary_row("off the grid", h.outside_grid, 0);
+    ImGui::EndTable();
+  }
+
+  // Histogram of the total duds over realizations.
+  std::vector<double> totals;
+  totals.reserve(d.totals.size());
+  for (const RealizationTotals& t : d.totals) totals.push_back(double(t.duds));
+  if (!totals.empty()) {
+    const auto [lo_it, hi_it] = std::minmax_element(totals.begin(), totals.end());
+    const double lo = *lo_it, hi = *hi_it;
+    const int bins = int(std::clamp<std::size_t>(totals.size() / 2, 1, 24));
+    std::vector<float> counts(std::size_t(bins), 0.0f);
+    for (double v : totals) {
+      const int b = hi > lo ? std::min(bins - 1, int((v - lo) / (hi - lo) * bins)) : 0;
+      counts[std::size_t(b)] += 1;
+    }
+    ImGui::TextUnformatted("Unexploded on land, per realization");
+    ImGui::PlotHistogram("##hist", counts.data(), bins, 0, nullptr, 0.0f, FLT_MAX, ImVec2(width - 20, 90));
+    ImGui::TextDisabled("%s to %s, %zu realizations", format_number(lo).c_str(), format_number(hi).c_str(),
+                        totals.size());
+  }
+
+  if (ImGui::CollapsingHeader("Duds by land cover", ImGuiTreeNodeFlags_DefaultOpen) &&
+      ImGui::BeginTable("classes", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+    for (int k = 0; k < kLandCoverClasses; ++k) {
+      const Summary& c = h.duds_by_class[k];
+      if (c.max <= 0) continue;
+      summary_row(land_cover_name(LandCover(k)), c, 0);
+    }
+    ImGui::EndTable();
+  }
+
+  if (ImGui::CollapsingHeader("Backend", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::Text("backend: %s", s.backend.c_str());
+    if (!s.backend_note.empty()) ImGui::TextWrapped("%s", s.backend_note.c_str());
+    if (s.items_per_second > 0) {
+      ImGui::Text("%s submunitions per realization", format_number(double(d.fired_per_realization)).c_str());
+      ImGui::Text("%s submunitions/s (engine, %.2f s)", format_3sig(s.items_per_second).c_str(), s.sim_seconds);
+      ImGui::Text("this map %.2f s after the change", s.seconds_since_request);
+    }
+  }
+
+  if (ImGui::CollapsingHeader("Save and export", ImGuiTreeNodeFlags_DefaultOpen)) save_and_export();
+  if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+  ImGui::End();
+}
+
+void App::save_and_export() {
+  const bool writing = job_.valid();
+  std::shared_ptr<const ResultData> d = snap_->data;
+  if (writing) ImGui::BeginDisabled();
+  ImGui::SetNextItemWidth(220);
+  ImGui::InputText("##save", &save_path_);
+  ImGui::SameLine();
+  if (ImGui::Button("Save HDF5")) {
+    const std::string path = save_path_;
+    job_ = std::async(std::launch::async, [d, path] {
+      try {
+        write_result_file(path, *d);
+        return fmt::format("wrote {} ({} realizations)", path, d->realizations);
+      } catch (const std::exception& e) {
+        return std::string(e.what());
+      }
+    });
+  }
+  ImGui::SetNextItemWidth(220);
+  ImGui::InputText("##export", &export_path_);
+  ImGui::SameLine();
+  if (ImGui::Button("Export map")) {
+    MapOptions o;
+    o.layer = display_layer_names()[std::size_t(layer_)];
+    const std::string path = export_path_;
+    job_ = std::async(std::launch::async, [d, o, path] {
+      try {
+        export_file(*d, o, path);
+        return fmt::format("wrote {} ({})", path, o.layer);
+      } catch (const std::exception& e) {
+        return std::string(e.what());
+      }
+    });
+  }
+  if (writing) {
+    ImGui::EndDisabled();
+    ImGui::TextUnformatted("writing ...");
+  }
+  ImGui::TextDisabled("Saves the %u realizations shown (a complete run of them);\nexport: .png .svg .pdf (map page), .tif, .csv",
+                      d->realizations);
+}
+
+}  // namespace remnant::viewer

@@ -1,0 +1,247 @@
+// remnant-viewer: explore a scenario live in a GLFW + Dear ImGui window.
+//
+//   remnant-viewer [SCENARIO.toml | RESULT.h5] [--set KEY=VALUE]... [-r N] [--seed S]
+//                  [--backend B] [--threads T] [--layer L]
+//                  [--screenshot FILE.png [--frames N] [--wait S]] [--print-headline]
+//
+// The loop follows Dear ImGui's example_glfw_opengl3: error callback, init,
+// per frame poll -> NewFrame -> windows -> Render -> swap, shutdown in reverse
+// order. The simulation runs on a worker thread (viewer/simulation.h).
+#include <GLFW/glfw3.h>
+#include <GL/gl.h>
+#include <cairo.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "host/atomic_output.h"
+#include "host/layers.h"
+#include "remnant_version.h"
+#include "viewer/app.h"
+
+namespace fs = std::filesystem;
+using namespace remnant;
+
+namespace {
+
+std::string g_glfw_error;
+
+void glfw_error(int code, const char* description) {
+  g_glfw_error = fmt::format("GLFW error {}: {}", code, description ? description : "");
+}
+
+// The bundled default scenario (the README's first command runs it): from the
+// current directory, else from the source tree the viewer was built from.
+std::string default_scenario() {
+  const std::string rel = "configs/lebanon-2006.toml";
+  if (fs::exists(rel)) return rel;
+  const std::string built = std::string(REMNANT_VIEWER_SOURCE_DIR) + "/" + rel;
+  if (fs::exists(built)) return built;
+  return rel;
+}
+
+// Reads the back buffer (before the swap) and writes it as a PNG with Cairo,
+// atomically.
+void write_screenshot(const std::string& path, int w, int h) {
+  std::vector<unsigned char> rgba(std::size_t(w) * h * 4);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  cairo_surface_flush(img);
+  unsigned char* data = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  for (int y = 0; y < h; ++y) {  // OpenGL's rows start at the bottom
+    const unsigned char* src = rgba.data() + std::size_t(h - 1 - y) * w * 4;
+    auto* dst = reinterpret_cast<std::uint32_t*>(data + std::size_t(y) * stride);
+    for (int x = 0; x < w; ++x)
+      dst[x] = 0xff000000u | (std::uint32_t(src[4 * x]) << 16) | (std::uint32_t(src[4 * x + 1]) << 8) | src[4 * x + 2];
+  }
+  cairo_surface_mark_dirty(img);
+  AtomicOutput out(path);
+  const cairo_status_t st = cairo_surface_write_to_png(img, out.temp_path().c_str());
+  cairo_surface_destroy(img);
+  if (st != CAIRO_STATUS_SUCCESS)
+    throw std::runtime_error(fmt::format("cannot write {}: {}", path, cairo_status_to_string(st)));
+  out.commit();
+}
+
+void print_headline(const viewer::Snapshot& s) {
+  const Headline& h = s.headline;
+  auto line = [](const char* name, const Summary& v) {
+    std::cout << fmt::format("{} mean={} q05={} q95={}\n", name, v.mean, v.q05, v.q95);
+  };
+  std::cout << fmt::format("realizations={} backend={}\n", s.done, s.backend);
+  line("total_duds", h.total_duds);
+  line("impacts", h.impacts);
+  line("contaminated_area_km2", h.contaminated_area_km2);
+  line("in_water", h.in_water);
+  line("outside_grid", h.outside_grid);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"remnant-viewer: explore a Remnant scenario or result file in a window"};
+  std::string input, screenshot, layer = "dud_mean", backend = "auto";
+  std::vector<std::string> sets;
+  std::uint32_t realizations = 0;
+  std::uint64_t seed = 0;
+  int threads = 0, frames = 3;
+  double wait_s = 600;
+  bool headline = false;
+  cli.add_option("input", input, "SCENARIO.toml or RESULT.h5 (default: the bundled configs/lebanon-2006.toml)");
+  cli.add_option("--set", sets, "override one value of the scenario file (KEY=VALUE), repeatable");
+  auto* r_opt = cli.add_option("-r,--realizations", realizations, "realizations (default: the scenario's)")
+                    ->check(CLI::Range(1u, 100000000u));
+  auto* seed_opt = cli.add_option("--seed", seed, "random seed (default: the scenario's)");
+  cli.add_option("--backend", backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cli.add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  cli.add_option("--layer", layer, "the layer shown first")->check(CLI::IsMember(display_layer_names()));
+  cli.add_option("--screenshot", screenshot,
+                 "render until the refinement is complete, write the window as a PNG and exit");
+  cli.add_option("--frames", frames, "with --screenshot: frames drawn at least (default 3)")->check(CLI::Range(1, 100000));
+  cli.add_option("--wait", wait_s, "with --screenshot: at most this many seconds for the simulation (default 600)")
+      ->check(CLI::PositiveNumber);
+  cli.add_flag("--print-headline", headline, "print the headline totals shown at exit");
+  cli.set_version_flag("--version", fmt::format("remnant-viewer {} (git {})", REMNANT_VERSION, REMNANT_GIT_REVISION));
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  viewer::Request request;
+  try {
+    if (input.empty()) input = default_scenario();
+    const std::string ext = file_extension(input);
+    if (ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
+      if (!sets.empty() || r_opt->count() || seed_opt->count())
+        throw InputError("--set, --realizations and --seed apply to a scenario, not to a result file");
+      request.result_file = input;
+    } else {
+      request.scenario_path = input;
+      for (const std::string& s : sets) request.overrides.push_back(parse_override(s));
+      if (r_opt->count()) request.realizations = realizations;
+      if (seed_opt->count()) request.seed = seed;
+    }
+    if (!fs::exists(input)) throw InputError(fmt::format("{}: no such file", input));
+    request.backend = backend;
+    request.threads = threads;
+    if (!screenshot.empty()) check_output_path(screenshot, "--screenshot");
+  } catch (const std::exception& e) {
+    std::cerr << "remnant-viewer: " << e.what() << "\n";
+    return 2;
+  }
+
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::cerr << "remnant-viewer: cannot open a window: no display could be opened"
+              << (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")")
+              << ". Run it in a desktop session, or headless under xvfb-run -a remnant-viewer ...\n";
+    return 1;
+  }
+  const bool headless = !screenshot.empty();
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  GLFWwindow* window = glfwCreateWindow(1280, 800, "Remnant viewer", nullptr, nullptr);
+  if (!window) {
+    std::cerr << "remnant-viewer: cannot create an OpenGL 3.3 window"
+              << (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")") << "\n";
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(headless ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
+  const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  if (fs::exists(font)) {
+    // Latin-1 and the punctuation and signs the legends use (en dash, minus, >=).
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
+    io.Fonts->AddFontFromFileTTF(font, 15.0f, nullptr, ranges);
+  }
+  ImGui::StyleColorsLight();
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330");
+
+  int status = 0;
+  {
+    viewer::App app(request, layer);
+    const auto start = std::chrono::steady_clock::now();
+    int drawn = 0;
+    while (!glfwWindowShouldClose(window)) {
+      // Sleep until an event, or briefly while the simulation refines.
+      if (headless)
+        glfwPollEvents();
+      else
+        glfwWaitEventsTimeout(app.simulation().busy() ? 1.0 / 30 : 0.25);
+      if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
+        glfwWaitEventsTimeout(0.1);
+        continue;
+      }
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      int w = 0, h = 0;
+      glfwGetFramebufferSize(window, &w, &h);
+      app.frame(float(w), float(h), /*hover=*/!headless);
+      ImGui::Render();
+      glViewport(0, 0, w, h);
+      glClearColor(0.92f, 0.92f, 0.90f, 1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      ++drawn;
+      if (headless) {
+        // The frame drawn with the final snapshot is the one written.
+        static bool final_frame = false;
+        const bool done = app.settled();
+        const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (final_frame && drawn >= frames) {
+          try {
+            write_screenshot(screenshot, w, h);
+          } catch (const std::exception& e) {
+            std::cerr << "remnant-viewer: " << e.what() << "\n";
+            status = 1;
+          }
+          glfwSetWindowShouldClose(window, 1);
+        } else if (waited > wait_s) {
+          std::cerr << fmt::format("remnant-viewer: the simulation did not finish within {} s (--wait)\n", wait_s);
+          status = 1;
+          glfwSetWindowShouldClose(window, 1);
+        }
+        final_frame = done;
+        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      glfwSwapBuffers(window);
+    }
+    const auto& shown = app.shown();
+    if (shown && !shown->error.empty()) {
+      std::cerr << "remnant-viewer: " << shown->error << "\n";
+      if (status == 0) status = 2;
+    }
+    if (headline && shown && shown->data) print_headline(*shown);
+  }
+
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return status;
+}

@@ -1,0 +1,289 @@
+#include "viewer/map_view.h"
+
+#include <GL/gl.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "host/scenario.h"
+
+namespace remnant::viewer {
+
+namespace md = map_detail;
+
+namespace {
+
+ImU32 im_colour(Rgb c, float alpha = 1.0f) {
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(float(c.r), float(c.g), float(c.b), alpha));
+}
+
+struct Rect {
+  float x0, y0, x1, y1;
+  bool overlaps(const Rect& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+}  // namespace
+
+CellTexture::~CellTexture() {
+  if (id_) glDeleteTextures(1, &id_);
+}
+
+void CellTexture::upload(std::uint32_t nx, std::uint32_t ny, const std::vector<std::uint32_t>& argb) {
+  if (!id_) glGenTextures(1, &id_);
+  glBindTexture(GL_TEXTURE_2D, id_);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+  // ARGB32 words in memory order on a little-endian machine: B, G, R, A.
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, GLsizei(nx), GLsizei(ny), 0, GL_BGRA, GL_UNSIGNED_BYTE, argb.data());
+  glBindTexture(GL_TEXTURE_2D, 0);
+}
+
+void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const md::Context> ctx,
+                  const std::string& layer) {
+  context_ = std::move(ctx);
+  if (d == data_ && layer == layer_name_) return;
+  if (!d) {
+    data_.reset();
+    layer_.reset();
+    return;
+  }
+  const ResultGrid& g = d->grid;
+  const bool new_grid = !data_ || g.nx != grid_nx_ || g.ny != grid_ny_ || g.origin_x_m != grid_x0_ ||
+                        g.origin_y_m != grid_y0_ || g.cell_size_m != grid_dx_ ||
+                        d->elevation_m != data_->elevation_m || d->land_cover != data_->land_cover;
+  if (new_grid) {
+    background_.upload(g.nx, g.ny, md::background_argb(*d));
+    if (g.nx != grid_nx_ || g.ny != grid_ny_ || g.origin_x_m != grid_x0_ || g.origin_y_m != grid_y0_) fitted_ = false;
+    grid_nx_ = g.nx, grid_ny_ = g.ny, grid_x0_ = g.origin_x_m, grid_y0_ = g.origin_y_m, grid_dx_ = g.cell_size_m;
+  }
+  if (g.crs != crs_ || (!lonlat_ && !g.crs.empty())) {
+    crs_ = g.crs;
+    lonlat_.reset();
+    if (!g.crs.empty()) {
+      try {
+        lonlat_ = std::make_unique<LonLatToGrid>(g.crs);
+      } catch (const std::exception&) {
+        lonlat_.reset();  // the tooltip shows projected metres only
+      }
+    }
+  }
+  layer_ = std::make_unique<DisplayLayer>(display_layer(*d, layer));
+  scheme_ = layer_classes(*d, *layer_);
+  cells_.upload(g.nx, g.ny, md::cells_argb(layer_->values, scheme_));
+  data_ = std::move(d);
+  layer_name_ = layer;
+}
+
+void MapView::draw(const ScreenRect& area, bool hover) {
+  if (!data_ || area.w <= 1 || area.h <= 1) return;
+  const ResultGrid& g = data_->grid;
+  const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
+  if (!fitted_) {
+    scale_ = std::min(area.w / width_m, area.h / height_m) * 0.97;
+    centre_x_ = g.origin_x_m + width_m / 2;
+    centre_y_ = g.origin_y_m + height_m / 2;
+    fitted_ = true;
+  }
+  const float cx = area.x + area.w / 2, cy = area.y + area.h / 2;
+  auto sx = [&](double x_m) { return float(cx + (x_m - centre_x_) * scale_); };
+  auto sy = [&](double y_m) { return float(cy - (y_m - centre_y_) * scale_); };
+  auto mx = [&](float px) { return centre_x_ + (px - cx) / scale_; };
+  auto my = [&](float py) { return centre_y_ - (py - cy) / scale_; };
+
+  // Pan and zoom, unless ImGui's windows want the mouse.
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 mouse = io.MousePos;
+  const bool in_area = mouse.x >= area.x && mouse.x < area.x + area.w && mouse.y >= area.y && mouse.y < area.y + area.h;
+  if (!io.WantCaptureMouse) {
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
+      centre_x_ -= io.MouseDelta.x / scale_;
+      centre_y_ += io.MouseDelta.y / scale_;
+    }
+    if (in_area && io.MouseWheel != 0.0f) {
+      const double before_x = mx(mouse.x), before_y = my(mouse.y);
+      const double min_scale = std::min(area.w / width_m, area.h / height_m) * 0.25;
+      const double max_scale = 40.0 / g.cell_size_m;  // a cell at most 40 pixels wide
+      scale_ = std::clamp(scale_ * std::pow(1.2, io.MouseWheel), min_scale, max_scale);
+      centre_x_ += before_x - mx(mouse.x);  // the point under the mouse stays there
+      centre_y_ += before_y - my(mouse.y);
+    }
+    if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) fitted_ = false;
+  }
+
+  ImDrawList* dl = ImGui::GetBackgroundDrawList();
+  dl->PushClipRect(ImVec2(area.x, area.y), ImVec2(area.x + area.w, area.y + area.h), true);
+  const ImVec2 top_left(sx(g.origin_x_m), sy(g.origin_y_m + height_m));
+  const ImVec2 bottom_right(sx(g.origin_x_m + width_m), sy(g.origin_y_m));
+  // Row 0 of the textures is the southern row: v runs from 1 at the top to 0.
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(background_.id())), top_left, bottom_right,
+               ImVec2(0, 1), ImVec2(1, 0));
+  dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(cells_.id())), top_left, bottom_right,
+               ImVec2(0, 1), ImVec2(1, 0));
+
+  // Context lines, styled as on the map pages; country borders only where the
+  // pages draw them (land away from water: the polygons also trace coasts).
+  const float px_per_pt = 1.4f;
+  if (context_) {
+    std::vector<ImVec2> run;
+    for (const md::ContextLayer& l : context_->layers) {
+      if (l.points) continue;
+      const md::LineStyle s = md::style_of(l.name);
+      const ImU32 colour = im_colour(s.colour);
+      const float width = std::max(1.0f, float(s.width) * px_per_pt);
+      const bool masked = l.name == "border" && context_->border_mask.size() == g.cells();
+      auto drawn = [&](const std::array<double, 2>& a, const std::array<double, 2>& b) {
+        if (!masked) return true;
+        const double x = (a[0] + b[0]) / 2 - g.origin_x_m, y = (a[1] + b[1]) / 2 - g.origin_y_m;
+        const long ix = long(std::floor(x / g.cell_size_m)), iy = long(std::floor(y / g.cell_size_m));
+        if (ix < 0 || iy < 0 || ix >= long(g.nx) || iy >= long(g.ny)) return false;
+        return context_->border_mask[std::size_t(iy) * g.nx + std::size_t(ix)] == 255;
+      };
+      for (const md::ContextFeature& f : l.features)
+        for (const auto& part : f.parts) {
+          run.clear();
+          for (std::size_t i = 0; i < part.size(); ++i) {
+            if (i > 0 && !drawn(part[i - 1], part[i])) {
+              if (run.size() > 1) dl->AddPolyline(run.data(), int(run.size()), colour, ImDrawFlags_None, width);
+              run.clear();
+            }
+            run.emplace_back(sx(part[i][0]), sy(part[i][1]));
+          }
+          if (run.size() > 1) dl->AddPolyline(run.data(), int(run.size()), colour, ImDrawFlags_None, width);
+        }
+    }
+  }
+
+  // Strike sites (one realization's draw when they are redrawn in each).
+  const ImU32 site_colour = IM_COL32(20, 20, 20, 200);
+  for (std::size_t i = 0; i < data_->site_x_m.size() && i < data_->site_y_m.size(); ++i)
+    dl->AddCircle(ImVec2(sx(data_->site_x_m[i]), sy(data_->site_y_m[i])), 2.5f, site_colour, 8, 1.0f);
+
+  // Towns: a dot each; names, the most populous first, where they fit.
+  if (context_) {
+    std::vector<const md::ContextFeature*> towns;
+    for (const md::ContextLayer& l : context_->layers)
+      if (l.points)
+        for (const md::ContextFeature& f : l.features)
+          if (!f.parts.empty() && !f.parts[0].empty()) towns.push_back(&f);
+    std::stable_sort(towns.begin(), towns.end(),
+                     [](const md::ContextFeature* a, const md::ContextFeature* b) { return a->population > b->population; });
+    std::vector<Rect> placed;
+    int labelled = 0;
+    for (const md::ContextFeature* t : towns) {
+      const ImVec2 p(sx(t->parts[0][0][0]), sy(t->parts[0][0][1]));
+      if (p.x < area.x || p.x > area.x + area.w || p.y < area.y || p.y > area.y + area.h) continue;
+      dl->AddCircleFilled(p, 2.5f, IM_COL32(255, 255, 255, 255));
+      dl->AddCircleFilled(p, 1.8f, IM_COL32(25, 25, 25, 255));
+      if (t->name.empty() || labelled >= 25) continue;
+      const ImVec2 size = ImGui::CalcTextSize(t->name.c_str());
+      const Rect box{p.x + 4, p.y - size.y / 2, p.x + 4 + size.x, p.y + size.y / 2};
+      if (std::any_of(placed.begin(), placed.end(), [&](const Rect& r) { return r.overlaps(box); })) continue;
+      for (int dx = -1; dx <= 1; ++dx)
+        for (int dy = -1; dy <= 1; ++dy)
+          if (dx || dy)
+            dl->AddText(ImVec2(box.x0 + dx, box.y0 + dy), IM_COL32(255, 255, 255, 200), t->name.c_str());
+      dl->AddText(ImVec2(box.x0, box.y0), IM_COL32(20, 20, 20, 255), t->name.c_str());
+      placed.push_back(box);
+      ++labelled;
+    }
+  }
+  dl->AddRect(top_left, bottom_right, IM_COL32(25, 25, 25, 255), 0.0f, 0, 1.0f);
+  dl->PopClipRect();
+
+  // The cell under the mouse.
+  if (hover && in_area && !io.WantCaptureMouse && !ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+    const double x_m = mx(mouse.x), y_m = my(mouse.y);
+    const double fx = (x_m - g.origin_x_m) / g.cell_size_m, fy = (y_m - g.origin_y_m) / g.cell_size_m;
+    if (fx >= 0 && fy >= 0 && fx < g.nx && fy < g.ny) {
+      const auto ix = std::uint32_t(fx), iy = std::uint32_t(fy);
+      const float x0 = sx(g.origin_x_m + ix * g.cell_size_m), y0 = sy(g.origin_y_m + (iy + 1) * g.cell_size_m);
+      const float side = float(g.cell_size_m * scale_);
+      if (side >= 4) ImGui::GetForegroundDrawList()->AddRect(ImVec2(x0, y0), ImVec2(x0 + side, y0 + side), IM_COL32(255, 0, 0, 255));
+      tooltip(ix, iy, x_m, y_m);
+    }
+  }
+}
+
+void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m) {
+  const ResultData& d = *data_;
+  const ResultGrid& g = d.grid;
+  const std::size_t cell = std::size_t(iy) * g.nx + ix;
+  ImGui::BeginTooltip();
+  ImGui::Text("cell (%u, %u), %s m", ix, iy, format_number(g.cell_size_m).c_str());
+  ImGui::Text("x %.0f m, y %.0f m%s%s", x_m, y_m, g.crs.empty() ? " (local metres)" : " in ", g.crs.c_str());
+  if (lonlat_) {
+    double lon = 0, lat = 0;
+    try {
+      lonlat_->to_lonlat(x_m, y_m, lon, lat);
+      ImGui::Text("lon %.5f, lat %.5f (WGS84)", lon, lat);
+    } catch (const std::exception&) {
+    }
+  }
+  if (cell < d.elevation_m.size() && std::isfinite(d.elevation_m[cell]))
+    ImGui::Text("elevation %.0f m", double(d.elevation_m[cell]));
+  if (cell < d.land_cover.size()) ImGui::Text("land cover: %s", land_cover_name(LandCover(d.land_cover[cell])));
+  ImGui::Separator();
+  const CellStatistics& s = d.stats;
+  const double ha = g.cell_area_ha();
+  if (cell < s.mean.size()) {
+    ImGui::Text("over %u realizations:", d.realizations);
+    ImGui::Text("duds: mean %.3g (%.3g per ha)", double(s.mean[cell]), s.mean[cell] / ha);
+    ImGui::Text("  90 %% interval %.0f - %.0f, median %.0f, sd %.3g", double(s.q05[cell]), double(s.q95[cell]),
+                double(s.q50[cell]), double(s.sd[cell]));
+    ImGui::Text("P(at least one dud) %.3f", double(s.p_any[cell]));
+    ImGui::Text("impacts: mean %.3g (%.3g per ha)", double(s.impact_mean[cell]), s.impact_mean[cell] / ha);
+  }
+  if (layer_ && cell < layer_->values.size()) {
+    ImGui::Separator();
+    const float v = layer_->values[cell];
+    if (std::isfinite(v))
+      ImGui::Text("%s: %.4g %s", layer_->title.c_str(), double(v), layer_->units.c_str());
+    else
+      ImGui::Text("%s: no value (water)", layer_->title.c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+void MapView::draw_legend(const ScreenRect& area) {
+  if (!layer_) return;
+  ImGui::SetNextWindowPos(ImVec2(area.x + 8, area.y + area.h - 8), ImGuiCond_Always, ImVec2(0, 1));
+  ImGui::SetNextWindowBgAlpha(0.85f);
+  ImGui::Begin("Legend", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
+                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove);
+  ImGui::TextUnformatted(layer_->title.c_str());
+  ImGui::TextDisabled("%s", md::units_line(*layer_).c_str());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float h = ImGui::GetTextLineHeight();
+  if (!scheme_.empty_note.empty()) ImGui::TextWrapped("%s", scheme_.empty_note.c_str());
+  for (auto it = scheme_.classes.rbegin(); it != scheme_.classes.rend(); ++it) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    if (it->transparent)
+      dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(md::kFlatGround));
+    else
+      dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(it->colour));
+    dl->AddRect(p, ImVec2(p.x + 1.6f * h, p.y + h), IM_COL32(80, 80, 80, 255));
+    ImGui::Dummy(ImVec2(1.6f * h, h));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(it->label.c_str());
+  }
+  if (md::has_water(*data_)) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(md::kWater));
+    ImGui::Dummy(ImVec2(1.6f * h, h));
+    ImGui::SameLine();
+    ImGui::TextUnformatted("water (duds there counted apart)");
+  }
+  ImGui::TextDisabled("drag: pan, wheel: zoom, double-click: fit");
+  ImGui::End();
+}
+
+}  // namespace remnant::viewer

@@ -1,0 +1,70 @@
+// The map behind the panels: the hillshade and the chosen layer as OpenGL
+// textures (their colours from the map pages' code, host/map_internal.h), the
+// context layers and strike sites on ImGui's background draw list, pan by
+// dragging, zoom with the wheel, and a tooltip for the cell under the mouse.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "host/geo.h"
+#include "host/layers.h"
+#include "host/map.h"
+#include "host/map_internal.h"
+#include "host/result_file.h"
+
+namespace remnant::viewer {
+
+// An RGBA texture of one pixel per grid cell, nearest-neighbour.
+class CellTexture {
+ public:
+  CellTexture() = default;
+  ~CellTexture();
+  CellTexture(const CellTexture&) = delete;
+  CellTexture& operator=(const CellTexture&) = delete;
+  // argb: Cairo's ARGB32 words, row 0 = southern row (map_detail::background_argb).
+  void upload(std::uint32_t nx, std::uint32_t ny, const std::vector<std::uint32_t>& argb);
+  unsigned id() const { return id_; }
+
+ private:
+  unsigned id_ = 0;
+};
+
+// A screen rectangle in pixels.
+struct ScreenRect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+class MapView {
+ public:
+  // Shows d (null: nothing) with layer; rebuilds what changed.
+  void set(std::shared_ptr<const ResultData> d, std::shared_ptr<const map_detail::Context> ctx,
+           const std::string& layer);
+  // Draws the map into area (the part of the window between the panels) and
+  // handles the mouse when ImGui does not want it.
+  void draw(const ScreenRect& area, bool hover = true);
+  // The layer's legend (an ImGui window at the map's lower left).
+  void draw_legend(const ScreenRect& area);
+  // Fits the whole grid into the area on the next draw.
+  void fit() { fitted_ = false; }
+  const DisplayLayer* layer() const { return layer_ ? layer_.get() : nullptr; }
+
+ private:
+  void tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m);
+
+  std::shared_ptr<const ResultData> data_;
+  std::shared_ptr<const map_detail::Context> context_;
+  std::unique_ptr<DisplayLayer> layer_;
+  ClassScheme scheme_;
+  CellTexture background_, cells_;
+  std::unique_ptr<LonLatToGrid> lonlat_;  // grid with a CRS
+  std::string layer_name_, crs_;
+  // The view: grid metres at the area's centre, and pixels per metre.
+  double centre_x_ = 0, centre_y_ = 0, scale_ = 1;
+  bool fitted_ = false;
+  std::uint32_t grid_nx_ = 0, grid_ny_ = 0;
+  double grid_x0_ = 0, grid_y0_ = 0, grid_dx_ = 0;
+};
+
+}  // namespace remnant::viewer

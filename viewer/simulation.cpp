@@ -1,0 +1,225 @@
+#include "viewer/simulation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "host/stats.h"
+
+namespace remnant::viewer {
+
+namespace {
+
+bool same_overrides(const std::vector<Override>& a, const std::vector<Override>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const Override& x, const Override& y) { return x.key == y.key && x.value == y.value; });
+}
+
+}  // namespace
+
+bool Request::operator==(const Request& o) const {
+  return scenario_path == o.scenario_path && result_file == o.result_file && same_overrides(overrides, o.overrides) &&
+         realizations == o.realizations && seed == o.seed && backend == o.backend && threads == o.threads;
+}
+
+std::uint32_t next_part_end(std::uint32_t done, std::uint32_t target) {
+  const std::uint64_t next = done == 0 ? 4 : std::uint64_t(done) * 4;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(next, target));
+}
+
+Simulation::Simulation() : worker_([this] { loop(); }) {}
+
+Simulation::~Simulation() {
+  {
+    std::lock_guard<std::mutex> lk(mutex_);
+    quit_ = true;
+    cancel_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+std::uint64_t Simulation::submit(const Request& r) {
+  std::uint64_t gen = 0;
+  {
+    std::lock_guard<std::mutex> lk(mutex_);
+    pending_ = r;
+    gen = ++generation_;
+    cancel_ = true;
+  }
+  wake_.notify_all();
+  return gen;
+}
+
+std::shared_ptr<const Snapshot> Simulation::latest() const {
+  std::lock_guard<std::mutex> lk(mutex_);
+  return latest_;
+}
+
+std::string Simulation::stage() const {
+  std::lock_guard<std::mutex> lk(mutex_);
+  return stage_;
+}
+
+bool Simulation::idle() const {
+  std::lock_guard<std::mutex> lk(mutex_);
+  return !pending_ && !busy_;
+}
+
+void Simulation::publish(std::shared_ptr<const Snapshot> s) {
+  std::lock_guard<std::mutex> lk(mutex_);
+  latest_ = std::move(s);
+}
+
+void Simulation::set_stage(const std::string& s) {
+  std::lock_guard<std::mutex> lk(mutex_);
+  stage_ = s;
+}
+
+// What the worker keeps between requests, so that a request that only asks
+// for more realizations continues the run instead of starting again.
+struct Simulation::State {
+  std::optional<Request> request;
+  std::shared_ptr<const Scenario> scenario;
+  std::shared_ptr<const Plan> plan;
+  std::shared_ptr<const map_detail::Context> context;
+  std::shared_ptr<RunResult> merged;
+  std::uint64_t seed = 0;
+};
+
+void Simulation::loop() {
+  State st;
+  for (;;) {
+    Request req;
+    std::uint64_t gen = 0;
+    {
+      std::unique_lock<std::mutex> lk(mutex_);
+      wake_.wait(lk, [&] { return quit_ || pending_.has_value(); });
+      if (quit_) return;
+      req = std::move(*pending_);
+      pending_.reset();
+      gen = generation_;
+      cancel_ = false;
+      busy_ = true;
+    }
+    try {
+      run(req, gen, st);
+    } catch (const Interrupted&) {
+      // A newer request arrived; it is taken at the top of the loop.
+    } catch (const std::exception& e) {
+      auto s = std::make_shared<Snapshot>();
+      if (auto prev = latest()) *s = *prev;  // the map stays; the panel shows the error
+      s->generation = gen;
+      s->error = e.what();
+      s->finished = true;
+      publish(std::move(s));
+      st = State{};
+    }
+    set_stage("");
+    std::lock_guard<std::mutex> lk(mutex_);
+    busy_ = false;
+  }
+}
+
+void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  if (!req.result_file.empty()) {
+    set_stage("reading " + req.result_file);
+    auto s = std::make_shared<Snapshot>();
+    s->generation = gen;
+    auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
+    s->context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
+    s->headline = headline(d->totals, d->grid.cell_area_km2());
+    s->done = s->target = d->realizations;
+    s->finished = true;
+    s->backend = d->backend;
+    s->backend_note = "read from " + req.result_file;
+    s->data = std::move(d);
+    publish(std::move(s));
+    st = State{};
+    return;
+  }
+
+  // The scenario and plan stay when the path and the overrides do.
+  const bool same_scenario = st.request && st.scenario && st.request->scenario_path == req.scenario_path &&
+                             st.request->result_file.empty() && same_overrides(st.request->overrides, req.overrides);
+  if (!same_scenario) {
+    st = State{};
+    set_stage("loading the scenario");
+    st.scenario = std::make_shared<const Scenario>(load_scenario(req.scenario_path, req.overrides));
+    if (cancel_) throw Interrupted(nullptr, 0);
+    set_stage("planning (rasters, strike sites)");
+    st.plan = std::make_shared<const Plan>(make_plan(*st.scenario));
+  }
+  const Scenario& sc = *st.scenario;
+  const Plan& plan = *st.plan;
+  const std::uint32_t target = req.realizations.value_or(sc.realizations);
+  const std::uint64_t seed = req.seed.value_or(sc.seed);
+  // The run so far continues when only the realizations grew.
+  if (!st.merged || st.seed != seed || st.request->backend != req.backend || st.merged->done.count() > target)
+    st.merged.reset();
+  st.request = req;
+  st.seed = seed;
+
+  RunOptions opt;
+  opt.realizations = target;
+  opt.seed = seed;
+  opt.backend = req.backend;
+  opt.threads = req.threads;
+  opt.cancel = &cancel_;
+  check_fits_in_memory(sc, opt);
+  if (st.merged) st.merged->realizations = target;
+  std::uint32_t done = st.merged ? static_cast<std::uint32_t>(st.merged->done.count()) : 0;
+  bool first = true;
+  while (done < target || first) {
+    if (cancel_) throw Interrupted(nullptr, 0);
+    const std::uint32_t end = next_part_end(done, target);
+    if (end > done) {
+      set_stage("simulating");
+      opt.todo = RealizationSet();
+      opt.todo->add(done, end);
+      opt.batch = std::min<std::uint32_t>(end - done, 8);
+      const std::uint32_t base = done;
+      opt.progress = [this, base](std::uint32_t d, std::uint32_t) { progress_done_ = base + d; };
+      RunResult part = run_ensemble(sc, plan, opt);
+      if (!st.merged)
+        st.merged = std::make_shared<RunResult>(std::move(part));
+      else
+        merge_results(*st.merged, part);
+      done = end;
+    }
+    first = false;
+
+    // A complete run of [0, done): the result file of `remnant run -r done`.
+    auto shown = std::make_shared<RunResult>(*st.merged);
+    shown->realizations = done;
+    auto s = std::make_shared<Snapshot>();
+    s->generation = gen;
+    s->scenario = st.scenario;
+    s->plan = st.plan;
+    set_stage("statistics");
+    auto d = std::make_shared<ResultData>(
+        make_result_data(sc, plan, *shown, cell_statistics(shown->accumulators, done)));
+    if (!st.context) {
+      set_stage("context layers");
+      st.context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
+    }
+    s->context = st.context;
+    s->headline = headline(shown->totals, d->grid.cell_area_km2());
+    s->done = done;
+    s->target = target;
+    s->finished = done == target;
+    s->backend = shown->backend.name;
+    s->backend_note = shown->backend.note;
+    s->sim_seconds = shown->seconds;
+    s->items_per_second =
+        shown->seconds > 0 ? double(shown->fired_per_realization) * done / shown->seconds : 0.0;
+    s->seconds_since_request = std::chrono::duration<double>(clock::now() - t0).count();
+    s->data = std::move(d);
+    s->run = std::move(shown);
+    publish(std::move(s));
+  }
+}
+
+}  // namespace remnant::viewer

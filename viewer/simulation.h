@@ -1,0 +1,104 @@
+// The viewer's simulation, off the UI thread: one worker thread loads the
+// scenario (load_scenario with the --set overrides, exactly as `remnant run`
+// does), plans it and runs its realizations with progressive refinement: a few
+// first, then more, each part merged into the run so far (merge_results; a run
+// split into parts equals the run in one piece, to the bit). After every part
+// it publishes a Snapshot; the UI thread takes the latest one under a mutex and
+// never waits for the simulation. A new request cancels the running part
+// (RunOptions::cancel, checked between batches).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/ensemble.h"
+#include "host/map_internal.h"
+#include "host/plan.h"
+#include "host/report.h"
+#include "host/result_file.h"
+#include "host/scenario.h"
+
+namespace remnant::viewer {
+
+// What to simulate: the CLI's `remnant run SCENARIO --set ... -r N --seed S`.
+struct Request {
+  std::string scenario_path;
+  std::string result_file;  // instead: show this result file (remnant-viewer RESULT.h5)
+  std::vector<Override> overrides;
+  std::optional<std::uint32_t> realizations;  // none: the scenario's
+  std::optional<std::uint64_t> seed;          // none: the scenario's
+  std::string backend = "auto";
+  int threads = 0;
+  bool operator==(const Request& o) const;
+};
+
+// One state of the simulation, immutable once published.
+struct Snapshot {
+  std::uint64_t generation = 0;  // of the request it answers
+  std::string error;             // the scenario could not be loaded or run (nothing else is set)
+  std::shared_ptr<const Scenario> scenario;
+  std::shared_ptr<const Plan> plan;
+  std::shared_ptr<const map_detail::Context> context;  // border, coast, rivers, towns
+  // A complete run of realizations [0, done): what the map and the statistics
+  // show and what "Save" writes. Null until the first part is done.
+  std::shared_ptr<const ResultData> data;
+  std::shared_ptr<const RunResult> run;  // the same realizations, for make_result_data
+  Headline headline;
+  std::uint32_t done = 0, target = 0;
+  bool finished = false;  // done == target
+  std::string backend, backend_note;
+  double sim_seconds = 0;      // engine time of the realizations done
+  double items_per_second = 0; // submunitions simulated per second of engine time
+  double seconds_since_request = 0;  // wall time from the request to this snapshot
+};
+
+// The part sizes of the refinement: [0, 4), [4, 16), [16, 64), ... up to target.
+std::uint32_t next_part_end(std::uint32_t done, std::uint32_t target);
+
+class Simulation {
+ public:
+  Simulation();
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Starts simulating r, cancelling whatever runs. When only the realizations
+  // grow (same scenario, overrides, seed), the run continues from what it has.
+  // Returns the request's generation (its snapshots carry it).
+  std::uint64_t submit(const Request& r);
+  std::shared_ptr<const Snapshot> latest() const;
+  // While a part runs: realizations done of target, and what it is doing.
+  std::uint32_t progress_done() const { return progress_done_.load(); }
+  bool busy() const { return busy_.load(); }
+  // Nothing pending and nothing running.
+  bool idle() const;
+  std::string stage() const;
+
+ private:
+  struct State;
+  void loop();
+  void run(const Request& req, std::uint64_t gen, State& st);
+  void publish(std::shared_ptr<const Snapshot> s);
+  void set_stage(const std::string& s);
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::optional<Request> pending_;
+  std::uint64_t generation_ = 0;
+  bool quit_ = false;
+  std::shared_ptr<const Snapshot> latest_;
+  std::string stage_;
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> busy_{false};
+  std::atomic<std::uint32_t> progress_done_{0};
+  std::thread worker_;
+};
+
+}  // namespace remnant::viewer
