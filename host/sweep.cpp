@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "host/atomic_output.h"
+#include "host/checkpoint.h"
 #include "host/ensemble.h"
 #include "host/map.h"
 #include "host/plan.h"
@@ -162,6 +163,9 @@ void check_resumable(const std::string& file, const ResultData& d, const Scenari
   if (d.realizations != opt.realizations)
     diff.push_back(fmt::format("the realizations (file: {}; this sweep: {})", d.realizations, opt.realizations));
   if (d.backend != backend) diff.push_back(fmt::format("the backend (file: {}; this sweep: {})", d.backend, backend));
+  if (d.software_version != REMNANT_VERSION || d.git_revision != REMNANT_GIT_REVISION)
+    diff.push_back(fmt::format("the software (file: Remnant {} git {}; this sweep: Remnant {} git {})",
+                               d.software_version, d.git_revision, REMNANT_VERSION, REMNANT_GIT_REVISION));
   if (diff.empty()) return;
   throw InputError(fmt::format("--resume: {} was not made by this sweep: it differs in {}. Remove it to recompute "
                                "the point, or give another --out-dir",
@@ -456,20 +460,51 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
     const Plan plan = make_plan(sc);
     RunOptions opt = run_options(a, sc, cancel);
     const auto t0 = std::chrono::steady_clock::now();
+    // A point interrupted earlier continues from its checkpoint (--resume);
+    // one interrupted now keeps its realizations in one.
+    const std::string checkpoint = default_checkpoint_path((fs::path(a.out_dir) / p.file).string(), a.scenario);
     RunResult run;
+    run.backend = backend;
+    run.realizations = opt.realizations;
+    run.seed = opt.seed;
+    run.fired_per_realization = plan.items_per_realization;
+    if (a.resume && fs::exists(checkpoint)) {
+      try {
+        run = read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
+      } catch (const InputError& e) {
+        throw InputError(fmt::format("sweep point {}/{} ({}): {}", i + 1, n, point_name(sets, p), e.what()));
+      }
+      opt.todo = RealizationSet::all(opt.realizations).minus(run.done);
+      if (!a.quiet)
+        std::cerr << fmt::format("remnant: {}: resuming from {} ({} of {} realizations done)\n", label, checkpoint,
+                                 run.done.count(), opt.realizations);
+    }
     {
       Progress progress(label, plan.items_per_realization, a.quiet ? ProgressMode::Quiet : ProgressMode::Auto);
-      opt.progress = progress.callback();
+      const auto before = static_cast<std::uint32_t>(run.done.count());
+      opt.progress = [&](std::uint32_t d, std::uint32_t) { progress.update(before + d, opt.realizations); };
       try {
-        run = run_ensemble(sc, plan, opt);
-      } catch (const Interrupted&) {
+        RunResult rest = run_ensemble(sc, plan, opt);
+        const BackendChoice chosen = rest.backend;
+        merge_results(run, rest);
+        run.backend = chosen;
+        run.batch = rest.batch;
+        run.threads = rest.threads;
+      } catch (const Interrupted& e) {
         progress.finish();
+        merge_results(run, *e.partial);
+        if (!run.done.empty()) {
+          write_checkpoint(checkpoint, sc, plan, run);
+          std::cerr << fmt::format("remnant: {}: its {} realizations done are kept in {}\n", label,
+                                   run.done.count(), checkpoint);
+        }
         return interrupted(i);
       }
     }
     const CellStatistics st = cell_statistics(run.accumulators, run.realizations);
     const ResultData data = make_result_data(sc, plan, run, st);
     write_result_file((fs::path(a.out_dir) / p.file).string(), data);
+    fs::remove(checkpoint, ec);  // spent (or stale from an earlier sweep)
     ++finished;
     r.headline = headline(data.totals, data.grid.cell_area_km2());
     if (!a.quiet) {
