@@ -1,0 +1,168 @@
+// remnant-viewer, run for real: its window under xvfb-run (Xvfb, Mesa's
+// llvmpipe), a screenshot read back with Cairo, the headline it prints, and
+// what it does without a display. Skipped where the viewer was not built
+// (no ImGui, GLFW or OpenGL at configure time) or xvfb-run is missing.
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+using namespace remnant::test;
+
+#ifdef REMNANT_VIEWER_PATH
+constexpr const char* kViewer = REMNANT_VIEWER_PATH;
+#else
+constexpr const char* kViewer = "";
+#endif
+const std::string kExample = std::string(REMNANT_SOURCE_DIR) + "/configs/example.toml";
+const std::string kXvfb = "xvfb-run -a -s '-screen 0 1280x800x24' ";
+
+bool have_xvfb() { return run_command("command -v xvfb-run >/dev/null 2>&1").exit_code == 0; }
+
+#define REQUIRE_VIEWER()                                                                     \
+  do {                                                                                       \
+    if (!*kViewer || !std::filesystem::exists(kViewer))                                      \
+      GTEST_SKIP() << "remnant-viewer was not built (needs libimgui-dev, libglfw3-dev, GL)"; \
+  } while (0)
+
+#define REQUIRE_XVFB()                                                      \
+  do {                                                                      \
+    if (!have_xvfb()) GTEST_SKIP() << "xvfb-run is not installed (Debian xvfb)"; \
+  } while (0)
+
+// The headline's total duds as --print-headline prints them.
+double total_duds_mean(const std::string& out) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex(R"(total_duds mean=([0-9.eE+-]+))"))) return -1;
+  return std::stod(m[1]);
+}
+
+struct Pixels {
+  int w = 0, h = 0;
+  std::vector<std::uint32_t> rgb;  // 0xRRGGBB, row 0 at the top
+  std::uint32_t at(int x, int y) const { return rgb[std::size_t(y) * w + x]; }
+};
+
+Pixels read_png(const std::string& path) {
+  Pixels p;
+  cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
+  if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+    cairo_surface_flush(s);
+    p.w = cairo_image_surface_get_width(s);
+    p.h = cairo_image_surface_get_height(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    for (int y = 0; y < p.h; ++y)
+      for (int x = 0; x < p.w; ++x)
+        p.rgb.push_back(reinterpret_cast<const std::uint32_t*>(data + std::size_t(y) * stride)[x] & 0xffffffu);
+  }
+  cairo_surface_destroy(s);
+  return p;
+}
+
+int red(std::uint32_t c) { return int(c >> 16) & 0xff; }
+int green(std::uint32_t c) { return int(c >> 8) & 0xff; }
+int blue(std::uint32_t c) { return int(c) & 0xff; }
+
+TEST(Viewer, WithoutADisplayExitsWithAMessage) {
+  REQUIRE_VIEWER();
+  const CommandResult r =
+      run_command("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(kViewer) + " " + shell_quote(kExample) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("cannot open a window"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
+}
+
+TEST(Viewer, BadScenarioIsBadInput) {
+  REQUIRE_VIEWER();
+  const CommandResult r = run_command(std::string(kViewer) + " /nonexistent/scenario.toml 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/scenario.toml"), std::string::npos) << r.output;
+}
+
+// The window drawn by the real program: the map with the layer's colours
+// between two panels with their headers and text.
+TEST(Viewer, ScreenshotShowsTheMapAndThePanels) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string png = dir.file("shot.png");
+  const CommandResult r = run_command(kXvfb + kViewer + " " + shell_quote(kExample) + " -r 8 --threads 2 --screenshot " +
+                                      shell_quote(png) + " --frames 3 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Pixels p = read_png(png);
+  ASSERT_EQ(p.w, 1280);
+  ASSERT_EQ(p.h, 800);
+  EXPECT_GT(std::set<std::uint32_t>(p.rgb.begin(), p.rgb.end()).size(), 300u) << "a blank or nearly blank window";
+
+  // Panels: 360 px at the left, 380 at the right (30 % of 1280 at most).
+  const int left = 360, right = 1280 - 380;
+  auto count = [&](int x0, int x1, int y0, int y1, auto&& pred) {
+    int n = 0;
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x) n += pred(p.at(x, y)) ? 1 : 0;
+    return n;
+  };
+  // The collapsing headers of the light style (light blue bars) in both panels.
+  auto header = [](std::uint32_t c) { return blue(c) > 220 && blue(c) - red(c) > 30 && green(c) > 190; };
+  EXPECT_GT(count(0, left, 0, 800, header), 2000) << "no section headers in the parameter panel";
+  EXPECT_GT(count(right, 1280, 0, 800, header), 2000) << "no section headers in the statistics panel";
+  // Text in both panels: many shades of grey from antialiasing.
+  auto distinct = [&](int x0, int x1) {
+    std::set<std::uint32_t> s;
+    for (int y = 0; y < 800; ++y)
+      for (int x = x0; x < x1; ++x) s.insert(p.at(x, y));
+    return s.size();
+  };
+  EXPECT_GT(distinct(0, left), 40u);
+  EXPECT_GT(distinct(right, 1280), 40u);
+  // The map (above the legend, which starts near y = 590): cells in the layer's viridis classes, from
+  // dark purple to green, which neither the hillshade nor the panels use.
+  auto viridis_dark = [](std::uint32_t c) { return red(c) < 90 && green(c) < 90 && blue(c) > 70 && blue(c) - green(c) > 30; };
+  auto viridis_green = [](std::uint32_t c) { return green(c) > 120 && green(c) - red(c) > 40 && green(c) - blue(c) > 20; };
+  EXPECT_GT(count(left + 5, right - 5, 0, 585, viridis_dark), 200) << "no high-density cells on the map";
+  EXPECT_GT(count(left + 5, right - 5, 0, 585, viridis_green), 50) << "no mid-density cells on the map";
+  // The river of the example scenario: water in the hillshade's light blue.
+  auto water = [](std::uint32_t c) { return c == 0xc6dcefu; };
+  EXPECT_GT(count(left + 5, right - 5, 0, 585, water), 500) << "no water drawn";
+}
+
+// A scripted change of the dud-rate switch (as the panel's radio buttons do:
+// --set scenario.dud_rates) moves the headline in the expected direction, and
+// the headline equals `remnant run` with the same overrides: the viewer's
+// progressive refinement (parts merged) gives the CLI's numbers.
+TEST(Viewer, FieldDudRatesGiveMoreDudsThanTestRangeRates) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  auto headline = [&](const std::string& rates) {
+    const CommandResult r =
+        run_command(kXvfb + kViewer + " " + shell_quote(kExample) + " -r 20 --threads 2 --set scenario.dud_rates=" + rates +
+                    " --screenshot " + shell_quote(dir.file(rates + ".png")) + " --frames 1 --print-headline");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("realizations=20"), std::string::npos) << r.output;
+    return total_duds_mean(r.output);
+  };
+  const double test = headline("test"), field = headline("field");
+  ASSERT_GT(test, 0);
+  EXPECT_GT(field, 1.3 * test) << "field " << field << ", test-range " << test;
+
+  const CommandResult cli = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                                        " -r 20 --threads 2 --set scenario.dud_rates=field --json");
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(cli.output, m, std::regex(R"("total_duds": \{"mean": ([0-9.eE+-]+))"))) << cli.output;
+  EXPECT_EQ(std::stod(m[1]), field);
+}
+
+}  // namespace
+}  // namespace remnant
