@@ -185,6 +185,8 @@ int main(int argc, char** argv) {
     viewer::App app(request, layer);
     const auto start = std::chrono::steady_clock::now();
     int drawn = 0;
+    double frame_seconds = 0, first_map_s = 0;  // for --print-headline's timing line
+    std::shared_ptr<const viewer::Snapshot> timed;
     while (!glfwWindowShouldClose(window)) {
       // Sleep until an event, or briefly while the simulation refines.
       if (headless)
@@ -195,6 +197,8 @@ int main(int argc, char** argv) {
         glfwWaitEventsTimeout(0.1);
         continue;
       }
+      const auto frame_start = std::chrono::steady_clock::now();
+      bool nap = false;
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
@@ -207,6 +211,10 @@ int main(int argc, char** argv) {
       glClear(GL_COLOR_BUFFER_BIT);
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       ++drawn;
+      if (const auto& s = app.shown(); s && s->data && s != timed) {
+        if (!timed || s->generation != timed->generation) first_map_s = s->seconds_since_request;
+        timed = s;
+      }
       if (headless) {
         // The frame drawn with the final snapshot is the one written.
         static bool final_frame = false;
@@ -226,16 +234,24 @@ int main(int argc, char** argv) {
           glfwSetWindowShouldClose(window, 1);
         }
         final_frame = done;
-        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        nap = !done;
       }
       glfwSwapBuffers(window);
+      if (headless) glFinish();  // llvmpipe draws here: count it in the frame time
+      frame_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - frame_start).count();
+      // Headless: leave the cores to the simulation between frames.
+      if (nap) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     const auto& shown = app.shown();
     if (shown && !shown->error.empty()) {
       std::cerr << "remnant-viewer: " << shown->error << "\n";
       if (status == 0) status = 2;
     }
-    if (headline && shown && shown->data) print_headline(*shown);
+    if (headline && shown && shown->data) {
+      print_headline(*shown);
+      std::cout << fmt::format("timing first_map_s={:.3f} complete_s={:.3f} frames={} frame_ms_mean={:.2f}\n",
+                               first_map_s, shown->seconds_since_request, drawn, 1e3 * frame_seconds / std::max(1, drawn));
+    }
   }
 
   ImGui_ImplOpenGL3_Shutdown();
