@@ -21,6 +21,8 @@ PACKAGES=(
   libthrust-dev librandom123-dev
   # host: scenario files, command line, formatting, result files
   libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev
+  # MPI across machines (mpirun -np K remnant run; tests/mpi_test.sh)
+  libopenmpi-dev openmpi-bin
   # reading result files with the tools users have (h5dump, ncdump, h5py,
   # xarray through netCDF4); /usr/bin/python3 also parses the JSON summary in
   # the CLI tests

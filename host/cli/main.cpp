@@ -15,6 +15,7 @@
 
 #include "host/atomic_output.h"
 #include "host/checkpoint.h"
+#include "host/distributed.h"
 #include "host/ensemble.h"
 #include "host/export.h"
 #include "host/layers.h"
@@ -159,6 +160,10 @@ int cmd_run(const RunArgs& a) {
   check_output_path(checkpoint, "--checkpoint");
 
   const Plan plan = make_plan(sc);
+  // Under mpirun every rank runs its share of the realizations still to do;
+  // rank 0 alone speaks, holds the resumed part and writes the files.
+  const int ranks = distributed::size();
+  const bool root = distributed::root(), quiet = a.quiet || !root;
   // A resumed run starts from the realizations its checkpoint holds and runs
   // the others; merged, they equal an uninterrupted run to the bit.
   RunResult done;
@@ -175,10 +180,10 @@ int cmd_run(const RunArgs& a) {
     done = read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
     done.backend = backend;
     opt.todo = RealizationSet::all(opt.realizations).minus(done.done);
-    if (!a.quiet)
+    if (!quiet)
       std::cerr << fmt::format("remnant: resuming from {}: {} of {} realizations done ({}), {} to run\n", checkpoint,
                                done.done.count(), opt.realizations, done.done.text(), opt.todo->count());
-  } else if (have_checkpoint && !a.quiet) {
+  } else if (have_checkpoint && !quiet) {
     std::cerr << fmt::format("remnant: note: {} holds a checkpoint of an earlier interrupted run; this run starts "
                              "afresh (--resume continues it) and may replace it\n",
                              checkpoint);
@@ -193,26 +198,51 @@ int cmd_run(const RunArgs& a) {
     wrote_checkpoint = true;
     return true;
   };
-  if (a.checkpoint_every_min > 0) {
+  if (ranks > 1) {
+    // Keyed by realization: any split gives the same bits. Only rank 0's
+    // `done` (the checkpoint's part) is ever merged, so none counts twice.
+    opt.todo = distributed::share(opt.todo ? *opt.todo : RealizationSet::all(opt.realizations), distributed::rank(), ranks);
+    // Ranks reach batch boundaries at different times: a periodic checkpoint
+    // would need them all at once. Ctrl-C (SIGINT, SIGTERM) still saves one.
+    if (a.checkpoint_every_min > 0 && !quiet)
+      std::cerr << fmt::format("remnant: note: {} MPI processes: no periodic checkpoints (--checkpoint-every); "
+                               "Ctrl-C still saves one\n", ranks);
+  } else if (a.checkpoint_every_min > 0) {
     opt.checkpoint = [&](const RunResult& so_far) { save(so_far); };
     opt.checkpoint_interval_s = a.checkpoint_every_min * 60.0;
   }
-  Progress progress(sc.name, plan.items_per_realization, a.quiet ? ProgressMode::Quiet : ProgressMode::Auto);
-  opt.progress = [&](std::uint32_t d, std::uint32_t) {
-    progress.update(static_cast<std::uint32_t>(done.done.count()) + d, opt.realizations);
+  // Under MPI rank 0 shows its own share.
+  Progress progress(ranks > 1 ? fmt::format("{} (rank 0 of {})", sc.name, ranks) : sc.name,
+                    plan.items_per_realization, quiet ? ProgressMode::Quiet : ProgressMode::Auto);
+  opt.progress = [&](std::uint32_t d, std::uint32_t share) {
+    if (ranks > 1) progress.update(d, share);
+    else progress.update(static_cast<std::uint32_t>(done.done.count()) + d, opt.realizations);
   };
   catch_interrupts();
   RunResult r;
+  auto outcome = distributed::Outcome::Complete;
   try {
     r = run_ensemble(sc, plan, opt);
   } catch (const Interrupted& e) {
-    progress.finish();
-    const bool saved = save(*e.partial);
-    const std::uint64_t n = done.done.count() + e.partial->done.count();
+    r = std::move(*e.partial);
+    outcome = distributed::Outcome::Interrupted;
+  }
+  progress.finish();
+  // Every rank, interrupted or not, takes part; then rank 0 holds the whole.
+  outcome = distributed::reduce_to_root(r, outcome);
+  if (!root) return outcome == distributed::Outcome::Complete ? 0 : outcome == distributed::Outcome::Failed ? 2 : 130;
+  if (outcome == distributed::Outcome::Failed) {
+    std::cerr << "remnant: error: another process of this run failed (its message is above); nothing was written\n";
+    return 2;
+  }
+  const double seconds = r.seconds;
+  if (outcome == distributed::Outcome::Interrupted) {
+    const bool saved = save(r);
+    const std::uint64_t n = done.done.count() + r.done.count();
     if (!saved) {
       std::cerr << "remnant: interrupted before the first batch finished; nothing was computed, nothing written\n";
     } else {
-      std::string again = a.command_line;
+      std::string again = (ranks > 1 ? fmt::format("mpirun -np {} ", ranks) : "") + a.command_line;
       if (!a.resume) again += " --resume";
       std::cerr << fmt::format("remnant: interrupted after {} of {} realizations; they are saved in {}.\n"
                                "Continue with the same arguments and --resume:\n  {}\n",
@@ -220,7 +250,6 @@ int cmd_run(const RunArgs& a) {
     }
     return 130;
   }
-  progress.finish();
   r.realizations = opt.realizations;
   merge_results(done, r);
   done.batch = r.batch;
@@ -261,6 +290,9 @@ int cmd_run(const RunArgs& a) {
     std::cout << summary_json(sc, plan, r);
   } else {
     std::cout << summary_text(sc, plan, r);
+    if (ranks > 1)
+      std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n", ranks,
+                               Progress::duration_text(seconds));
     std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
                                 : fmt::format("  result file: {}\n", a.out));
     for (const std::string& f : {a.map, a.geotiff, a.csv})
@@ -324,6 +356,7 @@ int cmd_compare(const std::string& a, const std::string& b, const std::vector<st
 }  // namespace
 
 int main(int argc, char** argv) {
+  const remnant::distributed::Session mpi(&argc, &argv);  // MPI only under mpirun
   CLI::App app{"Remnant: Monte Carlo simulation of unexploded cluster submunitions"};
   app.require_subcommand(0, 1);
   bool version = false;
@@ -415,11 +448,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  // Under mpirun only `run` is shared among the processes; anything else runs once, on rank 0.
+  if (!remnant::distributed::root() && !run_cmd->parsed()) return 0;
 
   try {
     if (version) {
-      std::cout << fmt::format("remnant {} (git {})\n{}\n", REMNANT_VERSION, REMNANT_GIT_REVISION,
-                               remnant::backends_report());
+      std::cout << fmt::format("remnant {} (git {})\n{}\n{}\n", REMNANT_VERSION, REMNANT_GIT_REVISION,
+                               remnant::backends_report(), remnant::distributed::report());
       return 0;
     }
     if (run_cmd->parsed()) return cmd_run(run);
@@ -431,13 +466,15 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
-    std::cerr << "remnant: error: " << e.what() << "\n";
+    // Under MPI the other processes of a run hear of it (one copy of the message).
+    if (!run_cmd->parsed() || remnant::distributed::fail_collectively()) std::cerr << "remnant: error: " << e.what() << "\n";
     return 2;
   } catch (const remnant::Interrupted& e) {
     std::cerr << "remnant: " << e.what() << "; nothing was written. Run again to compute the result.\n";
     return 130;
   } catch (const std::exception& e) {
     std::cerr << "remnant: failed: " << e.what() << "\n";
+    if (run_cmd->parsed()) remnant::distributed::abort_all(1);  // under MPI: the others must not wait for this one
     return 1;
   }
 }
