@@ -23,6 +23,9 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev libfmt-dev libhdf5-dev
   # MPI across machines (mpirun -np K remnant run; tests/mpi_test.sh)
   libopenmpi-dev openmpi-bin
+  # remnant-viewer (GLFW + Dear ImGui; imgui.pc requires stb) and its tests
+  # under Xvfb with Mesa's llvmpipe
+  libimgui-dev libglfw3-dev libstb-dev xvfb xauth libgl1-mesa-dri
   # reading result files with the tools users have (h5dump, ncdump, h5py,
   # xarray through netCDF4); /usr/bin/python3 also parses the JSON summary in
   # the CLI tests
