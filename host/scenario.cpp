@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -191,6 +192,8 @@ class Section {
     return out;
   }
 
+  const toml::table& raw() const { return t_; }
+  void rename(std::string prefix) { prefix_ = std::move(prefix); }  // for messages
   std::uint32_t line() const { return t_.source().begin.line; }
   std::string where() const { return fmt::format("{}:{}", file_, line()); }
 
@@ -322,7 +325,11 @@ void apply_override(toml::table& root, const Override& o, const std::string& fil
   for (std::string seg; std::getline(ss, seg, '.');) segs.push_back(seg);
   toml::node* parent = &root;
   for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
-    parent = find_child(parent, segs[i], o.key);
+    toml::node* child = find_child(parent, segs[i], o.key);
+    // [munition_overrides.NAME] need not be in the file: --set creates it.
+    if (!child && segs[0] == "munition_overrides" && segs[i].find('[') == std::string::npos)
+      child = &parent->as_table()->insert(segs[i], toml::table{}).first->second;
+    parent = child;
     if (!parent || !parent->is_table())
       throw InputError(fmt::format("--set {}: {} has no table \"{}\"", o.key, file, segs[i]));
   }
@@ -428,6 +435,132 @@ CarrierType parse_carrier(Section& c) {
   return ct;
 }
 
+// ------------------------------------------------------------ munition overrides
+
+// [munition_overrides.NAME]: a scenario's changes to a catalogue (or inline)
+// entry. Each value replaces the entry's before the entry is parsed, so it is
+// checked exactly as a catalogue value is; each one applied is recorded.
+struct MunitionOverrides {
+  toml::table* table = nullptr;  // the scenario's [munition_overrides], if any
+  std::string file;
+  std::set<std::string> applied;   // entry names
+  std::vector<std::string> notes;  // for Scenario::assumptions
+};
+
+const std::vector<std::string> kSubmunitionOverrideKeys = {
+    "terminal_velocity_mps", "dud_rate",      "dud_rate_test",         "dud_rate_field", "dud_rate_test_range",
+    "dud_rate_field_range",  "self_destruct", "self_destruct_failure"};
+const std::vector<std::string> kCarrierOverrideKeys = {
+    "submunitions_per_carrier", "pattern",          "semi_major_m", "semi_minor_m",     "ring_inner_fraction",
+    "aim_error_cep_m",          "function_height_m", "spin_rpm",    "footprint_scaling"};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+// A value as TOML text, for the record.
+std::string value_text(const toml::node& n) {
+  if (n.is_number()) return fmt::format("{}", as_double(n));
+  if (n.is_string()) return fmt::format("\"{}\"", *n.value<std::string>());
+  if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
+  std::string out;
+  if (const toml::array* a = n.as_array()) {
+    for (const toml::node& e : *a) out += (out.empty() ? "" : ", ") + value_text(e);
+    return "[" + out + "]";
+  }
+  if (const toml::table* t = n.as_table()) {
+    for (auto&& [k, v] : *t) out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", k.str(), value_text(v));
+    return "{ " + out + " }";
+  }
+  return type_name(n);
+}
+
+// The --set argument a value came from, or "" for a value written in a file.
+std::string set_origin(const toml::node& n) {
+  const auto& p = n.source().path;
+  return p && p->rfind("--set ", 0) == 0 ? *p : std::string();
+}
+
+// Applies the overrides of the entries in root's [[kind]] array (kind is
+// "submunition" or "carrier"); `where` names the file for the record.
+void override_entries(toml::table& root, const std::string& kind, const std::string& where, MunitionOverrides& mo) {
+  toml::array* entries = mo.table ? root.get_as<toml::array>(kind) : nullptr;
+  if (!entries) return;
+  const std::vector<std::string>& keys = kind == "submunition" ? kSubmunitionOverrideKeys : kCarrierOverrideKeys;
+  for (toml::node& e : *entries) {
+    toml::table* entry = e.as_table();
+    const std::optional<std::string> name = entry ? (*entry)["name"].value<std::string>() : std::nullopt;
+    toml::node* o = name ? mo.table->get(*name) : nullptr;
+    if (!o) continue;
+    if (!o->is_table())
+      Section(*mo.table, "munition_overrides", mo.file).expected(*name, fmt::format("a table of the {}'s keys", kind));
+    toml::table& over = *o->as_table();
+    const Section os(over, "munition_overrides." + *name, mo.file);
+    mo.applied.insert(*name);
+    for (auto&& [k, v] : over) {
+      const std::string key(k.str());
+      if (ends_with(key, "_source")) {
+        const std::string base = key.substr(0, key.size() - 7);
+        if (!over.contains(base)) os.fail_at(&v, key, fmt::format("a source for \"{}\", which is not there", base));
+        if (!v.is_string() || v.value<std::string>()->empty())
+          os.fail_at(&v, key, "expected a non-empty string: a citation, or \"assumption: why\"");
+        continue;
+      }
+      if (std::find(keys.begin(), keys.end(), key) == keys.end())
+        os.fail_at(&v, key, fmt::format("not a {} key a scenario may override; expected one of: {}", kind, joined(keys)));
+      // The provenance: the --set argument, else the source written beside it.
+      std::string source = set_origin(v);
+      if (source.empty()) {
+        if (const toml::node* src = over.get(key + "_source")) source = *src->value<std::string>();
+        else if (is_figure(v))
+          os.fail_at(&v, key,
+                     fmt::format("an overridden catalogue figure needs a source: add {}_source = \"...\" (a citation, "
+                                 "or \"assumption: why\")",
+                                 key));
+      }
+      std::string was = "no value in " + where;
+      if (const toml::node* old = entry->get(key)) {
+        was = fmt::format("{} from {}", value_text(*old), where);
+        if (const toml::node* src = entry->get(key + "_source"); src && src->is_string())
+          was += fmt::format(" (source: {})", *src->value<std::string>());
+      } else if (key == "self_destruct_failure") {
+        was += " (its dud rates were of the whole item, self-destruct included; this failure probability now "
+               "multiplies them)";
+      }
+      mo.notes.push_back(fmt::format("munition override: {} {} = {} (source: {}) replaces {}", *name, key,
+                                     value_text(v), source.empty() ? "none given" : source, was));
+      entry->insert_or_assign(key, std::move(v));  // keeps its file and line for messages
+      entry->erase(key + "_source");
+      if (!source.empty()) entry->insert(key + "_source", source);
+    }
+  }
+}
+
+// Messages about an overridden entry name the override.
+Section& label_overridden(Section& s, const MunitionOverrides& mo) {
+  if (const auto name = s.raw()["name"].value<std::string>(); name && mo.applied.count(*name))
+    s.rename("munition_overrides." + *name);
+  return s;
+}
+
+// Every NAME in [munition_overrides] must be an entry.
+void check_override_names(const Scenario& sc, const MunitionOverrides& mo) {
+  if (!mo.table) return;
+  for (auto&& [k, v] : *mo.table) {
+    const std::string name(k.str());
+    if (mo.applied.count(name)) continue;
+    std::vector<std::string> names;
+    for (const SubmunitionType& t : sc.submunitions) names.push_back(t.name);
+    for (const CarrierType& c : sc.carriers) names.push_back(c.name);
+    Section(*mo.table, "munition_overrides", mo.file)
+        .fail_at(&v, name,
+                 fmt::format("no submunition or carrier \"{}\" in the catalogue or the scenario; expected one of: {}",
+                             name, joined(names)));
+  }
+}
+
 void add_submunition(Scenario& sc, SubmunitionType st, Section& t) {
   for (const SubmunitionType& o : sc.submunitions)
     if (o.name == st.name)
@@ -447,10 +580,12 @@ void add_carrier(Scenario& sc, CarrierType ct, Section& c) {
   sc.carriers.push_back(std::move(ct));
 }
 
-void load_munitions(Scenario& sc, const std::string& path, const std::string& referenced_from) {
+void load_munitions(Scenario& sc, const std::string& path, const std::string& referenced_from, MunitionOverrides& mo) {
   sc.munitions_path = path;
   sc.munitions_text = read_text(path, "munition catalogue", referenced_from);
-  const toml::table root = parse_toml(sc.munitions_text, path);
+  toml::table root = parse_toml(sc.munitions_text, path);
+  override_entries(root, "submunition", "the catalogue " + path, mo);
+  override_entries(root, "carrier", "the catalogue " + path, mo);
   Section top(root, "", path, true);
   if (top.has("catalogue")) {
     Section meta = top.table("catalogue");
@@ -459,8 +594,8 @@ void load_munitions(Scenario& sc, const std::string& path, const std::string& re
     meta.string_or("description", "");
     meta.finish_under_one_source();  // the format version is not a figure
   }
-  for (Section& t : top.tables("submunition", true)) add_submunition(sc, parse_submunition(t), t);
-  for (Section& c : top.tables("carrier", true)) add_carrier(sc, parse_carrier(c), c);
+  for (Section& t : top.tables("submunition", true)) add_submunition(sc, parse_submunition(label_overridden(t, mo)), t);
+  for (Section& c : top.tables("carrier", true)) add_carrier(sc, parse_carrier(label_overridden(c, mo)), c);
   top.finish();
 }
 
@@ -818,6 +953,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
     sc.overrides.push_back(o.key + "=" + o.value);
   }
   Section top(root, "", file);
+  MunitionOverrides mo;
+  mo.file = file;
+  if (top.has("munition_overrides")) {
+    if (!top.node("munition_overrides")->is_table())
+      top.expected("munition_overrides", "a table of [munition_overrides.NAME] tables");
+    mo.table = root.get_as<toml::table>("munition_overrides");
+  }
   sc.dud_multiplier.fill(1.0);
   default_recoverable(sc);
 
@@ -828,7 +970,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
     sc.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX, "a non-negative integer seed"));
     sc.realizations = static_cast<std::uint32_t>(
         s.integer("realizations", 1, 100'000'000, "a number of realizations between 1 and 100000000"));
-    if (s.has("munitions")) load_munitions(sc, s.path("munitions", "the path of a munition catalogue"), s.where());
+    if (s.has("munitions")) load_munitions(sc, s.path("munitions", "the path of a munition catalogue"), s.where(), mo);
     if (s.has("land_cover_table")) {
       if (top.has("land_cover"))
         s.fail_at(s.node("land_cover_table"), "land_cover_table", "give a land-cover table file or an inline [land_cover], not both");
@@ -857,8 +999,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
     sc.assumptions.push_back("no land-cover table: dud-rate multiplier 1.0 for every class, no slope effect");
 
   const bool catalogue = !sc.munitions_path.empty();
-  for (Section& t : top.tables("submunition", !catalogue)) add_submunition(sc, parse_submunition(t), t);
-  for (Section& c : top.tables("carrier", !catalogue)) add_carrier(sc, parse_carrier(c), c);
+  override_entries(root, "submunition", "the scenario " + file, mo);
+  override_entries(root, "carrier", "the scenario " + file, mo);
+  for (Section& t : top.tables("submunition", !catalogue)) add_submunition(sc, parse_submunition(label_overridden(t, mo)), t);
+  for (Section& c : top.tables("carrier", !catalogue)) add_carrier(sc, parse_carrier(label_overridden(c, mo)), c);
+  check_override_names(sc, mo);
+  sc.assumptions.insert(sc.assumptions.end(), mo.notes.begin(), mo.notes.end());
   // Which dud-rate prior the run uses.
   for (SubmunitionType& t : sc.submunitions) {
     if (!t.dud_rate_test) continue;
