@@ -164,5 +164,26 @@ TEST(Viewer, FieldDudRatesGiveMoreDudsThanTestRangeRates) {
   EXPECT_EQ(std::stod(m[1]), field);
 }
 
+// The self-destruct reliability control's override (munition_overrides reach
+// the catalogue): a 90 % reliable self-destruct on the example's M77 grenades
+// leaves about a tenth of the duds.
+TEST(Viewer, SelfDestructReliabilityOverrideCutsTheDuds) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  auto headline = [&](const std::string& name, const std::string& set) {
+    const CommandResult r = run_command(kXvfb + kViewer + " " + shell_quote(kExample) + " -r 10 --threads 2" + set +
+                                        " --screenshot " + shell_quote(dir.file(name + ".png")) +
+                                        " --frames 1 --print-headline");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return total_duds_mean(r.output);
+  };
+  const double plain = headline("plain", "");
+  const double reliable = headline("reliable", " --set munition_overrides.M77.self_destruct_failure=0.1");
+  ASSERT_GT(plain, 0);
+  EXPECT_LT(reliable, 0.3 * plain) << "self-destruct failure 0.1: " << reliable << ", none: " << plain;
+  EXPECT_GE(reliable, 0);
+}
+
 }  // namespace
 }  // namespace remnant

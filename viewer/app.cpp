@@ -86,8 +86,21 @@ void App::sync_edits() {
     height_.push_back({float(h.lo), float(h.hi)});
     spin_.push_back({float(s.lo), float(s.hi)});
   }
+  sd_reliability_.clear();
+  for (const SubmunitionType& t : sc.submunitions)
+    sd_reliability_.push_back(t.self_destruct_failure ? float(100 * (1 - t.self_destruct_failure->mean())) : 0.0f);
+  aim_cep_.clear();
+  for (const CarrierType& c : sc.carriers) aim_cep_.push_back(float(c.aim_error_cep_m));
   realizations_ = int(snap_->target);
   seed_text_ = std::to_string(request_.seed.value_or(sc.seed));
+}
+
+// The aim error of a carrier: its catalogue entry, through munition_overrides.
+void App::aim_error_control(const std::vector<CarrierType>& carriers, std::size_t k) {
+  if (k >= aim_cep_.size()) return;
+  ImGui::DragFloat("aim error CEP m", &aim_cep_[k], 1.0f, 0.0f, 100000.0f, "%.0f", ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::IsItemDeactivatedAfterEdit())
+    set_override("munition_overrides." + carriers[k].name + ".aim_error_cep_m", fmt::format("{}", aim_cep_[k]));
 }
 
 void App::frame(float width, float height, bool hover) {
@@ -154,7 +167,7 @@ void App::parameter_panel(float x, float width, float height) {
     if (ImGui::BeginTable("rates", 3, ImGuiTableFlags_SizingStretchProp)) {
       ImGui::TableSetupColumn("type");
       ImGui::TableSetupColumn("dud rate (mean)");
-      ImGui::TableSetupColumn("self-destruct fails");
+      ImGui::TableSetupColumn("self-destruct reliability");
       ImGui::TableHeadersRow();
       std::vector<bool> used(sc->submunitions.size(), false);
       for (const InventoryLine& l : sc->inventory.lines) used[sc->carriers[l.carrier].type] = true;
@@ -168,14 +181,29 @@ void App::parameter_panel(float x, float width, float height) {
         ImGui::TableNextColumn();
         ImGui::Text("%.1f %%", 100 * t.dud_rate.mean());
         ImGui::TableNextColumn();
-        if (t.self_destruct_failure)
-          ImGui::Text("%.0f %%", 100 * t.self_destruct_failure->mean());
-        else
-          ImGui::TextDisabled(t.self_destruct ? "fitted" : "none");
+        if (!t.self_destruct || i >= sd_reliability_.size()) {
+          ImGui::TextDisabled("none");
+          continue;
+        }
+        // Reliability = 1 - self_destruct_failure; without a failure prior the
+        // type's dud rate already includes the self-destruct (reliability 0 on top).
+        ImGui::PushID(int(i));
+        ImGui::SetNextItemWidth(-FLT_MIN);
+        ImGui::DragFloat("##sd", &sd_reliability_[i], 0.5f, 0.0f, 100.0f,
+                         t.self_destruct_failure ? "%.1f %%" : "in dud rate", ImGuiSliderFlags_AlwaysClamp);
+        if (ImGui::IsItemDeactivatedAfterEdit())
+          set_override("munition_overrides." + t.name + ".self_destruct_failure",
+                       fmt::format("{:.6g}", (100.0 - double(sd_reliability_[i])) / 100.0));
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip(t.self_destruct_failure ? "P(the self-destruct works) when the fuze fails"
+                                                    : "the catalogue's dud rate of %s is of the whole item, self-destruct included;\n"
+                                                      "a reliability set here multiplies it by (1 - reliability)",
+                            t.name.c_str());
+        ImGui::PopID();
       }
       ImGui::EndTable();
     }
-    ImGui::TextDisabled("Self-destruct reliability and aim error come\nfrom the catalogue (%s);\n--set reaches the scenario file only.",
+    ImGui::TextDisabled("Self-destruct reliability and aim error change\nthe catalogue's entries (%s)\nthrough --set munition_overrides.NAME.KEY.",
                         std::filesystem::path(sc->munitions_path).filename().c_str());
   }
 
@@ -199,8 +227,8 @@ void App::parameter_panel(float x, float width, float height) {
     for (std::size_t i = 0; i < sc->inventory.lines.size() && i < height_.size(); ++i) {
       const CarrierType& c = sc->carriers[sc->inventory.lines[i].carrier];
       ImGui::PushID(int(i));
-      ImGui::Text("%s (%s, %s), aim error CEP %s m", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str(),
-                  format_number(c.aim_error_cep_m).c_str());
+      ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
+      aim_error_control(sc->carriers, sc->inventory.lines[i].carrier);
       if (c.delivery == "air") {
         ImGui::DragFloat2("function height m", height_[i].data(), 5.0f, 0.0f, 20000.0f, "%.0f");
         if (ImGui::IsItemDeactivatedAfterEdit())
@@ -217,6 +245,17 @@ void App::parameter_panel(float x, float width, float height) {
       std::uint64_t carriers = 0;
       for (const Strike& s : sc->strikes) carriers += s.carriers;
       ImGui::Text("%zu [[strike]] rows, %llu carriers", sc->strikes.size(), static_cast<unsigned long long>(carriers));
+      std::vector<bool> shown(sc->carriers.size(), false);
+      for (const InventoryLine& l : sc->inventory.lines) shown[l.carrier] = true;
+      for (const Strike& s : sc->strikes) {
+        if (shown[s.carrier]) continue;
+        shown[s.carrier] = true;
+        const CarrierType& c = sc->carriers[s.carrier];
+        ImGui::PushID(int(1000 + s.carrier));
+        ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
+        aim_error_control(sc->carriers, s.carrier);
+        ImGui::PopID();
+      }
     }
   }
 

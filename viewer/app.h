@@ -33,6 +33,7 @@ class App {
   // Replaces the override of key (or appends it) and re-runs.
   void set_override(const std::string& key, const std::string& value);
   void remove_override(std::size_t i);
+  void aim_error_control(const std::vector<CarrierType>& carriers, std::size_t k);
   void resubmit();
   void sync_edits();
 
@@ -50,6 +51,8 @@ class App {
   int sites_ = 0;
   double total_ = 0;
   std::vector<std::array<float, 2>> height_, spin_;  // per inventory line
+  std::vector<float> sd_reliability_;  // per submunition type, % (1 - self_destruct_failure)
+  std::vector<float> aim_cep_;         // per carrier, metres
   int realizations_ = 0;
   std::string seed_text_, set_text_, message_;
 
