@@ -332,6 +332,11 @@ TEST_F(Resume, CtrlCAndKillOnTheCommandLoseNothingThatWasSaved) {
   // --resume without a checkpoint says where it looked.
   EXPECT_EQ(wait_exit(start(args("none.h5", {"--resume"}), dir_.file("none.log"))), 2);
   EXPECT_NE(slurp(dir_.file("none.log")).find("no checkpoint at"), std::string::npos);
+  // A checkpoint named like an output would be deleted with the run's end.
+  EXPECT_EQ(wait_exit(start(args("same.h5", {"--checkpoint", dir_.file("same.h5")}), dir_.file("same.log"))), 2);
+  EXPECT_NE(slurp(dir_.file("same.log")).find("the same file as an output"), std::string::npos)
+      << slurp(dir_.file("same.log"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("same.h5")));
 }
 
 }  // namespace

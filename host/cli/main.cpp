@@ -158,6 +158,10 @@ int cmd_run(const RunArgs& a) {
     throw InputError(fmt::format("--checkpoint-every: expected minutes >= 0, got {}", a.checkpoint_every_min));
   const std::string checkpoint = a.checkpoint.empty() ? default_checkpoint_path(a.out, sc.path) : a.checkpoint;
   check_output_path(checkpoint, "--checkpoint");
+  for (const std::string& f : {a.out, a.map, a.geotiff, a.csv})
+    if (!f.empty() && std::filesystem::weakly_canonical(f) == std::filesystem::weakly_canonical(checkpoint))
+      throw InputError(fmt::format("--checkpoint {}: the same file as an output; give the checkpoint another name",
+                                   checkpoint));
 
   const Plan plan = make_plan(sc);
   // Under mpirun every rank runs its share of the realizations still to do;
