@@ -1,6 +1,7 @@
 #include "host/atomic_output.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -27,7 +28,29 @@ std::string temp_path_for(const std::string& path) {
   return (p.parent_path() / fs::path("." + p.filename().string() + fmt::format(".tmp-{}", getpid()))).string();
 }
 
-AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)), temp_(temp_path_for(path_)) {}
+// Removes temporary files of `path` left by writers that were killed
+// (SIGKILL, power cut: no destructor ran): .NAME.tmp-PID whose process is gone.
+// Another live process's temporary file is left alone.
+void remove_orphaned_temporaries(const std::string& target) {
+  const fs::path path(target);
+  const std::string prefix = "." + path.filename().string() + ".tmp-";
+  std::error_code ec;
+  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+}
+
+AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)), temp_(temp_path_for(path_)) {
+  remove_orphaned_temporaries(path_);
+}
 
 AtomicOutput::~AtomicOutput() {
   if (!committed_) std::remove(temp_.c_str());

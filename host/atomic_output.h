@@ -10,6 +10,10 @@
 
 namespace remnant {
 
+// Removes .NAME.tmp-PID files beside path whose writer is gone (killed before
+// it could clean up); AtomicOutput calls it before writing path.
+void remove_orphaned_temporaries(const std::string& path);
+
 class AtomicOutput {
  public:
   explicit AtomicOutput(std::string path);

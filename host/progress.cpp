@@ -1,6 +1,7 @@
 #include "host/progress.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +27,18 @@ std::string Progress::duration_text(double s) {
   return fmt::format("{:.1f} days", s / 86400);
 }
 
+std::string Progress::compact_line() const {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  const std::uint32_t ran = done_ - first_done_;
+  std::string s = fmt::format("{}/{} ({:.0f} %)", done_, total_, total_ ? 100.0 * done_ / total_ : 100.0);
+  if (ran > 0 && elapsed > 0) {
+    const double per_s = static_cast<double>(ran) * static_cast<double>(items_) / elapsed;
+    s += per_s >= 1e6 ? fmt::format(" {:.1f} M/s", per_s / 1e6) : fmt::format(" {:.0f}/s", per_s);
+    if (done_ < total_) s += ", " + duration_text(elapsed / ran * (total_ - done_)) + " left";
+  }
+  return s + ", " + duration_text(elapsed) + " - " + label_;
+}
+
 std::string Progress::line() const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   const std::uint32_t ran = done_ - first_done_;
@@ -41,14 +54,37 @@ std::string Progress::line() const {
                      duration_text(elapsed));
 }
 
+namespace {
+
+// Columns of the terminal `f` is (80 when it cannot tell).
+std::size_t terminal_columns(std::FILE* f) {
+  winsize ws{};
+  if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
+// s cut to at most n bytes without splitting a UTF-8 character.
+std::string fit(std::string s, std::size_t n) {
+  if (s.size() <= n) return s;
+  std::size_t cut = n;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
+}
+
+}  // namespace
+
 void Progress::draw(bool last) {
   if (mode_ == ProgressMode::Bar) {
     constexpr int kWidth = 24;
     const int filled = total_ ? static_cast<int>(std::min<std::uint64_t>(kWidth, std::uint64_t(done_) * kWidth / total_)) : kWidth;
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
+    // One terminal line at most: a wrapped line cannot be redrawn in place.
+    // The label goes last, so that a narrow terminal loses it first.
+    const std::string text = fit(fmt::format("[{}] {}", bar, compact_line()), terminal_columns(out_) - 1);
     // \r back to the line's start, \x1b[K clears what a longer line left.
-    std::fprintf(out_, "\r[%s] %s\x1b[K%s", bar.c_str(), line().c_str(), last ? "\n" : "");
+    std::fprintf(out_, "\r%s\x1b[K%s", text.c_str(), last ? "\n" : "");
   } else if (mode_ == ProgressMode::Lines) {
     std::fprintf(out_, "remnant: %s\n", line().c_str());
   }

@@ -44,7 +44,8 @@ class Progress {
 
  private:
   void draw(bool last);
-  std::string line() const;
+  std::string line() const;          // for Lines
+  std::string compact_line() const;  // for Bar (narrow terminals)
 
   std::string label_;
   std::uint64_t items_;

@@ -137,8 +137,10 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
   const Headline h = headline(r, plan);
   std::string s;
   s += fmt::format("Remnant {} ({}): scenario \"{}\" ({})\n", REMNANT_VERSION, REMNANT_GIT_REVISION, sc.name, sc.path);
-  s += fmt::format("  seed {}, {} realizations, backend {} [{}], {} threads, batch {}\n", r.seed, r.realizations,
-                   r.backend.name, r.backend.note, r.threads, r.batch);
+  s += fmt::format("  seed {}, {} realizations, backend {} [{}], {} thread{}{}, batch {}\n", r.seed,
+                   r.realizations, r.backend.name, r.backend.note, r.threads, r.threads == 1 ? "" : "s",
+                   r.backend.name == "cpu" ? "" : " (host)", r.batch);
+  if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
   s += headline_text(h);
   s += provenance_text(sc.dud_rates, sc.overrides, sc.assumptions);
@@ -252,7 +254,8 @@ std::string site_placement_text(const std::string& placement) {
 std::string result_info_text(const ResultData& d) {
   const ResultGrid& g = d.grid;
   std::string s;
-  s += fmt::format("Remnant result file: filetype {}, format {}\n", d.filetype, d.format_version);
+  s += fmt::format("Remnant {}: filetype {}, format {}\n",
+                   d.filetype == kCheckpointFiletype ? "checkpoint" : "result file", d.filetype, d.format_version);
   if (d.filetype == kCheckpointFiletype)
     s += fmt::format("  CHECKPOINT of an interrupted run: {} of {} realizations done; the figures below cover those "
                      "only. Continue it with `remnant run ... --resume` (the interrupted run's arguments).\n",
