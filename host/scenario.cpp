@@ -296,43 +296,103 @@ std::string relative_to(const std::string& file, const std::string& path) {
 
 // ------------------------------------------------------------ --set
 
-toml::node* find_child(toml::node* at, const std::string& seg, const std::string& key) {
-  std::string name = seg;
+// One segment of a --set KEY: a bare name (anything but '.'), or a TOML
+// quoted key ("A.B" with \" and \\ escapes, or 'A.B'), either optionally
+// followed by [INDEX].
+struct KeySegment {
+  std::string name;
   std::optional<std::size_t> index;
-  if (const auto open = seg.find('['); open != std::string::npos && seg.back() == ']') {
-    name = seg.substr(0, open);
-    try {
-      index = std::stoul(seg.substr(open + 1, seg.size() - open - 2));
-    } catch (const std::exception&) {
-      throw InputError(fmt::format("--set {}: \"{}\" is not NAME[INDEX]", key, seg));
+  std::string text;  // as written, for messages
+};
+
+std::vector<KeySegment> split_key(const std::string& key) {
+  std::vector<KeySegment> out;
+  std::size_t i = 0;
+  const std::size_t n = key.size();
+  while (true) {
+    KeySegment seg;
+    const std::size_t start = i;
+    std::size_t rest;  // where an optional [INDEX] may begin
+    if (i < n && (key[i] == '"' || key[i] == '\'')) {
+      const char q = key[i++];
+      bool closed = false;
+      while (i < n) {
+        const char c = key[i++];
+        if (c == q) {
+          closed = true;
+          break;
+        }
+        if (q == '"' && c == '\\') {
+          if (i < n && (key[i] == '"' || key[i] == '\\')) {
+            seg.name += key[i++];
+            continue;
+          }
+          throw InputError(fmt::format("--set {}: only \\\" and \\\\ are understood as escapes in a quoted key", key));
+        }
+        seg.name += c;
+      }
+      if (!closed) throw InputError(fmt::format("--set {}: a quoted key segment is not closed (missing {})", key, q));
+      rest = i;
+      while (i < n && key[i] != '.') ++i;
+    } else {
+      while (i < n && key[i] != '.') ++i;
+      seg.name = key.substr(start, i - start);
+      rest = seg.name.find('[') != std::string::npos && !seg.name.empty() && seg.name.back() == ']'
+                 ? start + seg.name.find('[')
+                 : i;
+      seg.name = key.substr(start, rest - start);
     }
+    seg.text = key.substr(start, i - start);
+    if (rest < i) {
+      const std::string idx = key.substr(rest, i - rest);
+      bool ok = idx.size() > 2 && idx.front() == '[' && idx.back() == ']';
+      for (std::size_t k = 1; ok && k + 1 < idx.size(); ++k) ok = idx[k] >= '0' && idx[k] <= '9';
+      if (!ok) throw InputError(fmt::format("--set {}: \"{}\" is not NAME[INDEX]", key, seg.text));
+      try {
+        seg.index = std::stoul(idx.substr(1, idx.size() - 2));
+      } catch (const std::exception&) {
+        throw InputError(fmt::format("--set {}: \"{}\" is not NAME[INDEX]", key, seg.text));
+      }
+    }
+    if (seg.name.empty() && seg.text.empty())
+      throw InputError(fmt::format("--set {}: an empty segment (a leading, trailing or doubled '.')", key));
+    out.push_back(std::move(seg));
+    if (i == n) break;
+    ++i;  // the '.'
   }
+  return out;
+}
+
+toml::node* find_child(toml::node* at, const KeySegment& seg, const std::string& key) {
   toml::table* t = at ? at->as_table() : nullptr;
-  toml::node* n = t ? t->get(name) : nullptr;
+  toml::node* n = t ? t->get(seg.name) : nullptr;
   if (!n) return nullptr;
-  if (index) {
+  if (seg.index) {
     toml::array* a = n->as_array();
-    if (!a || *index >= a->size())
-      throw InputError(fmt::format("--set {}: {} has no entry [{}]", key, name, *index));
-    return a->get(*index);
+    if (!a || *seg.index >= a->size())
+      throw InputError(fmt::format("--set {}: {} has no entry [{}]", key, seg.name, *seg.index));
+    return a->get(*seg.index);
   }
   return n;
 }
 
 void apply_override(toml::table& root, const Override& o, const std::string& file) {
-  std::vector<std::string> segs;
-  std::stringstream ss(o.key);
-  for (std::string seg; std::getline(ss, seg, '.');) segs.push_back(seg);
+  const std::vector<KeySegment> segs = split_key(o.key);
   toml::node* parent = &root;
   for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
     toml::node* child = find_child(parent, segs[i], o.key);
     // [munition_overrides.NAME] need not be in the file: --set creates it.
-    if (!child && segs[0] == "munition_overrides" && segs[i].find('[') == std::string::npos)
-      child = &parent->as_table()->insert(segs[i], toml::table{}).first->second;
+    if (!child && segs[0].name == "munition_overrides" && !segs[0].index && !segs[i].index)
+      child = &parent->as_table()->insert(segs[i].name, toml::table{}).first->second;
     parent = child;
     if (!parent || !parent->is_table())
-      throw InputError(fmt::format("--set {}: {} has no table \"{}\"", o.key, file, segs[i]));
+      throw InputError(fmt::format("--set {}: {} has no table \"{}\"", o.key, file, segs[i].text));
   }
+  const KeySegment& last = segs.back();
+  if (last.index)
+    throw InputError(fmt::format("--set {}: the last segment cannot be NAME[INDEX] (a whole array entry cannot be "
+                                 "replaced; set its keys one by one)",
+                                 o.key));
   const std::string origin = fmt::format("--set {}={}", o.key, o.value);
   toml::table value;
   try {
@@ -344,15 +404,7 @@ void apply_override(toml::table& root, const Override& o, const std::string& fil
       throw InputError(fmt::format("--set {}: \"{}\" is not a TOML value ({})", o.key, o.value, e.description()));
     }
   }
-  toml::table* pt = parent->as_table();
-  const std::string last = segs.back();
-  if (!pt->contains(last) && last.find('[') == std::string::npos) {
-    pt->insert(last, std::move(*value.get("v")));
-  } else {
-    toml::node* target = find_child(parent, last, o.key);
-    if (!target) throw InputError(fmt::format("--set {}: no such key in {}", o.key, file));
-    pt->insert_or_assign(last, std::move(*value.get("v")));
-  }
+  parent->as_table()->insert_or_assign(last.name, std::move(*value.get("v")));
 }
 
 // ------------------------------------------------------------ catalogue
@@ -421,7 +473,10 @@ CarrierType parse_carrier(Section& c) {
   if (c.has("spin_rpm")) ct.spin_rpm = c.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
   if (c.has("footprint_scaling")) {
     if (ct.delivery != "air")
-      c.fail_at(c.node("footprint_scaling"), "footprint_scaling", "only air-dropped dispensers have fuze height and spin settings");
+      c.fail_at(c.node("footprint_scaling"), "footprint_scaling",
+                fmt::format("footprint_scaling (the footprint's change with dispenser function height and spin) "
+                            "applies to air-delivered carriers only (delivery = \"air\"); {} is delivered by {}",
+                            ct.name, ct.delivery));
     Section f = c.table("footprint_scaling");
     HeightSpinScaling h;
     h.height_m = f.range("height_m", 0.0, 20000.0, "metres");
@@ -453,6 +508,17 @@ const std::vector<std::string> kSubmunitionOverrideKeys = {
 const std::vector<std::string> kCarrierOverrideKeys = {
     "submunitions_per_carrier", "pattern",          "semi_major_m", "semi_minor_m",     "ring_inner_fraction",
     "aim_error_cep_m",          "function_height_m", "spin_rpm",    "footprint_scaling"};
+
+// A name as a TOML key: bare if it can be, else quoted ("M42/M46").
+std::string toml_key(const std::string& name) {
+  const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (bare) return name;
+  std::string out = "\"";
+  for (char c : name) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  return out + "\"";
+}
 
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
@@ -497,7 +563,7 @@ void override_entries(toml::table& root, const std::string& kind, const std::str
     if (!o->is_table())
       Section(*mo.table, "munition_overrides", mo.file).expected(*name, fmt::format("a table of the {}'s keys", kind));
     toml::table& over = *o->as_table();
-    const Section os(over, "munition_overrides." + *name, mo.file);
+    const Section os(over, "munition_overrides." + toml_key(*name), mo.file);
     mo.applied.insert(*name);
     for (auto&& [k, v] : over) {
       const std::string key(k.str());
@@ -520,8 +586,41 @@ void override_entries(toml::table& root, const std::string& kind, const std::str
                                  "or \"assumption: why\")",
                                  key));
       }
+      // One dud_rate and the pair of test and field priors exclude each other:
+      // an overriding dud_rate replaces the pair; a prior of the pair cannot
+      // be given to an entry with one dud_rate.
+      const bool pair_key = key == "dud_rate_test" || key == "dud_rate_field" || key == "dud_rate_test_range" ||
+                            key == "dud_rate_field_range";
+      if (kind == "submunition" && key == "dud_rate") {
+        for (const char* p : {"dud_rate_test", "dud_rate_field", "dud_rate_test_range", "dud_rate_field_range"})
+          if (over.contains(p))
+            os.fail_at(&v, key,
+                       fmt::format("give either dud_rate (which replaces the test and field priors) or {}, not both", p));
+      }
+      if (kind == "submunition" && pair_key && entry->contains("dud_rate") && !over.contains("dud_rate"))
+        os.fail_at(&v, key,
+                   fmt::format("{} has one dud_rate, not separate test and field priors; override dud_rate instead",
+                               *name));
       std::string was = "no value in " + where;
-      if (const toml::node* old = entry->get(key)) {
+      if (kind == "submunition" && key == "dud_rate" && !entry->contains("dud_rate") &&
+          (entry->contains("dud_rate_test") || entry->contains("dud_rate_field"))) {
+        auto described = [&](const std::string& k) {
+          const toml::node* n = entry->get(k);
+          if (!n) return std::string();
+          std::string d = fmt::format("{} = {}", k, value_text(*n));
+          if (const toml::node* r = entry->get(k + "_range")) d += fmt::format(" in {}", value_text(*r));
+          if (const toml::node* src = entry->get(k + "_source"); src && src->is_string())
+            d += fmt::format(" (source: {})", *src->value<std::string>());
+          return d;
+        };
+        const std::string test = described("dud_rate_test"), field = described("dud_rate_field");
+        was = fmt::format("{}{}{} from {}: both priors are removed, so [scenario] dud_rates no longer applies to {}",
+                          test, !test.empty() && !field.empty() ? " and " : "", field, where, *name);
+        for (const std::string k : {"dud_rate_test", "dud_rate_field", "dud_rate_test_range", "dud_rate_field_range"}) {
+          entry->erase(k);
+          entry->erase(k + "_source");
+        }
+      } else if (const toml::node* old = entry->get(key)) {
         was = fmt::format("{} from {}", value_text(*old), where);
         if (const toml::node* src = entry->get(key + "_source"); src && src->is_string())
           was += fmt::format(" (source: {})", *src->value<std::string>());
@@ -541,7 +640,7 @@ void override_entries(toml::table& root, const std::string& kind, const std::str
 // Messages about an overridden entry name the override.
 Section& label_overridden(Section& s, const MunitionOverrides& mo) {
   if (const auto name = s.raw()["name"].value<std::string>(); name && mo.applied.count(*name))
-    s.rename("munition_overrides." + *name);
+    s.rename("munition_overrides." + toml_key(*name));
   return s;
 }
 
@@ -555,7 +654,7 @@ void check_override_names(const Scenario& sc, const MunitionOverrides& mo) {
     for (const SubmunitionType& t : sc.submunitions) names.push_back(t.name);
     for (const CarrierType& c : sc.carriers) names.push_back(c.name);
     Section(*mo.table, "munition_overrides", mo.file)
-        .fail_at(&v, name,
+        .fail_at(&v, toml_key(name),
                  fmt::format("no submunition or carrier \"{}\" in the catalogue or the scenario; expected one of: {}",
                              name, joined(names)));
   }
@@ -860,7 +959,17 @@ const char* pattern_name(Pattern p) {
 }
 
 Override parse_override(const std::string& arg) {
-  const auto eq = arg.find('=');
+  // The first '=' outside a quoted key segment.
+  std::size_t eq = std::string::npos;
+  for (std::size_t i = 0; i < arg.size() && eq == std::string::npos; ++i) {
+    if (arg[i] == '=') eq = i;
+    else if (arg[i] == '"' || arg[i] == '\'') {
+      const char q = arg[i];
+      for (++i; i < arg.size() && arg[i] != q; ++i)
+        if (q == '"' && arg[i] == '\\' && i + 1 < arg.size()) ++i;
+    }
+  }
+  if (eq == std::string::npos) eq = arg.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
     throw InputError(fmt::format("--set {}: expected KEY=VALUE, e.g. inventory.total_submunitions=4600000", arg));
   return Override{arg.substr(0, eq), arg.substr(eq + 1)};

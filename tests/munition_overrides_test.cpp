@@ -241,6 +241,122 @@ y_m = 0.0
 )toml";
 }
 
+TEST(MunitionOverrides, SetTakesQuotedNamesWithSlashesAndDots) {
+  // As in TOML: a name that is not a bare key is quoted; dots inside the quotes
+  // do not split the key, and the bare form with a slash works too.
+  for (const char* key : {"munition_overrides.\"M42/M46\".dud_rate_field", "munition_overrides.'M42/M46'.dud_rate_field",
+                          "munition_overrides.M42/M46.dud_rate_field"}) {
+    const Scenario sc =
+        parse_scenario(with_catalogue(""), "s.toml", {parse_override(std::string(key) + "={alpha=10.0,beta=40.0}")});
+    const SubmunitionType& m42 = submunition(sc, "M42/M46");
+    EXPECT_FALSE(m42.dud_rate.fixed) << key;
+    EXPECT_EQ(m42.dud_rate.alpha, 10.0) << key;
+    EXPECT_EQ(m42.dud_rate.beta, 40.0) << key;
+    EXPECT_TRUE(has_assumption(sc, "munition override: M42/M46 dud_rate_field = { alpha = 10, beta = 40 }"))
+        << assumptions_of(sc);
+  }
+  // Every segment may be quoted.
+  const Scenario q = parse_scenario(with_catalogue(""), "s.toml",
+                                    {parse_override("\"munition_overrides\".\"M395\".\"aim_error_cep_m\"=75")});
+  EXPECT_EQ(carrier(q, "M395").aim_error_cep_m, 75.0);
+
+  // A name with a dot, inline.
+  std::string text = with_catalogue(R"toml(
+[[submunition]]
+name = "g.1"
+terminal_velocity_mps = 40
+dud_rate = 0.2
+)toml");
+  const Scenario d =
+      parse_scenario(text, "s.toml", {parse_override("munition_overrides.\"g.1\".terminal_velocity_mps=55")});
+  EXPECT_EQ(submunition(d, "g.1").terminal_velocity_mps.lo, 55.0);
+  EXPECT_TRUE(has_assumption(d, "munition override: g.1 terminal_velocity_mps = 55")) << assumptions_of(d);
+  // In a file, the TOML quoted key does the same.
+  const Scenario f = parse_scenario(text + "\n[munition_overrides.\"g.1\"]\nterminal_velocity_mps = 60\n"
+                                           "terminal_velocity_mps_source = \"test\"\n",
+                                    "s.toml");
+  EXPECT_EQ(submunition(f, "g.1").terminal_velocity_mps.lo, 60.0);
+
+  // Errors name the quoted key, as it is written.
+  std::string e =
+      error_of(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46\".dud_rate_field=1.5")});
+  EXPECT_NE(e.find("--set munition_overrides.\"M42/M46\".dud_rate_field: expected a probability"), std::string::npos)
+      << e;
+  // A '=' inside quotes is part of the key.
+  e = error_of(with_catalogue(""), {parse_override("munition_overrides.\"a=b\".dud_rate=0.1")});
+  EXPECT_NE(e.find("munition_overrides.\"a=b\": no submunition or carrier \"a=b\""), std::string::npos) << e;
+  e = error_of(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46.dud_rate=0.1")});
+  EXPECT_NE(e.find("a quoted key segment is not closed"), std::string::npos) << e;
+  e = error_of(with_catalogue(""), {parse_override("munition_overrides..M85.dud_rate=0.1")});
+  EXPECT_NE(e.find("an empty segment"), std::string::npos) << e;
+  // NAME[i] still picks an array entry; it cannot be the last segment.
+  const Scenario i = parse_scenario(with_catalogue(""), "s.toml", {parse_override("strike[0].carriers=6")});
+  EXPECT_EQ(make_plan(i).items_per_realization, 6u * 63u);
+  e = error_of(with_catalogue(""), {parse_override("strike[0]=1")});
+  EXPECT_NE(e.find("the last segment cannot be NAME[INDEX]"), std::string::npos) << e;
+  e = error_of(with_catalogue(""), {parse_override("strike[x].carriers=1")});
+  EXPECT_NE(e.find("\"strike[x]\" is not NAME[INDEX]"), std::string::npos) << e;
+}
+
+TEST(MunitionOverrides, FootprintScalingIsRefusedForANonAirCarrierByName) {
+  const std::string e = error_of(with_catalogue(""), {parse_override("munition_overrides.M26.footprint_scaling=1")});
+  EXPECT_NE(e.find("--set munition_overrides.M26.footprint_scaling: footprint_scaling"), std::string::npos) << e;
+  EXPECT_NE(e.find("applies to air-delivered carriers only"), std::string::npos) << e;
+  EXPECT_NE(e.find("M26 is delivered by rocket"), std::string::npos) << e;
+}
+
+TEST(MunitionOverrides, DudRateReplacesTheTestAndFieldPriors) {
+  for (const char* which : {"field", "test"}) {
+    std::string text = with_catalogue("");
+    text.replace(text.find("dud_rates = \"field\""), std::string("dud_rates = \"field\"").size(), fmt::format("dud_rates = \"{}\"", which));
+    const Scenario sc = parse_scenario(text, "s.toml", {parse_override("munition_overrides.M77.dud_rate=0.5")});
+    const SubmunitionType& m77 = submunition(sc, "M77");
+    EXPECT_TRUE(m77.dud_rate.fixed) << which;
+    EXPECT_EQ(m77.dud_rate.value, 0.5) << which;
+    EXPECT_FALSE(m77.dud_rate_test || m77.dud_rate_field || m77.dud_rate_test_range || m77.dud_rate_field_range);
+    EXPECT_TRUE(submunition(sc, "M85").dud_rate_field) << "other types keep their priors";
+    EXPECT_TRUE(has_assumption(sc, "munition override: M77 dud_rate = 0.5 (source: --set munition_overrides.M77.dud_rate=0.5) "
+                                   "replaces dud_rate_test = { alpha = 4.5, beta = 30.67 } in [0.05, 0.23] (source: "))
+        << assumptions_of(sc);
+    EXPECT_TRUE(has_assumption(sc, "and dud_rate_field = { alpha = 4.78, beta = 15.56 } in [0.1, 0.4] (source: "))
+        << assumptions_of(sc);
+    EXPECT_TRUE(has_assumption(sc, "both priors are removed, so [scenario] dud_rates no longer applies to M77"))
+        << assumptions_of(sc);
+  }
+  // In a file, with a source; a prior works as a value.
+  const Scenario f = parse_scenario(with_catalogue(R"toml(
+[munition_overrides.M77]
+dud_rate = { alpha = 2.0, beta = 8.0 }
+dud_rate_source = "test: one prior"
+)toml"),
+                                    "s.toml");
+  EXPECT_FALSE(submunition(f, "M77").dud_rate.fixed);
+  EXPECT_EQ(submunition(f, "M77").dud_rate.alpha, 2.0);
+
+  // dud_rate beside a prior of the pair: refused.
+  std::string e = error_of(with_catalogue(""), {parse_override("munition_overrides.M77.dud_rate=0.5"),
+                                                parse_override("munition_overrides.M77.dud_rate_field=0.3")});
+  EXPECT_NE(e.find("--set munition_overrides.M77.dud_rate: give either dud_rate (which replaces the test and field "
+                   "priors) or dud_rate_field, not both"),
+            std::string::npos)
+      << e;
+  // A prior of the pair on an entry with one dud_rate: refused, pointing to dud_rate.
+  const std::string text = inline_scenario("0");
+  for (const char* key : {"dud_rate_field", "dud_rate_test", "dud_rate_test_range"}) {
+    e = error_of(text, {parse_override(fmt::format("munition_overrides.g.{}=0.3", key))});
+    EXPECT_NE(e.find(fmt::format("--set munition_overrides.g.{}: g has one dud_rate, not separate test and field "
+                                 "priors; override dud_rate instead",
+                                 key)),
+              std::string::npos)
+        << e;
+  }
+  const Scenario g = parse_scenario(text, "s.toml", {parse_override("munition_overrides.g.dud_rate=0.3")});
+  EXPECT_EQ(submunition(g, "g").dud_rate.value, 0.3);
+  EXPECT_TRUE(has_assumption(g, "g dud_rate = 0.3 (source: --set munition_overrides.g.dud_rate=0.3) replaces 0.2 from "
+                                "the scenario s.toml"))
+      << assumptions_of(g);
+}
+
 Moments duds(const Scenario& sc, std::uint64_t (*f)(const RealizationTotals&)) {
   const Plan plan = make_plan(sc);
   const RunResult r = test::run(sc, plan, 12, 7);
