@@ -185,5 +185,56 @@ TEST(Viewer, SelfDestructReliabilityOverrideCutsTheDuds) {
   EXPECT_GE(reliable, 0);
 }
 
+// A bad --set found when the scenario loads (on the worker thread): with
+// --screenshot the viewer exits 2 with the message and writes no PNG.
+TEST(Viewer, BadSetWithScreenshotExits2AndWritesNoPng) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string png = dir.file("bad.png");
+  const CommandResult r = run_command(kXvfb + kViewer + " " + shell_quote(kExample) +
+                                      " --set wind.speed_mps=-3 --threads 2 --screenshot " + shell_quote(png) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("wind.speed_mps"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(png)) << "a screenshot of the failed load was written";
+}
+
+// Result files and checkpoints are told by their HDF5 signature, not their
+// name: a result file named *.bak opens with the CLI's headline; a checkpoint
+// is refused with the message that says how to resume it.
+TEST(Viewer, HDF5IsToldByItsSignatureNotItsName) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string cli = REMNANT_CLI_PATH;
+  const std::string h5 = dir.file("r.h5"), renamed = dir.file("r.result.bak");
+  const CommandResult run = run_command(cli + " run " + shell_quote(kExample) + " -r 4 --threads 2 -q --json --out " +
+                                        shell_quote(h5));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::filesystem::rename(h5, renamed);
+  const CommandResult r = run_command(kXvfb + kViewer + " " + shell_quote(renamed) + " --screenshot " +
+                                      shell_quote(dir.file("r.png")) + " --frames 1 --print-headline 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("realizations=4"), std::string::npos) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(run.output, m, std::regex(R"("total_duds": \{"mean": ([0-9.eE+-]+))"))) << run.output;
+  EXPECT_EQ(total_duds_mean(r.output), std::stod(m[1])) << r.output;
+
+  // A checkpoint: an interrupted run's (Ctrl-C after 3 s), named *.bak.
+  const std::string ckpt = dir.file("c.checkpoint.h5"), ckpt_bak = dir.file("c.ckpt.bak");
+  run_command("timeout -s INT 3 " + cli + " run " + shell_quote(kExample) + " -r 10000000 --threads 2 -q --out " +
+              shell_quote(dir.file("c.h5")) + " --checkpoint " + shell_quote(ckpt) + " >/dev/null 2>&1");
+  if (!std::filesystem::exists(ckpt)) GTEST_SKIP() << "no realization was done in 3 s, so no checkpoint";
+  std::filesystem::rename(ckpt, ckpt_bak);
+  const std::string png = dir.file("c.png");
+  const CommandResult c =
+      run_command(kXvfb + kViewer + " " + shell_quote(ckpt_bak) + " --screenshot " + shell_quote(png) + " 2>&1");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("a checkpoint of an interrupted run"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("--resume"), std::string::npos) << c.output;
+  EXPECT_EQ(c.output.find("TOML"), std::string::npos) << c.output;
+  EXPECT_FALSE(std::filesystem::exists(png));
+}
+
 }  // namespace
 }  // namespace remnant

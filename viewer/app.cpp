@@ -23,6 +23,13 @@ std::string toml_range(float lo, float hi) { return fmt::format("[{}, {}]", lo, 
 
 const ImVec4 kErrorColour(0.85f, 0.15f, 0.1f, 1.0f);
 
+// An error, wrapped inside the panel.
+void error_text(const std::string& e) {
+  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  ImGui::TextWrapped("%s", e.c_str());
+  ImGui::PopStyleColor();
+}
+
 void summary_row(const char* what, const Summary& s, int decimals) {
   ImGui::TableNextRow();
   ImGui::TableNextColumn();
@@ -111,7 +118,10 @@ void App::frame(float width, float height, bool hover) {
   const float left_w = std::min(360.0f, width * 0.3f), right_w = std::min(380.0f, width * 0.3f);
   const ScreenRect map_area{left_w, 0, std::max(1.0f, width - left_w - right_w), height};
   if (snap_) map_.set(snap_->data, snap_->context, display_layer_names()[std::size_t(layer_)]);
-  map_.draw(map_area, hover);
+  // The map above the legend (its height from the last frame), the legend below it.
+  ScreenRect above = map_area;
+  above.h = std::max(1.0f, map_area.h - map_.legend_height());
+  map_.draw(above, hover);
   map_.draw_legend(map_area);
   parameter_panel(0, left_w, height);
   statistics_panel(width - right_w, right_w, height);
@@ -121,6 +131,7 @@ void App::parameter_panel(float x, float width, float height) {
   ImGui::SetNextWindowPos(ImVec2(x, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
   ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::PushTextWrapPos(0.0f);  // every text wraps at the panel's edge
   const Scenario* sc = snap_ && snap_->scenario ? snap_->scenario.get() : nullptr;
   if (!request_.result_file.empty()) {
     ImGui::TextWrapped("Result file %s", request_.result_file.c_str());
@@ -145,12 +156,25 @@ void App::parameter_panel(float x, float width, float height) {
         ImGui::TextWrapped("(its scenario file %s is not here)", d.scenario_path.c_str());
       }
     }
+    if (failed()) error_text(snap_->error);
+    ImGui::PopTextWrapPos();
     ImGui::End();
     return;
   }
-  ImGui::TextWrapped("%s", sc ? sc->name.c_str() : "(loading)");
+  ImGui::TextWrapped("%s", sc ? sc->name.c_str() : failed() ? "(not loaded)" : "(loading)");
   ImGui::TextDisabled("%s", request_.scenario_path.c_str());
+  if (failed()) {
+    error_text(snap_->error);
+    if (!request_.overrides.empty())
+      ImGui::TextDisabled(sc ? "The map and controls show the last scenario that loaded; fix or remove the override below."
+                             : "Fix or remove the override below.");
+  }
   if (!sc) {
+    // Nothing loaded yet (a bad --set at start): the overrides stay editable.
+    ImGui::PushItemWidth(width * 0.45f);
+    overrides_section(width);
+    ImGui::PopItemWidth();
+    ImGui::PopTextWrapPos();
     ImGui::End();
     return;
   }
@@ -164,6 +188,7 @@ void App::parameter_panel(float x, float width, float height) {
       ImGui::SameLine();
       if (ImGui::RadioButton("test-range figures", &dud_rates_, 1)) set_override("scenario.dud_rates", "\"test\"");
     }
+    ImGui::PushTextWrapPos(-1.0f);  // names and numbers in tables stay on one line
     if (ImGui::BeginTable("rates", 3, ImGuiTableFlags_SizingStretchProp)) {
       ImGui::TableSetupColumn("type");
       ImGui::TableSetupColumn("dud rate (mean)");
@@ -203,7 +228,8 @@ void App::parameter_panel(float x, float width, float height) {
       }
       ImGui::EndTable();
     }
-    ImGui::TextDisabled("Self-destruct reliability and aim error change\nthe catalogue's entries (%s)\nthrough --set munition_overrides.NAME.KEY.",
+    ImGui::PopTextWrapPos();
+    ImGui::TextDisabled("Self-destruct reliability and aim error change the catalogue's entries (%s) through --set munition_overrides.NAME.KEY.",
                         std::filesystem::path(sc->munitions_path).filename().c_str());
   }
 
@@ -276,6 +302,14 @@ void App::parameter_panel(float x, float width, float height) {
     }
   }
 
+  overrides_section(width);
+  ImGui::PopItemWidth();
+  ImGui::PopTextWrapPos();
+  ImGui::End();
+}
+
+// The --set overrides: a KEY=VALUE field and the list, each with a button to remove it.
+void App::overrides_section(float width) {
   if (ImGui::CollapsingHeader("Overrides (--set)", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::PushItemWidth(width - 90);
     const bool enter = ImGui::InputTextWithHint("##set", "KEY=VALUE", &set_text_, ImGuiInputTextFlags_EnterReturnsTrue);
@@ -298,19 +332,18 @@ void App::parameter_panel(float x, float width, float height) {
         break;
       }
       ImGui::SameLine();
-      ImGui::Text("%s=%s", request_.overrides[i].key.c_str(), request_.overrides[i].value.c_str());
+      ImGui::TextWrapped("%s=%s", request_.overrides[i].key.c_str(), request_.overrides[i].value.c_str());
       ImGui::PopID();
     }
     if (request_.overrides.empty()) ImGui::TextDisabled("none: the scenario file as written");
   }
-  ImGui::PopItemWidth();
-  ImGui::End();
 }
 
 void App::statistics_panel(float x, float width, float height) {
   ImGui::SetNextWindowPos(ImVec2(x, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
   ImGui::Begin("Statistics", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::PushTextWrapPos(0.0f);  // every text wraps at the panel's edge
 
   const auto& names = display_layer_names();
   ImGui::SetNextItemWidth(width * 0.6f);
@@ -323,8 +356,7 @@ void App::statistics_panel(float x, float width, float height) {
   ImGui::Separator();
 
   const bool busy = sim_.busy();
-  if (snap_ && !snap_->error.empty() && snap_->generation == submitted_)
-    ImGui::TextColored(kErrorColour, "%s", snap_->error.c_str());
+  if (failed()) error_text(snap_->error);
   if (busy) {
     const std::uint32_t target = snap_ && snap_->generation == submitted_ ? snap_->target : 0;
     const std::string stage = sim_.stage();
@@ -335,6 +367,8 @@ void App::statistics_panel(float x, float width, float height) {
       ImGui::Text("%s ...", stage.c_str());
   }
   if (!snap_ || !snap_->data) {
+    if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+    ImGui::PopTextWrapPos();
     ImGui::End();
     return;
   }
@@ -345,6 +379,7 @@ void App::statistics_panel(float x, float width, float height) {
   if (s.generation != submitted_) ImGui::TextDisabled("(showing the previous parameters until the first part is done)");
 
   const Headline& h = s.headline;
+  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
   if (ImGui::BeginTable("headline", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("over realizations");
     ImGui::TableSetupColumn("mean");
@@ -357,6 +392,7 @@ void App::statistics_panel(float x, float width, float height) {
     summary_row("off the grid", h.outside_grid, 0);
     ImGui::EndTable();
   }
+  ImGui::PopTextWrapPos();
 
   // Histogram of the total duds over realizations.
   std::vector<double> totals;
@@ -377,6 +413,7 @@ void App::statistics_panel(float x, float width, float height) {
                         totals.size());
   }
 
+  ImGui::PushTextWrapPos(-1.0f);
   if (ImGui::CollapsingHeader("Duds by land cover", ImGuiTreeNodeFlags_DefaultOpen) &&
       ImGui::BeginTable("classes", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
     for (int k = 0; k < kLandCoverClasses; ++k) {
@@ -386,6 +423,7 @@ void App::statistics_panel(float x, float width, float height) {
     }
     ImGui::EndTable();
   }
+  ImGui::PopTextWrapPos();
 
   if (ImGui::CollapsingHeader("Backend", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::Text("backend: %s", s.backend.c_str());
@@ -399,6 +437,7 @@ void App::statistics_panel(float x, float width, float height) {
 
   if (ImGui::CollapsingHeader("Save and export", ImGuiTreeNodeFlags_DefaultOpen)) save_and_export();
   if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+  ImGui::PopTextWrapPos();
   ImGui::End();
 }
 
@@ -440,7 +479,7 @@ void App::save_and_export() {
     ImGui::EndDisabled();
     ImGui::TextUnformatted("writing ...");
   }
-  ImGui::TextDisabled("Saves the %u realizations shown (a complete run of them);\nexport: .png .svg .pdf (map page), .tif, .csv",
+  ImGui::TextDisabled("Saves the %u realizations shown (a complete run of them); export: .png .svg .pdf (map page), .tif, .csv",
                       d->realizations);
 }
 

@@ -24,12 +24,15 @@ class App {
   const std::shared_ptr<const Snapshot>& shown() const { return snap_; }
   // The request submitted last has its final snapshot (refinement complete, or an error).
   bool settled() const;
+  // The request submitted last could not be loaded or run (its snapshot has the error).
+  bool failed() const { return snap_ && snap_->generation == submitted_ && !snap_->error.empty(); }
   Simulation& simulation() { return sim_; }
 
  private:
   void parameter_panel(float x, float width, float height);
   void statistics_panel(float x, float width, float height);
   void save_and_export();
+  void overrides_section(float width);
   // Replaces the override of key (or appends it) and re-runs.
   void set_override(const std::string& key, const std::string& value);
   void remove_override(std::size_t i);

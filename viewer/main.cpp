@@ -14,9 +14,11 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -77,6 +79,24 @@ void write_screenshot(const std::string& path, int w, int h) {
   out.commit();
 }
 
+// HDF5 by its signature (a result file or a checkpoint, whatever its name):
+// the 8-byte magic at offset 0, or at 512, 1024, 2048, ... after a user block.
+bool is_hdf5(const std::string& path) {
+  static const char magic[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return false;
+  std::ifstream in(path, std::ios::binary);
+  for (std::uintmax_t at = 0; in && at + 8 <= size; at = at ? 2 * at : 512) {
+    char head[8];
+    in.seekg(std::streamoff(at));
+    if (!in.read(head, 8)) return false;
+    if (std::equal(head, head + 8, magic)) return true;
+  }
+  return false;
+}
+
 void print_headline(const viewer::Snapshot& s) {
   const Headline& h = s.headline;
   auto line = [](const char* name, const Summary& v) {
@@ -125,8 +145,10 @@ int main(int argc, char** argv) {
   viewer::Request request;
   try {
     if (input.empty()) input = default_scenario();
+    // A result file by its content (HDF5), or by its name where it is not
+    // HDF5 (the reader then says so, rather than the TOML parser).
     const std::string ext = file_extension(input);
-    if (ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
+    if (is_hdf5(input) || ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
       if (!sets.empty() || r_opt->count() || seed_opt->count())
         throw InputError("--set, --realizations and --seed apply to a scenario, not to a result file");
       request.result_file = input;
@@ -220,7 +242,11 @@ int main(int argc, char** argv) {
         static bool final_frame = false;
         const bool done = app.settled();
         const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (final_frame && drawn >= frames) {
+        if (done && app.failed()) {
+          // Bad input (a bad --set, a file that is not a scenario or result):
+          // no screenshot; the error is printed below and the exit status is 2.
+          glfwSetWindowShouldClose(window, 1);
+        } else if (final_frame && drawn >= frames) {
           try {
             write_screenshot(screenshot, w, h);
           } catch (const std::exception& e) {

@@ -86,7 +86,11 @@ void MapView::draw(const ScreenRect& area, bool hover) {
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
   const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
+  // A new area size (window, legend) fits the map again unless it was moved.
+  if ((area.w != area_w_ || area.h != area_h_) && !moved_) fitted_ = false;
+  area_w_ = area.w, area_h_ = area.h;
   if (!fitted_) {
+    moved_ = false;
     scale_ = std::min(area.w / width_m, area.h / height_m) * 0.97;
     centre_x_ = g.origin_x_m + width_m / 2;
     centre_y_ = g.origin_y_m + height_m / 2;
@@ -106,6 +110,7 @@ void MapView::draw(const ScreenRect& area, bool hover) {
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f)) {
       centre_x_ -= io.MouseDelta.x / scale_;
       centre_y_ += io.MouseDelta.y / scale_;
+      if (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f) moved_ = true;
     }
     if (in_area && io.MouseWheel != 0.0f) {
       const double before_x = mx(mouse.x), before_y = my(mouse.y);
@@ -114,6 +119,7 @@ void MapView::draw(const ScreenRect& area, bool hover) {
       scale_ = std::clamp(scale_ * std::pow(1.2, io.MouseWheel), min_scale, max_scale);
       centre_x_ += before_x - mx(mouse.x);  // the point under the mouse stays there
       centre_y_ += before_y - my(mouse.y);
+      moved_ = true;
     }
     if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) fitted_ = false;
   }
@@ -254,35 +260,45 @@ void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m
 
 void MapView::draw_legend(const ScreenRect& area) {
   if (!layer_) return;
-  ImGui::SetNextWindowPos(ImVec2(area.x + 8, area.y + area.h - 8), ImGuiCond_Always, ImVec2(0, 1));
-  ImGui::SetNextWindowBgAlpha(0.85f);
+  // Across the bottom of the map area, opaque, outside the map itself: it
+  // covers neither cells nor labels nor the map's frame.
+  ImGui::SetNextWindowPos(ImVec2(area.x, area.y + area.h), ImGuiCond_Always, ImVec2(0, 1));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(area.w, 0), ImVec2(area.w, area.h * 0.5f));
+  ImGui::SetNextWindowBgAlpha(1.0f);
   ImGui::Begin("Legend", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
-                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove);
+                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(layer_->title.c_str());
+  ImGui::SameLine();
   ImGui::TextDisabled("%s", md::units_line(*layer_).c_str());
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = ImGui::GetTextLineHeight();
   if (!scheme_.empty_note.empty()) ImGui::TextWrapped("%s", scheme_.empty_note.c_str());
-  for (auto it = scheme_.classes.rbegin(); it != scheme_.classes.rend(); ++it) {
+  auto swatch = [&](ImU32 colour, const char* label) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    if (it->transparent)
-      dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(md::kFlatGround));
-    else
-      dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(it->colour));
+    dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), colour);
     dl->AddRect(p, ImVec2(p.x + 1.6f * h, p.y + h), IM_COL32(80, 80, 80, 255));
     ImGui::Dummy(ImVec2(1.6f * h, h));
     ImGui::SameLine();
-    ImGui::TextUnformatted(it->label.c_str());
-  }
-  if (md::has_water(*data_)) {
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), im_colour(md::kWater));
-    ImGui::Dummy(ImVec2(1.6f * h, h));
-    ImGui::SameLine();
-    ImGui::TextUnformatted("water (duds there counted apart)");
+    ImGui::TextUnformatted(label);
+  };
+  // The classes in columns, lowest first, then water.
+  const int columns = std::max(1, std::min(4, int(area.w / 150.0f)));
+  if (ImGui::BeginTable("legend", columns, ImGuiTableFlags_SizingStretchSame)) {
+    for (const auto& c : scheme_.classes) {
+      ImGui::TableNextColumn();
+      swatch(im_colour(c.transparent ? md::kFlatGround : c.colour), c.label.c_str());
+    }
+    if (md::has_water(*data_)) {
+      ImGui::TableNextColumn();
+      swatch(im_colour(md::kWater), "water");
+    }
+    ImGui::EndTable();
   }
   ImGui::TextDisabled("drag: pan, wheel: zoom, double-click: fit");
+  ImGui::PopTextWrapPos();
+  legend_h_ = ImGui::GetWindowHeight();
   ImGui::End();
 }
 

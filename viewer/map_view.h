@@ -44,8 +44,11 @@ class MapView {
   // Draws the map into area (the part of the window between the panels) and
   // handles the mouse when ImGui does not want it.
   void draw(const ScreenRect& area, bool hover = true);
-  // The layer's legend (an ImGui window at the map's lower left).
+  // The layer's legend: an opaque ImGui window across the bottom of area,
+  // below the map (the map is drawn into area less legend_height()).
   void draw_legend(const ScreenRect& area);
+  // The legend's height in the last frame (0 before it was drawn).
+  float legend_height() const { return layer_ ? legend_h_ : 0.0f; }
   // Fits the whole grid into the area on the next draw.
   void fit() { fitted_ = false; }
   const DisplayLayer* layer() const { return layer_ ? layer_.get() : nullptr; }
@@ -63,6 +66,8 @@ class MapView {
   // The view: grid metres at the area's centre, and pixels per metre.
   double centre_x_ = 0, centre_y_ = 0, scale_ = 1;
   bool fitted_ = false;
+  bool moved_ = false;  // panned or zoomed since the last fit
+  float area_w_ = 0, area_h_ = 0, legend_h_ = 0;
   std::uint32_t grid_nx_ = 0, grid_ny_ = 0;
   double grid_x0_ = 0, grid_y0_ = 0, grid_dx_ = 0;
 };
