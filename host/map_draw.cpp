@@ -262,9 +262,10 @@ void write_page(const std::string& path, PageSize page, double dpi, const PageIn
   {
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
     cairo_scale(cr.get(), scale, scale);
+    // The whole surface white: a PNG's pixel size is the page rounded, so a
+    // rectangle of the page's size would leave a partly covered last column/row.
     cairo_set_source_rgb(cr.get(), 1, 1, 1);
-    cairo_rectangle(cr.get(), 0, 0, page.w, page.h);
-    cairo_fill(cr.get());
+    cairo_paint(cr.get());
     Canvas canvas(cr.get());
     draw(canvas);
     check_cairo(cairo_status(cr.get()), path, "draw the page");

@@ -85,7 +85,7 @@ std::string shell_word(const std::string& s) {
 
 // The command line that continues an interrupted sweep.
 std::string resume_command(const SweepArgs& a) {
-  std::string c = "remnant sweep " + shell_word(a.scenario);
+  std::string c = (a.program.empty() ? std::string("remnant") : a.program) + " sweep " + shell_word(a.scenario);
   for (const std::string& s : a.sets) c += " --set " + shell_word(s);
   c += " --out-dir " + shell_word(a.out_dir);
   if (a.realizations) c += fmt::format(" -r {}", *a.realizations);
@@ -110,9 +110,28 @@ void check_arguments(const SweepArgs& a) {
   if (a.out_dir.empty()) throw InputError("--out-dir: give the directory for the sweep's files");
 }
 
-// The output directory exists and is writable, or can be created: its
-// nearest existing ancestor is a writable directory. Nothing is created.
-void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points) {
+// A sweep's files in a directory (point-*.h5, their checkpoints, sweep.*),
+// by name, sorted.
+std::vector<std::string> sweep_files_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const bool point = name.rfind("point-", 0) == 0 && name.size() > 9 && name.compare(name.size() - 3, 3, ".h5") == 0;
+    const bool summary = std::find_if(std::begin(kSummaryFiles), std::end(kSummaryFiles),
+                                      [&](const char* f) { return name == f; }) != std::end(kSummaryFiles);
+    if (point || summary) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The output directory exists and is writable, or can be created: its parent
+// is a writable directory (only the last component is created, as `run --out`
+// wants its directory to exist). Without --resume, it holds no files of an
+// earlier sweep (a fresh sweep would overwrite some and leave others beside
+// its own). Nothing is created.
+void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points, bool resume) {
   std::error_code ec;
   fs::path p = fs::absolute(fs::path(dir), ec).lexically_normal();
   if (!p.has_filename()) p = p.parent_path();
@@ -124,12 +143,23 @@ void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points
     for (const SweepPoint& pt : points)
       if (fs::is_directory(p / pt.file, ec))
         throw InputError(fmt::format("--out-dir {}: {} is a directory; the sweep writes a file there", dir, pt.file));
+    if (!resume) {
+      const std::vector<std::string> old = sweep_files_in(p);
+      if (!old.empty()) {
+        std::vector<std::string> shown(old.begin(), old.begin() + std::min<std::size_t>(old.size(), 4));
+        throw InputError(fmt::format(
+            "--out-dir {}: already holds the files of a sweep ({}{}); continue that sweep with --resume, or choose "
+            "an empty directory",
+            dir, fmt::join(shown, ", "), old.size() > shown.size() ? fmt::format(" and {} more", old.size() - shown.size()) : ""));
+      }
+    }
     return;
   }
-  fs::path up = p.parent_path();
-  while (!up.empty() && up != up.root_path() && !fs::exists(up, ec)) up = up.parent_path();
+  const fs::path up = p.parent_path();
   if (!fs::is_directory(up, ec))
-    throw InputError(fmt::format("--out-dir {}: cannot be created: {} is not a directory", dir, up.string()));
+    throw InputError(fmt::format("--out-dir {}: cannot be created: {} is not an existing directory (only the last "
+                                 "component of --out-dir is created)",
+                                 dir, up.string()));
   if (access(up.c_str(), W_OK | X_OK) != 0)
     throw InputError(
         fmt::format("--out-dir {}: cannot be created in {} ({})", dir, up.string(), std::strerror(errno)));
@@ -265,7 +295,17 @@ std::vector<SweepSet> parse_sweep_sets(const std::vector<std::string>& sets) {
   for (const std::string& arg : sets) {
     const Override o = parse_override(arg);
     SweepSet s{o.key, {}};
-    for (const std::string& v : split_sweep_values(o.value, arg)) s.values.push_back(sweep_value(v, arg));
+    for (const std::string& v : split_sweep_values(o.value, arg)) {
+      SweepValue x = sweep_value(v, arg);
+      for (const SweepValue& y : s.values)
+        if (y.toml == x.toml || (x.number && y.number && *x.number == *y.number) ||
+            (!x.number && !y.number && x.label == y.label))
+          throw InputError(fmt::format("--set {}: {}; each value of a swept parameter makes one point, so give "
+                                       "each once",
+                                       arg, x.toml == y.toml ? "the value " + x.toml + " is given twice"
+                                                             : y.toml + " and " + x.toml + " are the same value"));
+      s.values.push_back(std::move(x));
+    }
     out.push_back(std::move(s));
   }
   std::size_t points = 1;
@@ -391,7 +431,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
   const std::vector<SweepSet> sets = parse_sweep_sets(a.sets);
   const std::vector<SweepPoint> points = sweep_points(sets);
   const std::size_t n = points.size();
-  check_out_dir(a.out_dir, points);
+  check_out_dir(a.out_dir, points, a.resume);
   const BackendChoice backend = choose_backend(a.backend);  // an unusable backend fails before any work
 
   SweepSummary summary;
@@ -433,7 +473,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
   }
 
   std::error_code ec;
-  fs::create_directories(a.out_dir, ec);
+  if (!fs::is_directory(a.out_dir, ec)) fs::create_directory(a.out_dir, ec);
   if (ec) throw InputError(fmt::format("--out-dir {}: cannot create it: {}", a.out_dir, ec.message()));
   if (before_running) before_running();
 

@@ -47,7 +47,8 @@ struct SweepSet {
 
 // Parses the --set arguments. Throws InputError for a malformed KEY=VALUE, a
 // value that is not TOML, an empty list element, a swept key given in another
-// --set too, no swept parameter, or more than kMaxSweepPoints points.
+// --set too, a value given twice in one swept list, no swept parameter, or
+// more than kMaxSweepPoints points.
 std::vector<SweepSet> parse_sweep_sets(const std::vector<std::string>& sets);
 
 // One point of the sweep: its index, the index of its value in each swept
@@ -109,6 +110,7 @@ struct SweepArgs {
   std::string metric = "total_duds";
   bool quiet = false;
   bool resume = false;
+  std::string program = "remnant";  // as invoked (argv[0], shell-quoted): the resume hint starts with it
 };
 
 // Runs a sweep: checks every argument and every point (loading and planning
@@ -117,7 +119,9 @@ struct SweepArgs {
 // `before_running` is called once the checks pass (the CLI installs its
 // signal handlers there). Returns 0, or 130 when interrupted (the finished
 // point files stay; the message says how to resume). Throws InputError for
-// bad input, before any file is written.
+// bad input, before any file is written; without --resume, an --out-dir that
+// already holds a sweep's files (point-*.h5, sweep.csv, ...) is bad input.
+// --out-dir is created when missing; its parent must exist.
 int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel = nullptr,
               const std::function<void()>& before_running = {});
 

@@ -39,6 +39,9 @@ struct Series {
   std::vector<const SweepPointResult*> points;
   Rgb colour;
   bool dashed = false;
+  int shape = 0;        // marker: circle, square, triangle, diamond, inverted triangle
+  std::string same_as;  // the label of an earlier series this one hides: (nearly) the same figures at every point
+  bool exactly = false;  // ... the very same figures
 };
 
 std::vector<Series> series_of(const SweepSummary& s) {
@@ -53,11 +56,76 @@ std::vector<Series> series_of(const SweepSummary& s) {
         ser.label += (k > 1 ? ", " : "") + s.swept[k].values[key[k - 1]].label;
       ser.colour = rgb_hex(kPalette[out.size() % kColours]);
       ser.dashed = out.size() >= kColours;
+      ser.shape = static_cast<int>(out.size() % 5);
       out.push_back(ser);
       keys.push_back(key);
       at = keys.end() - 1;
     }
     out[static_cast<std::size_t>(at - keys.begin())].points.push_back(&r);
+  }
+  return out;
+}
+
+// Marks a series whose figures (mean, 5 % and 95 %) are within `tol` of an
+// earlier one's at every point: drawn over it, the earlier one would be
+// hidden, so the legend says so.
+void mark_coinciding(std::vector<Series>& series, const std::string& metric, double tol) {
+  for (std::size_t k = 1; k < series.size(); ++k)
+    for (std::size_t j = 0; j < k && series[k].same_as.empty(); ++j) {
+      const auto &a = series[j].points, &b = series[k].points;
+      bool near = a.size() == b.size(), same = near;
+      for (std::size_t i = 0; near && i < a.size(); ++i) {
+        const Summary &x = sweep_metric(a[i]->headline, metric), &y = sweep_metric(b[i]->headline, metric);
+        near = a[i]->point.choice[0] == b[i]->point.choice[0] && std::abs(x.mean - y.mean) <= tol &&
+               std::abs(x.q05 - y.q05) <= tol && std::abs(x.q95 - y.q95) <= tol;
+        same = same && near && x.mean == y.mean && x.q05 == y.q05 && x.q95 == y.q95;
+      }
+      if (near) series[k].same_as = series[j].label, series[k].exactly = same;
+    }
+}
+
+// Lines of at most `width`: wrapped at spaces, then a line still too wide
+// (a long --set key) broken after dots, commas and underscores and before
+// brackets, and a piece still too wide broken between characters.
+std::vector<std::string> fit_lines(Canvas& c, const std::string& s, const Font& f, double width) {
+  std::vector<std::string> out;
+  for (const std::string& line : c.wrap(s, f, width)) {
+    if (c.width(line, f) <= width) {
+      out.push_back(line);
+      continue;
+    }
+    std::vector<std::string> pieces{""};
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char ch = line[i];
+      if (ch == '[' && !pieces.back().empty()) pieces.emplace_back();
+      pieces.back() += ch;
+      if ((ch == '.' || ch == ',' || ch == '_' || ch == ' ') && i + 1 < line.size()) pieces.emplace_back();
+    }
+    std::string cur;
+    auto flush = [&] {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    };
+    for (const std::string& piece : pieces) {
+      if (c.width(cur + piece, f) <= width) {
+        cur += piece;
+        continue;
+      }
+      flush();
+      if (c.width(piece, f) <= width) {
+        cur = piece;
+        continue;
+      }
+      for (std::size_t i = 0; i < piece.size();) {  // by characters (UTF-8 sequences kept whole)
+        std::size_t n = 1;
+        while (i + n < piece.size() && (static_cast<unsigned char>(piece[i + n]) & 0xC0) == 0x80) ++n;
+        const std::string ch = piece.substr(i, n);
+        if (!cur.empty() && c.width(cur + ch, f) > width) flush();
+        cur += ch;
+        i += n;
+      }
+    }
+    flush();
   }
   return out;
 }
@@ -130,10 +198,38 @@ struct Axis {
   double to(double v, double p0, double p1) const { return p0 + (v - lo) / (hi - lo) * (p1 - p0); }
 };
 
-void draw_marker(Canvas& c, double x, double y, Rgb colour) {
+// One marker shape per series (after the colour, so that series drawn over
+// one another, or printed in grey, can still be told apart).
+void draw_marker(Canvas& c, double x, double y, Rgb colour, int shape) {
   cairo_t* cr = c.cr();
   cairo_new_path(cr);
-  cairo_arc(cr, x, y, 2.7, 0, 2 * M_PI);
+  switch (shape % 5) {
+    case 0:
+      cairo_arc(cr, x, y, 2.7, 0, 2 * M_PI);
+      break;
+    case 1:
+      cairo_rectangle(cr, x - 2.5, y - 2.5, 5, 5);
+      break;
+    case 2:
+      cairo_move_to(cr, x, y - 3.4);
+      cairo_line_to(cr, x + 3.1, y + 2.2);
+      cairo_line_to(cr, x - 3.1, y + 2.2);
+      cairo_close_path(cr);
+      break;
+    case 3:
+      cairo_move_to(cr, x, y - 3.6);
+      cairo_line_to(cr, x + 3.6, y);
+      cairo_line_to(cr, x, y + 3.6);
+      cairo_line_to(cr, x - 3.6, y);
+      cairo_close_path(cr);
+      break;
+    default:
+      cairo_move_to(cr, x, y + 3.4);
+      cairo_line_to(cr, x + 3.1, y - 2.2);
+      cairo_line_to(cr, x - 3.1, y - 2.2);
+      cairo_close_path(cr);
+      break;
+  }
   set_colour(cr, colour);
   cairo_fill_preserve(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
@@ -155,7 +251,7 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
   const SweepSet& xs = s.swept.front();
   const bool numeric = std::all_of(xs.values.begin(), xs.values.end(),
                                    [](const SweepValue& v) { return v.number && std::isfinite(*v.number); });
-  const std::vector<Series> series = series_of(s);
+  std::vector<Series> series = series_of(s);
   const std::string& metric = s.metric;
   const std::string units = key_units(xs.key);
 
@@ -178,6 +274,7 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
   }
   y.step = nice_step(ymax > 0 ? ymax : 1, 5);
   y.hi = std::max(1.0, std::ceil(ymax / y.step * (1 - 1e-12))) * y.step;
+  mark_coinciding(series, metric, 0.005 * (y.hi - y.lo));  // half a percent of the axis: a marker's width
   // The x axis: the values' range padded, or evenly spaced categories.
   Axis x;
   std::vector<double> xv(xs.values.size());
@@ -233,7 +330,13 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
 
     // Axis titles (the y title above its axis, horizontal), grid and ticks.
     c.text(kMargin, py0 - 8, y_title, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
-    c.text((px0 + px1) / 2, foot_top - 12, x_title, kAxisTitleFont, Align::Centre, Rgb{0.1, 0.1, 0.1});
+    {  // under the plot, smaller if it would not fit across the page (a long key)
+      Font f = kAxisTitleFont;
+      double w = c.width(x_title, f);
+      if (w > width) f.size *= width / w, w = c.width(x_title, f);
+      const double cx = std::clamp((px0 + px1) / 2, kMargin + w / 2, kMargin + std::max(w, width) - w / 2);
+      c.text(cx, foot_top - 12, x_title, f, Align::Centre, Rgb{0.1, 0.1, 0.1});
+    }
     cairo_set_line_width(cr, 0.4);
     for (std::size_t i = 0; i < yticks.size(); ++i) {
       cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
@@ -299,14 +402,17 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
         }
       }
       cairo_set_dash(cr, nullptr, 0, 0);
-      for (auto* r : pts) draw_marker(c, x_of(r, k), Y(value(r).mean), series[k].colour);
     }
+    // Markers over every line, the first series' last: its circles stay
+    // visible inside the later series' larger squares, triangles, diamonds.
+    for (std::size_t k = series.size(); k-- > 0;)
+      for (auto* r : series[k].points) draw_marker(c, x_of(r, k), Y(value(r).mean), series[k].colour, series[k].shape);
 
     // The legend: one entry per combination of the other swept parameters.
     if (legend_w > 0) {
       const double lx = px1 + 14;
       double ly = py0;
-      for (const std::string& l : c.wrap(join(others, ", "), kAxisTitleFont, legend_w)) {
+      for (const std::string& l : fit_lines(c, join(others, ", "), kAxisTitleFont, legend_w)) {
         c.text(lx, ly + kAxisTitleFont.size, l, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
         ly += kAxisTitleFont.size * 1.25;
       }
@@ -331,8 +437,12 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
         set_line(cr, ser, numeric ? 1.6 : 1.4);
         cairo_stroke(cr);
         cairo_set_dash(cr, nullptr, 0, 0);
-        draw_marker(c, lx + 9, sy, ser.colour);
-        for (const std::string& l : c.wrap(ser.label, kLegendFont, legend_w - 24)) {
+        draw_marker(c, lx + 9, sy, ser.colour, ser.shape);
+        const std::string label =
+            ser.same_as.empty()
+                ? ser.label
+                : fmt::format("{} ({} {}, drawn over it)", ser.label, ser.exactly ? "same as" : "nearly the same as", ser.same_as);
+        for (const std::string& l : fit_lines(c, label, kLegendFont, legend_w - 24)) {
           c.text(lx + 24, ly + kLegendFont.size, l, kLegendFont, Align::Left, Rgb{0.15, 0.15, 0.15});
           ly += kLegendFont.size * 1.25;
         }

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "host/map.h"
 #include "host/result_file.h"
 #include "host/sweep.h"
 #include "test_support.h"
@@ -47,6 +48,45 @@ std::size_t column(const std::vector<std::string>& header, const std::string& na
   const auto at = std::find(header.begin(), header.end(), name);
   EXPECT_NE(at, header.end()) << "no column " << name;
   return static_cast<std::size_t>(at - header.begin());
+}
+
+// The SVG text layer's runs (x, width, text), as tests/map_test.cpp reads them.
+struct DrawnText {
+  double x = 0, y = 0, w = 0;
+  std::string text;
+};
+std::vector<DrawnText> drawn_texts(const std::string& svg) {
+  const std::size_t start = svg.find("<g id=\"text-layer\"");
+  const std::string layer = start == std::string::npos ? std::string() : svg.substr(start);
+  std::vector<DrawnText> out;
+  for (std::size_t at = layer.find("<text x=\""); at != std::string::npos; at = layer.find("<text x=\"", at + 1)) {
+    DrawnText t;
+    t.x = std::stod(layer.substr(at + 9));
+    t.y = std::stod(layer.substr(layer.find("y=\"", at) + 3));
+    const std::size_t len = layer.find("textLength=\"", at);
+    t.w = std::stod(layer.substr(len + 12));
+    const std::size_t open = layer.find('>', len), close = layer.find("</text>", open);
+    t.text = layer.substr(open + 1, close - open - 1);
+    out.push_back(t);
+  }
+  return out;
+}
+
+// The PNG's last column and last row are white (the page's background covers
+// every pixel, though the page in points times dpi/72 is not whole pixels).
+void expect_white_edges(const std::string& png) {
+  cairo_surface_t* img = cairo_image_surface_create_from_png(png.c_str());
+  ASSERT_EQ(cairo_surface_status(img), CAIRO_STATUS_SUCCESS) << png;
+  cairo_surface_flush(img);
+  const int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  const unsigned char* data = cairo_image_surface_get_data(img);
+  auto pixel = [&](int x, int y) { return *reinterpret_cast<const std::uint32_t*>(data + y * stride + 4 * x) & 0xFFFFFFu; };
+  int grey = 0;
+  for (int y = 0; y < h; ++y) grey += pixel(w - 1, y) != 0xFFFFFFu;
+  for (int x = 0; x < w; ++x) grey += pixel(x, h - 1) != 0xFFFFFFu;
+  EXPECT_EQ(grey, 0) << png << " (" << w << " x " << h << "): pixels of the last column and row not white";
+  cairo_surface_destroy(img);
 }
 
 // The values of one CSV column as numbers, in point order.
@@ -123,6 +163,65 @@ TEST(Sweep, RefusesSetsThatMakeNoSweepOrTooBigAOne) {
   EXPECT_NE(message({"no-equals-sign"}).find("KEY=VALUE"), std::string::npos);
 }
 
+// A summary for the figure alone: two swept parameters, the second with a
+// long key, and its two series equal at every point.
+SweepSummary figure_summary(const std::string& second_key) {
+  SweepSummary s;
+  s.scenario_name = "Figure test";
+  s.scenario_path = "configs/figure-test.toml";
+  s.backend = "cpu";
+  s.software_version = "0.0.0";
+  s.git_revision = "abc";
+  s.swept = parse_sweep_sets({"sites.count=200,500,962,1500", second_key + "=[300,300],[900,900]"});
+  for (const SweepPoint& p : sweep_points(s.swept)) {
+    SweepPointResult r;
+    r.point = p;
+    r.seed = 1;
+    r.realizations = 4;
+    const double v = 1000.0 * (p.choice[0] + 1);
+    r.headline.total_duds = Summary{v, 10, v - 50, v, v + 50, v - 60, v + 60};
+    s.points.push_back(r);
+  }
+  return s;
+}
+
+TEST(SweepFigure, EveryTextLiesOnThePageWithALongKey) {
+  test::TempDir dir;
+  const std::string key = "inventory.carrier[0].function_height_m";
+  for (const std::string& k : {key, key + ".and_a_much_longer_name_without_any_break_at_all_to_cut_at_in_the_legend"}) {
+    const SweepSummary s = figure_summary(k);
+    render_sweep_plot(s, dir.file("sweep.svg"));
+    const std::string svg = read_file(dir.file("sweep.svg"));
+    const std::vector<DrawnText> texts = drawn_texts(svg);
+    ASSERT_GT(texts.size(), 10u);
+    const double page_w = 200 * 72.0 / 25.4;
+    for (const DrawnText& t : texts) {
+      EXPECT_GE(t.x, -0.5) << "\"" << t.text << "\" starts left of the page";
+      EXPECT_LE(t.x + t.w, page_w + 0.5) << "\"" << t.text << "\" runs off the page";
+    }
+    for (std::size_t i = 0; i < texts.size(); ++i)
+      for (std::size_t j = i + 1; j < texts.size(); ++j) {
+        const DrawnText &a = texts[i], &b = texts[j];
+        if (std::fabs(a.y - b.y) > 0.5) continue;
+        EXPECT_TRUE(a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5)
+            << "\"" << a.text << "\" and \"" << b.text << "\" overlap at y " << a.y;
+      }
+    // The legend's title is all there, broken at a dot or bracket.
+    std::string legend;
+    for (const DrawnText& t : texts)
+      if (k.find(t.text) != std::string::npos && t.text.size() > 3) legend += t.text;
+    EXPECT_NE(legend.find(k), std::string::npos) << legend;
+    // The second series equals the first at every point: the legend says so.
+    EXPECT_NE(svg.find("(same as"), std::string::npos);
+  }
+}
+
+TEST(SweepFigure, PngIsWhiteToItsLastPixel) {
+  test::TempDir dir;
+  render_sweep_plot(figure_summary("strike[0].function_height_m"), dir.file("sweep.png"));
+  expect_white_edges(dir.file("sweep.png"));
+}
+
 class SweepCli : public ::testing::Test {
  protected:
   std::string scenario() { return in_.write("sweep.toml", test::outputs_scenario()); }
@@ -185,6 +284,10 @@ TEST_F(SweepCli, WritesPointFilesSummaryAndFigure) {
   EXPECT_GT(cairo_image_surface_get_width(img), 1000);
   EXPECT_GT(cairo_image_surface_get_height(img), 600);
   cairo_surface_destroy(img);
+  expect_white_edges(dir + "/sweep.png");
+  // A point file's map (the same page writer) is white to its last pixel too.
+  render_map(p3, MapOptions{}, out_.file("map.png"));
+  expect_white_edges(out_.file("map.png"));
   const std::string svg = read_file(dir + "/sweep.svg");
   const std::size_t layer = svg.find("<g id=\"text-layer\"");
   ASSERT_NE(layer, std::string::npos);
@@ -230,6 +333,10 @@ TEST_F(SweepCli, BadInputExitsTwoAndWritesNothing) {
       {"--set 'strike[1].carriers=1,2' --metric nonsense" + tail, "--metric"},
       {"--set 'strike[1].carriers=1,2' -r 0" + tail, "--realizations"},
       {"--set 'strike[1].carriers=1,2' --set 'strike[1].carriers=3'" + tail, "more than once"},
+      {"--set 'strike[1].carriers=4,4'" + tail, "the value 4 is given twice"},
+      {"--set 'submunition[0].dud_rate=0.1,0.10'" + tail, "0.1 and 0.10 are the same value"},
+      {"--set 'strike[1].carriers=1,2' --out-dir " + shell_quote(out_.file("no-parent") + "/sub") + " -r 4",
+       "only the last"},
   };
   for (const Case& c : cases) {
     const CommandResult r = cli("sweep " + scen + " " + c.args);
@@ -242,6 +349,28 @@ TEST_F(SweepCli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("missing.toml"), std::string::npos) << missing.output;
   EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST_F(SweepCli, AFreshSweepRefusesADirectoryWithAnotherSweepsFiles) {
+  for (const char* old : {"point-002.h5", "point-000.checkpoint.h5", "sweep.csv", "sweep.png"}) {
+    test::TempDir d;
+    d.write(old, "x");
+    d.write("notes.txt", "kept");
+    const CommandResult r = sweep(d.path().string());
+    EXPECT_EQ(r.exit_code, 2) << old << "\n" << r.output;
+    EXPECT_NE(r.output.find(old), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("--resume"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("empty directory"), std::string::npos) << r.output;
+    std::vector<std::string> left = d.entries();
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, (std::vector<std::string>{"notes.txt", old})) << "a point ran although the sweep was refused";
+  }
+  // Other files do not stop it; a missing last component is created.
+  test::TempDir d;
+  d.write("notes.txt", "kept");
+  EXPECT_EQ(sweep(d.path().string(), "--quiet").exit_code, 0);
+  EXPECT_EQ(sweep(d.file("new"), "--quiet").exit_code, 0);
+  EXPECT_TRUE(fs::exists(d.file("new/sweep.csv")));
 }
 
 TEST_F(SweepCli, ResumeRerunsOnlyTheMissingPointAndGivesTheSameSummary) {
@@ -305,6 +434,7 @@ TEST_F(SweepCli, InterruptedSweepKeepsFinishedPointsAndResumesToTheSameSummary) 
   EXPECT_FALSE(fs::exists(dir + "/sweep.csv"));
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
   EXPECT_NE(err.find("1 of 2 point files are complete"), std::string::npos) << err;
+  EXPECT_NE(err.find("\n  remnant sweep "), std::string::npos) << err;  // SweepArgs::program's default
 
   a.resume = true;
   stop.store(false);

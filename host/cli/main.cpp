@@ -447,6 +447,7 @@ int main(int argc, char** argv) {
                                                 "(checked: same scenario, --set, seed, realizations, backend); run the rest");
 
   for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + shell_quoted(argv[i]);
+  if (argc > 0) sweep.program = shell_quoted(argv[0]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
