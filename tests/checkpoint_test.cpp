@@ -326,8 +326,15 @@ TEST_F(Resume, CtrlCAndKillOnTheCommandLoseNothingThatWasSaved) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   kill(pid, SIGKILL);
   EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
+  // A temporary file a killed writer left (planted here, as the kill may not
+  // have hit a write) goes with the spent checkpoint; a live process's stays.
+  const std::string orphan = dir_.write(".kill.checkpoint.h5.tmp-999999999", "partial");
+  const std::string live = dir_.write(".kill.checkpoint.h5.tmp-" + std::to_string(getpid()), "a live writer's");
   ASSERT_EQ(wait_exit(start(args("kill.h5", {"--resume"}), dir_.file("kill2.log"))), 0) << slurp(dir_.file("kill2.log"));
   EXPECT_TRUE(slurp(dir_.file("kill.h5")) == whole) << "result resumed after SIGKILL differs";
+  EXPECT_FALSE(std::filesystem::exists(orphan)) << "a killed writer's temporary file was left";
+  EXPECT_TRUE(std::filesystem::exists(live)) << "a live process's temporary file was removed";
+  std::filesystem::remove(live);
 
   // --resume without a checkpoint says where it looked.
   EXPECT_EQ(wait_exit(start(args("none.h5", {"--resume"}), dir_.file("none.log"))), 2);

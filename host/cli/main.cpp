@@ -122,6 +122,7 @@ struct RunArgs {
   bool resume = false, quiet = false;
   std::string checkpoint;             // empty: beside --out (default_checkpoint_path)
   double checkpoint_every_min = 10.0;  // 0: only on Ctrl-C
+  bool checkpoint_every_given = false;
   std::string command_line;           // as typed, for the resume hint
 };
 
@@ -208,7 +209,7 @@ int cmd_run(const RunArgs& a) {
     opt.todo = distributed::share(opt.todo ? *opt.todo : RealizationSet::all(opt.realizations), distributed::rank(), ranks);
     // Ranks reach batch boundaries at different times: a periodic checkpoint
     // would need them all at once. Ctrl-C (SIGINT, SIGTERM) still saves one.
-    if (a.checkpoint_every_min > 0 && !quiet)
+    if (a.checkpoint_every_given && a.checkpoint_every_min > 0 && !quiet)
       std::cerr << fmt::format("remnant: note: {} MPI processes: no periodic checkpoints (--checkpoint-every); "
                                "Ctrl-C still saves one\n", ranks);
   } else if (a.checkpoint_every_min > 0) {
@@ -248,6 +249,7 @@ int cmd_run(const RunArgs& a) {
     } else {
       std::string again = (ranks > 1 ? fmt::format("mpirun -np {} ", ranks) : "") + a.command_line;
       if (!a.resume) again += " --resume";
+      if (ranks > 1) again += "\n(add the other mpirun options you used, such as --oversubscribe)";
       std::cerr << fmt::format("remnant: interrupted after {} of {} realizations; they are saved in {}.\n"
                                "Continue with the same arguments and --resume:\n  {}\n",
                                n, opt.realizations, checkpoint, again);
@@ -267,21 +269,66 @@ int cmd_run(const RunArgs& a) {
   // on lets the file being written finish (each is complete or absent), then
   // stops before the next one.
   std::vector<std::string> written;
+  auto print_summary = [&] {
+    if (a.json) {
+      std::cout << summary_json(sc, plan, r);
+      return;
+    }
+    std::cout << summary_text(sc, plan, r);
+    if (ranks > 1)
+      std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n", ranks,
+                               Progress::duration_text(seconds));
+    std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
+                                : fmt::format("  result file: {}\n", a.out));
+    for (const std::string& f : {a.map, a.geotiff, a.csv})
+      if (std::find(written.begin(), written.end(), f) != written.end()) std::cout << fmt::format("  written: {}\n", f);
+  };
+  // Ctrl-C after the run: the summary is still printed (it costs nothing) and
+  // the message names the files not written and how to draw them.
   auto stop_if_asked = [&] {
     if (!g_stop.load()) return false;
+    print_summary();
+    std::string missing;
+    for (const std::string& f : {a.map, a.geotiff, a.csv})
+      if (!f.empty() && std::find(written.begin(), written.end(), f) == written.end()) missing += " --out " + f;
     std::cerr << "remnant: interrupted after the run; "
-              << (written.empty() ? std::string("no file was written") : "complete: " + fmt::format("{}", fmt::join(written, ", ")))
-              << (a.out.empty() || written.empty() ? "" : fmt::format(". Draw the rest with: remnant export {} --out FILE", a.out))
+              << (written.empty() ? std::string("no file was written")
+                                  : "complete: " + fmt::format("{}", fmt::join(written, ", ")))
+              << (a.out.empty() || written.empty() || missing.empty()
+                      ? ""
+                      : fmt::format(". Draw the rest with: remnant export {}{}", a.out, missing))
               << "\n";
     return true;
   };
   if (!a.out.empty()) {
     write_result_file(a.out, data);
     written.push_back(a.out);
+    // The checkpoint this run continued or wrote on the way is spent once the
+    // result is safe; one left by an earlier interrupted run of this same run
+    // is superseded. A checkpoint of another run is left alone.
+    if (a.resume || wrote_checkpoint) {
+      std::filesystem::remove(checkpoint);
+      remove_orphaned_temporaries(checkpoint);  // of a writer that was killed
+    } else if (have_checkpoint) {
+      bool same_run = false;
+      try {
+        read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
+        same_run = true;
+      } catch (const InputError&) {
+      }
+      if (same_run) std::filesystem::remove(checkpoint);
+      if (!quiet)
+        std::cerr << fmt::format(same_run ? "remnant: removed {}: this run's result supersedes that checkpoint\n"
+                                          : "remnant: note: {} (a checkpoint of another run) was left as it was\n",
+                                 checkpoint);
+    }
+  } else if (a.resume || wrote_checkpoint) {
+    // No result file: the checkpoint stays, the only copy of the maps' data.
+    if (!quiet)
+      std::cerr << fmt::format("remnant: note: no --out, so {} is kept; run again with --out FILE.h5 --resume to keep "
+                               "the result in a file\n",
+                               checkpoint);
   }
-  // The checkpoint this run continued or wrote on the way is spent once the
-  // result is safe.
-  if (a.resume || wrote_checkpoint) std::filesystem::remove(checkpoint);
   const MapOptions& map = a.map_opts;
   for (const std::string& f : {a.map, a.geotiff, a.csv}) {
     if (f.empty()) continue;
@@ -290,18 +337,7 @@ int cmd_run(const RunArgs& a) {
     written.push_back(f);
   }
   if (stop_if_asked()) return 130;
-  if (a.json) {
-    std::cout << summary_json(sc, plan, r);
-  } else {
-    std::cout << summary_text(sc, plan, r);
-    if (ranks > 1)
-      std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n", ranks,
-                               Progress::duration_text(seconds));
-    std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
-                                : fmt::format("  result file: {}\n", a.out));
-    for (const std::string& f : {a.map, a.geotiff, a.csv})
-      if (!f.empty()) std::cout << fmt::format("  written: {}\n", f);
-  }
+  print_summary();
   return 0;
 }
 
@@ -453,6 +489,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  run.checkpoint_every_given = run_cmd->count("--checkpoint-every") > 0;
   // Under mpirun only `run` is shared among the processes; anything else runs once, on rank 0.
   if (!remnant::distributed::root() && !run_cmd->parsed()) return 0;
 
