@@ -39,32 +39,9 @@ std::string xml(const std::string& s) {
   return o;
 }
 
-// The SVG's searchable text layer, one <text> element a line.
-std::string text_layer(const std::string& svg) {
-  const std::size_t at = svg.find("<g id=\"text-layer\"");
-  return at == std::string::npos ? std::string() : svg.substr(at);
-}
-
-// The text layer's runs: where each text was drawn and how wide it is.
-struct DrawnText {
-  double x = 0, y = 0, w = 0;
-  std::string text;
-};
-std::vector<DrawnText> drawn_texts(const std::string& svg) {
-  const std::string layer = text_layer(svg);
-  std::vector<DrawnText> out;
-  for (std::size_t at = layer.find("<text x=\""); at != std::string::npos; at = layer.find("<text x=\"", at + 1)) {
-    DrawnText t;
-    t.x = std::stod(layer.substr(at + 9));
-    t.y = std::stod(layer.substr(layer.find("y=\"", at) + 3));
-    const std::size_t len = layer.find("textLength=\"", at);
-    t.w = std::stod(layer.substr(len + 12));
-    const std::size_t open = layer.find('>', len), close = layer.find("</text>", open);
-    t.text = layer.substr(open + 1, close - open - 1);
-    out.push_back(t);
-  }
-  return out;
-}
+using test::DrawnText;
+using test::drawn_texts;
+using test::text_layer;
 
 // Every text lies on the page and no two texts on one baseline run into each
 // other (half a point to spare).

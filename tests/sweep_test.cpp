@@ -50,27 +50,8 @@ std::size_t column(const std::vector<std::string>& header, const std::string& na
   return static_cast<std::size_t>(at - header.begin());
 }
 
-// The SVG text layer's runs (x, width, text), as tests/map_test.cpp reads them.
-struct DrawnText {
-  double x = 0, y = 0, w = 0;
-  std::string text;
-};
-std::vector<DrawnText> drawn_texts(const std::string& svg) {
-  const std::size_t start = svg.find("<g id=\"text-layer\"");
-  const std::string layer = start == std::string::npos ? std::string() : svg.substr(start);
-  std::vector<DrawnText> out;
-  for (std::size_t at = layer.find("<text x=\""); at != std::string::npos; at = layer.find("<text x=\"", at + 1)) {
-    DrawnText t;
-    t.x = std::stod(layer.substr(at + 9));
-    t.y = std::stod(layer.substr(layer.find("y=\"", at) + 3));
-    const std::size_t len = layer.find("textLength=\"", at);
-    t.w = std::stod(layer.substr(len + 12));
-    const std::size_t open = layer.find('>', len), close = layer.find("</text>", open);
-    t.text = layer.substr(open + 1, close - open - 1);
-    out.push_back(t);
-  }
-  return out;
-}
+using test::DrawnText;
+using test::drawn_texts;
 
 // The PNG's last column and last row are white (the page's background covers
 // every pixel, though the page in points times dpi/72 is not whole pixels).

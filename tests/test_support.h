@@ -168,6 +168,34 @@ inline std::string write_tiff(const TempDir& dir, const std::string& name, const
   return path;
 }
 
+// The SVG's searchable text layer (host/map_draw.cpp writes it: real <text>
+// elements at the places Cairo drew glyphs as paths), one <text> a line.
+inline std::string text_layer(const std::string& svg) {
+  const std::size_t at = svg.find("<g id=\"text-layer\"");
+  return at == std::string::npos ? std::string() : svg.substr(at);
+}
+
+// The text layer's runs: where each text was drawn and how wide it is.
+struct DrawnText {
+  double x = 0, y = 0, w = 0;
+  std::string text;
+};
+inline std::vector<DrawnText> drawn_texts(const std::string& svg) {
+  const std::string layer = text_layer(svg);
+  std::vector<DrawnText> out;
+  for (std::size_t at = layer.find("<text x=\""); at != std::string::npos; at = layer.find("<text x=\"", at + 1)) {
+    DrawnText t;
+    t.x = std::stod(layer.substr(at + 9));
+    t.y = std::stod(layer.substr(layer.find("y=\"", at) + 3));
+    const std::size_t len = layer.find("textLength=\"", at);
+    t.w = std::stod(layer.substr(len + 12));
+    const std::size_t open = layer.find('>', len), close = layer.find("</text>", open);
+    t.text = layer.substr(open + 1, close - open - 1);
+    out.push_back(t);
+  }
+  return out;
+}
+
 // The scenario of the output tests (maps, exports, the output commands): 80 x
 // 50 cells of 50 m (4 x 2.5 km) in UTM 36N, cropland with a strip of water along
 // the western edge (12 cells wide), two M26 volleys. @CRS@ and @RATE@ are
