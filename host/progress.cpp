@@ -27,29 +27,21 @@ std::string Progress::duration_text(double s) {
   return fmt::format("{:.1f} days", s / 86400);
 }
 
-std::string Progress::compact_line() const {
+std::string Progress::line(bool compact) const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   const std::uint32_t ran = done_ - first_done_;
-  std::string s = fmt::format("{}/{} ({:.0f} %)", done_, total_, total_ ? 100.0 * done_ / total_ : 100.0);
+  std::string rate, left;
   if (ran > 0 && elapsed > 0) {
     const double per_s = static_cast<double>(ran) * static_cast<double>(items_) / elapsed;
-    s += per_s >= 1e6 ? fmt::format(" {:.1f} M/s", per_s / 1e6) : fmt::format(" {:.0f}/s", per_s);
-    if (done_ < total_) s += ", " + duration_text(elapsed / ran * (total_ - done_)) + " left";
-  }
-  return s + ", " + duration_text(elapsed) + " - " + label_;
-}
-
-std::string Progress::line() const {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-  const std::uint32_t ran = done_ - first_done_;
-  std::string rate = "", left = "";
-  if (ran > 0 && elapsed > 0) {
-    const double per_s = static_cast<double>(ran) * static_cast<double>(items_) / elapsed;
-    rate = per_s >= 1e6 ? fmt::format(", {:.1f} M submunitions/s", per_s / 1e6)
-                        : fmt::format(", {:.0f} submunitions/s", per_s);
+    const char* unit = compact ? "/s" : " submunitions/s";
+    rate = per_s >= 1e6 ? fmt::format("{}{:.1f} M{}", compact ? " " : ", ", per_s / 1e6, unit)
+                        : fmt::format("{}{:.0f}{}", compact ? " " : ", ", per_s, unit);
     if (done_ < total_) left = ", " + duration_text(elapsed / ran * (total_ - done_)) + " left";
   }
   const double pct = total_ ? 100.0 * done_ / total_ : 100.0;
+  // The bar's line puts the label last: a narrow terminal cuts it first.
+  if (compact)
+    return fmt::format("{}/{} ({:.0f} %){}{}, {} - {}", done_, total_, pct, rate, left, duration_text(elapsed), label_);
   return fmt::format("{}: {}/{} realizations ({:.0f} %){}{}, {} elapsed", label_, done_, total_, pct, rate, left,
                      duration_text(elapsed));
 }
@@ -82,7 +74,7 @@ void Progress::draw(bool last) {
     bar.resize(kWidth, '.');
     // One terminal line at most: a wrapped line cannot be redrawn in place.
     // The label goes last, so that a narrow terminal loses it first.
-    const std::string text = fit(fmt::format("[{}] {}", bar, compact_line()), terminal_columns(out_) - 1);
+    const std::string text = fit(fmt::format("[{}] {}", bar, line(true)), terminal_columns(out_) - 1);
     // \r back to the line's start, \x1b[K clears what a longer line left.
     std::fprintf(out_, "\r%s\x1b[K%s", text.c_str(), last ? "\n" : "");
   } else if (mode_ == ProgressMode::Lines) {

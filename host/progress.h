@@ -44,8 +44,8 @@ class Progress {
 
  private:
   void draw(bool last);
-  std::string line() const;          // for Lines
-  std::string compact_line() const;  // for Bar (narrow terminals)
+  // The figures as a sentence (Lines) or compact, label last (Bar).
+  std::string line(bool compact = false) const;
 
   std::string label_;
   std::uint64_t items_;
