@@ -25,55 +25,53 @@ void write_checkpoint(const std::string& path, const Scenario& sc, const Plan& p
   write_result_file(path, make_result_data(sc, plan, partial, st));
 }
 
-namespace {
-
-// The first way the checkpoint d differs from this run, or "".
-std::string difference(const ResultData& d, const Scenario& sc, const Plan& plan, const RunIdentity& id) {
-  auto differs = [](const char* what, const std::string& theirs, const std::string& ours) {
-    return theirs == ours ? std::string() : fmt::format("its {} is {}, this run's is {}", what, theirs, ours);
+std::vector<RunDifference> run_differences(const ResultData& d, const Scenario& sc, const Plan& plan,
+                                           const RunIdentity& id) {
+  std::vector<RunDifference> out;
+  auto value = [&](const char* what, const std::string& theirs, const std::string& ours) {
+    if (theirs != ours) out.push_back({what, theirs, ours});
   };
-  auto text = [](const char* what, const std::string& theirs, const std::string& ours) {
-    return theirs == ours ? std::string() : fmt::format("its {} differs from this run's", what);
+  auto text = [&](const char* what, const auto& theirs, const auto& ours) {
+    if (theirs != ours) out.push_back({what, "", ""});
   };
-  const std::string joined_overrides = fmt::format("{}", fmt::join(sc.overrides, " "));
-  const std::string checks[] = {
-      differs("software version", d.software_version + " (git " + d.git_revision + ")",
-              std::string(REMNANT_VERSION) + " (git " + REMNANT_GIT_REVISION + ")"),
-      differs("seed", std::to_string(d.seed), std::to_string(id.seed)),
-      differs("number of realizations", std::to_string(d.realizations), std::to_string(id.realizations)),
-      differs("backend", d.backend, id.backend),
-      differs("list of --set overrides", d.overrides.empty() ? "empty" : fmt::format("{}", fmt::join(d.overrides, " ")),
-              joined_overrides.empty() ? "empty" : joined_overrides),
-      text("scenario text", d.scenario_text, sc.text),
-      text("base scenario text", d.base_scenario_text, sc.base_text),
-      text("munition catalogue", d.munitions_text, sc.munitions_text),
-      text("land-cover table", d.land_cover_table_text, sc.land_cover_text),
-      text("region dataset", d.dataset_text, sc.dataset ? sc.dataset->text : std::string()),
-      differs("submunitions per realization", std::to_string(d.fired_per_realization),
-              std::to_string(plan.items_per_realization)),
-      differs("grid", fmt::format("{} x {} cells of {} m", d.grid.nx, d.grid.ny, d.grid.cell_size_m),
-              fmt::format("{} x {} cells of {} m", plan.nx, plan.ny, plan.cell_size_m)),
-      differs("grid origin", fmt::format("({}, {})", d.grid.origin_x_m, d.grid.origin_y_m),
-              fmt::format("({}, {})", plan.origin_x_m, plan.origin_y_m)),
-      differs("CRS", d.grid.crs, sc.grid.crs),
-      d.elevation_m == plan.elevation_m ? "" : "its elevation grid differs from this run's (terrain files changed?)",
-      d.land_cover == plan.land_cover ? "" : "its land-cover grid differs from this run's (terrain files changed?)",
+  const auto joined = [](const std::vector<std::string>& v) {
+    return v.empty() ? std::string("empty") : fmt::format("{}", fmt::join(v, " "));
   };
-  for (const std::string& c : checks)
-    if (!c.empty()) return c;
-  return "";
+  value("software version", d.software_version + " (git " + d.git_revision + ")",
+        std::string(REMNANT_VERSION) + " (git " + REMNANT_GIT_REVISION + ")");
+  value("seed", std::to_string(d.seed), std::to_string(id.seed));
+  value("number of realizations", std::to_string(d.realizations), std::to_string(id.realizations));
+  value("backend", d.backend, id.backend);
+  value("list of --set overrides", joined(d.overrides), joined(sc.overrides));
+  text("scenario text", d.scenario_text, sc.text);
+  text("base scenario text", d.base_scenario_text, sc.base_text);
+  text("munition catalogue", d.munitions_text, sc.munitions_text);
+  text("land-cover table", d.land_cover_table_text, sc.land_cover_text);
+  text("region dataset", d.dataset_text, sc.dataset ? sc.dataset->text : std::string());
+  value("submunitions per realization", std::to_string(d.fired_per_realization),
+        std::to_string(plan.items_per_realization));
+  value("grid", fmt::format("{} x {} cells of {} m", d.grid.nx, d.grid.ny, d.grid.cell_size_m),
+        fmt::format("{} x {} cells of {} m", plan.nx, plan.ny, plan.cell_size_m));
+  value("grid origin", fmt::format("({}, {})", d.grid.origin_x_m, d.grid.origin_y_m),
+        fmt::format("({}, {})", plan.origin_x_m, plan.origin_y_m));
+  value("CRS", d.grid.crs, sc.grid.crs);
+  text("elevation grid (terrain files changed?)", d.elevation_m, plan.elevation_m);
+  text("land-cover grid (terrain files changed?)", d.land_cover, plan.land_cover);
+  return out;
 }
-
-}  // namespace
 
 RunResult read_checkpoint(const std::string& path, const Scenario& sc, const Plan& plan, const RunIdentity& id) {
   const ResultData d = read_checkpoint_file(path);
-  const std::string why = difference(d, sc, plan, id);
-  if (!why.empty())
+  const std::vector<RunDifference> diff = run_differences(d, sc, plan, id);
+  if (!diff.empty()) {
+    const RunDifference& f = diff.front();
+    const std::string why = f.theirs.empty() ? fmt::format("its {} differs from this run's", f.what)
+                                             : fmt::format("its {} is {}, this run's is {}", f.what, f.theirs, f.ours);
     throw InputError(fmt::format("{}: this checkpoint belongs to another run: {}. Resume with the scenario, --set, "
                                  "--seed, --realizations and --backend of the interrupted run, or delete the "
                                  "checkpoint to start afresh",
                                  path, why));
+  }
   RunResult r;
   r.backend = {d.backend, "resumed from " + path};
   r.realizations = d.realizations;
@@ -84,6 +82,20 @@ RunResult read_checkpoint(const std::string& path, const Scenario& sc, const Pla
   r.accumulators = d.accumulators;
   r.accumulators.cells = d.grid.cells();
   return r;
+}
+
+RunResult run_start(const std::string& resume_from, const Scenario& sc, const Plan& plan,
+                    const BackendChoice& backend, RunOptions& opt) {
+  RunResult start;
+  start.realizations = opt.realizations;
+  start.seed = opt.seed;
+  start.fired_per_realization = plan.items_per_realization;
+  if (!resume_from.empty()) {
+    start = read_checkpoint(resume_from, sc, plan, {opt.seed, opt.realizations, backend.name});
+    opt.todo = RealizationSet::all(opt.realizations).minus(start.done);
+  }
+  start.backend = backend;
+  return start;
 }
 
 }  // namespace remnant

@@ -102,6 +102,24 @@ Interrupted::Interrupted(std::shared_ptr<RunResult> p, std::uint32_t t)
       done(partial ? static_cast<std::uint32_t>(partial->done.count()) : 0),
       total(t) {}
 
+void RunArguments::check() const {
+  if (realizations && (*realizations < 1 || *realizations > 100'000'000))
+    throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *realizations));
+  if (batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", batch));
+  if (threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", threads));
+  if (seed && *seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *seed));
+}
+
+RunOptions RunArguments::options_for(const Scenario& sc) const {
+  RunOptions opt;
+  opt.realizations = realizations ? static_cast<std::uint32_t>(*realizations) : sc.realizations;
+  opt.seed = seed ? static_cast<std::uint64_t>(*seed) : sc.seed;
+  opt.backend = backend;
+  opt.threads = threads;
+  opt.batch = static_cast<std::uint32_t>(batch);
+  return opt;
+}
+
 BackendChoice choose_backend(const std::string& requested) {
   std::string why;
   if (requested == "cpu") return {"cpu", "cpu: requested"};
@@ -295,6 +313,14 @@ void add_accumulators(CellAccumulators& into, const CellAccumulators& other) {
     into.histogram_bins = other.histogram_bins;
   }
   for (std::size_t i = 0; i < other.histogram.size(); ++i) into.histogram[i] += other.histogram[i];
+}
+
+void add_run(RunResult& into, const RunResult& ran) {
+  merge_results(into, ran);
+  into.backend = ran.backend;
+  into.batch = ran.batch;
+  into.batch_note = ran.batch_note;
+  into.threads = ran.threads;
 }
 
 void merge_results(RunResult& into, const RunResult& other) {

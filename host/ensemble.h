@@ -87,6 +87,19 @@ struct RunOptions {
   std::function<std::unique_ptr<Engine>(const std::string& backend)> make_engine;
 };
 
+// The run options as typed on a command line (`remnant run`, `remnant
+// sweep`): realizations and seed left out take the scenario's.
+struct RunArguments {
+  std::optional<std::int64_t> realizations, seed;
+  std::string backend = "auto";
+  int threads = 0;          // 0: the OpenMP default
+  std::int64_t batch = 0;   // 0: automatic
+  // InputError naming the option for a value out of range.
+  void check() const;
+  // The options for a run of sc (cancel, progress and the rest left empty).
+  RunOptions options_for(const Scenario& sc) const;
+};
+
 // Thrown by run_ensemble when opt.cancel is raised between batches. partial
 // holds every realization finished before the stop (done, totals,
 // accumulators), ready for a checkpoint.
@@ -134,6 +147,11 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
 // the order of merging never changes a bit: a run split into parts (resume,
 // MPI ranks) and merged equals the run in one piece.
 void merge_results(RunResult& into, const RunResult& other);
+
+// merge_results for the part a run has just computed on top of what it
+// started from (a checkpoint, or nothing): also takes that part's backend
+// choice, batch, batch note and threads, which say how this run ran.
+void add_run(RunResult& into, const RunResult& ran);
 
 // Adds the accumulators of other to into (histograms of different bin counts
 // are padded: bins only ever grow at the end).

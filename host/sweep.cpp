@@ -88,22 +88,18 @@ std::string resume_command(const SweepArgs& a) {
   std::string c = (a.program.empty() ? std::string("remnant") : a.program) + " sweep " + shell_word(a.scenario);
   for (const std::string& s : a.sets) c += " --set " + shell_word(s);
   c += " --out-dir " + shell_word(a.out_dir);
-  if (a.realizations) c += fmt::format(" -r {}", *a.realizations);
-  if (a.seed) c += fmt::format(" --seed {}", *a.seed);
-  if (a.backend != "auto") c += " --backend " + shell_word(a.backend);
-  if (a.threads) c += fmt::format(" --threads {}", a.threads);
-  if (a.batch) c += fmt::format(" --batch {}", a.batch);
+  if (a.run.realizations) c += fmt::format(" -r {}", *a.run.realizations);
+  if (a.run.seed) c += fmt::format(" --seed {}", *a.run.seed);
+  if (a.run.backend != "auto") c += " --backend " + shell_word(a.run.backend);
+  if (a.run.threads) c += fmt::format(" --threads {}", a.run.threads);
+  if (a.run.batch) c += fmt::format(" --batch {}", a.run.batch);
   if (a.metric != "total_duds") c += " --metric " + a.metric;
   if (a.quiet) c += " --quiet";
   return c + " --resume";
 }
 
 void check_arguments(const SweepArgs& a) {
-  if (a.realizations && (*a.realizations < 1 || *a.realizations > 100'000'000))
-    throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *a.realizations));
-  if (a.batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", a.batch));
-  if (a.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", a.threads));
-  if (a.seed && *a.seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *a.seed));
+  a.run.check();
   const auto& m = sweep_metric_names();
   if (std::find(m.begin(), m.end(), a.metric) == m.end())
     throw InputError(fmt::format("--metric {}: unknown; expected one of {}", a.metric, fmt::join(m, ", ")));
@@ -166,12 +162,7 @@ void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points
 }
 
 RunOptions run_options(const SweepArgs& a, const Scenario& sc, const std::atomic<bool>* cancel) {
-  RunOptions opt;
-  opt.realizations = a.realizations ? static_cast<std::uint32_t>(*a.realizations) : sc.realizations;
-  opt.seed = a.seed ? static_cast<std::uint64_t>(*a.seed) : sc.seed;
-  opt.backend = a.backend;
-  opt.threads = a.threads;
-  opt.batch = static_cast<std::uint32_t>(a.batch);
+  RunOptions opt = a.run.options_for(sc);
   opt.cancel = cancel;
   return opt;
 }
@@ -179,23 +170,12 @@ RunOptions run_options(const SweepArgs& a, const Scenario& sc, const std::atomic
 // --resume: an existing point file is used only when it holds exactly what
 // this point would compute. Throws InputError naming the file and the
 // difference.
-void check_resumable(const std::string& file, const ResultData& d, const Scenario& sc, const RunOptions& opt,
-                     const std::string& backend) {
+void check_resumable(const std::string& file, const ResultData& d, const Scenario& sc, const Plan& plan,
+                     const RunOptions& opt, const std::string& backend) {
   std::vector<std::string> diff;
-  if (d.scenario_text != sc.text || d.base_scenario_text != sc.base_text) diff.push_back("the scenario text");
-  if (d.munitions_text != sc.munitions_text) diff.push_back("the munition catalogue");
-  if (d.land_cover_table_text != sc.land_cover_text) diff.push_back("the land-cover table");
-  if (d.overrides != sc.overrides)
-    diff.push_back(fmt::format("the --set overrides (file: {}; this point: {})",
-                               d.overrides.empty() ? "none" : fmt::format("{}", fmt::join(d.overrides, " ")),
-                               sc.overrides.empty() ? "none" : fmt::format("{}", fmt::join(sc.overrides, " "))));
-  if (d.seed != opt.seed) diff.push_back(fmt::format("the seed (file: {}; this sweep: {})", d.seed, opt.seed));
-  if (d.realizations != opt.realizations)
-    diff.push_back(fmt::format("the realizations (file: {}; this sweep: {})", d.realizations, opt.realizations));
-  if (d.backend != backend) diff.push_back(fmt::format("the backend (file: {}; this sweep: {})", d.backend, backend));
-  if (d.software_version != REMNANT_VERSION || d.git_revision != REMNANT_GIT_REVISION)
-    diff.push_back(fmt::format("the software (file: Remnant {} git {}; this sweep: Remnant {} git {})",
-                               d.software_version, d.git_revision, REMNANT_VERSION, REMNANT_GIT_REVISION));
+  for (const RunDifference& x : run_differences(d, sc, plan, {opt.seed, opt.realizations, backend}))
+    diff.push_back(x.theirs.empty() ? "the " + x.what
+                                    : fmt::format("the {} (file: {}; this sweep: {})", x.what, x.theirs, x.ours));
   if (diff.empty()) return;
   throw InputError(fmt::format("--resume: {} was not made by this sweep: it differs in {}. Remove it to recompute "
                                "the point, or give another --out-dir",
@@ -432,7 +412,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
   const std::vector<SweepPoint> points = sweep_points(sets);
   const std::size_t n = points.size();
   check_out_dir(a.out_dir, points, a.resume);
-  const BackendChoice backend = choose_backend(a.backend);  // an unusable backend fails before any work
+  const BackendChoice backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
 
   SweepSummary summary;
   summary.backend = backend.name;
@@ -456,14 +436,14 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
       const Scenario sc = load_scenario(a.scenario, p.overrides);
       const RunOptions opt = run_options(a, sc, cancel);
       check_fits_in_memory(sc, opt);
-      (void)make_plan(sc);
+      const Plan plan = make_plan(sc);
       r.seed = opt.seed;
       r.realizations = opt.realizations;
       if (i == 0) summary.scenario_name = sc.name, summary.scenario_path = sc.path;
       const std::string file = (fs::path(a.out_dir) / p.file).string();
       if (a.resume && fs::exists(file)) {
         const ResultData d = read_result_file(file);
-        check_resumable(file, d, sc, opt, backend.name);
+        check_resumable(file, d, sc, plan, opt, backend.name);
         r.headline = headline(d.totals, d.grid.cell_area_km2());
         done[i] = true;
       }
@@ -503,18 +483,14 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
     // A point interrupted earlier continues from its checkpoint (--resume);
     // one interrupted now keeps its realizations in one.
     const std::string checkpoint = default_checkpoint_path((fs::path(a.out_dir) / p.file).string(), a.scenario);
+    const bool resuming = a.resume && fs::exists(checkpoint);
     RunResult run;
-    run.backend = backend;
-    run.realizations = opt.realizations;
-    run.seed = opt.seed;
-    run.fired_per_realization = plan.items_per_realization;
-    if (a.resume && fs::exists(checkpoint)) {
-      try {
-        run = read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
-      } catch (const InputError& e) {
-        throw InputError(fmt::format("sweep point {}/{} ({}): {}", i + 1, n, point_name(sets, p), e.what()));
-      }
-      opt.todo = RealizationSet::all(opt.realizations).minus(run.done);
+    try {
+      run = run_start(resuming ? checkpoint : std::string(), sc, plan, backend, opt);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("sweep point {}/{} ({}): {}", i + 1, n, point_name(sets, p), e.what()));
+    }
+    if (resuming) {
       if (!a.quiet)
         std::cerr << fmt::format("remnant: {}: resuming from {} ({} of {} realizations done)\n", label, checkpoint,
                                  run.done.count(), opt.realizations);
@@ -524,12 +500,7 @@ int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::fu
       const auto before = static_cast<std::uint32_t>(run.done.count());
       opt.progress = [&](std::uint32_t d, std::uint32_t) { progress.update(before + d, opt.realizations); };
       try {
-        RunResult rest = run_ensemble(sc, plan, opt);
-        const BackendChoice chosen = rest.backend;
-        merge_results(run, rest);
-        run.backend = chosen;
-        run.batch = rest.batch;
-        run.threads = rest.threads;
+        add_run(run, run_ensemble(sc, plan, opt));
       } catch (const Interrupted& e) {
         progress.finish();
         merge_results(run, *e.partial);

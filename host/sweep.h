@@ -102,11 +102,7 @@ struct SweepArgs {
   std::string scenario;
   std::vector<std::string> sets;
   std::string out_dir;
-  std::optional<std::int64_t> realizations;  // empty: each point's scenario's
-  std::optional<std::int64_t> seed;          // empty: each point's scenario's
-  std::string backend = "auto";
-  int threads = 0;
-  std::int64_t batch = 0;
+  RunArguments run;  // realizations and seed left out: each point's scenario's
   std::string metric = "total_duds";
   bool quiet = false;
   bool resume = false;

@@ -395,9 +395,9 @@ TEST_F(SweepCli, InterruptedSweepKeepsFinishedPointsAndResumesToTheSameSummary) 
   a.scenario = scenario();
   a.sets = {"submunition[0].dud_rate=0.02,0.08"};
   a.out_dir = dir;
-  a.realizations = 3000;
-  a.batch = 1;
-  a.backend = "cpu";
+  a.run.realizations = 3000;
+  a.run.batch = 1;
+  a.run.backend = "cpu";
   a.quiet = true;
   std::atomic<bool> stop{false}, finished{false};
   std::thread watcher([&] {

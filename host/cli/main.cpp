@@ -73,6 +73,16 @@ void add_map_options(CLI::App* cmd, remnant::MapOptions& m) {
   cmd->add_option("--dpi", m.dpi, "Resolution of PNG maps")->capture_default_str();
 }
 
+// -r, --seed, --backend, --threads, --batch: the options run and sweep share.
+void add_run_arguments(CLI::App* cmd, remnant::RunArguments& r, const std::string& realizations_help,
+                       const std::string& seed_help) {
+  cmd->add_option("--realizations,-r", r.realizations, realizations_help);
+  cmd->add_option("--seed", r.seed, seed_help);
+  cmd->add_option("--backend", r.backend, "auto, cpu or cuda")->capture_default_str();
+  cmd->add_option("--threads", r.threads, "CPU threads (default: all)");
+  cmd->add_option("--batch", r.batch, "Realizations per batch (default: automatic); results do not depend on it");
+}
+
 // Checks before any work that an output path can be written, in a format its
 // extension names and the option accepts (empty list: any export format).
 void check_export_target(const std::string& path, const std::string& what,
@@ -110,11 +120,7 @@ void check_map_args(const remnant::MapOptions& m) {
 struct RunArgs {
   std::string scenario;
   std::vector<std::string> sets;
-  std::optional<std::int64_t> realizations;  // empty: the scenario's
-  std::optional<std::int64_t> seed;
-  std::string backend = "auto";
-  int threads = 0;
-  std::int64_t batch = 0;
+  remnant::RunArguments run;  // -r, --seed, --backend, --threads, --batch
   std::string out;
   bool json = false;
   std::string map, geotiff, csv;
@@ -129,17 +135,8 @@ struct RunArgs {
 int cmd_run(const RunArgs& a) {
   using namespace remnant;
   Scenario sc = load_scenario(a.scenario, overrides(a.sets));
-  if (a.realizations && (*a.realizations < 1 || *a.realizations > 100'000'000))
-    throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *a.realizations));
-  if (a.batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", a.batch));
-  if (a.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", a.threads));
-  RunOptions opt;
-  if (a.seed && *a.seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *a.seed));
-  opt.realizations = a.realizations ? static_cast<std::uint32_t>(*a.realizations) : sc.realizations;
-  opt.seed = a.seed ? static_cast<std::uint64_t>(*a.seed) : sc.seed;
-  opt.backend = a.backend;
-  opt.threads = a.threads;
-  opt.batch = static_cast<std::uint32_t>(a.batch);
+  a.run.check();
+  RunOptions opt = a.run.options_for(sc);
   opt.cancel = &g_stop;
   if (!a.out.empty()) {
     const std::string ext = file_extension(a.out);
@@ -153,7 +150,7 @@ int cmd_run(const RunArgs& a) {
   if (!a.map.empty()) check_export_target(a.map, "--map", {".png", ".svg", ".pdf"});
   if (!a.geotiff.empty()) check_export_target(a.geotiff, "--geotiff", {".tif", ".tiff"});
   if (!a.csv.empty()) check_export_target(a.csv, "--csv", {".csv"});
-  const BackendChoice backend = choose_backend(a.backend);  // an unusable backend fails before any work
+  const BackendChoice backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
   check_fits_in_memory(sc, opt);
   if (!(a.checkpoint_every_min >= 0.0))
     throw InputError(fmt::format("--checkpoint-every: expected minutes >= 0, got {}", a.checkpoint_every_min));
@@ -171,20 +168,13 @@ int cmd_run(const RunArgs& a) {
   const bool root = distributed::root(), quiet = a.quiet || !root;
   // A resumed run starts from the realizations its checkpoint holds and runs
   // the others; merged, they equal an uninterrupted run to the bit.
-  RunResult done;
-  done.backend = backend;
-  done.realizations = opt.realizations;
-  done.seed = opt.seed;
-  done.fired_per_realization = plan.items_per_realization;
   const bool have_checkpoint = std::filesystem::exists(checkpoint);
+  if (a.resume && !have_checkpoint)
+    throw InputError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
+                                 "written elsewhere, name it with --checkpoint FILE)",
+                                 checkpoint));
+  RunResult done = run_start(a.resume ? checkpoint : std::string(), sc, plan, backend, opt);
   if (a.resume) {
-    if (!have_checkpoint)
-      throw InputError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
-                                   "written elsewhere, name it with --checkpoint FILE)",
-                                   checkpoint));
-    done = read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
-    done.backend = backend;
-    opt.todo = RealizationSet::all(opt.realizations).minus(done.done);
     if (!quiet)
       std::cerr << fmt::format("remnant: resuming from {}: {} of {} realizations done ({}), {} to run\n", checkpoint,
                                done.done.count(), opt.realizations, done.done.text(), opt.todo->count());
@@ -256,12 +246,7 @@ int cmd_run(const RunArgs& a) {
     }
     return 130;
   }
-  r.realizations = opt.realizations;
-  merge_results(done, r);
-  done.batch = r.batch;
-  done.batch_note = r.batch_note;
-  done.threads = r.threads;
-  done.backend = r.backend;
+  add_run(done, r);
   r = std::move(done);
   const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
   const ResultData data = make_result_data(sc, plan, r, st);
@@ -405,11 +390,8 @@ int main(int argc, char** argv) {
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and summarise the contamination");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
-  run_cmd->add_option("--realizations,-r", run.realizations, "Number of realizations (default: the scenario's)");
-  run_cmd->add_option("--seed", run.seed, "Random seed (default: the scenario's)");
-  run_cmd->add_option("--backend", run.backend, "auto, cpu or cuda")->capture_default_str();
-  run_cmd->add_option("--threads", run.threads, "CPU threads (default: all)");
-  run_cmd->add_option("--batch", run.batch, "Realizations per batch (default: automatic); results do not depend on it");
+  add_run_arguments(run_cmd, run.run, "Number of realizations (default: the scenario's)",
+                    "Random seed (default: the scenario's)");
   run_cmd->add_option("--out,-o", run.out, "Write the result file (HDF5)");
   run_cmd->add_flag("--json", run.json, "Print the summary as JSON");
   const char* set_help =
@@ -471,11 +453,8 @@ int main(int argc, char** argv) {
                         "KEY=VALUE with one value applies to every point; repeatable (every combination runs)")
       ->required();
   sweep_cmd->add_option("--out-dir", sweep.out_dir, "Directory for point-NNN.h5 and sweep.csv/.json/.png/.svg")->required();
-  sweep_cmd->add_option("--realizations,-r", sweep.realizations, "Realizations per point (default: the scenario's)");
-  sweep_cmd->add_option("--seed", sweep.seed, "Random seed, the same for every point (default: the scenario's)");
-  sweep_cmd->add_option("--backend", sweep.backend, "auto, cpu or cuda")->capture_default_str();
-  sweep_cmd->add_option("--threads", sweep.threads, "CPU threads (default: all)");
-  sweep_cmd->add_option("--batch", sweep.batch, "Realizations per batch (default: automatic); results do not depend on it");
+  add_run_arguments(sweep_cmd, sweep.run, "Realizations per point (default: the scenario's)",
+                    "Random seed, the same for every point (default: the scenario's)");
   sweep_cmd->add_option("--metric", sweep.metric, "Total the figure plots: total_duds, impacts, contaminated_area_km2, "
                                                   "in_water or outside_grid")->capture_default_str();
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress and no line per point on stderr");
