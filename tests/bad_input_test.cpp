@@ -298,6 +298,8 @@ std::vector<Case> cases() {
 
       // The grid: beyond the format's limits, beyond memory, a CRS that is not one.
       // (On a machine with more than about 1 TB of memory these two would pass.)
+      {"GridBeyondMemoryInValidate", good("nx = 80\nny = 50", "nx = 65535\nny = 65535"), "validate s.toml",
+       {"s.toml", "GiB of memory", "65535 x 65535 cells", "grid.cell_size_m"}},
       {"GridBeyondMemoryInSweep", good("nx = 80\nny = 50", "nx = 65535\nny = 65535"), sweep,
        {"sweep point 1/2", "s.toml", "GiB of memory", "grid.cell_size_m"}},
 

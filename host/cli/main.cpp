@@ -329,6 +329,7 @@ int cmd_run(const RunArgs& a) {
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   using namespace remnant;
   const Scenario sc = load_scenario(scenario, overrides(sets));
+  check_fits_in_memory(sc, RunArguments().options_for(sc));  // before the plan allocates the grids
   const Plan plan = make_plan(sc);
   std::cout << validation_text(sc, plan);
   return 0;
