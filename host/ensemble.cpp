@@ -105,8 +105,12 @@ Interrupted::Interrupted(std::shared_ptr<RunResult> p, std::uint32_t t)
 void RunArguments::check() const {
   if (realizations && (*realizations < 1 || *realizations > 100'000'000))
     throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *realizations));
-  if (batch < 0) throw InputError(fmt::format("--batch: expected a batch size >= 1, got {}", batch));
-  if (threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", threads));
+  // 0 (the default) means automatic. More threads than this overflow
+  // OpenMP's stack when it starts the team (a crash at 100000).
+  if (batch < 0 || batch > 100'000'000)
+    throw InputError(fmt::format("--batch: expected a batch size between 1 and 100000000, got {}", batch));
+  if (threads < 0 || threads > 4096)
+    throw InputError(fmt::format("--threads: expected a thread count between 1 and 4096, got {}", threads));
   if (seed && *seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *seed));
 }
 
