@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <filesystem>
 #include <csignal>
 #include <cstdio>
@@ -73,14 +74,31 @@ void add_map_options(CLI::App* cmd, remnant::MapOptions& m) {
   cmd->add_option("--dpi", m.dpi, "Resolution of PNG maps")->capture_default_str();
 }
 
+// CLI11 reads integers with strtoll in base 0, which saturates (--seed 2^64
+// became 9223372036854775807) and reads 010 as octal: the text must be a
+// decimal integer that fits, and goes on as one.
+const CLI::Validator kInteger(
+    [](std::string& text) {
+      std::int64_t v = 0;
+      const char* end = text.data() + text.size();
+      const auto [at, ec] = std::from_chars(text.data(), end, v);
+      if (text.empty() || ec != std::errc() || at != end)
+        return fmt::format("expected an integer, got {}{}", text,
+                           ec == std::errc::result_out_of_range ? " (out of range)" : "");
+      text = std::to_string(v);
+      return std::string();
+    },
+    "INTEGER");
+
 // -r, --seed, --backend, --threads, --batch: the options run and sweep share.
 void add_run_arguments(CLI::App* cmd, remnant::RunArguments& r, const std::string& realizations_help,
                        const std::string& seed_help) {
-  cmd->add_option("--realizations,-r", r.realizations, realizations_help);
-  cmd->add_option("--seed", r.seed, seed_help);
+  cmd->add_option("--realizations,-r", r.realizations, realizations_help)->transform(kInteger);
+  cmd->add_option("--seed", r.seed, seed_help)->transform(kInteger);
   cmd->add_option("--backend", r.backend, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", r.threads, "CPU threads (default: all)");
-  cmd->add_option("--batch", r.batch, "Realizations per batch (default: automatic); results do not depend on it");
+  cmd->add_option("--threads", r.threads, "CPU threads (default: all)")->transform(kInteger);
+  cmd->add_option("--batch", r.batch, "Realizations per batch (default: automatic); results do not depend on it")
+      ->transform(kInteger);
 }
 
 // Checks before any work that an output path can be written, in a format its
