@@ -247,8 +247,8 @@ RatePrior rate_prior(Section& s, const std::string& key) {
   if (!n->is_table()) s.expected(key, what);
   Section t = s.table(key);
   p.fixed = false;
-  p.alpha = t.number("alpha", 1e-6, 1e9, "a positive number (Beta alpha)");
-  p.beta = t.number("beta", 1e-6, 1e9, "a positive number (Beta beta)");
+  p.alpha = t.number("alpha", 1e-6, 1e9, "a positive number (Beta alpha) between 1e-6 and 1e9");
+  p.beta = t.number("beta", 1e-6, 1e9, "a positive number (Beta beta) between 1e-6 and 1e9");
   if (p.alpha <= 0.0) t.fail_at(t.node("alpha"), "alpha", "expected a positive number");
   if (p.beta <= 0.0) t.fail_at(t.node("beta"), "beta", "expected a positive number");
   t.finish_under_one_source();
@@ -455,7 +455,8 @@ CarrierType parse_carrier(Section& c) {
   ct.name = entry_name(c, "a carrier name", ct.defined_at);
   ct.submunition = c.string("submunition", "the name of a [[submunition]]");
   ct.submunitions_per_carrier = static_cast<std::uint32_t>(
-      c.integer("submunitions_per_carrier", 1, 1'000'000, "a number of submunitions per carrier >= 1"));
+      c.integer("submunitions_per_carrier", 1, 1'000'000,
+                "a number of submunitions per carrier between 1 and 1000000"));
   ct.delivery = c.string("delivery", "air, rocket or artillery");
   if (ct.delivery != "air" && ct.delivery != "rocket" && ct.delivery != "artillery")
     c.fail_at(c.node("delivery"), "delivery", fmt::format("expected air, rocket or artillery, got \"{}\"", ct.delivery));
@@ -468,7 +469,7 @@ CarrierType parse_carrier(Section& c) {
   ct.semi_minor_m = c.range("semi_minor_m", 0.0, 1e5, "metres");
   if (ct.pattern == Pattern::Ring)
     ct.ring_inner_fraction = c.number("ring_inner_fraction", 0.0, 1.0, "a fraction in [0, 1] of the outer radius");
-  ct.aim_error_cep_m = c.number("aim_error_cep_m", 0.0, 1e5, "a circular error probable in metres >= 0");
+  ct.aim_error_cep_m = c.number("aim_error_cep_m", 0.0, 1e5, "a circular error probable in metres between 0 and 1e5");
   ct.function_height_m = c.range("function_height_m", 0.0, 20000.0, "metres above ground");
   if (c.has("spin_rpm")) ct.spin_rpm = c.range("spin_rpm", 0.0, 1e5, "revolutions per minute");
   if (c.has("footprint_scaling")) {
@@ -774,16 +775,21 @@ void parse_grid(Scenario& sc, Section& top) {
     gs = sc.dataset->grid;
     return;
   }
-  gs.nx = static_cast<std::uint32_t>(g.integer("nx", 1, 1'000'000, "a number of columns >= 1"));
-  gs.ny = static_cast<std::uint32_t>(g.integer("ny", 1, 1'000'000, "a number of rows >= 1"));
-  gs.cell_size_m = g.number("cell_size_m", 0.01, 1e6, "a cell size in metres > 0");
-  gs.origin_x_m = g.number("origin_x_m", -1e8, 1e8, "the x of the lower-left corner in metres");
-  gs.origin_y_m = g.number("origin_y_m", -1e8, 1e8, "the y of the lower-left corner in metres");
+  const std::string larger = " (a larger extent needs larger cells, grid.cell_size_m)";
+  gs.nx = static_cast<std::uint32_t>(
+      g.integer("nx", 1, 1'000'000, "a number of columns between 1 and 1000000" + larger));
+  gs.ny = static_cast<std::uint32_t>(g.integer("ny", 1, 1'000'000, "a number of rows between 1 and 1000000" + larger));
+  gs.cell_size_m = g.number("cell_size_m", 0.01, 1e6, "a cell size in metres between 0.01 and 1e6");
+  gs.origin_x_m = g.number("origin_x_m", -1e8, 1e8, "the x of the lower-left corner in metres, between -1e8 and 1e8");
+  gs.origin_y_m = g.number("origin_y_m", -1e8, 1e8, "the y of the lower-left corner in metres, between -1e8 and 1e8");
   gs.crs = g.string_or("crs", "");
   gs.land_cover = land_cover_key(g, "land_cover");
-  gs.elevation_m = g.number_or("elevation_m", 0.0, -500.0, 9000.0, "an elevation in metres");
+  gs.elevation_m = g.number_or("elevation_m", 0.0, -500.0, 9000.0, "an elevation in metres between -500 and 9000");
   if (static_cast<std::uint64_t>(gs.nx) * gs.ny > 0xFFFFFFFFull)
-    g.fail_at(g.node("nx"), "nx", fmt::format("grid of {} x {} cells exceeds 2^32 cells", gs.nx, gs.ny));
+    g.fail_at(g.node("nx"), "nx",
+              fmt::format("grid of {} x {} cells exceeds 2^32 cells; expected fewer: use larger cells "
+                          "(grid.cell_size_m) or a smaller extent",
+                          gs.nx, gs.ny));
   for (Section& r : g.tables("region", false)) {
     LandCoverRegion reg;
     reg.x_m = r.range("x_m", -1e8, 1e8, "metres");
@@ -820,7 +826,8 @@ std::size_t carrier_index(const Scenario& sc, Section& s, const std::string& key
 }
 
 void heading_keys(Section& s, std::optional<double>& heading, double& spread) {
-  if (s.has("heading_deg")) heading = s.number("heading_deg", -360.0, 720.0, "degrees clockwise from north");
+  if (s.has("heading_deg"))
+    heading = s.number("heading_deg", -360.0, 720.0, "degrees clockwise from north, between -360 and 720");
   spread = s.number_or("heading_spread_deg", 0.0, 0.0, 360.0, "a spread in [0, 360] degrees");
 }
 
@@ -829,11 +836,12 @@ void parse_strikes(Scenario& sc, Section& top) {
     Strike st;
     st.line = s.line();
     st.carrier = carrier_index(sc, s, "carrier");
-    st.carriers = static_cast<std::uint32_t>(s.integer("carriers", 1, 100'000'000, "a number of carriers >= 1"));
+    st.carriers =
+        static_cast<std::uint32_t>(s.integer("carriers", 1, 100'000'000, "a number of carriers between 1 and 1e8"));
     const bool metres = s.has("x_m") || s.has("y_m");
     if (metres || !(s.has("lon") || s.has("lat"))) {
-      st.x_m = s.number("x_m", -1e8, 1e8, "a projected x in metres (or give lon and lat)");
-      st.y_m = s.number("y_m", -1e8, 1e8, "a projected y in metres");
+      st.x_m = s.number("x_m", -1e8, 1e8, "a projected x in metres between -1e8 and 1e8 (or give lon and lat)");
+      st.y_m = s.number("y_m", -1e8, 1e8, "a projected y in metres between -1e8 and 1e8");
       if (s.has("lon")) s.fail_at(s.node("lon"), "lon", "give either x_m, y_m or lon, lat, not both");
     } else {
       st.lon = s.number("lon", -180.0, 180.0, "a longitude in degrees east, WGS84");
@@ -910,7 +918,7 @@ void parse_sites(Scenario& sc, Section& top) {
     SiteArea area;
     area.line = a.line();
     area.name = a.string("name", "a name for the area");
-    area.weight = a.number("weight", 0.0, 1e12, "a relative weight >= 0");
+    area.weight = a.number("weight", 0.0, 1e12, "a relative weight between 0 and 1e12");
     int kinds = 0;
     if (a.has("polygon_lonlat")) {
       ++kinds;

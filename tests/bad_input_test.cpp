@@ -275,11 +275,15 @@ std::vector<Case> cases() {
        {"s.toml:40", "strike", "lon and lat need a grid with a crs"}},
 
       // Negative, zero and absurd counts.
+      {"SubmunitionsPerCarrierNegative", good("submunitions_per_carrier = 644", "submunitions_per_carrier = -644"), run,
+       {"s.toml:33", "carrier[0].submunitions_per_carrier", "between 1 and 1000000", "got -644"}},
       {"SubmunitionsPerCarrierZero", good("submunitions_per_carrier = 644", "submunitions_per_carrier = 0"), run,
        {"s.toml:33", "carrier[0].submunitions_per_carrier", "got 0"}},
       {"SubmunitionsPerCarrierBeyond64Bits",
        good("submunitions_per_carrier = 644", "submunitions_per_carrier = 100000000000000000000000000000"), run,
        {"s.toml:33", "not valid TOML", "not representable in 64 bits"}},
+      {"StrikeCarriers1e30", good("carriers = 4", "carriers = 1e30"), run,
+       {"s.toml:43", "strike[0].carriers", "between 1 and 1e8", "1e+30"}},
       {"SubmunitionsPerRealizationBeyond32Bits",
        good("submunitions_per_carrier = 644", "submunitions_per_carrier = 1000000",
             "carriers = 4", "carriers = 100000"),
@@ -297,6 +301,10 @@ std::vector<Case> cases() {
       {"SeedInFileNegative", good("seed = 31", "seed = -1"), run, {"s.toml:4", "scenario.seed", "got -1"}},
 
       // The grid: beyond the format's limits, beyond memory, a CRS that is not one.
+      {"GridBeyondLimits", good("nx = 80\nny = 50", "nx = 2000000\nny = 2000000"), run,
+       {"s.toml:8", "grid.nx", "between 1 and 1000000", "grid.cell_size_m", "got 2000000"}},
+      {"GridBeyond32BitCells", good("nx = 80\nny = 50", "nx = 100000\nny = 100000"), run,
+       {"s.toml:8", "grid.nx", "100000 x 100000 cells exceeds 2^32", "grid.cell_size_m"}},
       // (On a machine with more than about 1 TB of memory these two would pass.)
       {"GridBeyondMemoryInValidate", good("nx = 80\nny = 50", "nx = 65535\nny = 65535"), "validate s.toml",
        {"s.toml", "GiB of memory", "65535 x 65535 cells", "grid.cell_size_m"}},
