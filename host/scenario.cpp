@@ -1,5 +1,7 @@
 #include "host/scenario.h"
 
+#include "host/geo.h"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -783,6 +785,13 @@ void parse_grid(Scenario& sc, Section& top) {
   gs.origin_x_m = g.number("origin_x_m", -1e8, 1e8, "the x of the lower-left corner in metres, between -1e8 and 1e8");
   gs.origin_y_m = g.number("origin_y_m", -1e8, 1e8, "the y of the lower-left corner in metres, between -1e8 and 1e8");
   gs.crs = g.string_or("crs", "");
+  if (!gs.crs.empty()) {  // checked now, not when a raster or the result file needs it
+    try {
+      require_projected_metres(gs.crs, "CRS");
+    } catch (const InputError& e) {
+      g.fail_at(g.node("crs"), "crs", e.what());
+    }
+  }
   gs.land_cover = land_cover_key(g, "land_cover");
   gs.elevation_m = g.number_or("elevation_m", 0.0, -500.0, 9000.0, "an elevation in metres between -500 and 9000");
   if (static_cast<std::uint64_t>(gs.nx) * gs.ny > 0xFFFFFFFFull)

@@ -310,6 +310,10 @@ std::vector<Case> cases() {
        {"s.toml", "GiB of memory", "65535 x 65535 cells", "grid.cell_size_m"}},
       {"GridBeyondMemoryInSweep", good("nx = 80\nny = 50", "nx = 65535\nny = 65535"), sweep,
        {"sweep point 1/2", "s.toml", "GiB of memory", "grid.cell_size_m"}},
+      {"GridCrsUnknown", good("crs = \"EPSG:32636\"", "crs = \"EPSG:999999\""), run,
+       {"s.toml:13", "grid.crs", "EPSG:999999", "expected"}},
+      {"GridCrsGeographic", good("crs = \"EPSG:32636\"", "crs = \"EPSG:4326\""), run,
+       {"s.toml:13", "grid.crs", "EPSG:4326", "not a projected CRS", "metres"}},
 
       // Unknown names and keys.
       {"UnknownLandCoverClass", good("land_cover = \"cropland\"", "land_cover = \"farmland\""), run,
