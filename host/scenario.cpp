@@ -198,6 +198,14 @@ class Section {
   void rename(std::string prefix) { prefix_ = std::move(prefix); }  // for messages
   std::uint32_t line() const { return t_.source().begin.line; }
   std::string where() const { return fmt::format("{}:{}", file_, line()); }
+  // Where a key's value was written: FILE:LINE (the base's file for an
+  // inherited value), or --set KEY.
+  std::string where(const std::string& key) {
+    const toml::node* n = node(key);
+    const auto& origin = n->source().path;
+    if (n->source().begin.line == 0 || (origin && origin->rfind("--set ", 0) == 0)) return "--set " + full(key);
+    return fmt::format("{}:{}", origin && !origin->empty() ? *origin : file_, n->source().begin.line);
+  }
 
   // finish() for a table whose figures share one source written beside the
   // table (a prior's alpha and beta, footprint_scaling), or hold none (the
@@ -270,6 +278,10 @@ LandCover land_cover_key(Section& s, const std::string& key) {
 // ------------------------------------------------------------ file helpers
 
 std::string read_text(const std::string& path, const std::string& what, const std::string& referenced_from) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(fmt::format("{}: is a directory; expected the {} (a TOML file){}", path, what,
+                                 referenced_from.empty() ? "" : fmt::format("; named at {}", referenced_from)));
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError(fmt::format("{}: cannot open the {} (missing or unreadable){}", path, what,
@@ -673,9 +685,12 @@ void add_submunition(Scenario& sc, SubmunitionType st, Section& t) {
 void add_carrier(Scenario& sc, CarrierType ct, Section& c) {
   ct.type = 0;
   while (ct.type < sc.submunitions.size() && sc.submunitions[ct.type].name != ct.submunition) ++ct.type;
-  if (ct.type == sc.submunitions.size())
+  if (ct.type == sc.submunitions.size()) {
+    std::vector<std::string> names;
+    for (const SubmunitionType& t : sc.submunitions) names.push_back(t.name);
     c.fail_at(c.node("submunition"), "submunition",
-              fmt::format("unknown submunition \"{}\"; expected the name of a [[submunition]]", ct.submunition));
+              fmt::format("unknown submunition \"{}\"; expected one of: {}", ct.submunition, joined(names)));
+  }
   for (const CarrierType& o : sc.carriers)
     if (o.name == ct.name)
       c.fail_at(c.node("name"), "name", fmt::format("duplicate carrier \"{}\" (first defined at {})", ct.name, o.defined_at));
@@ -1096,11 +1111,13 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
     sc.seed = static_cast<std::uint64_t>(s.integer("seed", 0, INT64_MAX, "a non-negative integer seed"));
     sc.realizations = static_cast<std::uint32_t>(
         s.integer("realizations", 1, 100'000'000, "a number of realizations between 1 and 100000000"));
-    if (s.has("munitions")) load_munitions(sc, s.path("munitions", "the path of a munition catalogue"), s.where(), mo);
+    if (s.has("munitions"))
+      load_munitions(sc, s.path("munitions", "the path of a munition catalogue"), s.where("munitions"), mo);
     if (s.has("land_cover_table")) {
       if (top.has("land_cover"))
         s.fail_at(s.node("land_cover_table"), "land_cover_table", "give a land-cover table file or an inline [land_cover], not both");
-      load_land_cover_table(sc, s.path("land_cover_table", "the path of a land-cover table"), s.where());
+      load_land_cover_table(sc, s.path("land_cover_table", "the path of a land-cover table"),
+                            s.where("land_cover_table"));
     }
     if (s.has("dud_rates")) {
       sc.dud_rates = s.string("dud_rates", "\"field\" or \"test\"");
@@ -1145,12 +1162,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
   parse_strikes(sc, top);
   if (top.has("inventory")) parse_inventory(sc, top);
   if (top.has("sites")) parse_sites(sc, top);
+  top.finish();  // first: a misspelt [[strike]] or [sites] is named as such
   if (sc.inventory.present != sc.sites.present)
     top.fail_at(nullptr, sc.inventory.present ? "sites" : "inventory",
                 "an [inventory] needs [sites] to say where it fell, and [sites] need an [inventory]");
   if (sc.strikes.empty() && !sc.inventory.present)
     top.fail_at(nullptr, "strike", "expected at least one [[strike]], or an [inventory] with [sites]");
-  top.finish();
   return sc;
 }
 

@@ -232,6 +232,8 @@ std::vector<Case> cases() {
       {"ScenarioIsBinary", file("s.toml", std::string("\x7f" "ELF\x02\x01\x01\x00\xff\xfe", 10)), run,
        {"s.toml:1", "not valid TOML"}},
       {"ScenarioIsEmpty", file("s.toml", ""), run, {"s.toml:1", "scenario", "missing"}},
+      {"ScenarioIsADirectory", [](const TempDir& d) { fs::create_directory(d.path() / "s.toml"); }, "validate s.toml",
+       {"s.toml", "is a directory", "expected the scenario file"}},
       {"ScenarioMissing", nullptr, "validate s.toml", {"s.toml", "cannot open the scenario file"}},
 
       // Wrong types.
@@ -318,6 +320,8 @@ std::vector<Case> cases() {
       // Unknown names and keys.
       {"UnknownLandCoverClass", good("land_cover = \"cropland\"", "land_cover = \"farmland\""), run,
        {"s.toml:14", "grid.land_cover", "farmland", "cropland, tree"}},
+      {"UnknownSubmunitionInACarrier", good("submunition = \"M77\"", "submunition = \"M77A\""), run,
+       {"s.toml:32", "carrier[0].submunition", "M77A", "expected one of: M77"}},
       {"UnknownCarrierInTheInventory", points(kGoodPoints, "carrier = \"M26\"\nshare", "carrier = \"M62\"\nshare"), run,
        {"s.toml:58", "inventory.carrier[0].carrier", "\"M62\"", "expected one of: M26"}},
       {"UnknownCarrierFromTheCatalogue", scenario(with_catalogue("field")), run + " --set strike[0].carrier=M26A1",
@@ -328,6 +332,9 @@ std::vector<Case> cases() {
        {"s.toml:63", "sites.placement", "\"per_realization\" or \"fixed\"", "random"}},
       {"UnknownKeyInAStrike", good("carriers = 4", "carriers = 4\nheading = 20.0"), run,
        {"s.toml:44", "strike[0].heading", "unknown key"}},
+      {"MisspeltTableName", good("[[strike]]", "[[strikes]]"), run, {"s.toml:41", "strikes", "unknown key"}},
+      {"MissingCatalogue", good("seed = 31\n", "seed = 31\nmunitions = \"nocat.toml\"\n"), run,
+       {"nocat.toml", "cannot open the munition catalogue", "named at s.toml:5"}},
       {"MissingBaseScenario", good("seed = 31\n", "seed = 31\nbase = \"nobase.toml\"\n"), run,
        {"nobase.toml", "cannot open the base scenario", "named at s.toml:5"}},
       {"LandCoverTableNotToml", both(good("seed = 31\n", "seed = 31\nland_cover_table = \"t.csv\"\n"),
