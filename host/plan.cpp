@@ -63,12 +63,24 @@ GridGeometry geometry(const GridSpec& g) {
   return GridGeometry{g.crs, g.origin_x_m, g.origin_y_m, g.cell_size_m, g.nx, g.ny};
 }
 
+// A raster the scenario names under `key`, read onto the grid; an error
+// names the scenario, the key and the raster.
+RasterOnGrid read_named_raster(const Scenario& sc, const char* key, const std::string& path, const GridSpec& g,
+                               Resampling resampling) {
+  try {
+    return read_raster_onto_grid(path, geometry(g), resampling);
+  } catch (const InputError& e) {
+    const std::string why = e.what();
+    throw InputError(fmt::format("{}: {}: {}", sc.path, key, why.rfind(path, 0) == 0 ? why : path + ": " + why));
+  }
+}
+
 // Land-cover classes from a raster's codes: Remnant's own (0..7) or ESA
 // WorldCover's through the land-cover table. Cells without data keep the class
 // they had; an unmapped code is an error.
-void paint_land_cover(const Scenario& sc, const std::string& path, const std::string& codes, const GridSpec& g,
-                      Plan& p) {
-  const RasterOnGrid r = read_raster_onto_grid(path, geometry(g), Resampling::Mode);
+void paint_land_cover(const Scenario& sc, const char* key, const std::string& path, const std::string& codes,
+                      const GridSpec& g, Plan& p) {
+  const RasterOnGrid r = read_named_raster(sc, key, path, g, Resampling::Mode);
   std::array<int, 256> map;
   map.fill(-1);
   if (codes == "remnant") {
@@ -84,16 +96,17 @@ void paint_land_cover(const Scenario& sc, const std::string& path, const std::st
     const double v = r.values[i];
     const int code = v >= 0 && v <= 255 && v == std::floor(v) ? static_cast<int>(v) : -1;
     if (code < 0 || map[code] < 0)
-      throw InputError(fmt::format("{}: land-cover code {} (at cell {}, {}) has no class in the {} mapping", path, v,
-                                   i % g.nx, i / g.nx, codes == "remnant" ? "Remnant (0-7)" : "land-cover table's WorldCover"));
+      throw InputError(fmt::format("{}: {}: {}: land-cover code {} (at cell {}, {}) has no class in the {} mapping",
+                                   sc.path, key, path, v, i % g.nx, i / g.nx,
+                                   codes == "remnant" ? "Remnant (0-7)" : "land-cover table's WorldCover"));
     p.land_cover[i] = static_cast<std::uint8_t>(map[code]);
   }
   p.notes.push_back(fmt::format("land cover: {} ({} codes); {} of {} cells without data kept their class", r.description,
                                 codes, r.invalid_cells, r.values.size()));
 }
 
-void read_elevation(const std::string& path, const GridSpec& g, Plan& p) {
-  const RasterOnGrid r = read_raster_onto_grid(path, geometry(g), Resampling::Bilinear);
+void read_elevation(const Scenario& sc, const char* key, const std::string& path, const GridSpec& g, Plan& p) {
+  const RasterOnGrid r = read_named_raster(sc, key, path, g, Resampling::Bilinear);
   for (std::size_t i = 0; i < r.values.size(); ++i)
     if (r.valid[i]) p.elevation_m[i] = static_cast<float>(r.values[i]);
   p.notes.push_back(fmt::format("elevation: {}; {} of {} cells without data kept their previous value", r.description,
@@ -128,11 +141,12 @@ Plan make_plan(const Scenario& sc) {
   }
   p.elevation_m.assign(cells, static_cast<float>(g.elevation_m));
   if (sc.dataset) {
-    read_elevation(sc.dataset->elevation, g, p);
-    paint_land_cover(sc, sc.dataset->land_cover, "remnant", g, p);
+    read_elevation(sc, "grid.dataset", sc.dataset->elevation, g, p);
+    paint_land_cover(sc, "grid.dataset", sc.dataset->land_cover, "remnant", g, p);
   }
-  if (!sc.terrain.elevation.empty()) read_elevation(sc.terrain.elevation, g, p);
-  if (!sc.terrain.land_cover.empty()) paint_land_cover(sc, sc.terrain.land_cover, sc.terrain.land_cover_codes, g, p);
+  if (!sc.terrain.elevation.empty()) read_elevation(sc, "terrain.elevation", sc.terrain.elevation, g, p);
+  if (!sc.terrain.land_cover.empty())
+    paint_land_cover(sc, "terrain.land_cover", sc.terrain.land_cover, sc.terrain.land_cover_codes, g, p);
 
   const std::vector<float> grad = slope_from_elevation(p.elevation_m, g.nx, g.ny, g.cell_size_m);
   p.failure_multiplier.resize(cells);

@@ -390,12 +390,12 @@ std::vector<Case> cases() {
 
       // Rasters named by the scenario.
       {"DemWithoutCrs", dem(raster("dem.tif", "")), run,
-       {"dem.tif", "has no coordinate reference system"}},
+       {"s.toml", "terrain.elevation", "dem.tif", "has no coordinate reference system"}},
       {"DemNotOverlapping", dem(raster("dem.tif", "EPSG:32636", 100.0, 100000.0, 1001000.0)), run,
-       {"dem.tif", "does not overlap the grid", "x [100000, 101000] m"}},
+       {"terrain.elevation", "dem.tif", "does not overlap the grid", "x [100000, 101000] m"}},
       {"DemNotARaster", dem(file("dem.tif", "lon,lat\n1,2\n")), run,
-       {"dem.tif", "cannot be read as a raster"}},
-      {"DemMissing", scenario(kDem), run, {"dem.tif", "no such file", "expected a raster file"}},
+       {"terrain.elevation", "dem.tif", "cannot be read as a raster"}},
+      {"DemMissing", scenario(kDem), run, {"terrain.elevation", "dem.tif", "no such file", "expected a raster file"}},
       {"DemTruncated",
        both(scenario(kDem),
             [](const TempDir& d) {
@@ -405,12 +405,14 @@ std::vector<Case> cases() {
               d.write("dem.tif", bytes.substr(0, bytes.size() / 2));
               fs::remove(d.file("big.tif"));
             }),
-       run, {"dem.tif", "failed"}},
+       run, {"terrain.elevation", "dem.tif", "failed"}},
+      {"DemOnAGridWithoutCrs", dem(raster("dem.tif", "EPSG:32636"), "crs = \"EPSG:32636\"\n", ""), run,
+       {"terrain.elevation", "dem.tif", "grid.crs"}},
       {"LandCoverWithoutCrs", both(scenario(kLandCover), raster("lc.tif", "", 4.0, 700000.0, 3681000.0, GDT_Byte)), run,
-       {"lc.tif", "has no coordinate reference system"}},
+       {"terrain.land_cover", "lc.tif", "has no coordinate reference system"}},
       {"LandCoverUnknownCode",
        both(scenario(kLandCover), raster("lc.tif", "EPSG:32636", 99.0, 700000.0, 3681000.0, GDT_Byte)), run,
-       {"lc.tif", "land-cover code 99", "Remnant (0-7)"}},
+       {"terrain.land_cover", "lc.tif", "land-cover code 99", "Remnant (0-7)"}},
 
       // The points file of [sites].
       {"PointsWrongColumnCount", points("lon,lat,weight\n35.16833,33.25091,1,4\n"), run,
