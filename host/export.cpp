@@ -61,21 +61,25 @@ void write_geotiff(const ResultData& d, const std::string& layer_name, const std
   options = CSLSetNameValue(options, "TILED", "YES");
   options = CSLSetNameValue(options, "GEOTIFF_VERSION", "1.1");
 
+  // A GDAL failure: the file named, GDAL's reason after it (a full disk shows
+  // up as a libtiff write or read-back error).
+  const auto failed = [&](const std::string& doing) {
+    return std::runtime_error(
+        fmt::format("{} the GeoTIFF {}: {}", doing, path, gdal_last_error("unknown GDAL error")));
+  };
   AtomicOutput out(path);
   {
     GdalDataset ds(GDALCreate(driver, out.temp_path().c_str(), static_cast<int>(g.nx), static_cast<int>(g.ny), 1,
                               type, options));
     CSLDestroy(options);
-    if (!ds) throw std::runtime_error(gdal_last_error(fmt::format("cannot create {}", out.temp_path())));
+    if (!ds) throw failed("cannot create");
     double transform[6] = {g.origin_x_m, g.cell_size_m, 0.0, g.origin_y_m + g.ny * g.cell_size_m, 0.0, -g.cell_size_m};
-    if (GDALSetGeoTransform(ds.get(), transform) != CE_None)
-      throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the geotransform", path)));
+    if (GDALSetGeoTransform(ds.get(), transform) != CE_None) throw failed("cannot set the geotransform of");
     if (!g.crs_wkt.empty() && GDALSetProjection(ds.get(), g.crs_wkt.c_str()) != CE_None)
-      throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the CRS", path)));
+      throw failed("cannot set the CRS of");
 
     GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
-    if (GDALSetRasterNoDataValue(band, nodata) != CE_None)
-      throw std::runtime_error(gdal_last_error(fmt::format("{}: cannot set the nodata value", path)));
+    if (GDALSetRasterNoDataValue(band, nodata) != CE_None) throw failed("cannot set the nodata value of");
     GDALSetDescription(band, layer.title.c_str());
     GDALSetRasterUnitType(band, layer.units.c_str());
     set_meta(band, "long_name", layer.long_name);
@@ -119,11 +123,11 @@ void write_geotiff(const ResultData& d, const std::string& layer_name, const std
                            static_cast<int>(nx), 1, GDT_Float32, 0, 0);
       }
     }
-    if (err != CE_None) throw std::runtime_error(gdal_last_error(fmt::format("cannot write {}", out.temp_path())));
+    if (err != CE_None) throw failed("cannot write");
     GDALFlushCache(ds.get());
-    if (CPLGetLastErrorType() == CE_Failure)
-      throw std::runtime_error(gdal_last_error(fmt::format("cannot write {}", out.temp_path())));
-  }  // closed here: GDAL finishes the file on close
+    if (CPLGetLastErrorType() == CE_Failure) throw failed("cannot write");
+  }  // closed here: GDAL finishes the file on close, and reports a failure only as the last error
+  if (CPLGetLastErrorType() == CE_Failure) throw failed("cannot write");
   out.commit();
 }
 

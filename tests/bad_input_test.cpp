@@ -490,6 +490,8 @@ std::vector<Case> cases() {
       {"FullDiskResultFile", good(), run, {"remnant: failed:", "out/r.h5"}, 1, "ulimit -f 16"},
       {"FullDiskMap", good(), "run s.toml --backend cpu --map out/m.png", {"remnant: failed:", "out/m.png"}, 1,
        "ulimit -f 8"},
+      {"FullDiskGeoTiff", result("valid.h5"), "export valid.h5 --out out/g.tif",
+       {"remnant: failed:", "cannot write the GeoTIFF out/g.tif"}, 1, "ulimit -f 1"},
       {"FullDiskCsv", result("valid.h5"), "export valid.h5 --out out/t.csv", {"remnant: failed:", "out/t.csv"}, 1,
        "ulimit -f 0"},
 
