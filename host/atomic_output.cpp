@@ -82,11 +82,16 @@ void check_output_path(const std::string& path, const std::string& what) {
   const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw InputError(fmt::format("{} {}: the directory {} does not exist", what, path, dir.string()));
+    throw InputError(fs::exists(dir, ec)
+                         ? fmt::format("{} {}: {} is not a directory; expected an existing directory", what, path,
+                                       dir.string())
+                         : fmt::format("{} {}: the directory {} does not exist", what, path, dir.string()));
   if (fs::is_directory(p, ec)) throw InputError(fmt::format("{} {}: is a directory; expected a file name", what, path));
   const std::string probe = temp_path_for(path);
   FILE* f = std::fopen(probe.c_str(), "wb");
-  if (!f) throw InputError(fmt::format("{} {}: cannot create files in {}", what, path, dir.string()));
+  if (!f)
+    throw InputError(
+        fmt::format("{} {}: cannot create files in {} ({})", what, path, dir.string(), std::strerror(errno)));
   std::fclose(f);
   std::remove(probe.c_str());
 }

@@ -477,6 +477,8 @@ std::vector<Case> cases() {
        {"--map out/none/m.png", "the directory out/none does not exist"}},
       {"ExportDirectoryMissing", result("valid.h5"), "export valid.h5 --out none/g.tif",
        {"--out none/g.tif", "the directory none does not exist"}},
+      {"OutputDirectoryIsAFile", good(), "run s.toml --backend cpu --out out/t.csv/r.h5",
+       {"--out out/t.csv/r.h5", "out/t.csv is not a directory"}},
       {"OutputDirectoryNotWritable", root ? good() : both(good(), read_only),
        root ? "run s.toml --backend cpu --out /proc/r.h5" : "run s.toml --backend cpu --out ro/r.h5",
        {root ? "--out /proc/r.h5" : "--out ro/r.h5",
