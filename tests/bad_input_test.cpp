@@ -498,6 +498,12 @@ std::vector<Case> cases() {
        "ulimit -f 0"},
 
       // An output that would overwrite an input.
+      {"CsvOverwritesThePointsFile", points(kGoodPoints), "run s.toml --backend cpu --csv points.csv",
+       {"--csv points.csv", "sites.points_csv", "expected another file name"}},
+      {"GeoTiffOverwritesTheDem", dem(raster("dem.tif", "EPSG:32636")), "run s.toml --backend cpu --geotiff dem.tif",
+       {"--geotiff dem.tif", "terrain.elevation"}},
+      {"CheckpointOverwritesTheScenario", good(), run + " --checkpoint s.toml",
+       {"--checkpoint s.toml", "the scenario file"}},
   };
 }
 

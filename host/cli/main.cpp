@@ -135,6 +135,34 @@ void check_map_args(const remnant::MapOptions& m) {
     throw remnant::InputError(fmt::format("--dpi {}: expected a resolution between 10 and 1200", m.dpi));
 }
 
+// The files a run of sc reads, each with the key that names it.
+std::vector<std::pair<std::string, std::string>> scenario_inputs(const remnant::Scenario& sc) {
+  std::vector<std::pair<std::string, std::string>> in = {
+      {"the scenario file", sc.path},           {"scenario.base", sc.base_path},
+      {"scenario.munitions", sc.munitions_path}, {"scenario.land_cover_table", sc.land_cover_path},
+      {"terrain.elevation", sc.terrain.elevation}, {"terrain.land_cover", sc.terrain.land_cover},
+      {"sites.points_csv", sc.sites.points_csv}};
+  for (std::size_t i = 0; i < sc.sites.areas.size(); ++i)
+    in.emplace_back(fmt::format("sites.area[{}].polygon_file", i), sc.sites.areas[i].polygon_file);
+  if (sc.dataset) {
+    in.emplace_back("grid.dataset", sc.dataset->elevation);
+    in.emplace_back("grid.dataset", sc.dataset->land_cover);
+  }
+  return in;
+}
+
+// Refuses an output that is one of the files the run reads: it would be
+// replaced by the output (a --csv over the points file, say).
+void check_not_an_input(const std::string& option, const std::string& path, const remnant::Scenario& sc) {
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::exists(path, ec)) return;
+  for (const auto& [key, input] : scenario_inputs(sc))
+    if (!input.empty() && std::filesystem::equivalent(path, input, ec))
+      throw remnant::InputError(fmt::format("{} {}: is {} ({}), which the run reads; writing it would destroy "
+                                            "that input; expected another file name",
+                                            option, path, key, input));
+}
+
 struct RunArgs {
   std::string scenario;
   std::vector<std::string> sets;
@@ -174,6 +202,9 @@ int cmd_run(const RunArgs& a) {
     throw InputError(fmt::format("--checkpoint-every: expected minutes >= 0, got {}", a.checkpoint_every_min));
   const std::string checkpoint = a.checkpoint.empty() ? default_checkpoint_path(a.out, sc.path) : a.checkpoint;
   check_output_path(checkpoint, "--checkpoint");
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--out", a.out}, {"--map", a.map},
+                                     {"--geotiff", a.geotiff}, {"--csv", a.csv}, {"--checkpoint", checkpoint}})
+    check_not_an_input(option, path, sc);
   for (const std::string& f : {a.out, a.map, a.geotiff, a.csv})
     if (!f.empty() && std::filesystem::weakly_canonical(f) == std::filesystem::weakly_canonical(checkpoint))
       throw InputError(fmt::format("--checkpoint {}: the same file as an output; give the checkpoint another name",
