@@ -36,6 +36,10 @@ PACKAGES=(
   # GDAL: reading user rasters (DEM, land cover) and writing/checking the
   # bundled datasets (gdalinfo, ogrinfo, /usr/bin/python3's osgeo)
   gdal-bin libgdal-dev python3-gdal zlib1g-dev
+  # reliability (scripts/sanitize.sh, scripts/fuzz.sh): clang with its
+  # sanitizer and libFuzzer runtimes, its OpenMP runtime, llvm-symbolizer for
+  # readable reports
+  clang libclang-rt-14-dev libomp-14-dev llvm
   # bundled region datasets (datasets/build_datasets.sh): GMT with DCW country
   # polygons and GSHHG high-resolution shorelines and rivers; ETOPO5 relief
   gmt gmt-dcw gmt-gshhg-high ferret-datasets

@@ -5,7 +5,9 @@
 #
 #   scripts/test.sh [CTEST_ARGS...]      e.g. -R Reproducibility
 #
-# Environment: REMNANT_BUILD_DIR (default build), REMNANT_TEST_JOBS (default 2).
+# Environment: REMNANT_BUILD_DIR (default build), REMNANT_TEST_JOBS (default 2),
+# REMNANT_TEST_SANITIZERS (0: skip the sanitizer build's run of the suite),
+# REMNANT_FUZZ_SECONDS (seconds per fuzz target, default 60; 0: no fuzzing).
 # Tests that need a GPU report themselves as skipped where none answers.
 set -euo pipefail
 
@@ -16,3 +18,12 @@ build_dir=${REMNANT_BUILD_DIR:-build}
 bash scripts/install-deps.sh
 REMNANT_BUILD_TARGETS='' bash scripts/build.sh -DREMNANT_BUILD_TESTS=ON  # everything: tests and benchmarks
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "${REMNANT_TEST_JOBS:-2}" "$@"
+# The same suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (clang, build-sanitize/), then each fuzz target for a minute from its corpus
+# (docs/RELIABILITY.md).
+if [[ ${REMNANT_TEST_SANITIZERS:-1} != 0 ]]; then
+  bash scripts/sanitize.sh "$@"
+fi
+if [[ ${REMNANT_FUZZ_SECONDS:-60} != 0 ]]; then
+  bash scripts/fuzz.sh "${REMNANT_FUZZ_SECONDS:-60}"
+fi
