@@ -187,18 +187,29 @@ void halve_batch(RunResult& res, const Scenario& sc) {
   res.batch = (res.batch + 1) / 2;
 }
 
-// The automatic batch, halved until its estimated size fits in 80 % of the
-// device memory free now (other processes may share the device).
-std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch) {
-  const std::uint64_t free = cuda::free_memory_bytes();
+}  // namespace
+
+std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free) {
   if (free == 0) return batch;
   const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
   const std::uint64_t items = scenario_items(sc), strikes = scenario_strike_rows(sc);
-  while (batch > 1 && estimate_run_bytes(cells, items, strikes, batch) > free / 10 * 8) batch = (batch + 1) / 2;
-  return batch;
+  const std::uint64_t budget = free / 10 * 8;
+  auto need = [&](std::uint32_t b) { return estimate_run_bytes(cells, items, strikes, b); };
+  if (need(1) > budget)
+    throw InputError(fmt::format(
+        "{}: one realization needs about {:.2f} GiB of GPU memory for its grids and accumulators ({} x {} cells) "
+        "but the GPU has {:.2f} GiB free (80 % of it is used at most); use a coarser grid (grid.cell_size_m), a "
+        "smaller extent (grid.nx, grid.ny), or --backend cpu",
+        sc.path, need(1) / 1073741824.0, sc.grid.nx, sc.grid.ny, free / 1073741824.0));
+  std::uint32_t fits = batch;
+  while (fits > 1 && need(fits) > budget) fits = (fits + 1) / 2;
+  if (batch_given && fits != batch)
+    throw InputError(fmt::format(
+        "--batch {}: {} realizations at once need about {:.2f} GiB of GPU memory but the GPU has {:.2f} GiB free "
+        "(80 % of it is used at most); use --batch {} or less, or leave --batch out to have it chosen",
+        batch, batch, need(batch) / 1073741824.0, free / 1073741824.0, fits));
+  return fits;
 }
-
-}  // namespace
 
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt) {
   if (opt.realizations == 0) throw InputError("--realizations: expected a number of realizations >= 1, got 0");
@@ -224,7 +235,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   const RealizationSet todo = opt.todo ? *opt.todo : RealizationSet::all(opt.realizations);
   if (!todo.minus(RealizationSet::all(opt.realizations)).empty())
     throw std::logic_error("run_ensemble: realizations to run beyond the run's " + std::to_string(opt.realizations));
-  if (res.backend.name == "cuda" && opt.batch == 0) res.batch = fit_device_memory(sc, res.batch);
+  if (res.backend.name == "cuda") res.batch = fit_device_memory(sc, res.batch, opt.batch != 0, cuda::free_memory_bytes());
 
   const auto t0 = std::chrono::steady_clock::now();
   auto make = [&] {

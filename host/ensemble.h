@@ -137,6 +137,14 @@ std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt);
 // how much it needs and how to make it fit. Called before any large allocation.
 void check_fits_in_memory(const Scenario& sc, const RunOptions& opt);
 
+// The batch for the CUDA backend, given the device memory free now (0:
+// unknown, batch returned as it is). The automatic batch is halved until its
+// estimated size fits in 80 % of that (other processes may share the device);
+// a run of which one realization would not fit, or a --batch (batch_given)
+// that would not, is refused (InputError) with the size it needs and how to
+// make it fit, before anything is allocated.
+std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free);
+
 // Runs opt.todo (default: every realization). Throws InputError for bad
 // options, Interrupted when cancelled. On a device that runs out of memory
 // the batch is halved and the batch retried (results do not depend on it).

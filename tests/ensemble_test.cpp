@@ -1,5 +1,6 @@
 // run_ensemble's options: validation, batching, progress, cancellation,
 // backend choice, and the thread setting.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -123,6 +124,43 @@ TEST_F(Ensemble, RunsThatCannotFitInMemoryAreRefusedBeforeAllocating) {
   EXPECT_NO_THROW(check_fits_in_memory(sc_, opt));
 }
 
+
+// The CUDA backend's memory check, with the device's free memory given (no
+// GPU is needed): the automatic batch shrinks to fit 80 % of it; a realization
+// or a --batch that cannot fit is refused with its size and the way out.
+TEST_F(Ensemble, GpuRunsThatCannotFitInDeviceMemoryAreRefusedBeforeAllocating) {
+  const std::uint64_t cells = plan_.cells();
+  const std::uint64_t items = scenario_items(sc_), strikes = scenario_strike_rows(sc_);
+  const std::uint64_t one = estimate_run_bytes(cells, items, strikes, 1);
+  const std::uint64_t eight = estimate_run_bytes(cells, items, strikes, 8);
+  const std::uint64_t roomy = eight * 2;  // 80 % of it holds 8 realizations at once
+  EXPECT_EQ(fit_device_memory(sc_, 8, false, roomy), 8u);
+  EXPECT_EQ(fit_device_memory(sc_, 8, true, roomy), 8u);
+  EXPECT_EQ(fit_device_memory(sc_, 8, false, 0), 8u) << "free memory unknown: the batch as it is";
+  ASSERT_LT(one, eight);
+  const std::uint64_t tight = (one + (eight - one) / 2) / 8 * 10;  // 80 % of it: more than one, less than eight
+  const std::uint32_t fitted = fit_device_memory(sc_, 8, false, tight);
+  EXPECT_GE(fitted, 1u);
+  EXPECT_LT(fitted, 8u);
+  EXPECT_LE(estimate_run_bytes(cells, items, strikes, fitted), tight / 10 * 8);
+  try {
+    fit_device_memory(sc_, 8, true, tight);
+    FAIL() << "--batch 8 was accepted on a device that holds fewer";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("--batch 8"), std::string::npos) << m;
+    EXPECT_NE(m.find(fmt::format("use --batch {} or less", fitted)), std::string::npos) << m;
+  }
+  try {
+    fit_device_memory(sc_, 1, false, one / 2);
+    FAIL() << "a realization larger than the device was accepted";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(sc_.path), std::string::npos) << m;
+    EXPECT_NE(m.find("GiB of GPU memory"), std::string::npos) << m;
+    EXPECT_NE(m.find("--backend cpu"), std::string::npos) << m;
+  }
+}
 TEST_F(Ensemble, EngineRefusesABatchLargerThanPrepared) {
   auto engine = cpu::make_engine();
   engine->prepare(plan_.tables(1), 2);
