@@ -319,13 +319,20 @@ TEST_F(Resume, CtrlCAndKillOnTheCommandLoseNothingThatWasSaved) {
   for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary file left: " << e.path();
 
-  // SIGKILL (no chance to save): the last periodic checkpoint survives whole.
+  // SIGKILL (no chance to save): the previous result at the output path (of
+  // another seed) stays as it was, and the last periodic checkpoint survives
+  // whole and readable.
+  ASSERT_EQ(wait_exit(start(args("kill.h5", {"--seed", "99"}), dir_.file("prev.log"))), 0) << slurp(dir_.file("prev.log"));
+  const std::string previous = slurp(dir_.file("kill.h5"));
+  ASSERT_FALSE(previous == whole);
   const std::string ck2 = dir_.file("kill.checkpoint.h5");
   pid = start(args("kill.h5", {"--batch", "1", "--checkpoint-every", "0.0001"}), dir_.file("kill.log"));
   ASSERT_TRUE(wait_for(ck2, pid)) << slurp(dir_.file("kill.log"));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   kill(pid, SIGKILL);
   EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
+  EXPECT_TRUE(slurp(dir_.file("kill.h5")) == previous) << "a killed run damaged the previous result file";
+  EXPECT_EQ(read_result_or_checkpoint_file(ck2).filetype, kCheckpointFiletype);
   // A temporary file a killed writer left (planted here, as the kill may not
   // have hit a write) goes with the spent checkpoint; a live process's stays.
   const std::string orphan = dir_.write(".kill.checkpoint.h5.tmp-999999999", "partial");
