@@ -1,5 +1,6 @@
 #include "host/atomic_output.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
@@ -56,7 +57,30 @@ AtomicOutput::~AtomicOutput() {
   if (!committed_) std::remove(temp_.c_str());
 }
 
+namespace {
+
+// Flushes a file's (or a directory's) data to the disk. Errors that only
+// mean "cannot be synced here" (a file system without fsync) are ignored; an
+// I/O error (EIO, ENOSPC) is returned, as the data may not be on the disk.
+int sync_path(const std::string& path, bool directory) {
+  const int fd = open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int err = 0;
+  if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != EBADF) err = errno;
+  close(fd);
+  return err;
+}
+
+}  // namespace
+
 void AtomicOutput::commit() {
+  // The complete file reaches the disk before it replaces the target, and the
+  // rename itself afterwards (its directory synced): a power cut leaves the
+  // old file or the new one, never an empty or half-written one.
+  if (const int err = sync_path(temp_, false)) {
+    std::remove(temp_.c_str());
+    throw std::runtime_error(fmt::format("cannot write {}: {}", path_, std::strerror(err)));
+  }
   std::error_code ec;
   fs::rename(temp_, path_, ec);
   if (ec) {
@@ -64,6 +88,8 @@ void AtomicOutput::commit() {
     throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", temp_, path_, ec.message()));
   }
   committed_ = true;
+  const fs::path dir = fs::path(path_).parent_path();
+  sync_path(dir.empty() ? "." : dir.string(), true);
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

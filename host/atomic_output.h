@@ -4,6 +4,8 @@
 // untouched; an AtomicOutput destroyed without commit() (an exception, an
 // error) removes its temporary file. After SIGKILL a hidden ".NAME.tmp-PID"
 // may remain beside the target; the target itself is never half-written.
+// commit() flushes the file to the disk (fsync) before the rename and the
+// directory after it, so that a power cut leaves the old file or the new one.
 #pragma once
 
 #include <string>
