@@ -535,6 +535,16 @@ TEST_P(BadInput, IsRefusedCleanly) {
   if (HasFatalFailure()) return;
   const auto before = snapshot(dir.path());
 
+#if defined(__clang__)
+  // LLVM's OpenMP runtime (libomp, which clang builds such as the sanitizer
+  // build link) sizes a 1 KiB registration file in /dev/shm when it starts,
+  // and aborts when a file-size limit of 1 KiB or less forbids it (seen:
+  // "OMP: Error #179: Function Can't set size of SHM failed: File too
+  // large"). GCC's libgomp, which the shipped build uses, does not; there
+  // these cases run.
+  if (c.limit == "ulimit -f 0" || c.limit == "ulimit -f 1")
+    GTEST_SKIP() << "clang build: libomp cannot start under '" << c.limit << "'; this case runs in the GCC build";
+#endif
   // A file-size limit makes writes fail with EFBIG instead of killing the process (SIGXFSZ).
   const std::string limit = c.limit.empty() ? "" : "trap '' XFSZ; " + c.limit + " && ";
   const CommandResult r = test::run_command(limit + "cd " + test::shell_quote(dir.path().string()) + " && exec " +
