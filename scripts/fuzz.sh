@@ -9,6 +9,9 @@
 #   scripts/fuzz.sh [SECONDS] [NAME...]      NAME: scenario, points_csv, result_file
 #
 # The corpus in the repository is not changed: libFuzzer works on a copy.
+# libFuzzer's random seed is REMNANT_FUZZ_SEED (default 1, so that a CI run
+# tries the same inputs on the same code; 0: a new seed each run, for longer
+# searches).
 # An input that crashes a target (or trips a sanitizer, or leaves HDF5
 # objects open, or runs longer than 10 s, or needs more than 2 GB) is saved in
 # $REMNANT_FUZZ_OUT (default build-sanitize/fuzz-findings) and the script
@@ -56,7 +59,7 @@ for t in "${targets[@]}"; do
   # -timeout: an input taking over 10 s is a hang; -rss_limit_mb: a
   # reader that allocates without bound is a bug too.
   if (cd "$work" && "$root/$build_dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/$t-" "$work/$t") >"$log" 2>&1; then
+        -rss_limit_mb=2048 -seed="${REMNANT_FUZZ_SEED:-1}" -print_final_stats=1 -artifact_prefix="$findings/$t-" "$work/$t") >"$log" 2>&1; then
     grep -E '^stat::(number_of_executed_units|new_units_added)' "$log" | sed 's/^/  /'
   else
     failed+=("$t")
