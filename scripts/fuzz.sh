@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the scenario loader, the CSV reader of strike-site points and the
 # result-file reader (tests/fuzz) with libFuzzer, each for SECONDS (default
-# 60), starting from its corpus in tests/fuzz/corpus/NAME and the inputs that
-# once failed in tests/fuzz/regressions/NAME. The targets come
+# 60), starting from its corpus in tests/fuzz/corpus/NAME (the scenario loader
+# also from configs/*.toml) and the inputs that once failed in
+# tests/fuzz/regressions/NAME. The targets come
 # from the sanitizer build (scripts/sanitize.sh: clang, AddressSanitizer +
 # UndefinedBehaviorSanitizer), which is built here when it is missing.
 #
@@ -52,9 +53,11 @@ failed=()
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t"
   cp tests/fuzz/corpus/"$t"/* "$work/$t/"
+  # The bundled scenarios and catalogues seed the scenario loader.
+  if [[ $t == scenario ]]; then cp configs/*.toml "$work/$t/"; fi
   # The inputs that once failed start the search too: faults cluster.
   if [[ -d tests/fuzz/regressions/$t ]]; then cp tests/fuzz/regressions/"$t"/* "$work/$t/"; fi
-  echo "fuzz: $t for $seconds s from tests/fuzz/corpus/$t ($(ls "$work/$t" | wc -l) inputs)"
+  echo "fuzz: $t for $seconds s from $(ls "$work/$t" | wc -l) inputs"
   log=$findings/$t.log
   # -timeout: an input taking over 10 s is a hang; -rss_limit_mb: a
   # reader that allocates without bound is a bug too.
