@@ -102,15 +102,25 @@ Interrupted::Interrupted(std::shared_ptr<RunResult> p, std::uint32_t t)
       done(partial ? static_cast<std::uint32_t>(partial->done.count()) : 0),
       total(t) {}
 
+namespace {
+
+// 0 (the default) means all cores. More threads than this overflow OpenMP's
+// stack when it starts the team (a crash at 100000); checked wherever a run
+// starts, the CLI's, the sweep's and the viewer's alike.
+void check_threads(int threads) {
+  if (threads < 0 || threads > 4096)
+    throw InputError(fmt::format("--threads: expected a thread count between 1 and 4096, got {}", threads));
+}
+
+}  // namespace
+
 void RunArguments::check() const {
   if (realizations && (*realizations < 1 || *realizations > 100'000'000))
     throw InputError(fmt::format("--realizations: expected a number between 1 and 100000000, got {}", *realizations));
-  // 0 (the default) means automatic. More threads than this overflow
-  // OpenMP's stack when it starts the team (a crash at 100000).
+  // 0 (the default) means automatic.
   if (batch < 0 || batch > 100'000'000)
     throw InputError(fmt::format("--batch: expected a batch size between 1 and 100000000, got {}", batch));
-  if (threads < 0 || threads > 4096)
-    throw InputError(fmt::format("--threads: expected a thread count between 1 and 4096, got {}", threads));
+  check_threads(threads);
   if (seed && *seed < 0) throw InputError(fmt::format("--seed: expected a non-negative integer, got {}", *seed));
 }
 
@@ -213,7 +223,7 @@ std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool ba
 
 RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& opt) {
   if (opt.realizations == 0) throw InputError("--realizations: expected a number of realizations >= 1, got 0");
-  if (opt.threads < 0) throw InputError(fmt::format("--threads: expected a thread count >= 1, got {}", opt.threads));
+  check_threads(opt.threads);
   // The per-cell sum of squares is a 64-bit integer: refuse runs that could overflow it.
   const long double worst = static_cast<long double>(plan.items_per_realization) * plan.items_per_realization *
                             static_cast<long double>(opt.realizations);
