@@ -78,6 +78,32 @@ inline Moments moments(const std::vector<double>& v) {
   return m;
 }
 
+// REMNANT_REQUIRE_GPU=1 (any value but empty or 0) says a CUDA device must
+// answer: on a machine with a GPU, a GPU test that would skip fails instead, so
+// an old driver, a missing device or an architecture not compiled in cannot
+// leave a green suite that never used the GPU.
+inline bool gpu_required() {
+  const char* v = std::getenv("REMNANT_REQUIRE_GPU");
+  return v && *v && std::string(v) != "0";
+}
+
+}  // namespace remnant::test
+
+// First thing in a test that needs a CUDA device: where none is usable the
+// test is skipped with the reason, or fails with it under REMNANT_REQUIRE_GPU=1.
+// Every GPU test uses it (tests/cuda_test.cpp checks that it fails when asked).
+#define REMNANT_SKIP_UNLESS_GPU()                                                                         \
+  do {                                                                                                    \
+    std::string remnant_gpu_why_;                                                                         \
+    if (!::remnant::cuda::device_usable(&remnant_gpu_why_)) {                                             \
+      if (::remnant::test::gpu_required())                                                                \
+        GTEST_FAIL() << "REMNANT_REQUIRE_GPU is set but no CUDA device is usable: " << remnant_gpu_why_; \
+      GTEST_SKIP() << "no usable CUDA device: " << remnant_gpu_why_;                                      \
+    }                                                                                                     \
+  } while (0)
+
+namespace remnant::test {
+
 template <typename F>
 std::vector<double> column(const RunResult& r, F&& f) {
   std::vector<double> v;
