@@ -286,9 +286,10 @@ std::uint64_t scenario_strike_rows(const Scenario& sc) {
 
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
                                  std::uint32_t batch) {
-  // The histogram grows with the largest dud count in any cell; budget for
-  // counts up to 2^10 (or the items fired, if fewer).
-  const std::uint64_t bins = histogram_bins_for(items < 1024 ? items : 1024);
+  // The histogram grows with the largest dud count in any cell; the engines
+  // reserve bins for counts up to 2^10 (or the items fired, if fewer) when a
+  // run is prepared: on the GPU that memory is allocated up front.
+  const std::uint64_t bins = histogram_reserved_bins(items);
   const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4 * bins  // accumulators
                                  + 8ull * batch                                     // impact + dud grids
                                  + 1 + 4 + 4 + 4 * 7;  // land cover, multiplier, elevation; statistics layers

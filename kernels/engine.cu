@@ -277,14 +277,14 @@ class ThrustEngine final : public Engine {
     dud_nonzero_.assign(cells_, 0u);
     impact_sum_.assign(cells_, 0u);
     bins_ = kExactBins;
-#if REMNANT_HOST_PASS
     // Room for the bins of counts up to 1024 (estimate_run_bytes budgets the
     // same), so that growing the histogram appends bins in place instead of
-    // copying the ones there. Host memory beyond the bins in use is reserved,
-    // not touched: the system maps its pages only when bins grow into them.
+    // copying the ones there (on the GPU, a copy would need the old and the
+    // new histogram at once). The CPU backend's memory beyond the bins in use
+    // is reserved, not touched: the system maps its pages only when bins grow
+    // into them; the GPU's is allocated here, before the first batch.
     histogram_.clear();
-    histogram_.reserve(static_cast<std::size_t>(histogram_bins_for(1024)) * cells_);
-#endif
+    histogram_.reserve(static_cast<std::size_t>(histogram_reserved_bins(t.items_per_realization)) * cells_);
     histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
   }
 
@@ -318,10 +318,7 @@ class ThrustEngine final : public Engine {
     // so existing counts stay put) to hold the largest count of this batch.
     const std::uint32_t largest = thrust::reduce(thrust::device, duds_.begin(), duds_.begin() + std::size_t(B) * cells_,
                                                  0u, thrust::maximum<std::uint32_t>());
-    if (largest > 0 && histogram_bin(largest) >= bins_) {
-      bins_ = histogram_bin(largest) + 1;
-      histogram_.resize(static_cast<std::size_t>(bins_) * cells_, 0u);
-    }
+    if (largest > 0 && histogram_bin(largest) >= bins_) grow_histogram(histogram_bin(largest) + 1);
 
     AccumulateCells acc{cells_, B, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
                         raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
@@ -346,6 +343,18 @@ class ThrustEngine final : public Engine {
       rt.outside_grid = counters[kCounterSlots * b + kOutside];
     }
     return out;
+  }
+
+  // Grows the histogram to `bins` bins, the new ones zero. Within the
+  // reservation the bins are appended in place; beyond it the histogram is
+  // moved to storage of exactly the new size (not Thrust's doubling). If the
+  // allocation fails, the histogram and bins_ are left as they were, so that
+  // read_accumulators still returns every batch before this one.
+  void grow_histogram(std::uint32_t bins) {
+    const std::size_t size = static_cast<std::size_t>(bins) * cells_;
+    if (size > histogram_.capacity()) histogram_.reserve(size);
+    histogram_.resize(size, 0u);
+    bins_ = bins;
   }
 
   void load_accumulators(const CellAccumulators& a) override {

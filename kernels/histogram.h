@@ -54,4 +54,15 @@ inline std::uint32_t histogram_bins_for(std::uint64_t max_count) {
   return kExactBins + (e - 3) * kSubBinsPerOctave;
 }
 
+// Counts up to which the engines reserve histogram bins when a run is
+// prepared and estimate_run_bytes budgets them: a cell with more duds in one
+// realization grows the histogram beyond its reservation (rare).
+constexpr std::uint64_t kHistogramReservedCount = 1024;
+
+// Bins reserved for a run firing `items` submunitions per realization (no
+// cell can count more duds than that).
+inline std::uint32_t histogram_reserved_bins(std::uint64_t items) {
+  return histogram_bins_for(items < kHistogramReservedCount ? items : kHistogramReservedCount);
+}
+
 }  // namespace remnant
