@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
+
 #if REMNANT_HAVE_MPI
 #include <mpi.h>
 #endif
@@ -36,6 +38,68 @@ RealizationSet share(const RealizationSet& todo, int rank, int size) {
 
 bool root() { return rank() == 0; }
 
+namespace {
+
+// The ranks grouped by what key says of each, groups in order of their first rank.
+template <class Key>
+std::vector<std::pair<std::string, std::vector<int>>> group_ranks(const std::vector<RankStart>& ranks, Key key) {
+  std::vector<std::pair<std::string, std::vector<int>>> groups;
+  for (int k = 0; k < static_cast<int>(ranks.size()); ++k) {
+    const std::string v = key(ranks[k]);
+    auto at = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == v; });
+    if (at == groups.end()) groups.push_back({v, {k}});
+    else at->second.push_back(k);
+  }
+  return groups;
+}
+
+// "rank 3", "ranks 0-2, 5"
+std::string ranks_text(const std::vector<int>& ranks) {
+  RealizationSet s;  // the same ranges text as realizations
+  for (int k : ranks) s.add(static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k) + 1);
+  return (ranks.size() == 1 ? "rank " : "ranks ") + s.text();
+}
+
+}  // namespace
+
+std::string disagreement(const std::vector<RankStart>& ranks) {
+  const auto backends = group_ranks(ranks, [](const RankStart& r) { return r.backend; });
+  if (backends.size() > 1) {
+    std::string each;
+    for (const auto& [backend, who] : backends)
+      each += fmt::format("{}{} on {} ({})", each.empty() ? "" : "; ", backend, ranks_text(who), ranks[who[0]].note);
+    return fmt::format("the processes of this run chose different backends: {}. One result holds one backend's "
+                       "results: give every process a usable GPU (fewer processes per GPU, or GPUs not held by other "
+                       "programs) or run all of them on the CPU (--backend cpu)",
+                       each);
+  }
+  auto differ = [&](const char* what, auto key) {
+    const auto groups = group_ranks(ranks, key);
+    if (groups.size() < 2) return std::string();
+    std::string each;
+    for (const auto& [value, who] : groups) each += fmt::format("{}{} on {}", each.empty() ? "" : ", ", value, ranks_text(who));
+    return fmt::format("the processes of this run were given different {}: {}; every process of an mpirun must run "
+                       "the same command",
+                       what, each);
+  };
+  std::string why = differ("seeds", [](const RankStart& r) { return std::to_string(r.seed); });
+  if (why.empty()) why = differ("realization counts", [](const RankStart& r) { return std::to_string(r.realizations); });
+  return why;
+}
+
+DeviceShare device_share(const std::vector<RankStart>& ranks, int me) {
+  if (me < 0 || me >= static_cast<int>(ranks.size())) throw std::logic_error("distributed::device_share: no such rank");
+  const RankStart& mine = ranks[me];
+  if (mine.backend != "cuda" || mine.device.empty()) return {1, mine.device_free};
+  DeviceShare share{0, 0};
+  for (const RankStart& r : ranks)
+    if (r.backend == "cuda" && r.device == mine.device) {
+      ++share.processes;
+      if (r.device_free && (share.free == 0 || r.device_free < share.free)) share.free = r.device_free;
+    }
+  return share;
+}
+
 #if !REMNANT_HAVE_MPI
 
 Session::Session(int*, char***) {}
@@ -43,6 +107,7 @@ Session::~Session() = default;
 int rank() { return 0; }
 int size() { return 1; }
 std::string report() { return "mpi: not built in (mpirun -np K runs K separate whole runs)"; }
+std::optional<DeviceShare> start_run(const RankStart& mine) { return DeviceShare{1, mine.device_free}; }
 Outcome reduce_to_root(RunResult&, Outcome outcome) { return outcome; }
 bool fail_collectively() { return true; }
 void abort_all(int) {}
@@ -52,8 +117,17 @@ void abort_all(int) {}
 namespace {
 
 bool g_started = false;  // MPI_Init by us
-bool g_reduced = false;  // this rank has been through its one collective
 int g_rank = 0, g_size = 1;
+
+// Where this rank is in the run's collectives: every rank goes through
+// start_run (or fail_collectively before it), then reduce_to_root (or
+// fail_collectively after start_run), in that order, each once.
+enum class Phase {
+  BeforeRun,  // start_run next
+  Running,    // reduce_to_root next
+  Done,       // reduced, or stopped together in start_run: no more collectives
+};
+Phase g_phase = Phase::BeforeRun;
 
 // Launched by mpirun (Open MPI), or by a PMI/PMIx launcher (srun, hydra).
 bool launched_by_mpirun() {
@@ -75,10 +149,34 @@ struct Agreement {
   bool root_failed;
 };
 Agreement agree(Outcome mine) {
-  g_reduced = true;
+  g_phase = Phase::Done;
   int in[2] = {static_cast<int>(mine), g_rank == 0 && mine == Outcome::Failed ? 1 : 0}, out[2] = {0, 0};
   check(MPI_Allreduce(in, out, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "agreeing on the outcome");
   return {static_cast<Outcome>(out[0]), out[1] != 0};
+}
+
+// One rank's RankStart as sent to every rank (fixed size, plain bytes), with
+// whether the rank failed before its run instead.
+struct StartRecord {
+  std::int32_t failed = 0;
+  std::uint32_t realizations = 0;
+  std::uint64_t seed = 0, device_free = 0;
+  char backend[8] = {};
+  char device[48] = {};
+  char note[240] = {};
+};
+
+template <std::size_t N>
+void put_text(char (&to)[N], const std::string& text) {
+  std::strncpy(to, text.c_str(), N - 1);  // longer notes are cut: they are for messages only
+}
+
+// Every rank's record, in rank order, on every rank.
+std::vector<StartRecord> exchange_starts(const StartRecord& mine) {
+  std::vector<StartRecord> all(static_cast<std::size_t>(g_size));
+  check(MPI_Allgather(&mine, int{sizeof mine}, MPI_BYTE, all.data(), int{sizeof mine}, MPI_BYTE, MPI_COMM_WORLD),
+        "telling the other processes how this one starts");
+  return all;
 }
 
 template <class T>
@@ -139,6 +237,16 @@ Session::Session(int* argc, char*** argv) {
   g_started = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+  // The ranks of one node spread over its GPUs in turn (node-local rank
+  // modulo the devices it sees), chosen before any CUDA call creates a
+  // context on the default device.
+  MPI_Comm node;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, g_rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+    int node_rank = 0;
+    MPI_Comm_rank(node, &node_rank);
+    MPI_Comm_free(&node);
+    cuda::select_device(node_rank);
+  }
 }
 
 Session::~Session() {
@@ -160,8 +268,34 @@ std::string report() {
   return "mpi: " + v + " (mpirun -np K shares the realizations among K processes)";
 }
 
+std::optional<DeviceShare> start_run(const RankStart& mine) {
+  if (!many()) return DeviceShare{1, mine.device_free};
+  if (g_phase != Phase::BeforeRun) throw std::logic_error("distributed::start_run: not before the run");
+  StartRecord rec;
+  rec.realizations = mine.realizations;
+  rec.seed = mine.seed;
+  rec.device_free = mine.device_free;
+  put_text(rec.backend, mine.backend);
+  put_text(rec.device, mine.device);
+  put_text(rec.note, mine.note);
+  const std::vector<StartRecord> all = exchange_starts(rec);
+  g_phase = Phase::Done;  // unless the run goes on, below
+  std::vector<RankStart> starts;
+  for (const StartRecord& r : all) {
+    if (r.failed) return std::nullopt;  // that rank says why
+    starts.push_back({r.backend, r.note, r.device, r.device_free, r.seed, r.realizations});
+  }
+  const std::string why = disagreement(starts);
+  if (!why.empty()) {
+    if (g_rank == 0) throw InputError(why);
+    return std::nullopt;
+  }
+  g_phase = Phase::Running;
+  return device_share(starts, g_rank);
+}
+
 Outcome reduce_to_root(RunResult& part, Outcome outcome) {
-  if (!many() || g_reduced) return outcome;
+  if (!many() || g_phase == Phase::Done) return outcome;
   const Agreement agreed = agree(outcome);
   if (agreed.worst == Outcome::Failed) return Outcome::Failed;
 
@@ -227,13 +361,20 @@ Outcome reduce_to_root(RunResult& part, Outcome outcome) {
 }
 
 bool fail_collectively() {
-  if (!many() || g_reduced) return true;
+  if (!many() || g_phase == Phase::Done) return true;
+  if (g_phase == Phase::BeforeRun) {
+    StartRecord rec;
+    rec.failed = 1;
+    const std::vector<StartRecord> all = exchange_starts(rec);
+    g_phase = Phase::Done;
+    return g_rank == 0 || !all[0].failed;
+  }
   const Agreement agreed = agree(Outcome::Failed);
   return g_rank == 0 || !agreed.root_failed;
 }
 
 void abort_all(int code) {
-  if (many() && !g_reduced) MPI_Abort(MPI_COMM_WORLD, code);
+  if (many() && g_phase != Phase::Done) MPI_Abort(MPI_COMM_WORLD, code);
 }
 
 #endif

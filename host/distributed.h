@@ -12,14 +12,18 @@
 // pays nothing and prints no MPI warnings.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "host/ensemble.h"
 
 namespace remnant::distributed {
 
 // Starts MPI when launched by mpirun, else nothing; ends it when destroyed.
-// One, first thing in main.
+// One, first thing in main: it also chooses this process's GPU from its
+// node-local rank (cuda::select_device) before any other CUDA call.
 class Session {
  public:
   Session(int* argc, char*** argv);
@@ -41,6 +45,39 @@ std::string report();
 // realization larger. Every realization of todo is in exactly one share.
 RealizationSet share(const RealizationSet& todo, int rank, int size);
 
+// What a rank reports before its run (start_run): what it will run, and on what.
+struct RankStart {
+  std::string backend;  // "cpu" or "cuda"
+  std::string note;     // why that backend (BackendChoice::note)
+  std::string device;   // on cuda, the GPU's UUID (cuda::device_id()); else ""
+  std::uint64_t device_free = 0;  // on cuda, its free memory (measured before any rank allocates)
+  std::uint64_t seed = 0;
+  std::uint32_t realizations = 0;
+};
+
+// Why ranks cannot make one run together, naming the ranks and what each
+// reported: different backends (one result file holds one backend's results;
+// typically a GPU that some ranks could not use, so that auto chose the CPU
+// there), seeds or realization counts. "" when they all agree.
+std::string disagreement(const std::vector<RankStart>& ranks);
+
+// Rank me's share of its GPU: the ranks of the run on the same device (same
+// UUID) and the least free memory any of them measured. A rank on the CPU
+// gets {1, 0}.
+struct DeviceShare {
+  std::uint32_t processes = 1;
+  std::uint64_t free = 0;
+};
+DeviceShare device_share(const std::vector<RankStart>& ranks, int me);
+
+// Collective: every rank calls it once before its run (or fail_collectively
+// instead), after choosing its backend. Returns this rank's device_share.
+// Returns nothing when the run stops before it starts: another rank failed
+// (it prints why), or the ranks disagree (disagreement: rank 0 throws
+// InputError with it, the others return nothing). Without MPI, or with one
+// rank: {1, mine.device_free}.
+std::optional<DeviceShare> start_run(const RankStart& mine);
+
 // How a rank's part of a run ended (ordered: the worst wins).
 enum class Outcome {
   Complete = 0,     // its share ran
@@ -56,12 +93,13 @@ enum class Outcome {
 // are left as they were. Without MPI, or with one rank, returns outcome.
 Outcome reduce_to_root(RunResult& part, Outcome outcome);
 
-// Instead of reduce_to_root on a rank that fails before it (bad input): the
-// ranks in reduce_to_root learn of the failure rather than wait for ever.
-// Returns whether this rank should print its error: rank 0 always, another
-// only when rank 0 did not fail too (the inputs are the same on every rank,
-// so one copy of a message is enough). Without MPI, with one rank, or once
-// this rank has reduced: does nothing and returns true.
+// Instead of start_run or reduce_to_root on a rank that fails before it (bad
+// input): the other ranks learn of the failure in start_run or reduce_to_root
+// rather than wait for ever. Returns whether this rank should print its
+// error: rank 0 always, another only when rank 0 did not fail too (the inputs
+// are the same on every rank, so one copy of a message is enough). Without
+// MPI, with one rank, or once this rank has reduced (or the ranks stopped
+// together in start_run): does nothing and returns true.
 bool fail_collectively();
 
 // After printing an unexpected error: ends every rank of the job (MPI_Abort)

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <unistd.h>
 
+#include "kernels/device_choice.h"
+
 namespace remnant {
 namespace {
 // OpenMP's default thread count, read before anyone changes it: --threads 0
@@ -199,25 +201,37 @@ void halve_batch(RunResult& res, const Scenario& sc) {
 
 }  // namespace
 
-std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free) {
+std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free,
+                                std::uint32_t processes) {
   if (free == 0) return batch;
+  processes = std::max<std::uint32_t>(1, processes);
   const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
   const std::uint64_t items = scenario_items(sc), strikes = scenario_strike_rows(sc);
-  const std::uint64_t budget = free / 10 * 8;
+  const std::uint64_t budget = device_choice::memory_share(free, processes);
   auto need = [&](std::uint32_t b) { return estimate_run_bytes(cells, items, strikes, b); };
+  const std::string share =
+      processes > 1 ? fmt::format("{} processes of this run share it, each uses at most 80 % / {} of it", processes,
+                                  processes)
+                    : std::string("80 % of it is used at most");
   if (need(1) > budget)
     throw InputError(fmt::format(
         "{}: one realization needs about {:.2f} GiB of GPU memory for its grids and accumulators ({} x {} cells) "
-        "but the GPU has {:.2f} GiB free (80 % of it is used at most); use a coarser grid (grid.cell_size_m), a "
-        "smaller extent (grid.nx, grid.ny), or --backend cpu",
-        sc.path, need(1) / 1073741824.0, sc.grid.nx, sc.grid.ny, free / 1073741824.0));
-  std::uint32_t fits = batch;
-  while (fits > 1 && need(fits) > budget) fits = (fits + 1) / 2;
+        "but the GPU has {:.2f} GiB free ({}); use a coarser grid (grid.cell_size_m), a smaller extent (grid.nx, "
+        "grid.ny){}, or --backend cpu",
+        sc.path, need(1) / 1073741824.0, sc.grid.nx, sc.grid.ny, free / 1073741824.0, share,
+        processes > 1 ? ", fewer processes per GPU" : ""));
+  // The largest batch up to the one asked for that fits (the need grows with the batch).
+  std::uint32_t fits = 1, above = batch;
+  while (fits < above) {
+    const std::uint32_t mid = fits + (above - fits + 1) / 2;
+    if (need(mid) <= budget) fits = mid;
+    else above = mid - 1;
+  }
   if (batch_given && fits != batch)
     throw InputError(fmt::format(
         "--batch {}: {} realizations at once need about {:.2f} GiB of GPU memory but the GPU has {:.2f} GiB free "
-        "(80 % of it is used at most); use --batch {} or less, or leave --batch out to have it chosen",
-        batch, batch, need(batch) / 1073741824.0, free / 1073741824.0, fits));
+        "({}); use --batch {} or less, or leave --batch out to have it chosen",
+        batch, batch, need(batch) / 1073741824.0, free / 1073741824.0, share, fits));
   return fits;
 }
 
@@ -245,7 +259,14 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   const RealizationSet todo = opt.todo ? *opt.todo : RealizationSet::all(opt.realizations);
   if (!todo.minus(RealizationSet::all(opt.realizations)).empty())
     throw std::logic_error("run_ensemble: realizations to run beyond the run's " + std::to_string(opt.realizations));
-  if (res.backend.name == "cuda") res.batch = fit_device_memory(sc, res.batch, opt.batch != 0, cuda::free_memory_bytes());
+  if (res.backend.name == "cuda") {
+    const std::uint64_t free = opt.device_free ? opt.device_free : cuda::free_memory_bytes();
+    // Memory decides the automatic batch on the GPU (known free memory only;
+    // else the CPU's, and the halving below should the device run out).
+    if (!opt.batch && free)
+      res.batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(kMaxAutomaticGpuBatch, std::max<std::uint64_t>(1, todo.count())));
+    res.batch = fit_device_memory(sc, res.batch, opt.batch != 0, free, opt.device_processes);
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   auto make = [&] {

@@ -82,6 +82,12 @@ struct RunOptions {
   // killed outright (SIGKILL, power cut) can resume from the last one.
   std::function<void(const RunResult& so_far)> checkpoint;
   double checkpoint_interval_s = 600.0;
+  // The CUDA backend's share of its GPU: device_processes of this run (MPI
+  // ranks) use the same device and split 80 % of its free memory evenly;
+  // device_free is that memory as measured before any of them allocated (0:
+  // measured when the run starts). distributed::start_run finds both.
+  std::uint32_t device_processes = 1;
+  std::uint64_t device_free = 0;
   // Makes the engine for a backend name ("cpu", "cuda"); empty: the real
   // ones. Tests use it to stand in a device that runs out of memory.
   std::function<std::unique_ptr<Engine>(const std::string& backend)> make_engine;
@@ -126,8 +132,16 @@ struct RunResult {
 };
 
 // Automatic batch: as many realizations as fit in a fixed grid budget (256 MiB),
-// at most 32 and at most the realizations asked for.
+// at most 32 and at most the realizations asked for. On the CUDA backend the
+// automatic batch is sized by device memory instead (fit_device_memory), up
+// to kMaxAutomaticGpuBatch.
 std::uint32_t automatic_batch(std::uint64_t cells, std::uint32_t realizations);
+
+// The GPU's automatic batch at most: past about a thousand realizations per
+// batch the per-batch costs (copies, synchronisations, launches) are a
+// negligible share of the work, while a larger batch only delays progress
+// reports, Ctrl-C and checkpoints (taken between batches).
+inline constexpr std::uint32_t kMaxAutomaticGpuBatch = 1024;
 
 // The batch a run will use: the one asked for (capped at the realizations), or
 // the automatic one.
@@ -138,12 +152,14 @@ std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt);
 void check_fits_in_memory(const Scenario& sc, const RunOptions& opt);
 
 // The batch for the CUDA backend, given the device memory free now (0:
-// unknown, batch returned as it is). The automatic batch is halved until its
-// estimated size fits in 80 % of that (other processes may share the device);
-// a run of which one realization would not fit, or a --batch (batch_given)
-// that would not, is refused (InputError) with the size it needs and how to
-// make it fit, before anything is allocated.
-std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free);
+// unknown, batch returned as it is) and the processes of the run sharing the
+// device (each may use 80 % of the free memory / processes:
+// device_choice::memory_share). An automatic batch becomes the largest up to
+// batch whose estimated size fits; a run of which one realization would not
+// fit, or a --batch (batch_given) that would not, is refused (InputError) with
+// the size it needs and how to make it fit, before anything is allocated.
+std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool batch_given, std::uint64_t free,
+                                std::uint32_t processes = 1);
 
 // Runs opt.todo (default: every realization). Throws InputError for bad
 // options, Interrupted when cancelled. On a device that runs out of memory

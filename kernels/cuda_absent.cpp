@@ -9,12 +9,20 @@ namespace remnant::cuda {
 
 bool compiled_in() { return false; }
 
+void select_device(int) {}
+
 bool device_usable(std::string* why) {
   if (why) *why = "this build has no CUDA backend (built without nvcc or with REMNANT_WITH_CUDA=OFF)";
   return false;
 }
 
 std::string device_name() { return "none"; }
+
+int compute_capability() { return 0; }
+
+std::string device_id() { return {}; }
+
+std::string compiled_architectures() { return {}; }
 
 std::uint64_t free_memory_bytes() { return 0; }
 

@@ -69,11 +69,27 @@ std::unique_ptr<Engine> make_engine();
 }
 namespace cuda {
 std::unique_ptr<Engine> make_engine();
-// True when the CUDA backend was compiled in and a device answers; otherwise
-// false with the reason in *why.
+// Which GPU this process uses: device_choice::device_for_rank(node_rank, the
+// devices it sees). Called before anything else here (distributed::Session
+// does, with the node-local MPI rank); otherwise device 0.
+void select_device(int node_rank);
+// True when the CUDA backend was compiled in and this process's device can
+// run it: a driver new enough answers, the device's compute capability is one
+// the build has code for (kernels/device_choice.h, then a kernel of the build
+// looked up on it), and its context could be created (not held by another
+// process in exclusive-process mode). Otherwise false with the reason in
+// *why. Checked once (creating the context), then remembered.
 bool device_usable(std::string* why);
 bool compiled_in();
+// "NVIDIA H200, device 0, compute capability 9.0" ("none" without a device).
 std::string device_name();
+// This process's device: compute capability as 10 * major + minor (0 when
+// none answers) and UUID (to tell which processes share one; "" when not usable).
+int compute_capability();
+std::string device_id();
+// CMake's list of the architectures the build has code for ("80;90"); ""
+// without the backend.
+std::string compiled_architectures();
 // Free memory on the current device now, in bytes; 0 when unknown or absent.
 std::uint64_t free_memory_bytes();
 }

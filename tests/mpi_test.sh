@@ -3,7 +3,9 @@
 # among the ranks and rank 0 writes a result file identical to the byte to a
 # single-process run's (SOURCE_DATE_EPOCH fixes its creation time).
 #
-#   tests/mpi_test.sh two   REMNANT_BINARY   -np 2 equals one process, whatever the batch
+#   tests/mpi_test.sh two   REMNANT_BINARY   -np 2 equals one process, whatever the batch;
+#                                            ranks given different seeds or backends
+#                                            are refused before any runs
 #   tests/mpi_test.sh three REMNANT_BINARY   -np 3 with realizations not divisible by 3; a
 #                                            single-process run stopped by Ctrl-C and
 #                                            resumed under -np 2 equals the whole run
@@ -53,6 +55,34 @@ case $case in
     same one.h5 two_b1.h5
     mpirun_run 2 two_b7 -r 30 --batch 7 --threads 2
     same one.h5 two_b7.h5
+
+    # Processes that cannot make one run are refused before any of them runs,
+    # with one message naming the ranks: here seeds that differ (a GPU that
+    # only some ranks could use is refused the same way: "different backends").
+    refused() {  # NAME: the two-rank run exited 2, wrote nothing, and said so once
+      local name=$1 rc=$2
+      [[ $rc -eq 2 ]] || fail "$name: exit $rc, not 2: $(cat "$name.log")"
+      [[ ! -e $name.h5 ]] || fail "$name: a refused run wrote its result file"
+      echo "ok: $name refused: $(cat "$name.log")"
+    }
+    rc=0
+    "${mpi[@]}" -np 1 "$bin" run "$scenario" "${small[@]}" -q -r 30 --seed 1 --out seeds.h5 : \
+      -np 1 "$bin" run "$scenario" "${small[@]}" -q -r 30 --seed 2 --out seeds.h5 >seeds.txt 2>seeds.log || rc=$?
+    refused seeds $rc
+    grep -q 'different seeds: 1 on rank 0, 2 on rank 1' seeds.log || fail "seeds: the ranks are not named: $(cat seeds.log)"
+    [[ $(grep -c 'remnant: error' seeds.log) -eq 1 ]] || fail "seeds: not one message: $(cat seeds.log)"
+    # One rank asks for the GPU: without one it fails before the run, and rank
+    # 0 stops at once instead of running its share (10000 realizations would
+    # take minutes); with one, the ranks' backends differ.
+    rc=0
+    SECONDS=0
+    "${mpi[@]}" -np 1 "$bin" run "$scenario" "${small[@]}" -q -r 10000 --backend cpu --out backends.h5 : \
+      -np 1 "$bin" run "$scenario" "${small[@]}" -q -r 10000 --backend cuda --out backends.h5 \
+      >backends.txt 2>backends.log || rc=$?
+    refused backends $rc
+    grep -q -e 'no usable CUDA device' -e 'different backends: cpu on rank 0' backends.log ||
+      fail "backends: no reason given: $(cat backends.log)"
+    ((SECONDS < 30)) || fail "backends: took ${SECONDS} s: rank 0 ran its share before stopping"
     ;;
   three)
     run one -r 31

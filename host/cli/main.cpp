@@ -255,6 +255,18 @@ int cmd_run(const RunArgs& a) {
     opt.checkpoint = [&](const RunResult& so_far) { save(so_far); };
     opt.checkpoint_interval_s = a.checkpoint_every_min * 60.0;
   }
+  // Every rank says what it runs and on what before any starts: ranks that
+  // disagree (a GPU that some could not use, so that auto chose the CPU
+  // there) are refused, and the ranks on one GPU split its memory.
+  const bool on_gpu = backend.name == "cuda";
+  const auto device = distributed::start_run({backend.name, backend.note, on_gpu ? cuda::device_id() : std::string(),
+                                              on_gpu ? cuda::free_memory_bytes() : 0, opt.seed, opt.realizations});
+  if (!device) {
+    if (root) std::cerr << "remnant: error: another process of this run failed (its message is above); nothing was run\n";
+    return 2;
+  }
+  opt.device_processes = device->processes;
+  opt.device_free = device->free;
   // Under MPI rank 0 shows its own share.
   Progress progress(ranks > 1 ? fmt::format("{} (rank 0 of {})", sc.name, ranks) : sc.name,
                     plan.items_per_realization, quiet ? ProgressMode::Quiet : ProgressMode::Auto);
