@@ -1,7 +1,10 @@
 // The scenario loader through the library: the shipped example parses, values
 // land where they belong, defaults are recorded as assumptions, and mistakes
 // throw InputError naming file, line and key.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "test_support.h"
 
@@ -124,6 +127,16 @@ TEST(Scenario, ValuesAndDefaults) {
   EXPECT_EQ(plan.site_of_strike[0], -1);
   EXPECT_NEAR(plan.heading_spread[0], 2 * 3.14159265f, 1e-5f);
   EXPECT_FLOAT_EQ(plan.aim_sigma[0], 0.0f);
+}
+
+TEST(Scenario, AimSigmaIsCepOver1_1774) {
+  // CEP = sigma sqrt(2 ln 2) = 1.17741 sigma for a circular normal: the plan's
+  // per-axis sigma (kernels/physics.h aim_point) is CEP / 1.17741.
+  for (const double cep : {1.0, 30.0, 117.741002251547, 2000.0}) {
+    const Plan plan = make_plan(parse_scenario(with("aim_error_cep_m = 0", fmt::format("aim_error_cep_m = {}", cep)), "s.toml"));
+    ASSERT_EQ(plan.aim_sigma.size(), 1u);
+    EXPECT_NEAR(plan.aim_sigma[0], cep / std::sqrt(2.0 * std::log(2.0)), 1e-6 * cep) << "CEP " << cep << " m";
+  }
 }
 
 TEST(Scenario, ErrorsNameFileLineAndKey) {
