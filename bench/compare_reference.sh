@@ -5,7 +5,7 @@
 # second) is printed. Exit 0: statistically equal; 1: they differ; 2: setup error.
 #
 #   bench/compare_reference.sh                 bench mix (24 realizations) + Lebanon 2006 (100), 3 repetitions (~5 min)
-#   bench/compare_reference.sh --quick         a small scenario, one repetition (seconds; for tests)
+#   bench/compare_reference.sh --quick         two small scenarios (quick.toml, sharp.toml), one repetition (~20 s; for tests)
 #   bench/compare_reference.sh --reps 5 -r 32 --scenarios bench-mix --workdir /tmp/cmp
 #
 # Environment: REMNANT_BIN (default <repo>/build/remnant), PYTHON (default
