@@ -16,6 +16,7 @@
 #include "host/atomic_output.h"
 #include "host/report.h"
 #include "host/result_file.h"
+#include "info_checks.h"
 #include "test_support.h"
 
 namespace remnant {
@@ -448,7 +449,17 @@ TEST_F(ResultFile, GridMappingVariableDescribesTheCrs) {
 TEST_F(ResultFile, InfoTextSaysWhatTheFileHolds) {
   const std::string path = dir_.file("run.h5");
   write_result_file(path, make_result_data(sc_, plan_, result_, stats_));
-  const std::string text = result_info_text(read_result_file(path));
+  const ResultData d = read_result_file(path);
+  const std::string text = result_info_text(d);
+  // The numbers, against the file's totals (which are the run's).
+  ASSERT_EQ(d.totals.size(), result_.totals.size());
+  for (std::size_t i = 0; i < d.totals.size(); ++i) {
+    EXPECT_EQ(d.totals[i].duds, result_.totals[i].duds);
+    EXPECT_EQ(d.totals[i].contaminated_cells, result_.totals[i].contaminated_cells);
+    EXPECT_EQ(d.totals[i].in_water, result_.totals[i].in_water);
+    EXPECT_EQ(d.totals[i].outside_grid, result_.totals[i].outside_grid);
+  }
+  test::expect_info_matches_file(text, d);
   for (const char* fragment :
        {"filetype remnant-result, format 1.0", "scenario \"result file test\" (small.toml)", "seed 31",
         "12 realizations", "backend cpu", "1932 submunitions fired per realization", "40 x 30 cells of 25 m",
