@@ -163,7 +163,7 @@ struct StartRecord {
   std::uint64_t seed = 0, device_free = 0;
   char backend[8] = {};
   char device[48] = {};
-  char note[240] = {};
+  char note[480] = {};
 };
 
 template <std::size_t N>

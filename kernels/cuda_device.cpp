@@ -118,12 +118,13 @@ Device check() {
   err = cudaSetDevice(d.index);
   if (err == cudaSuccess) err = cudaFree(nullptr);
   if (err != cudaSuccess) {
-    if (mode == cudaComputeModeExclusiveProcess)
+    if (mode == cudaComputeModeExclusiveProcess && err == cudaErrorDevicesUnavailable)
       d.why = which + " is in exclusive-process mode and another process holds it (nvidia-smi shows which); wait "
                       "for it, choose another GPU with CUDA_VISIBLE_DEVICES, or use --backend cpu (" +
               runtime_says(err) + ")";
     else
-      d.why = which + ": its CUDA context cannot be created: " + runtime_says(err);
+      d.why = which + ": its CUDA context cannot be created" +
+              (mode == cudaComputeModeExclusiveProcess ? " (exclusive-process mode)" : "") + ": " + runtime_says(err);
     return d;
   }
   err = probe_kernel_image();
@@ -164,6 +165,9 @@ void select_device(int node_rank) {
 bool device_usable(std::string* why) {
   const Device& d = device();
   if (!d.usable && why) *why = d.why;
+  // The current device is per host thread: the caller's thread (which goes
+  // on to make the engine) gets this process's device, not device 0.
+  if (d.usable && cudaSetDevice(d.index) != cudaSuccess) cudaGetLastError();
   return d.usable;
 }
 
@@ -186,7 +190,7 @@ std::string compiled_architectures() {
 }
 
 std::uint64_t free_memory_bytes() {
-  if (!device().usable) return 0;
+  if (!device_usable(nullptr)) return 0;
   std::size_t free = 0, total = 0;
   if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
     cudaGetLastError();

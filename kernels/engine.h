@@ -78,7 +78,8 @@ void select_device(int node_rank);
 // the build has code for (kernels/device_choice.h, then a kernel of the build
 // looked up on it), and its context could be created (not held by another
 // process in exclusive-process mode). Otherwise false with the reason in
-// *why. Checked once (creating the context), then remembered.
+// *why. Checked once (creating the context), then remembered; each call
+// makes the device the calling thread's current one.
 bool device_usable(std::string* why);
 bool compiled_in();
 // "NVIDIA H200, device 0, compute capability 9.0" ("none" without a device).

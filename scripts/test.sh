@@ -8,7 +8,9 @@
 # Environment: REMNANT_BUILD_DIR (default build), REMNANT_TEST_JOBS (default 2),
 # REMNANT_TEST_SANITIZERS (0: skip the sanitizer build's run of the suite),
 # REMNANT_FUZZ_SECONDS (seconds per fuzz target, default 60; 0: no fuzzing).
-# Tests that need a GPU report themselves as skipped where none answers.
+# Tests that need a GPU report themselves as skipped where none answers, with
+# the reason; REMNANT_REQUIRE_GPU=1 makes each of them fail instead (for a
+# machine that has a GPU: the suite then cannot pass without using it).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
