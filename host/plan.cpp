@@ -293,7 +293,10 @@ std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::
   const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4 * bins  // accumulators
                                  + 8ull * batch                                     // impact + dud grids
                                  + 1 + 4 + 4 + 4 * 7;  // land cover, multiplier, elevation; statistics layers
-  return cells * per_cell + 64ull * strikes * (batch + 1);
+  // Per realization of the batch, its totals and deposit counters (96 bytes
+  // on the GPU); once, the GPU's temporary storage of the largest-count
+  // reduction (a few KiB).
+  return cells * per_cell + 64ull * strikes * (batch + 1) + 128ull * batch + 65536;
 }
 
 BatchView BatchDraws::view() const {

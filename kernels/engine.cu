@@ -13,6 +13,9 @@
 //  2. accumulate: thrust::for_each over runs of cells folds the batch's grids
 //     into the per-cell accumulators and the per-realization totals, and
 //     clears the grids.
+// On the GPU both passes are kernels of this file launched on the default
+// stream without waiting in between (see ThrustEngine::run_one_batch): a
+// batch waits for the device twice.
 #include <thrust/device_vector.h>
 #include <thrust/execution_policy.h>
 #include <thrust/fill.h>
@@ -38,19 +41,17 @@
 #if REMNANT_DEPOSIT_BLOCK > 1
 #include "deposit_block.h"
 #endif
+#if !REMNANT_HOST_PASS
+#include <cub/device/device_reduce.cuh>
+#include <cuda_runtime_api.h>
+#include <thrust/system/cuda/error.h>
+
+#include "cuda_memory.h"
+#endif
 
 namespace remnant {
 namespace REMNANT_BACKEND_NS {
 namespace {
-
-template <typename T>
-T* raw(thrust::device_vector<T>& v) {
-  return thrust::raw_pointer_cast(v.data());
-}
-template <typename T>
-const T* raw(const thrust::device_vector<T>& v) {
-  return thrust::raw_pointer_cast(v.data());
-}
 
 // Last s in [0, count) with first[s] <= i: the strike holding item or task i
 // of a prefix-sum table.
@@ -165,11 +166,18 @@ struct DepositRun {
 enum TotalSlot : std::uint32_t { kImpacts = 0, kDuds = 1, kContaminated = 2, kByClass = 3,
                                  kTotalSlots = 3 + kLandCoverClasses };
 
+// What one cell of one realization adds to the realization's totals.
+struct CellFold {
+  std::uint32_t impacts, duds, land_class;
+};
+
 // Folds the batch's grids into the per-cell accumulators and the
 // per-realization totals, and clears the grids for the next batch. A task owns
 // a run of REMNANT_CELLS_PER_TASK cells: the per-cell accumulators need no
 // atomics; the totals get one integer atomic per task and realization, and
-// only where the run holds an impact. Empty cells cost one read.
+// only where the run holds an impact. Empty cells cost one read. On the GPU,
+// accumulate_kernel below runs fold() one cell per thread and sums the totals
+// over each warp before its atomics.
 struct AccumulateCells {
   std::uint32_t cells;
   std::uint32_t realizations;
@@ -184,46 +192,174 @@ struct AccumulateCells {
   std::uint32_t* histogram;  // [bin][cell]
   std::uint64_t* totals;     // [b][TotalSlot]
 
-  REMNANT_HD void operator()(std::uint32_t task) const {
+  // Cell `cell` of realization b of the batch: folded into the cell's
+  // accumulators and cleared in the grids.
+  REMNANT_HD CellFold fold(std::uint32_t b, std::uint32_t cell) const {
+    CellFold f{0u, 0u, 0u};
+    const std::size_t at = static_cast<std::size_t>(b) * cells + cell;
+    f.impacts = impacts[at];
+    if (f.impacts == 0) return f;  // no impact, no dud
+    impacts[at] = 0;
+    impact_sum[cell] += f.impacts;
+    const std::uint32_t d = duds[at];
+    if (d == 0) return f;
+    duds[at] = 0;
+    dud_sum[cell] += d;
+    dud_sum_sq[cell] += static_cast<std::uint64_t>(d) * d;
+    dud_nonzero[cell] += 1;
+    const std::uint32_t bin = histogram_bin(d);
+    histogram[static_cast<std::size_t>(bin < bins ? bin : bins - 1) * cells + cell] += 1;
+    f.duds = d;
+    f.land_class = land_cover[cell] % kLandCoverClasses;
+    return f;
+  }
+
+#if REMNANT_HOST_PASS
+  void operator()(std::uint32_t task) const {
     const std::uint32_t c0 = task * REMNANT_CELLS_PER_TASK;
     const std::uint32_t c1 = c0 + REMNANT_CELLS_PER_TASK < cells ? c0 + REMNANT_CELLS_PER_TASK : cells;
     for (std::uint32_t b = 0; b < realizations; ++b) {
       std::uint64_t t[kTotalSlots] = {};
-      std::uint32_t* imp_row = impacts + static_cast<std::size_t>(b) * cells;
-      std::uint32_t* dud_row = duds + static_cast<std::size_t>(b) * cells;
       for (std::uint32_t cell = c0; cell < c1; ++cell) {
-        const std::uint32_t i = imp_row[cell];
-        if (i == 0) continue;  // no impact, no dud
-        imp_row[cell] = 0;
-        impact_sum[cell] += i;
-        t[kImpacts] += i;
-        const std::uint32_t d = dud_row[cell];
-        if (d == 0) continue;
-        dud_row[cell] = 0;
-        dud_sum[cell] += d;
-        dud_sum_sq[cell] += static_cast<std::uint64_t>(d) * d;
-        dud_nonzero[cell] += 1;
-        const std::uint32_t bin = histogram_bin(d);
-        histogram[static_cast<std::size_t>(bin < bins ? bin : bins - 1) * cells + cell] += 1;
-        t[kDuds] += d;
+        const CellFold f = fold(b, cell);
+        if (f.impacts == 0) continue;
+        t[kImpacts] += f.impacts;
+        if (f.duds == 0) continue;
+        t[kDuds] += f.duds;
         t[kContaminated] += 1;
-        t[kByClass + land_cover[cell] % kLandCoverClasses] += d;
+        t[kByClass + f.land_class] += f.duds;
       }
       if (t[kImpacts] == 0) continue;
       for (std::uint32_t k = 0; k < kTotalSlots; ++k)
         if (t[k]) atomic_add_u64(&totals[b * kTotalSlots + k], t[k]);
     }
   }
+#endif
 };
+
+// Rows of totals for the realizations of a batch, from the per-realization
+// totals and deposit counters read back from the backend.
+std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint32_t fired,
+                                           const std::uint64_t* totals, const std::uint32_t* counters) {
+  std::vector<RealizationTotals> out(realizations);
+  for (std::uint32_t b = 0; b < realizations; ++b) {
+    const std::uint64_t* t = totals + kTotalSlots * b;
+    RealizationTotals& rt = out[b];
+    rt.fired = fired;
+    rt.impacts = t[kImpacts];
+    rt.duds = t[kDuds];
+    rt.contaminated_cells = t[kContaminated];
+    for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
+    rt.in_water = counters[kCounterSlots * b + kInWater];
+    rt.outside_grid = counters[kCounterSlots * b + kOutside];
+  }
+  return out;
+}
+
+#if !REMNANT_HOST_PASS
+constexpr unsigned kFullWarp = 0xffffffffu;
+constexpr unsigned kThreadsPerBlock = 256;
+// Resident blocks of the deposit kernel per multiprocessor asked of ptxas
+// (__launch_bounds__): 3 x 256 threads caps DepositRun at 80 registers, where
+// it needs 100-102 unbounded, without spilling (docs/PERFORMANCE.md).
+constexpr unsigned kDepositBlocksPerSm = 5;
+
+// Blocks for n threads of kThreadsPerBlock, at most the grid's limit (the
+// kernels loop over the rest).
+inline unsigned blocks_for(std::uint64_t n) {
+  const std::uint64_t blocks = (n + kThreadsPerBlock - 1) / kThreadsPerBlock;
+  return static_cast<unsigned>(blocks < 0x7fffffffu ? blocks : 0x7fffffffu);
+}
+
+__global__ void __launch_bounds__(kThreadsPerBlock, kDepositBlocksPerSm)
+    deposit_kernel(const DepositRun run, std::uint64_t tasks) {
+  const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
+  for (std::uint64_t t = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < tasks; t += stride) run(t);
+}
+
+// Sum and bitwise or of v over the 32 lanes of a warp, every lane calling.
+__device__ inline std::uint32_t warp_sum(std::uint32_t v) {
+#if __CUDA_ARCH__ >= 800
+  return __reduce_add_sync(kFullWarp, v);
+#else
+  for (int lane = 16; lane > 0; lane /= 2) v += __shfl_xor_sync(kFullWarp, v, lane);
+  return v;
+#endif
+}
+__device__ inline std::uint32_t warp_or(std::uint32_t v) {
+#if __CUDA_ARCH__ >= 800
+  return __reduce_or_sync(kFullWarp, v);
+#else
+  for (int lane = 16; lane > 0; lane /= 2) v |= __shfl_xor_sync(kFullWarp, v, lane);
+  return v;
+#endif
+}
+
+// Adds the warp's sum of v to *total: one atomic per warp, by lane 0. A
+// realization's impacts or duds fit 32 bits (at most the items it fires).
+__device__ inline void warp_add(std::uint64_t* total, std::uint32_t v) {
+  const std::uint32_t sum = warp_sum(v);
+  if ((threadIdx.x & 31u) == 0 && sum != 0) atomic_add_u64(total, sum);
+}
+
+// The accumulate pass on the GPU: one thread per cell. Every lane of a warp
+// runs the same iterations (a lane past the grid's last cell adds nothing), so
+// the totals are summed over the warp's 32 cells before the 64-bit atomics;
+// a warp whose cells are all empty in a realization skips it after one read
+// per cell. The classes of land cover present among the warp's duds get one
+// sum each.
+__global__ void __launch_bounds__(kThreadsPerBlock) accumulate_kernel(const AccumulateCells acc) {
+  const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
+  for (std::uint64_t base = std::uint64_t(blockIdx.x) * blockDim.x; base < acc.cells; base += stride) {
+    const std::uint64_t cell = base + threadIdx.x;
+    const bool inside = cell < acc.cells;
+    for (std::uint32_t b = 0; b < acc.realizations; ++b) {
+      const CellFold f = inside ? acc.fold(b, static_cast<std::uint32_t>(cell)) : CellFold{0u, 0u, 0u};
+      if (!__any_sync(kFullWarp, f.impacts != 0)) continue;
+      std::uint64_t* t = acc.totals + std::size_t(b) * kTotalSlots;
+      warp_add(&t[kImpacts], f.impacts);
+      if (!__any_sync(kFullWarp, f.duds != 0)) continue;
+      warp_add(&t[kDuds], f.duds);
+      warp_add(&t[kContaminated], f.duds != 0 ? 1u : 0u);
+      for (std::uint32_t classes = warp_or(f.duds != 0 ? 1u << f.land_class : 0u); classes != 0;
+           classes &= classes - 1) {
+        const std::uint32_t k = static_cast<std::uint32_t>(__ffs(static_cast<int>(classes)) - 1);
+        warp_add(&t[kByClass + k], f.land_class == k ? f.duds : 0u);
+      }
+    }
+  }
+}
+#endif
+
+// The backend's vectors: on the GPU through DeviceAllocator
+// (kernels/cuda_memory.h: only a failed allocation is std::bad_alloc, and
+// freeing never throws).
+#if REMNANT_HOST_PASS
+template <typename T>
+using DeviceVector = thrust::device_vector<T>;
+#else
+template <typename T>
+using DeviceVector = thrust::device_vector<T, DeviceAllocator<T>>;
+#endif
+
+template <typename T>
+T* raw(DeviceVector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+template <typename T>
+const T* raw(const DeviceVector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
 
 class ThrustEngine final : public Engine {
  public:
   const char* name() const override { return REMNANT_BACKEND_NAME; }
 
-  // An allocation that fails (grids for too large a batch, temporary
-  // storage) reaches the host as std::bad_alloc, whatever Thrust threw, and
-  // before a batch is folded into the accumulators: run_ensemble then retries
-  // with a smaller batch.
+  // An allocation that fails (grids for too large a batch, the histogram
+  // growing) reaches the host as std::bad_alloc, and before a batch is folded
+  // into the accumulators: run_ensemble then retries with a smaller batch.
+  // On the GPU any other failure is a std::runtime_error with the runtime's
+  // description (kernels/cuda_errors.h).
   void prepare(const RunTables& t, std::uint32_t max_batch) override {
     out_of_memory_as_bad_alloc([&] { prepare_grids(t, max_batch); });
   }
@@ -286,12 +422,27 @@ class ThrustEngine final : public Engine {
     histogram_.clear();
     histogram_.reserve(static_cast<std::size_t>(histogram_reserved_bins(t.items_per_realization)) * cells_);
     histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
+#if !REMNANT_HOST_PASS
+    // What a batch needs besides the grids, allocated here so that a batch
+    // allocates nothing unless the histogram outgrows its reservation: the
+    // draws (one block of floats, staged through pinned memory), the largest
+    // dud count, and the reduction's temporary storage.
+    const std::size_t draws = draw_floats(max_batch);
+    inputs_.resize(draws);
+    staging_.reserve(draws);
+    largest_.assign(1, 0u);
+    readback_counters_.reserve(kCounterSlots * static_cast<std::size_t>(max_batch));
+    readback_totals_.reserve(kTotalSlots * static_cast<std::size_t>(max_batch));
+    readback_largest_.reserve(1);
+    reserve_reduce_storage(grid_size);
+#endif
   }
 
   std::vector<RealizationTotals> run_one_batch(const BatchView& in) {
-    const std::size_t S = tables_.strikes.count, T = tables_.types.count;
     const std::uint32_t B = in.realizations;
     if (B > max_batch_) throw std::logic_error("run_batch: batch larger than prepared for");
+#if REMNANT_HOST_PASS
+    const std::size_t S = tables_.strikes.count, T = tables_.types.count;
     BatchView batch = in;
     batch.site_x = put(site_x_, in.site_x, B * S);
     batch.site_y = put(site_y_, in.site_y, B * S);
@@ -305,56 +456,62 @@ class ThrustEngine final : public Engine {
     thrust::fill(counters_.begin(), counters_.end(), 0u);
     thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
 
-    const std::uint32_t N = tables_.items_per_realization;
-    DepositRun deposit{grid_, strikes_, types_, batch,
-                       tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                       raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_),
-                       tables_.cpu_kernel};
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
-                     thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * tasks_), deposit);
+                     thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * tasks_), deposit_run(batch));
 
-    const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
     // Grow the histogram (new bins go at the end of the [bin][cell] layout,
     // so existing counts stay put) to hold the largest count of this batch.
     const std::uint32_t largest = thrust::reduce(thrust::device, duds_.begin(), duds_.begin() + std::size_t(B) * cells_,
                                                  0u, thrust::maximum<std::uint32_t>());
     if (largest > 0 && histogram_bin(largest) >= bins_) grow_histogram(histogram_bin(largest) + 1);
 
-    AccumulateCells acc{cells_, B, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
-                        raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
-                        raw(totals_)};
+    const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
-                     thrust::counting_iterator<std::uint32_t>(tasks), acc);
+                     thrust::counting_iterator<std::uint32_t>(tasks), accumulate_cells(B));
 
     std::vector<std::uint32_t> counters(kCounterSlots * B);
     std::vector<std::uint64_t> totals(kTotalSlots * B);
     thrust::copy(counters_.begin(), counters_.begin() + kCounterSlots * B, counters.begin());
     thrust::copy(totals_.begin(), totals_.begin() + kTotalSlots * B, totals.begin());
-    std::vector<RealizationTotals> out(B);
-    for (std::uint32_t b = 0; b < B; ++b) {
-      const std::uint64_t* t = totals.data() + kTotalSlots * b;
-      RealizationTotals& rt = out[b];
-      rt.fired = N;
-      rt.impacts = t[kImpacts];
-      rt.duds = t[kDuds];
-      rt.contaminated_cells = t[kContaminated];
-      for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
-      rt.in_water = counters[kCounterSlots * b + kInWater];
-      rt.outside_grid = counters[kCounterSlots * b + kOutside];
-    }
-    return out;
-  }
+    return totals_rows(B, tables_.items_per_realization, totals.data(), counters.data());
+#else
+    // Everything is queued on the default stream; the host waits twice: for
+    // the largest dud count (the histogram may have to grow before the
+    // accumulate pass) and for the totals.
+    const std::size_t draws = draw_floats(B);
+    const BatchView batch = stage_draws(in);
+    check(cudaMemcpyAsync(raw(inputs_), staging_.data(), draws * sizeof(float), cudaMemcpyHostToDevice),
+          "copying the batch's draws to the GPU");
+    check(cudaMemsetAsync(raw(counters_), 0, kCounterSlots * B * sizeof(std::uint32_t)), "clearing the counters");
+    check(cudaMemsetAsync(raw(totals_), 0, kTotalSlots * B * sizeof(std::uint64_t)), "clearing the totals");
 
-  // Grows the histogram to `bins` bins, the new ones zero. Within the
-  // reservation the bins are appended in place; beyond it the histogram is
-  // moved to storage of exactly the new size (not Thrust's doubling). If the
-  // allocation fails, the histogram and bins_ are left as they were, so that
-  // read_accumulators still returns every batch before this one.
-  void grow_histogram(std::uint32_t bins) {
-    const std::size_t size = static_cast<std::size_t>(bins) * cells_;
-    if (size > histogram_.capacity()) histogram_.reserve(size);
-    histogram_.resize(size, 0u);
-    bins_ = bins;
+    const std::uint64_t deposit_tasks = std::uint64_t(B) * tasks_;
+    if (deposit_tasks > 0) {
+      deposit_kernel<<<blocks_for(deposit_tasks), kThreadsPerBlock>>>(deposit_run(batch), deposit_tasks);
+      check(cudaGetLastError(), "launching the deposit pass");
+    }
+    const std::size_t grid_size = std::size_t(B) * cells_;
+    reserve_reduce_storage(grid_size);
+    std::size_t temp_bytes = reduce_storage_.size();
+    check(cub::DeviceReduce::Max(raw(reduce_storage_), temp_bytes, raw(duds_), raw(largest_), grid_size),
+          "finding the largest dud count");
+    check(cudaMemcpyAsync(readback_largest_.data(), raw(largest_), sizeof(std::uint32_t), cudaMemcpyDeviceToHost),
+          "reading the largest dud count");
+    check(cudaStreamSynchronize(0), "the deposit pass");  // wait 1
+    const std::uint32_t largest = readback_largest_.data()[0];
+    if (largest > 0 && histogram_bin(largest) >= bins_) grow_histogram(histogram_bin(largest) + 1);
+
+    accumulate_kernel<<<blocks_for(cells_), kThreadsPerBlock>>>(accumulate_cells(B));
+    check(cudaGetLastError(), "launching the accumulate pass");
+    check(cudaMemcpyAsync(readback_counters_.data(), raw(counters_), kCounterSlots * B * sizeof(std::uint32_t),
+                          cudaMemcpyDeviceToHost),
+          "reading the counters");
+    check(cudaMemcpyAsync(readback_totals_.data(), raw(totals_), kTotalSlots * B * sizeof(std::uint64_t),
+                          cudaMemcpyDeviceToHost),
+          "reading the totals");
+    check(cudaStreamSynchronize(0), "the accumulate pass");  // wait 2
+    return totals_rows(B, tables_.items_per_realization, readback_totals_.data(), readback_counters_.data());
+#endif
   }
 
   void load_accumulators(const CellAccumulators& a) override {
@@ -379,24 +536,56 @@ class ThrustEngine final : public Engine {
   }
 
  private:
+  DepositRun deposit_run(const BatchView& batch) {
+    return DepositRun{grid_, strikes_, types_, batch,
+                      tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
+                      raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_),
+                      tables_.cpu_kernel};
+  }
+
+  AccumulateCells accumulate_cells(std::uint32_t realizations) {
+    return AccumulateCells{cells_, realizations, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
+                           raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
+                           raw(totals_)};
+  }
+
+  // Grows the histogram to `bins` bins, the new ones zero. Within the
+  // reservation the bins are appended in place. Beyond it the histogram
+  // moves: on the GPU to storage of exactly the new size (Thrust's doubling
+  // would take device memory nothing budgets), on the CPU to Thrust's doubled
+  // capacity (host pages beyond the bins in use are not touched, and later
+  // growth stays in place). If the allocation fails, the histogram and bins_
+  // are left as they were, so that read_accumulators still returns every
+  // batch before this one.
+  void grow_histogram(std::uint32_t bins) {
+    const std::size_t size = static_cast<std::size_t>(bins) * cells_;
+#if !REMNANT_HOST_PASS
+    if (size > histogram_.capacity()) histogram_.reserve(size);
+#endif
+    histogram_.resize(size, 0u);
+    bins_ = bins;
+  }
+
   template <typename F>
   static void out_of_memory_as_bad_alloc(F&& f) {
 #if REMNANT_HOST_PASS
     f();  // host memory: std::bad_alloc already
 #else
+    // The engine's own calls throw through check() (kernels/cuda_memory.h);
+    // what Thrust throws for its kernels is mapped the same way.
     try {
       f();
     } catch (const thrust::system_error& e) {
-      if (e.code().value() != cudaErrorMemoryAllocation) throw;
-      cudaGetLastError();  // not sticky, but clear it
-      throw std::bad_alloc();
+      if (e.code().category() != thrust::cuda_category()) throw;
+      cuda_error::throw_if_error(e.code().value(), "a Thrust algorithm", e.what());
+      throw;
     }
 #endif
   }
 
   // Copies a backend vector into a host vector.
   template <typename T>
-  static void fetch(const thrust::device_vector<T>& src, std::vector<T>& dst) {
+  static void fetch(const DeviceVector<T>& src, std::vector<T>& dst) {
 #if REMNANT_HOST_PASS
     // The OpenMP backend's memory is host memory: one copying pass, without
     // value-initialising the destination first.
@@ -409,10 +598,54 @@ class ThrustEngine final : public Engine {
 
   // Copies n host values to the device vector and returns its device pointer.
   template <typename T>
-  static const T* put(thrust::device_vector<T>& dst, const T* src, std::size_t n) {
+  static const T* put(DeviceVector<T>& dst, const T* src, std::size_t n) {
     dst.assign(src, src + n);
     return raw(dst);
   }
+
+#if !REMNANT_HOST_PASS
+  // The batch's draws, in the order of BatchView: seven arrays per (realization,
+  // strike), two per (realization, type).
+  std::size_t draw_floats(std::uint32_t realizations) const {
+    return std::size_t(realizations) * (7 * std::size_t(tables_.strikes.count) + 2 * std::size_t(tables_.types.count));
+  }
+
+  // Copies the batch's draws into the pinned staging buffer, one block in the
+  // order of BatchView, and returns the view of where they will be on the GPU.
+  BatchView stage_draws(const BatchView& in) {
+    const std::size_t BS = std::size_t(in.realizations) * tables_.strikes.count;
+    const std::size_t BT = std::size_t(in.realizations) * tables_.types.count;
+    BatchView batch = in;
+    float* host = staging_.data();
+    const float* device = raw(inputs_);
+    auto place = [&](const float*& field, std::size_t n) {
+      std::copy(field, field + n, host);
+      field = device;
+      host += n;
+      device += n;
+    };
+    place(batch.site_x, BS);
+    place(batch.site_y, BS);
+    place(batch.semi_major, BS);
+    place(batch.semi_minor, BS);
+    place(batch.wind_x, BS);
+    place(batch.wind_y, BS);
+    place(batch.height, BS);
+    place(batch.dud_rate, BT);
+    place(batch.sd_failure, BT);
+    return batch;
+  }
+
+  // Temporary storage of the largest-count reduction over n grid values,
+  // owned by the engine (Thrust's reduce would cudaMalloc and cudaFree it,
+  // and wait, on every batch).
+  void reserve_reduce_storage(std::size_t n) {
+    std::size_t bytes = 0;
+    check(cub::DeviceReduce::Max(nullptr, bytes, raw(duds_), raw(largest_), n),
+          "sizing the largest-count reduction");
+    if (bytes > reduce_storage_.size()) reduce_storage_.resize(bytes);
+  }
+#endif
 
   RunTables tables_{};
   GridView grid_{};
@@ -422,16 +655,24 @@ class ThrustEngine final : public Engine {
   std::uint32_t max_batch_ = 0;
   std::uint32_t bins_ = kExactBins;
   std::uint32_t tasks_ = 0;  // deposit tasks per realization
-  thrust::device_vector<std::uint8_t> land_cover_, pattern_;
-  thrust::device_vector<float> failure_multiplier_, aim_sigma_, heading_center_, heading_spread_, ring_inner_, vt_min_,
-      vt_max_;
-  thrust::device_vector<std::uint32_t> first_item_, per_carrier_, first_task_;
-  thrust::device_vector<std::uint16_t> type_;
-  thrust::device_vector<float> site_x_, site_y_, semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_,
+  DeviceVector<std::uint8_t> land_cover_, pattern_;
+  DeviceVector<float> failure_multiplier_, aim_sigma_, heading_center_, heading_spread_, ring_inner_, vt_min_, vt_max_;
+  DeviceVector<std::uint32_t> first_item_, per_carrier_, first_task_;
+  DeviceVector<std::uint16_t> type_;
+#if REMNANT_HOST_PASS
+  DeviceVector<float> site_x_, site_y_, semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_,
       sd_failure_;
-  thrust::device_vector<std::uint32_t> impacts_, duds_, counters_;
-  thrust::device_vector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
-  thrust::device_vector<std::uint32_t> dud_nonzero_, histogram_;
+#else
+  DeviceVector<float> inputs_;  // the batch's draws (stage_draws)
+  DeviceVector<std::uint32_t> largest_;
+  DeviceVector<unsigned char> reduce_storage_;
+  PinnedBuffer<float> staging_;
+  PinnedBuffer<std::uint32_t> readback_counters_, readback_largest_;
+  PinnedBuffer<std::uint64_t> readback_totals_;
+#endif
+  DeviceVector<std::uint32_t> impacts_, duds_, counters_;
+  DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
+  DeviceVector<std::uint32_t> dud_nonzero_, histogram_;
 };
 
 }  // namespace
