@@ -54,9 +54,10 @@ inline std::uint32_t histogram_bins_for(std::uint64_t max_count) {
   return kExactBins + (e - 3) * kSubBinsPerOctave;
 }
 
-// Counts up to which the engines reserve histogram bins when a run is
-// prepared and estimate_run_bytes budgets them: a cell with more duds in one
-// realization grows the histogram beyond its reservation (rare).
+// The engines reserve the histogram bins of counts up to this when a run is
+// prepared, and estimate_run_bytes budgets them (43 bins, which hold counts up
+// to 2047): a cell with more duds in one realization grows the histogram
+// beyond its reservation (rare).
 constexpr std::uint64_t kHistogramReservedCount = 1024;
 
 // Bins reserved for a run firing `items` submunitions per realization (no
