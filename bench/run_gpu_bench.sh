@@ -10,12 +10,15 @@
 #     realizations) on both backends with remnant_profile_case, when the laos
 #     dataset is found (REMNANT_DATASETS, or the build's datasets directory);
 # and the ratio CUDA / CPU of each. Where no device answers, the CUDA rows say
-# why and no ratio is printed.
+# why and no ratio is printed. With PTXAS=1 it first prints what ptxas reports
+# for the engine's kernels (registers, stack frame, spills) for each
+# architecture, the compile-time figures of docs/PERFORMANCE.md.
 #
 #   bench/run_gpu_bench.sh
 #
 # Environment: BUILD_DIR (default <repo>/build-gpu), REPETITIONS (default 3),
-# LAOS_R (default 4), CUDA_ARCHS (default: the project's, 80;90).
+# LAOS_R (default 4), CUDA_ARCHS (default: the project's, 80;90), PTXAS
+# (default 0).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +41,21 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>
   echo "gpu: nvidia-smi not found"
 echo "git: $(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ ${PTXAS:-0} != 0 ]]; then
+  echo "== ptxas: the engine's kernels (compile time)"
+  nvcc_bin="$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)"
+  IFS=';' read -r -a archs <<<"${CUDA_ARCHS:-80;90}"
+  for arch in "${archs[@]}"; do
+    "$nvcc_bin" -I"$repo" -I"$repo/kernels" -O3 -DNDEBUG --expt-relaxed-constexpr -std=c++17 -arch="sm_$arch" \
+      -cubin -Xptxas -v "$repo/kernels/engine.cu" -o /dev/null 2>&1 |
+      awk -v arch="sm_$arch" '/Compiling entry function/ { k = ""
+          if ($0 ~ /deposit_kernel/) k = "deposit_kernel"; else if ($0 ~ /accumulate_kernel/) k = "accumulate_kernel" }
+        k != "" && /bytes stack frame/ { sub(/^[ \t]+/, ""); stack = $0 }
+        k != "" && /Used [0-9]+ registers/ { match($0, /Used [0-9]+ registers/)
+          printf "%s %-18s %s, %s\n", arch, k, substr($0, RSTART, RLENGTH), stack; k = "" }'
+  done
+fi
 
 echo "== benchmark scenario (submunitions per second, median of $reps)"
 csv="$(mktemp)"

@@ -260,8 +260,9 @@ std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint
 constexpr unsigned kFullWarp = 0xffffffffu;
 constexpr unsigned kThreadsPerBlock = 256;
 // Resident blocks of the deposit kernel per multiprocessor asked of ptxas
-// (__launch_bounds__): 3 x 256 threads caps DepositRun at 80 registers, where
-// it needs 100-102 unbounded, without spilling (docs/PERFORMANCE.md).
+// (__launch_bounds__): 5 x 256 threads allow 51 registers per thread, which
+// the kernel meets without spilling (46 at sm_80, 48 at sm_90; 6 blocks
+// spill), for 40 of 64 warps per multiprocessor (docs/PERFORMANCE.md).
 constexpr unsigned kDepositBlocksPerSm = 5;
 
 // Blocks for n threads of kThreadsPerBlock, at most the grid's limit (the
