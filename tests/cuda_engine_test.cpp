@@ -4,9 +4,13 @@
 // memory and recovering (GPU only: REMNANT_SKIP_UNLESS_GPU, tests/test_support.h).
 #include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -103,6 +107,15 @@ heading_deg = 30.0
 heading_spread_deg = 5.0
 )toml";
 
+// The dense scenario on side x side cells. At 512 (262,144 cells): about
+// 54 MiB of accumulators (the histogram's reservation included) and 2 MiB of
+// grids per realization of a batch.
+Scenario dense_scenario_on(int side) {
+  const std::string n = std::to_string(side);
+  return test::scenario_from(
+      test::replace_all(test::replace_all(kDense, "nx = 64", "nx = " + n), "ny = 64", "ny = " + n), "dense.toml");
+}
+
 // The histogram holds every cell's dud count of every realization once.
 void expect_histogram_consistent(const CellAccumulators& a) {
   ASSERT_EQ(a.histogram.size(), std::size_t(a.histogram_bins) * a.cells);
@@ -152,6 +165,66 @@ TEST(EngineHistogram, DenseScenarioGrowsItAlikeAtBatchSizes1And7And50OnTheCpu) {
 TEST(CudaEngine, DenseScenarioGrowsTheHistogramAlikeAtBatchSizes1And7And50) {
   REMNANT_SKIP_UNLESS_GPU();
   dense_histogram_grows_alike("cuda");
+}
+
+// ------------------------------------------------------------ a histogram that cannot grow
+
+#if defined(__SANITIZE_ADDRESS__)
+#define REMNANT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REMNANT_TEST_ASAN 1
+#endif
+#endif
+
+// The process's address space now, in bytes.
+std::uint64_t address_space_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0;
+  statm >> pages;
+  return pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// The CPU engine on the dense scenario over 1000 x 1000 cells, its address
+// space limited to what it holds plus 200 MiB once prepared: the first batch
+// needs the histogram to grow past its reservation (43 bins of 4 MB), which
+// moves it to twice that (344 MB) and fails. Returns 0 when that failure is
+// std::bad_alloc and the accumulators read back are whole; what went wrong
+// otherwise.
+int histogram_growth_fails_cleanly() {
+  const Scenario sc = dense_scenario_on(1000);
+  const Plan plan = make_plan(sc);
+  const RunTables tables = plan.tables(11);
+  std::unique_ptr<Engine> engine = cpu::make_engine();
+  engine->prepare(tables, 4);
+  const BatchDraws d = draw_batch(sc, plan, 11, 0, 4);
+  rlimit limit{};
+  limit.rlim_cur = limit.rlim_max = address_space_bytes() + (std::uint64_t{200} << 20);
+  if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  try {
+    engine->run_batch(d.view());
+    return 3;  // the histogram grew: the limit did not bite
+  } catch (const std::bad_alloc&) {
+  }
+  const CellAccumulators a = engine->read_accumulators();
+  if (a.histogram.size() != std::size_t(a.histogram_bins) * a.cells) return 4;  // bins without their rows
+  if (a.histogram_bins != kExactBins) return 5;
+  for (std::uint64_t v : a.dud_sum)
+    if (v != 0) return 6;  // the failed batch was folded in
+  return 0;
+}
+
+// The engine raises its bin count only once the histogram has grown: when
+// growing fails, the accumulators read back (run_ensemble reads them to retry
+// with a smaller batch) have as many bins as the histogram holds rows. Run in
+// a fresh process (gtest's threadsafe death-test style): the address-space
+// limit must not reach the rest of the suite.
+TEST(EngineHistogram, GrowthThatFailsLeavesTheAccumulatorsWholeOnTheCpu) {
+#ifdef REMNANT_TEST_ASAN
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit this test sets";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(histogram_growth_fails_cleanly()), ::testing::ExitedWithCode(0), "");
 }
 
 // ------------------------------------------------------------ device memory
@@ -228,21 +301,13 @@ void run_all(Engine& engine, const Scenario& sc, const Plan& plan, std::uint64_t
   }
 }
 
-// The dense scenario on 512 x 512 cells (262,144): about 54 MiB of
-// accumulators (the histogram reserved up to counts of 1024) and 2 MiB of
-// grids per realization of a batch.
-Scenario large_dense_scenario() {
-  return test::scenario_from(
-      test::replace_all(test::replace_all(kDense, "nx = 64", "nx = 512"), "ny = 64", "ny = 512"), "dense.toml");
-}
-
 // The real engine, with the device's memory held by someone else: preparing a
 // batch that does not fit throws std::bad_alloc (not another error, not
 // std::terminate), and the same engine then prepares a smaller batch and gives
 // the results of a run that never ran short.
 TEST(CudaEngine, RunsOutOfDeviceMemoryAndRecovers) {
   REMNANT_SKIP_UNLESS_GPU();
-  const Scenario sc = large_dense_scenario();
+  const Scenario sc = dense_scenario_on(512);
   const Plan plan = make_plan(sc);
   const std::uint64_t seed = 21;
   const std::uint32_t R = 8;
@@ -275,7 +340,7 @@ TEST(CudaEngine, RunsOutOfDeviceMemoryAndRecovers) {
 // past its end); once memory is free again the batch runs.
 TEST(CudaEngine, HistogramThatCannotGrowLeavesTheAccumulatorsWhole) {
   REMNANT_SKIP_UNLESS_GPU();
-  const Scenario sc = large_dense_scenario();
+  const Scenario sc = dense_scenario_on(512);
   const Plan plan = make_plan(sc);
   const std::uint64_t seed = 11;
   const RunTables tables = plan.tables(seed);
