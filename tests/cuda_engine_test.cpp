@@ -223,8 +223,10 @@ TEST(EngineHistogram, GrowthThatFailsLeavesTheAccumulatorsWholeOnTheCpu) {
 #ifdef REMNANT_TEST_ASAN
   GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit this test sets";
 #endif
+  const std::string style = GTEST_FLAG_GET(death_test_style);
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(std::exit(histogram_growth_fails_cleanly()), ::testing::ExitedWithCode(0), "");
+  GTEST_FLAG_SET(death_test_style, style);
 }
 
 // ------------------------------------------------------------ device memory
