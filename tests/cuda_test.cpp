@@ -87,12 +87,26 @@ x_m = 300.0
 y_m = 300.0
 )toml";
 
+// Where no GPU can be used, the reason (no driver, an old one, an
+// architecture not compiled in, an exclusive-process GPU held elsewhere, ...)
+// reaches the user: auto's note (printed in the summary), --backend cuda's
+// error, and remnant --version.
 TEST(Cuda, ReportsWhyItIsUnusable) {
   std::string why;
   if (cuda::device_usable(&why)) GTEST_SKIP() << "a CUDA device is usable here";
   EXPECT_FALSE(why.empty()) << "device_usable() must say why no GPU can be used";
-  EXPECT_THROW(choose_backend("cuda"), InputError);
-  EXPECT_EQ(choose_backend("auto").name, "cpu");
+  try {
+    choose_backend("cuda");
+    ADD_FAILURE() << "--backend cuda accepted without a usable GPU";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+  }
+  const BackendChoice automatic = choose_backend("auto");
+  EXPECT_EQ(automatic.name, "cpu");
+  EXPECT_NE(automatic.note.find(why), std::string::npos) << automatic.note;
+  const test::CommandResult version = test::run_command(std::string(REMNANT_CLI_PATH) + " --version 2>&1");
+  EXPECT_EQ(version.exit_code, 0) << version.output;
+  EXPECT_NE(version.output.find("(cuda: " + why + ")"), std::string::npos) << version.output;
 }
 
 // REMNANT_SKIP_UNLESS_GPU() skips where no device answers, and fails instead
