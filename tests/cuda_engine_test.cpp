@@ -294,6 +294,18 @@ class DeviceMemoryHold {
   std::vector<std::pair<unsigned long long, std::uint64_t>> held_;
 };
 
+// After REMNANT_SKIP_UNLESS_GPU: where the driver library cannot hold device
+// memory the test skips, but a GPU answered, so under REMNANT_REQUIRE_GPU it
+// fails instead.
+#define REMNANT_SKIP_UNLESS_HELD(hold)                                                                         \
+  do {                                                                                                          \
+    if (!(hold).usable()) {                                                                                     \
+      if (::remnant::test::gpu_required())                                                                      \
+        GTEST_FAIL() << "REMNANT_REQUIRE_GPU is set but the CUDA driver library could not hold device memory"; \
+      GTEST_SKIP() << "the CUDA driver library (libcuda.so.1) could not hold device memory here";              \
+    }                                                                                                           \
+  } while (0)
+
 // Runs realizations [0, R) through an engine in batches of `batch`.
 void run_all(Engine& engine, const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t R,
              std::uint32_t batch) {
@@ -322,7 +334,7 @@ TEST(CudaEngine, RunsOutOfDeviceMemoryAndRecovers) {
   reference.reset();
 
   DeviceMemoryHold hold;
-  if (!hold.usable()) GTEST_SKIP() << "the CUDA driver library (libcuda.so.1) could not hold device memory here";
+  REMNANT_SKIP_UNLESS_HELD(hold);
   ASSERT_GT(hold.take_all(std::uint64_t{1} << 30), 0u);
   hold.give_back(std::uint64_t{256} << 20);
   std::unique_ptr<Engine> engine = cuda::make_engine();
@@ -357,7 +369,7 @@ TEST(CudaEngine, HistogramThatCannotGrowLeavesTheAccumulatorsWhole) {
   std::unique_ptr<Engine> engine = cuda::make_engine();
   engine->prepare(tables, R);
   DeviceMemoryHold hold;
-  if (!hold.usable()) GTEST_SKIP() << "the CUDA driver library (libcuda.so.1) could not hold device memory here";
+  REMNANT_SKIP_UNLESS_HELD(hold);
   ASSERT_GT(hold.take_all(std::uint64_t{1} << 30), 0u);
   const BatchDraws d = draw_batch(sc, plan, seed, 0, R);
   bool ran_short = false;
