@@ -147,7 +147,9 @@ __attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& key
 // "undefined" vector, which -Wuninitialized reports inside the headers.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#ifndef __clang__  // a GCC warning clang does not know
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
                                                                   std::uint32_t s, std::uint32_t c, std::uint32_t k,
                                                                   BlockWords& w) {

@@ -139,7 +139,7 @@ REMNANT_HD inline std::uint32_t landing_cell_index(const GridView& g, float x, f
   // nx, ny <= 10^6 (the scenario loader's bound), so int32 holds ix and iy.
   const std::uint32_t ix = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fx : 0.0f));
   const std::uint32_t iy = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fy : 0.0f));
-  return inside & (ix < g.nx) & (iy < g.ny) ? iy * g.nx + ix : kNoCell;
+  return (inside & (ix < g.nx) & (iy < g.ny)) ? iy * g.nx + ix : kNoCell;
 }
 
 // The same as a signed index, -1 outside.
