@@ -520,6 +520,14 @@ class ThrustEngine final : public Engine {
     dud_sum_sq_.assign(a.dud_sum_sq.begin(), a.dud_sum_sq.end());
     dud_nonzero_.assign(a.dud_nonzero.begin(), a.dud_nonzero.end());
     impact_sum_.assign(a.impact_sum.begin(), a.impact_sum.end());
+#if !REMNANT_HOST_PASS
+    // More bins than reserved: storage of exactly their size, as in
+    // grow_histogram (Thrust's assign would allocate twice the reservation).
+    if (a.histogram.size() > histogram_.capacity()) {
+      histogram_.clear();
+      histogram_.reserve(a.histogram.size());
+    }
+#endif
     histogram_.assign(a.histogram.begin(), a.histogram.end());
     bins_ = a.histogram_bins;
   }
