@@ -50,7 +50,7 @@ REMNANT_HD inline float carrier_heading(float center, float spread, float u) {
 //    the 2-sigma contour and holds 86.5 % of the items (assumption: the quoted
 //    footprint sizes are read as 2-sigma extents).
 //  - Ring: uniform on the elliptical annulus between ring_inner*(a, b) and
-//    (a, b): DPICM grenades land along the perimeter of an oval (FACTS.md, M).
+//    (a, b): DPICM grenades land along the perimeter of an oval ([PRESS-DPICM], docs/SOURCES.md).
 //
 // In two halves, for callers that take the sine and cosine of many items at
 // once (the CPU's blocked deposit pass): pattern_radius and pattern_angle give
@@ -115,7 +115,7 @@ REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float heading) {
 
 // Step 5: fall time from the function height at terminal velocity
 // (assumption: items reach terminal velocity at once after release; no public
-// terminal-velocity figures exist, FACTS.md, so the velocity is an uncertain
+// terminal-velocity figures exist: docs/SOURCES.md, "What no source gives"; so the velocity is an uncertain
 // range sampled per item).
 REMNANT_HD inline float fall_time(float height, float vt_min, float vt_max, float u) {
   const float vt = vt_min + u * (vt_max - vt_min);
@@ -150,7 +150,7 @@ REMNANT_HD inline std::int64_t landing_cell(const GridView& g, float x, float y)
 
 // Step 8a: slope term of the failure probability (assumption: failure grows
 // linearly with the ground gradient, glancing impacts on slopes; no public
-// coefficient exists, FACTS.md: coefficient k is the scenario's, default 0).
+// coefficient exists: docs/SOURCES.md, "What no source gives"; coefficient k is the scenario's, default 0).
 REMNANT_HD inline float slope_term(float gradient, float k) { return 1.0f + k * gradient; }
 
 // Step 8b: failure probability of one item: type rate (drawn per realization)
