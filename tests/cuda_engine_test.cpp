@@ -138,7 +138,7 @@ void expect_same_accumulators(const CellAccumulators& a, const CellAccumulators&
 // Runs the dense scenario at batch sizes 50, 7 and 1 on one backend: the
 // histogram grows past its reservation, the same way whatever the batch.
 void dense_histogram_grows_alike(const std::string& backend) {
-  const Scenario sc = test::scenario_from(kDense, "dense.toml");
+  const Scenario sc = dense_scenario_on(64);
   const Plan plan = make_plan(sc);
   const RunResult one_batch = test::run(sc, plan, 50, 11, 0, 50, backend);
   ASSERT_EQ(one_batch.backend.name, backend);
