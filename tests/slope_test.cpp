@@ -97,9 +97,9 @@ std::string write_dem(const test::TempDir& dir) {
                           n, n, z);
 }
 
-Scenario slope_scenario(const test::TempDir& dir, const std::string& k) {
-  return test::scenario_from(test::replace_all(test::replace_all(kSlope, "@DEM@", write_dem(dir)), "@K@", k),
-                             "slope.toml");
+// The slope scenario on the DEM at dem (write_dem), slope coefficient k.
+Scenario slope_scenario(const std::string& dem, const std::string& k) {
+  return test::scenario_from(test::replace_all(test::replace_all(kSlope, "@DEM@", dem), "@K@", k), "slope.toml");
 }
 
 bool west(std::uint32_t ix) { return ix <= 28; }
@@ -107,8 +107,9 @@ bool east(std::uint32_t ix) { return ix >= 31; }
 
 TEST(Slope, MultiplierIsOnePlusKTimesTheGradient) {
   test::TempDir dir;
+  const std::string dem = write_dem(dir);
   for (const double k : {0.0, 0.5, 2.0}) {
-    const Plan plan = make_plan(slope_scenario(dir, std::to_string(k)));
+    const Plan plan = make_plan(slope_scenario(dem, std::to_string(k)));
     ASSERT_EQ(plan.cells(), kCells * kCells);
     for (std::uint32_t i = 0; i < plan.cells(); ++i) {
       const std::uint32_t ix = i % kCells;
@@ -132,7 +133,7 @@ TEST(Slope, MultiplierIsOnePlusKTimesTheGradient) {
 // (p = 0.139) 12 sd.
 TEST(Slope, DudFractionFollowsTheSlopeWhereItemsLand) {
   test::TempDir dir;
-  const Scenario sc = slope_scenario(dir, "0.5");
+  const Scenario sc = slope_scenario(write_dem(dir), "0.5");
   const Plan plan = make_plan(sc);
   const RunResult r = test::run(sc, plan, sc.realizations, 77);
   double impacts[2] = {0, 0}, duds[2] = {0, 0};
