@@ -13,11 +13,11 @@
 namespace remnant {
 namespace {
 
-// 60 x 60 cells of 10 m in UTM 36N, cropland (multiplier 1), dud rate fixed at
-// 0.1, slope coefficient @K@. 10 carriers x 200 items fall at ground level in
-// calm air around the middle (x = 300 m, the edge of the slope below): a
-// footprint of at most 100 m plus an aim error of CEP 20 m keeps every item on
-// the grid.
+// 60 x 60 cells of 10 m in UTM 36N, cropland (no dud-rate multipliers given:
+// 1 for every class), dud rate fixed at 0.1, slope coefficient @K@. 10
+// carriers x 200 items fall at ground level in calm air around the middle
+// (x = 300 m, the edge of the slope below): a footprint of at most 100 m plus
+// an aim error of CEP 20 m keeps every item on the grid.
 constexpr const char* kSlope = R"toml(
 [scenario]
 name = "slope test"
@@ -42,16 +42,6 @@ from_deg = 270.0
 
 [land_cover]
 slope_coefficient = @K@
-
-[land_cover.dud_rate_multiplier]
-water = 1.0
-built_up = 1.0
-bare = 1.0
-grass_shrub = 1.0
-cropland = 1.0
-tree = 1.0
-wetland = 1.0
-unknown = 1.0
 
 [[submunition]]
 name = "bomblet"
