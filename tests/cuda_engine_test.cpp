@@ -297,13 +297,11 @@ class DeviceMemoryHold {
 // After REMNANT_SKIP_UNLESS_GPU: where the driver library cannot hold device
 // memory the test skips, but a GPU answered, so under REMNANT_REQUIRE_GPU it
 // fails instead.
-#define REMNANT_SKIP_UNLESS_HELD(hold)                                                                         \
-  do {                                                                                                          \
-    if (!(hold).usable()) {                                                                                     \
-      if (::remnant::test::gpu_required())                                                                      \
-        GTEST_FAIL() << "REMNANT_REQUIRE_GPU is set but the CUDA driver library could not hold device memory"; \
-      GTEST_SKIP() << "the CUDA driver library (libcuda.so.1) could not hold device memory here";              \
-    }                                                                                                           \
+#define REMNANT_SKIP_UNLESS_HELD(hold)                                                                                \
+  do {                                                                                                                \
+    if (!(hold).usable())                                                                                             \
+      REMNANT_GPU_SKIP_OR_FAIL("REMNANT_REQUIRE_GPU is set but the CUDA driver library could not hold device memory", \
+                               "the CUDA driver library (libcuda.so.1) could not hold device memory here");           \
   } while (0)
 
 // Runs realizations [0, R) through an engine in batches of `batch`.

@@ -89,17 +89,24 @@ inline bool gpu_required() {
 
 }  // namespace remnant::test
 
+// Where a GPU test cannot go on: fails with `failure` under
+// REMNANT_REQUIRE_GPU=1, else skips with `skip` (each streamed into gtest's
+// message).
+#define REMNANT_GPU_SKIP_OR_FAIL(failure, skip)                   \
+  do {                                                            \
+    if (::remnant::test::gpu_required()) GTEST_FAIL() << failure; \
+    GTEST_SKIP() << skip;                                         \
+  } while (0)
+
 // First thing in a test that needs a CUDA device: where none is usable the
 // test is skipped with the reason, or fails with it under REMNANT_REQUIRE_GPU=1.
 // Every GPU test uses it (tests/cuda_test.cpp checks that it fails when asked).
-#define REMNANT_SKIP_UNLESS_GPU()                                                                         \
-  do {                                                                                                    \
-    std::string remnant_gpu_why_;                                                                         \
-    if (!::remnant::cuda::device_usable(&remnant_gpu_why_)) {                                             \
-      if (::remnant::test::gpu_required())                                                                \
-        GTEST_FAIL() << "REMNANT_REQUIRE_GPU is set but no CUDA device is usable: " << remnant_gpu_why_; \
-      GTEST_SKIP() << "no usable CUDA device: " << remnant_gpu_why_;                                      \
-    }                                                                                                     \
+#define REMNANT_SKIP_UNLESS_GPU()                                                                               \
+  do {                                                                                                          \
+    std::string remnant_gpu_why_;                                                                               \
+    if (!::remnant::cuda::device_usable(&remnant_gpu_why_))                                                     \
+      REMNANT_GPU_SKIP_OR_FAIL("REMNANT_REQUIRE_GPU is set but no CUDA device is usable: " << remnant_gpu_why_, \
+                               "no usable CUDA device: " << remnant_gpu_why_);                                  \
   } while (0)
 
 namespace remnant::test {
