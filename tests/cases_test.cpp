@@ -144,7 +144,7 @@ TEST(Catalogue, EveryFigureHasASourceOrAnAssumptionLabel) {
 TEST(Catalogue, TheLoaderRefusesAFigureWithoutASource) {
   test::TempDir dir;
   std::string cat = read(kConfigs + "munitions.toml");
-  const std::string line = "submunitions_per_carrier_source = \"HRW 2006 (H)\"\n";
+  const std::string line = "submunitions_per_carrier_source = \"HRW 2006 [HRW-2006] (H)\"\n";
   ASSERT_NE(cat.find(line), std::string::npos);
   cat = test::replace_all(cat, line, "");
   dir.write("munitions.toml", cat);
