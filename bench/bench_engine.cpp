@@ -43,10 +43,10 @@
 #include <vector>
 
 #include "bench_scenario.h"
-#include "host/ensemble.h"
+#include "host/run/ensemble.h"
 #include "kernels/deposit_block.h"
-#include "host/plan.h"
-#include "host/scenario.h"
+#include "host/run/plan.h"
+#include "host/inputs/scenario.h"
 #include "kernels/engine.h"
 
 namespace {

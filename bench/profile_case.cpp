@@ -33,9 +33,9 @@
 #include <vector>
 
 #include "bench_scenario.h"
-#include "host/ensemble.h"
-#include "host/plan.h"
-#include "host/scenario.h"
+#include "host/run/ensemble.h"
+#include "host/run/plan.h"
+#include "host/inputs/scenario.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Plain, device-copyable tables that the kernels read. Built on the host by
-// host/plan.cpp from a scenario; structure of arrays, no owning members.
+// host/run/plan.cpp from a scenario; structure of arrays, no owning members.
 #pragma once
 
 #include <cstdint>

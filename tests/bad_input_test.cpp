@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "host/checkpoint.h"
+#include "host/run/checkpoint.h"
 #include "test_support.h"
 
 namespace remnant {

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "host/report.h"
+#include "host/run/summary.h"
 #include "test_support.h"
 
 namespace remnant {

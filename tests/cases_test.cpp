@@ -8,8 +8,8 @@
 #include <fstream>
 #include <set>
 
-#include "host/geo.h"
-#include "host/sites.h"
+#include "host/common/geo.h"
+#include "host/inputs/sites.h"
 #include "test_support.h"
 
 namespace remnant {

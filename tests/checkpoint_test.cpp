@@ -17,9 +17,10 @@
 #include <new>
 #include <thread>
 
-#include "host/checkpoint.h"
-#include "host/result_file.h"
-#include "host/stats.h"
+#include "host/run/checkpoint.h"
+#include "host/evidence/result_file.h"
+#include "host/run/result_data.h"
+#include "host/evidence/stats.h"
 #include "test_support.h"
 
 namespace remnant {

@@ -1,11 +1,11 @@
 // The decisions around the GPU that need none to be checked: which compute
 // capabilities a build's code runs on (kernels/device_choice.h), which GPU an
 // MPI rank uses and how ranks on one GPU split its memory, and the refusal of
-// ranks that disagree (host/distributed.h).
+// ranks that disagree (host/run/distributed.h).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "host/distributed.h"
+#include "host/run/distributed.h"
 #include "kernels/device_choice.h"
 #include "test_support.h"
 

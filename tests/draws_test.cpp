@@ -1,4 +1,4 @@
-// The ranged per-realization draws of draw_batch (host/plan.cpp): function
+// The ranged per-realization draws of draw_batch (host/run/plan.cpp): function
 // height, footprint scale (a uniform, or the mean of the normalised height and
 // spin under footprint_scaling), wind speed and direction. 20,000 realizations
 // of two strikes; each draw's mean and variance against its analytic

@@ -9,8 +9,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "host/export.h"
-#include "host/layers.h"
+#include "host/evidence/exports.h"
+#include "host/maps/export.h"
+#include "host/evidence/layers.h"
 #include "test_support.h"
 
 namespace remnant {

@@ -1,4 +1,4 @@
-// The figures `remnant info` prints (host/report.cpp result_info_text) held
+// The figures `remnant info` prints (host/evidence/report.cpp result_info_text) held
 // against the result file's own contents: the run line, the grid line and each
 // headline line's mean, 90 % interval and median, recomputed here from the
 // per-realization totals (mean = sum / R; quantile p = the ceil(p R)-th
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "host/result_file.h"
-#include "host/scenario.h"
+#include "host/evidence/result_file.h"
+#include "host/inputs/scenario.h"
 
 namespace remnant::test {
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "host/result_file.h"
+#include "host/evidence/result_file.h"
 #include "test_support.h"
 
 namespace remnant {

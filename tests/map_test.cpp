@@ -11,10 +11,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "host/map.h"
-#include "host/map_internal.h"
-#include "host/report.h"
-#include "host/result_file.h"
+#include "host/maps/map.h"
+#include "host/maps/map_internal.h"
+#include "host/evidence/report.h"
+#include "host/evidence/result_file.h"
+#include "host/run/result_data.h"
 #include "test_support.h"
 
 namespace remnant {

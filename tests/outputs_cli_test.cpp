@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "host/layers.h"
-#include "host/report.h"
-#include "host/result_file.h"
+#include "host/evidence/layers.h"
+#include "host/evidence/report.h"
+#include "host/evidence/result_file.h"
 #include "info_checks.h"
 #include "test_support.h"
 

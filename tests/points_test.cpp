@@ -1,7 +1,7 @@
 // Strike-site points from CSV: header tolerance, optional weight, gzip told
 // apart by its magic bytes, a table of broken files with the message each must
 // give, and the THOR Laos records when the shared data are there.
-#include "host/points.h"
+#include "host/inputs/points.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

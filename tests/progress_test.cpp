@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "host/progress.h"
+#include "host/run/progress.h"
 
 namespace remnant {
 namespace {

@@ -2,7 +2,7 @@
 // GDAL in another CRS than the grid (lon/lat, a UTM zone, Web Mercator); each
 // expected value comes from transforming a cell centre by hand. Also the
 // errors (no overlap, no CRS, missing file, bad band, bad grid) and the slope.
-#include "host/raster.h"
+#include "host/inputs/raster.h"
 
 #include <gdal.h>
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "host/geo.h"
+#include "host/common/geo.h"
 #include "test_support.h"
 
 namespace remnant {

@@ -13,9 +13,10 @@
 #include <numeric>
 #include <random>
 
-#include "host/atomic_output.h"
-#include "host/report.h"
-#include "host/result_file.h"
+#include "host/common/atomic_output.h"
+#include "host/evidence/report.h"
+#include "host/evidence/result_file.h"
+#include "host/run/result_data.h"
 #include "info_checks.h"
 #include "test_support.h"
 

@@ -1,5 +1,5 @@
 // The slope term of the failure probability end to end: a DEM read from a
-// [terrain] raster, its gradient |grad z| (host/raster.cpp), the per-cell
+// [terrain] raster, its gradient |grad z| (host/inputs/raster.cpp), the per-cell
 // multiplier 1 + k |grad z| (kernels/physics.h slope_term) and the dud counts
 // of a run where items land on flat and on sloped ground.
 #include <gtest/gtest.h>

@@ -13,9 +13,9 @@
 #include <sstream>
 #include <thread>
 
-#include "host/map.h"
-#include "host/result_file.h"
-#include "host/sweep.h"
+#include "host/maps/map.h"
+#include "host/evidence/result_file.h"
+#include "host/apps/sweep.h"
 #include "test_support.h"
 
 namespace remnant {

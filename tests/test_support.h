@@ -21,11 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "host/ensemble.h"
-#include "host/plan.h"
-#include "host/result_file.h"
-#include "host/scenario.h"
-#include "host/stats.h"
+#include "host/run/ensemble.h"
+#include "host/run/plan.h"
+#include "host/evidence/result_file.h"
+#include "host/run/result_data.h"
+#include "host/inputs/scenario.h"
+#include "host/evidence/stats.h"
 
 namespace remnant::test {
 
@@ -208,7 +209,7 @@ inline std::string write_tiff(const TempDir& dir, const std::string& name, const
   return path;
 }
 
-// The SVG's searchable text layer (host/map_draw.cpp writes it: real <text>
+// The SVG's searchable text layer (host/maps/map_draw.cpp writes it: real <text>
 // elements at the places Cairo drew glyphs as paths), one <text> a line.
 inline std::string text_layer(const std::string& svg) {
   const std::size_t at = svg.find("<g id=\"text-layer\"");

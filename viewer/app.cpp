@@ -10,9 +10,10 @@
 
 #include <fmt/format.h>
 
-#include "host/export.h"
-#include "host/layers.h"
-#include "host/map.h"
+#include "host/evidence/exports.h"
+#include "host/maps/export.h"
+#include "host/evidence/layers.h"
+#include "host/maps/map.h"
 
 namespace remnant::viewer {
 

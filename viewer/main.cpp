@@ -27,8 +27,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "host/atomic_output.h"
-#include "host/layers.h"
+#include "host/common/atomic_output.h"
+#include "host/evidence/layers.h"
 #include "remnant_version.h"
 #include "viewer/app.h"
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "host/scenario.h"
+#include "host/inputs/scenario.h"
 
 namespace remnant::viewer {
 

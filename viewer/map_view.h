@@ -1,5 +1,5 @@
 // The map behind the panels: the hillshade and the chosen layer as OpenGL
-// textures (their colours from the map pages' code, host/map_internal.h), the
+// textures (their colours from the map pages' code, host/maps/map_internal.h), the
 // context layers and strike sites on ImGui's background draw list, pan by
 // dragging, zoom with the wheel, and a tooltip for the cell under the mouse.
 #pragma once
@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "host/geo.h"
-#include "host/layers.h"
-#include "host/map.h"
-#include "host/map_internal.h"
-#include "host/result_file.h"
+#include "host/common/geo.h"
+#include "host/evidence/layers.h"
+#include "host/maps/map.h"
+#include "host/maps/map_internal.h"
+#include "host/evidence/result_file.h"
 
 namespace remnant::viewer {
 

@@ -4,7 +4,8 @@
 #include <chrono>
 #include <utility>
 
-#include "host/stats.h"
+#include "host/evidence/stats.h"
+#include "host/run/result_data.h"
 
 namespace remnant::viewer {
 

@@ -18,12 +18,12 @@
 #include <thread>
 #include <vector>
 
-#include "host/ensemble.h"
-#include "host/map_internal.h"
-#include "host/plan.h"
-#include "host/report.h"
-#include "host/result_file.h"
-#include "host/scenario.h"
+#include "host/run/ensemble.h"
+#include "host/maps/map_internal.h"
+#include "host/run/plan.h"
+#include "host/evidence/report.h"
+#include "host/evidence/result_file.h"
+#include "host/inputs/scenario.h"
 
 namespace remnant::viewer {
 

@@ -7,7 +7,7 @@ library's tomllib) and implements the same model, step by step as
 docs/ARCHITECTURE.md ("One realization, step by step") and kernels/physics.h
 describe it:
 
-  per realization (epistemic draws, host/plan.cpp draw_batch):
+  per realization (epistemic draws, host/run/plan.cpp draw_batch):
     strike sites drawn over their areas (area by weight, a land cell uniformly,
     a point uniformly in the cell); per strike row the function height
     (uniform in its range), the footprint scale u (uniform, or for a carrier
@@ -344,7 +344,7 @@ def _lonlat_to_grid(crs):
 
 def cells_inside(rings, m):
     """Cells whose centre lies inside the rings (even-odd rule over all rings),
-    by scanlines: host/sites.cpp cells_inside, row by row."""
+    by scanlines: host/inputs/sites.cpp cells_inside, row by row."""
     ax = np.concatenate([r[:, 0] for r in rings])
     ay = np.concatenate([r[:, 1] for r in rings])
     bx = np.concatenate([np.roll(r[:, 0], -1) for r in rings])

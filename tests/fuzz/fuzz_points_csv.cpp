@@ -1,4 +1,4 @@
-// Fuzz target: the CSV reader of strike-site points (host/points.cpp), plain
+// Fuzz target: the CSV reader of strike-site points (host/inputs/points.cpp), plain
 // or gzip-compressed. The reader takes a path, so each input is written to
 // one file in a private temporary directory first. Bad input must end in an
 // InputError; anything else is a bug.
@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "host/points.h"
-#include "host/scenario.h"
+#include "host/inputs/points.h"
+#include "host/inputs/scenario.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

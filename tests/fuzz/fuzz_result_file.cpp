@@ -1,4 +1,4 @@
-// Fuzz target: the result-file reader (host/result_file.cpp), which `info`,
+// Fuzz target: the result-file reader (host/evidence/result_file.cpp), which `info`,
 // `export`, `compare` and `run --resume` use on files that may be damaged or
 // not Remnant's at all. The input is written to a file in a private temporary
 // directory and read as a result or checkpoint. Damage must end in an
@@ -14,8 +14,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "host/result_file.h"
-#include "host/scenario.h"
+#include "host/evidence/result_file.h"
+#include "host/inputs/scenario.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,4 @@
-// Fuzz target: the scenario loader (host/scenario.cpp). The input is a
+// Fuzz target: the scenario loader (host/inputs/scenario.cpp). The input is a
 // scenario file's text, parsed as if it stood in configs/ (so `munitions =
 // "munitions.toml"` reads the real catalogue); its inventory is then
 // resolved, as `remnant validate` does. Bad input must end in an InputError;
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "host/scenario.h"
+#include "host/inputs/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,0 +1,153 @@
+#include "host/evidence/report.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+
+#include "host/evidence/result_file.h"
+#include "host/inputs/scenario.h"
+
+namespace remnant {
+namespace {
+
+template <typename F>
+Summary over_realizations(const std::vector<RealizationTotals>& totals, F&& value) {
+  std::vector<double> v;
+  v.reserve(totals.size());
+  for (const RealizationTotals& t : totals) v.push_back(value(t));
+  return summarize(std::move(v));
+}
+
+}  // namespace
+
+// The headline lines of a text summary: duds, area, outside, water, then the
+// duds of each land-cover class that has any.
+std::string headline_text(const Headline& h) {
+  std::string s;
+  auto line = [&](const char* what, const Summary& x, const char* unit) {
+    s += fmt::format("  {:<28} mean {:>12.4g}  90% interval [{:.4g}, {:.4g}]  median {:.4g} {}\n", what, x.mean,
+                     x.q05, x.q95, x.q50, unit);
+  };
+  line("unexploded (duds) on land", h.total_duds, "items");
+  line("contaminated area", h.contaminated_area_km2, "km2");
+  line("landed outside the grid", h.outside_grid, "items");
+  line("landed in water", h.in_water, "items");
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    if (h.duds_by_class[k].max > 0)
+      s += fmt::format("    duds on {:<12} mean {:>10.1f}  90% interval [{:.1f}, {:.1f}]\n",
+                       land_cover_name(static_cast<LandCover>(k)), h.duds_by_class[k].mean, h.duds_by_class[k].q05,
+                       h.duds_by_class[k].q95);
+  return s;
+}
+
+// Dud-rate priors, --set overrides and assumptions, as summary_text prints them.
+std::string provenance_text(const std::string& dud_rates, const std::vector<std::string>& overrides,
+                            const std::vector<std::string>& assumptions) {
+  std::string s;
+  if (!dud_rates.empty()) s += fmt::format("  dud-rate priors: {} figures\n", dud_rates);
+  for (const std::string& o : overrides) s += fmt::format("  --set {}\n", o);
+  for (const std::string& a : assumptions) s += fmt::format("  assumption: {}\n", a);
+  return s;
+}
+
+std::string json_summary_object(const Summary& s) {
+  return fmt::format(R"({{"mean": {}, "sd": {}, "q05": {}, "q50": {}, "q95": {}, "min": {}, "max": {}}})", s.mean, s.sd,
+                     s.q05, s.q50, s.q95, s.min, s.max);
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': o += "\\\""; break;
+      case '\\': o += "\\\\"; break;
+      case '\n': o += "\\n"; break;
+      case '\t': o += "\\t"; break;
+      case '\r': o += "\\r"; break;
+      default:
+        if (c < 0x20) o += fmt::format("\\u{:04x}", c);
+        else o += ch;
+    }
+  }
+  return o;
+}
+
+Headline headline(const std::vector<RealizationTotals>& r, double cell_km2) {
+  Headline h;
+  h.total_duds = over_realizations(r, [](const RealizationTotals& t) { return double(t.duds); });
+  h.impacts = over_realizations(r, [](const RealizationTotals& t) { return double(t.impacts); });
+  h.contaminated_area_km2 =
+      over_realizations(r, [&](const RealizationTotals& t) { return double(t.contaminated_cells) * cell_km2; });
+  h.in_water = over_realizations(r, [](const RealizationTotals& t) { return double(t.in_water); });
+  h.outside_grid = over_realizations(r, [](const RealizationTotals& t) { return double(t.outside_grid); });
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    h.duds_by_class[k] = over_realizations(r, [k](const RealizationTotals& t) { return double(t.duds_by_class[k]); });
+  return h;
+}
+
+
+namespace {
+
+// "EPSG:32636 (WGS 84 / UTM zone 36N)": the CRS as the scenario wrote it and
+// the name its WKT gives.
+std::string crs_short(const ResultGrid& g) {
+  if (g.crs.empty()) return "none (local metres)";
+  const std::size_t open = g.crs_wkt.find('"');
+  const std::size_t close = open == std::string::npos ? open : g.crs_wkt.find('"', open + 1);
+  if (close == std::string::npos) return g.crs;
+  const std::string name = g.crs_wkt.substr(open + 1, close - open - 1);
+  return name.empty() || name == g.crs ? g.crs : fmt::format("{} ({})", g.crs, name);
+}
+
+std::string site_placement_text(const std::string& placement) {
+  if (placement == "per_realization") return "redrawn in every realization; the file holds the first realization's";
+  if (placement == "fixed") return "the same in every realization";
+  return placement;
+}
+
+}  // namespace
+
+std::string result_info_text(const ResultData& d) {
+  const ResultGrid& g = d.grid;
+  std::string s;
+  s += fmt::format("Remnant {}: filetype {}, format {}\n",
+                   d.filetype == kCheckpointFiletype ? "checkpoint" : "result file", d.filetype, d.format_version);
+  if (d.filetype == kCheckpointFiletype)
+    s += fmt::format("  CHECKPOINT of an interrupted run: {} of {} realizations done; the figures below cover those "
+                     "only. Continue it with `remnant run ... --resume` (the interrupted run's arguments).\n",
+                     d.totals.size(), d.realizations);
+  s += fmt::format("  written by Remnant {} (git {}) at {}\n", d.software_version, d.git_revision,
+                   d.creation_time_utc);
+  s += fmt::format("  scenario \"{}\" ({})\n", d.scenario_name, d.scenario_path);
+  if (!d.base_scenario_path.empty()) s += fmt::format("    built on {}\n", d.base_scenario_path);
+  if (!d.munitions_path.empty()) s += fmt::format("  munition catalogue: {}\n", d.munitions_path);
+  if (!d.land_cover_table_path.empty()) s += fmt::format("  land-cover table: {}\n", d.land_cover_table_path);
+  s += fmt::format("  dataset: {}\n", d.dataset.empty() ? "none" : d.dataset);
+  s += fmt::format("  seed {}, {} realizations, backend {}, {} submunitions fired per realization\n", d.seed,
+                   d.realizations, d.backend, d.fired_per_realization);
+  s += fmt::format("grid: {} x {} cells of {:g} m ({:.4g} km2), lower-left corner ({:.1f}, {:.1f}) m\n", g.nx, g.ny,
+                   g.cell_size_m, double(g.cells()) * g.cell_area_km2(), g.origin_x_m, g.origin_y_m);
+  s += fmt::format("  crs: {}\n", crs_short(g));
+
+  s += "variables (per cell: y, x; row 0 is the southern row):\n";
+  for (const ResultLayerInfo& l : result_layers())
+    s += fmt::format("  {:<28} units {:<3} {}\n", l.name, l.units, l.long_name);
+  const CellAccumulators& a = d.accumulators;
+  s += fmt::format("  {:<28} units 1   raw sums: dud_sum, dud_sum_sq, dud_nonzero, impact_sum, dud_histogram "
+                   "({} bins)\n",
+                   "accumulators/", a.histogram_bins);
+  s += fmt::format("  {:<28} units 1   {} rows: fired, impacts, duds, contaminated_cells, in_water, "
+                   "outside_grid, duds_<class>; contaminated_area (km2)\n",
+                   "realizations/", d.totals.size());
+  s += fmt::format("  {:<28} units m   {} strike site{} (x, y), {}\n", "sites/", d.site_x_m.size(),
+                   d.site_x_m.size() == 1 ? "" : "s", site_placement_text(d.site_placement));
+
+  s += fmt::format("headline over {} realizations (mean, 90% interval, median):\n", d.totals.size());
+  s += headline_text(headline(d.totals, g.cell_area_km2()));
+  s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
+  return s;
+}
+
+}  // namespace remnant

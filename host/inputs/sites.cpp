@@ -1,0 +1,227 @@
+#include "host/inputs/sites.h"
+
+#include <fmt/format.h>
+#include <gdal.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "host/common/geo.h"
+#include "host/inputs/points.h"
+
+namespace remnant {
+namespace {
+
+constexpr std::uint32_t kFixedPlacement = 0xFFFFFFFFu;  // realization index of fixed sites
+
+std::vector<double> cumulative(const std::vector<double>& w) {
+  std::vector<double> c(w.size());
+  double sum = 0.0;
+  for (std::size_t i = 0; i < w.size(); ++i) c[i] = (sum += w[i]);
+  for (double& v : c) v /= sum;
+  c.back() = 1.0;
+  return c;
+}
+
+std::size_t pick(const std::vector<double>& cdf, double u) {
+  const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
+  return std::min<std::size_t>(it - cdf.begin(), cdf.size() - 1);
+}
+
+void add_ring(const OGRLinearRing* r, std::vector<Ring>& out) {
+  Ring ring;
+  for (int i = 0; i < r->getNumPoints(); ++i) ring.push_back({r->getX(i), r->getY(i)});
+  out.push_back(std::move(ring));
+}
+
+void add_polygons(const OGRGeometry* g, std::vector<Ring>& out) {
+  if (!g) return;
+  const OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
+  if (t == wkbPolygon) {
+    const OGRPolygon* p = g->toPolygon();
+    add_ring(p->getExteriorRing(), out);
+    for (int i = 0; i < p->getNumInteriorRings(); ++i) add_ring(p->getInteriorRing(i), out);
+  } else if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
+    const OGRGeometryCollection* c = g->toGeometryCollection();
+    for (int i = 0; i < c->getNumGeometries(); ++i) add_polygons(c->getGeometryRef(i), out);
+  }
+}
+
+// Polygons of a vector file (any OGR format and CRS) in the grid's CRS.
+std::vector<Ring> read_polygon_file(const std::string& path, const std::string& where, const GridSpec& g,
+                                    const std::string& what) {
+  register_gdal();
+  QuietGdalErrors quiet;
+  GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds) throw InputError(fmt::format("{}: {}: cannot open as a vector file (missing, unreadable or not vector data)", what, path));
+  GDALDataset* d = GDALDataset::FromHandle(ds.get());
+  if (d->GetLayerCount() < 1) throw InputError(fmt::format("{}: {}: holds no layer", what, path));
+  OGRLayer* layer = d->GetLayer(0);
+  if (!where.empty() && layer->SetAttributeFilter(where.c_str()) != OGRERR_NONE)
+    throw InputError(fmt::format("{}: where = \"{}\": not a valid attribute filter for {}", what, where, path));
+  const OGRSpatialReference* src = layer->GetSpatialRef();
+  OGRSpatialReference dst;
+  dst.SetFromUserInput(crs_wkt(g.crs).c_str());
+  dst.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::vector<Ring> rings;
+  for (auto& f : *layer) {
+    std::unique_ptr<OGRGeometry> geom(f->GetGeometryRef() ? f->GetGeometryRef()->clone() : nullptr);
+    if (!geom) continue;
+    if (src) {
+      OGRSpatialReference s(*src);
+      s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+      geom->assignSpatialReference(&s);
+      if (geom->transformTo(&dst) != OGRERR_NONE)
+        throw InputError(fmt::format("{}: {}: cannot transform its polygons into {}", what, path, g.crs));
+    }
+    add_polygons(geom.get(), rings);
+  }
+  if (rings.empty())
+    throw InputError(fmt::format("{}: {}: no polygon{}", what, path, where.empty() ? "" : " matches where = \"" + where + "\""));
+  return rings;
+}
+
+// WGS84 lon/lat onto the grid; `what` names the input that needs it.
+LonLatToGrid lonlat_to(const GridSpec& g, const std::string& what) {
+  if (g.crs.empty()) throw InputError(what + ": lon/lat coordinates need a grid with a crs");
+  return LonLatToGrid(g.crs);
+}
+
+Ring lonlat_ring(const std::vector<std::array<double, 2>>& lonlat, const GridSpec& g, const std::string& what) {
+  const LonLatToGrid to_grid = lonlat_to(g, what);
+  Ring ring;
+  for (const auto& v : lonlat) {
+    double x, y;
+    to_grid.to_grid(v[0], v[1], x, y);
+    ring.push_back({x, y});
+  }
+  return ring;
+}
+
+std::string dataset_layer_file(const Scenario& sc, const std::string& spec, const std::string& what) {
+  const std::string name = spec.substr(8);
+  if (!sc.dataset) throw InputError(fmt::format("{}: polygon_file = \"{}\" needs a grid from a dataset", what, spec));
+  for (const DatasetLayer& l : sc.dataset->layers)
+    if (l.name == name) return l.file;
+  throw InputError(fmt::format("{}: dataset \"{}\" has no layer \"{}\"", what, sc.dataset->name, name));
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> cells_inside(const std::vector<Ring>& rings, const GridSpec& g) {
+  std::vector<std::uint32_t> cells;
+  std::vector<double> xs;
+  for (std::uint32_t iy = 0; iy < g.ny; ++iy) {
+    const double y = g.origin_y_m + (iy + 0.5) * g.cell_size_m;
+    xs.clear();
+    for (const Ring& r : rings) {
+      for (std::size_t i = 0, n = r.size(); i < n; ++i) {
+        const auto& a = r[i];
+        const auto& b = r[(i + 1) % n];
+        if ((a[1] <= y) != (b[1] <= y)) xs.push_back(a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0]));
+      }
+    }
+    std::sort(xs.begin(), xs.end());
+    for (std::size_t k = 0; k + 1 < xs.size(); k += 2) {
+      // cells whose centre x lies in [xs[k], xs[k+1])
+      const double lo = std::ceil((xs[k] - g.origin_x_m) / g.cell_size_m - 0.5);
+      const double hi = std::ceil((xs[k + 1] - g.origin_x_m) / g.cell_size_m - 0.5);
+      const std::int64_t i0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(lo));
+      const std::int64_t i1 = std::min<std::int64_t>(g.nx, static_cast<std::int64_t>(hi));
+      for (std::int64_t ix = i0; ix < i1; ++ix) cells.push_back(iy * g.nx + static_cast<std::uint32_t>(ix));
+    }
+  }
+  return cells;
+}
+
+std::array<double, 2> SiteSampler::sample(RngKey key, std::uint32_t r, std::uint32_t site) const {
+  HostDrawStream u(key, per_realization ? r : kFixedPlacement, site);
+  if (!point_cdf.empty()) {
+    const std::size_t i = pick(point_cdf, u.next());
+    return {point_x[i], point_y[i]};
+  }
+  const auto& cells = area_cells[pick(area_cdf, u.next())];
+  const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(u.next() * cells.size()), cells.size() - 1);
+  const std::uint32_t c = cells[k];
+  const double x = (c % nx + u.next()) * dx;
+  const double y = (c / nx + u.next()) * dx;
+  return {x, y};
+}
+
+SiteSampler make_site_sampler(const Scenario& sc, const GridSpec& g, const std::vector<std::uint8_t>& land_cover) {
+  SiteSampler s;
+  s.per_realization = sc.sites.per_realization;
+  s.nx = g.nx;
+  s.dx = g.cell_size_m;
+  const std::string at = fmt::format("{}:{}: sites", sc.path, sc.sites.line);
+  if (!sc.sites.points_csv.empty()) {
+    const std::vector<WeightedPoint> pts = read_points_csv(sc.sites.points_csv);
+    const LonLatToGrid to_grid = lonlat_to(g, at + ": points_csv");
+    std::vector<double> w;
+    std::uint64_t outside = 0, zero = 0;
+    for (const WeightedPoint& p : pts) {
+      double x, y;
+      to_grid.to_grid(p.lon, p.lat, x, y);
+      x -= g.origin_x_m;
+      y -= g.origin_y_m;
+      if (!(x >= 0 && y >= 0 && x < g.nx * g.cell_size_m && y < g.ny * g.cell_size_m)) {
+        ++outside;
+        continue;
+      }
+      if (p.weight <= 0.0) {
+        ++zero;
+        continue;
+      }
+      s.point_x.push_back(x);
+      s.point_y.push_back(y);
+      w.push_back(p.weight);
+    }
+    if (w.empty())
+      throw InputError(fmt::format("{}: points_csv {}: none of its {} points lies on the grid with a positive weight", at,
+                                   sc.sites.points_csv, pts.size()));
+    if (outside) s.notes.push_back(fmt::format("{} of {} site points lie outside the grid and were left out", outside, pts.size()));
+    if (zero) s.notes.push_back(fmt::format("{} site points have weight 0", zero));
+    s.point_cdf = cumulative(w);
+    return s;
+  }
+  std::vector<double> w;
+  for (const SiteArea& a : sc.sites.areas) {
+    const std::string what = fmt::format("{}:{}: sites.area \"{}\"", sc.path, a.line, a.name);
+    std::vector<Ring> rings;
+    if (!a.polygon_lonlat.empty()) {
+      rings.push_back(lonlat_ring(a.polygon_lonlat, g, what));
+    } else if (a.x_m) {
+      rings.push_back({{a.x_m->lo, a.y_m->lo}, {a.x_m->hi, a.y_m->lo}, {a.x_m->hi, a.y_m->hi}, {a.x_m->lo, a.y_m->hi}});
+    } else {
+      const std::string file =
+          a.polygon_file.rfind("dataset:", 0) == 0 ? dataset_layer_file(sc, a.polygon_file, what) : a.polygon_file;
+      rings = read_polygon_file(file, a.where, g, what);
+    }
+    std::vector<std::uint32_t> cells = cells_inside(rings, g);
+    if (!a.within_lonlat.empty()) {
+      std::vector<char> keep(std::size_t(g.nx) * g.ny, 0);
+      for (std::uint32_t c : cells_inside({lonlat_ring(a.within_lonlat, g, what)}, g)) keep[c] = 1;
+      cells.erase(std::remove_if(cells.begin(), cells.end(), [&](std::uint32_t c) { return !keep[c]; }), cells.end());
+    }
+    const std::size_t all = cells.size();
+    cells.erase(std::remove_if(cells.begin(), cells.end(),
+                               [&](std::uint32_t c) { return land_cover[c] == static_cast<std::uint8_t>(LandCover::Water); }),
+                cells.end());
+    if (cells.empty())
+      throw InputError(fmt::format("{}: holds no land cell of the grid ({} cells inside, all water or none)", what, all));
+    s.notes.push_back(fmt::format("site area \"{}\": {} land cells ({:.0f} km2), weight {}", a.name, cells.size(),
+                                  cells.size() * g.cell_size_m * g.cell_size_m / 1e6, a.weight));
+    s.area_names.push_back(a.name);
+    s.area_cells.push_back(std::move(cells));
+    w.push_back(a.weight);
+  }
+  double total = 0.0;
+  for (double v : w) total += v;
+  if (!(total > 0.0)) throw InputError(at + ": the area weights add up to 0");
+  s.area_cdf = cumulative(w);
+  return s;
+}
+
+}  // namespace remnant

@@ -1,0 +1,281 @@
+// Internals of the map pages (host/maps/map.cpp, map_compare.cpp, map_draw.cpp,
+// map_context.cpp): the drawing surface with its record of texts, the page
+// writer, and the pieces every page draws. Not part of the library's API.
+#pragma once
+
+#include <cairo.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/maps/map.h"
+
+namespace remnant::map_detail {
+
+// ---------------------------------------------------------------- page and text
+
+struct PageSize {
+  double w = 0, h = 0;  // points
+};
+// Throws InputError naming the paper and the accepted names.
+PageSize paper_size(const std::string& paper);
+
+enum class Align { Left, Centre, Right };
+
+struct Font {
+  double size = 8;  // points
+  bool bold = false;
+  bool italic = false;
+};
+
+// One piece of text as drawn: the SVG writer repeats it as real <text>.
+struct TextRun {
+  double x = 0, y = 0;  // left end of the baseline
+  double width = 0;     // advance width as measured by Cairo
+  Font font;
+  std::string text;
+};
+
+// A Cairo context with the page's fonts (DejaVu Sans, metrics unhinted so a
+// layout is the same on every surface) that records every text it draws.
+class Canvas {
+ public:
+  explicit Canvas(cairo_t* cr);
+  cairo_t* cr() const { return cr_; }
+  double width(const std::string& s, const Font& f);
+  // Draws s with its baseline at y, aligned on x; returns its left end.
+  // halo: a white outline under the glyphs (labels over the map).
+  double text(double x, double y, const std::string& s, const Font& f, Align a = Align::Left, Rgb colour = {},
+              bool halo = false);
+  // Greedy word wrap; a word longer than the width gets a line of its own.
+  std::vector<std::string> wrap(const std::string& s, const Font& f, double width);
+  const std::vector<TextRun>& runs() const { return runs_; }
+
+ private:
+  void use(const Font& f);
+  cairo_t* cr_;
+  std::vector<TextRun> runs_;
+};
+
+// A canvas on a 1x1 image, for measuring text before a page is drawn.
+class MeasuringCanvas {
+ public:
+  MeasuringCanvas();
+  ~MeasuringCanvas();
+  MeasuringCanvas(const MeasuringCanvas&) = delete;
+  MeasuringCanvas& operator=(const MeasuringCanvas&) = delete;
+  Canvas& canvas() { return *canvas_; }
+
+ private:
+  cairo_surface_t* surface_;
+  cairo_t* cr_;
+  std::unique_ptr<Canvas> canvas_;
+};
+
+struct PageInfo {
+  std::string title, subject;  // PDF metadata and the SVG's <title>/<desc>
+  std::string creator;         // "Remnant 0.1.0 (git ...)"
+};
+
+// Draws one page and writes it to path atomically in the format its extension
+// names (.png at dpi, .svg with a searchable text layer, .pdf). Throws
+// InputError for an unknown extension or an unusable dpi; std::runtime_error
+// when the file cannot be written (nothing is left behind).
+void write_page(const std::string& path, PageSize page, double dpi, const PageInfo& info,
+                const std::function<void(Canvas&)>& draw);
+
+// The extension, the dpi and the output directory checked before any work
+// (InputError).
+void check_page_format(const std::string& path, double dpi);
+
+// Inserts the recorded texts into Cairo's SVG as an invisible text layer.
+std::string svg_with_text_layer(const std::string& svg, const std::vector<TextRun>& runs, const PageInfo& info);
+
+// ---------------------------------------------------------------- colours
+
+Rgb viridis(double t);  // 0..1
+Rgb rgb_hex(unsigned hex);
+void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0);
+extern const Rgb kWater;       // water cells
+extern const Rgb kFlatGround;  // hillshade of flat ground (the "0 / none" swatch)
+
+// ---------------------------------------------------------------- the map frame
+
+// Grid metres <-> page points inside the frame (the grid's extent).
+struct FrameMap {
+  const ResultGrid* grid = nullptr;
+  MapRect r;
+  double x_m0() const { return grid->origin_x_m; }
+  double y_m0() const { return grid->origin_y_m; }
+  double width_m() const { return grid->nx * grid->cell_size_m; }
+  double height_m() const { return grid->ny * grid->cell_size_m; }
+  double px(double x_m) const { return r.x + (x_m - x_m0()) / width_m() * r.w; }
+  double py(double y_m) const { return r.y + r.h - (y_m - y_m0()) / height_m() * r.h; }
+};
+
+// The largest rectangle of the grid's aspect ratio inside the area, top-left aligned.
+MapRect fit_frame(const ResultGrid& g, const MapRect& area);
+
+// Hillshade (azimuth 315, altitude 45) in light grey, water in light blue.
+void draw_background(Canvas& c, const ResultData& d, const MapRect& frame);
+// The colours draw_background and draw_cells paint, one per cell (row 0 =
+// southern row), as Cairo's ARGB32 words (premultiplied; 0 = transparent):
+// for the viewer's textures.
+std::vector<std::uint32_t> background_argb(const ResultData& d);
+std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s);
+// The layer's classes as an image, nearest-neighbour, transparent where the
+// class is (zero) or there is no value.
+void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
+                const MapRect& frame);
+// Lon/lat lines (grid with a CRS) or x/y ticks in km (without), clipped to the
+// frame; labels outside it on the chosen edges. A bottom label reaches at most
+// `overhang` points beyond the frame's left and right edges (maps side by
+// side: their labels must not run into each other).
+void draw_graticule(Canvas& c, const ResultGrid& g, const MapRect& frame, bool label_left, bool label_bottom,
+                    double overhang = std::numeric_limits<double>::infinity());
+// Angle from grid north to true north at the grid's centre, degrees clockwise
+// (positive: true north is east of grid north); NaN without a CRS.
+double grid_convergence_deg(const ResultGrid& g);
+void draw_frame_border(Canvas& c, const MapRect& frame);
+// Strokes the current path (with the current source and line width) only
+// where the per-cell mask is 255.
+void stroke_through_mask(Canvas& c, const ResultGrid& g, const std::vector<std::uint8_t>& mask, const MapRect& frame);
+// Strike sites as small open circles of the given radius (points).
+void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius);
+void draw_site_symbol(Canvas& c, double x, double y, double radius);
+
+struct ScaleBar {
+  double km = 0;        // length
+  double width_pt = 0;  // on the page
+  int segments = 4;
+  std::vector<std::string> labels;  // at 0, the middle and the end
+};
+// A bar of a nice length near `fraction` of the frame's width, at most max_pt wide.
+ScaleBar scale_bar_for(const ResultGrid& g, double frame_w_pt, double fraction, double max_pt);
+void draw_scale_bar(Canvas& c, const MapRect& bar, const ScaleBar& s);
+// An arrow pointing up (grid north) with "N" above it, inside box.
+void draw_north_arrow(Canvas& c, const MapRect& box);
+
+// ---------------------------------------------------------------- legends
+
+struct LegendItem {
+  enum Kind { Heading, Text, Swatch, LineSample, SiteSample, TownSample } kind = Text;
+  std::string text;
+  Font font;
+  ColourClass cls;       // Swatch
+  Rgb colour;            // LineSample
+  double line_width = 0; // LineSample
+};
+struct PlacedLegendItem {
+  LegendItem item;
+  MapRect symbol;                  // swatch or sample
+  std::vector<std::string> lines;  // wrapped text
+  double text_x = 0, first_baseline = 0, leading = 0;
+};
+struct LegendBlock {
+  std::vector<PlacedLegendItem> items;
+  double top = 0, height = 0;
+  double bottom() const { return top + height; }
+};
+// compact: smaller rows (the comparison sheet's legends).
+LegendBlock layout_legend(Canvas& c, const std::vector<LegendItem>& items, double x, double y, double width,
+                          bool compact = false);
+void draw_legend(Canvas& c, const LegendBlock& b);
+// The items of a class scheme: heading, units, one swatch per class (or the
+// empty note), and water when the grid has some.
+std::vector<LegendItem> scheme_legend(const std::string& title, const std::string& units, const ClassScheme& s,
+                                      bool water);
+// The units line under a layer's legend title.
+std::string units_line(const DisplayLayer& l);
+bool has_water(const ResultData& d);
+
+// Wrapped paragraphs drawn from a top y; returns the height used.
+struct Paragraph {
+  std::string text;
+  Font font;
+};
+struct WrappedText {
+  std::vector<std::pair<std::string, Font>> lines;
+  double height = 0;
+};
+WrappedText wrap_paragraphs(Canvas& c, const std::vector<Paragraph>& ps, double width);
+void draw_wrapped(Canvas& c, const WrappedText& t, double x, double top);
+
+// ---------------------------------------------------------------- context layers
+
+struct ContextFeature {
+  std::vector<std::vector<std::array<double, 2>>> parts;  // grid metres; points: one part of one point
+  std::string name;
+  double population = 0;
+  bool focus = false;  // the border layer's main country
+  bool has_label_point = false;  // polygons: a point inside the part on the grid, for the name
+  double label_x = 0, label_y = 0;
+};
+struct ContextLayer {
+  std::string name;  // "border", "coast", "rivers", "towns", or another dataset layer
+  bool points = false;
+  std::vector<ContextFeature> features;
+};
+struct Context {
+  std::vector<ContextLayer> layers;
+  std::string note;  // "context layers: dataset X not found", or ""
+  // Per cell (row 0 south), 255 where country borders are drawn: land away
+  // from water (the border polygons also trace coasts). Empty: everywhere.
+  std::vector<std::uint8_t> border_mask;
+  bool has(const std::string& name) const;
+};
+// The dataset's vector layers in the grid's CRS; an empty Context with a note
+// when the dataset (or a layer) cannot be read. Never throws for a missing
+// dataset: a map without context is still a map.
+Context load_context(const ResultData& d, const std::string& datasets_dir);
+// How a line layer is stroked: colour, width in points, legend label (nullptr:
+// none). Maps and the viewer draw context lines alike.
+struct LineStyle {
+  Rgb colour;
+  double width;
+  const char* label;
+};
+LineStyle style_of(const std::string& layer);
+// Lines (rivers, coast, borders) clipped to the frame.
+void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f);
+// Names of the countries (polygons of the border layer) inside the frame,
+// then towns: a dot each and, the most populous first, a name where it fits
+// without touching another name or leaving the frame (at most max_labels).
+void draw_place_names(Canvas& c, const Context& ctx, const FrameMap& f, int max_labels);
+std::vector<LegendItem> context_legend(const Context& ctx, const ResultData& d);
+
+// ---------------------------------------------------------------- text of the pages
+
+constexpr double kMargin = 28;  // page margin, about 10 mm
+const Font kTitleFont{15, true, false};
+const Font kSubtitleFont{9, false, false};
+constexpr double kTitleLeading = 18;  // between wrapped title lines
+
+// The title and the subtitle at the top of a page, both wrapped to the page's width.
+struct TitleBlock {
+  std::string title;                     // whole (PDF metadata, SVG <title>)
+  std::vector<std::string> title_lines;  // as drawn
+  std::vector<std::string> subtitle;
+  double bottom = 0;  // where the page's content may start
+};
+TitleBlock layout_title(Canvas& c, const std::string& title, const std::string& subtitle, double width);
+void draw_title(Canvas& c, const TitleBlock& t);
+
+// "Remnant 0.1.0 (git abc)".
+std::string software_line(const ResultData& d);
+// Scenario, dud-rate priors, overrides, realizations, seed, backend, software, time.
+std::string provenance_line(const ResultData& d);
+// The scenario's sources and the dataset's (from the dataset text the run kept).
+std::string sources_line(const ResultData& d);
+// "field-figure dud-rate priors; --set a=b" (what sets one run apart from another).
+std::string variant_line(const ResultData& d);
+// Notes on the map's geometry: CRS, cells, north, graticule, water.
+std::string map_notes(const ResultData& d, const Context& ctx);
+std::string join(const std::vector<std::string>& v, const std::string& sep);
+
+}  // namespace remnant::map_detail

@@ -1,0 +1,388 @@
+#include "host/run/plan.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "host/common/geo.h"
+#include "host/inputs/raster.h"
+#include "kernels/histogram.h"
+#include "kernels/physics.h"
+
+namespace remnant {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDeg = kPi / 180.0;
+
+double standard_normal(HostDrawStream& rng) {
+  const double u0 = rng.next(), u1 = rng.next();
+  return std::sqrt(-2.0 * std::log(u0)) * std::cos(2.0 * kPi * u1);
+}
+
+double uniform_in(const Range& r, double u) { return r.lo + u * (r.hi - r.lo); }
+
+}  // namespace
+
+// Marsaglia & Tsang (2000), "A simple method for generating gamma variables";
+// shape < 1 by the boost Gamma(a) = Gamma(a+1) * U^(1/a).
+double sample_gamma(HostDrawStream& rng, double shape) {
+  if (shape < 1.0) {
+    const double g = sample_gamma(rng, shape + 1.0);
+    return g * std::pow(rng.next(), 1.0 / shape);
+  }
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = standard_normal(rng);
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = rng.next();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+double sample_beta(HostDrawStream& rng, double alpha, double beta) {
+  const double x = sample_gamma(rng, alpha);
+  const double y = sample_gamma(rng, beta);
+  return x / (x + y);
+}
+
+double sample_rate(HostDrawStream& rng, const RatePrior& prior) {
+  return prior.fixed ? prior.value : sample_beta(rng, prior.alpha, prior.beta);
+}
+
+namespace {
+
+GridGeometry geometry(const GridSpec& g) {
+  return GridGeometry{g.crs, g.origin_x_m, g.origin_y_m, g.cell_size_m, g.nx, g.ny};
+}
+
+// A raster the scenario names under `key`, read onto the grid; an error
+// names the scenario, the key and the raster.
+RasterOnGrid read_named_raster(const Scenario& sc, const char* key, const std::string& path, const GridSpec& g,
+                               Resampling resampling) {
+  try {
+    return read_raster_onto_grid(path, geometry(g), resampling);
+  } catch (const InputError& e) {
+    const std::string why = e.what();
+    throw InputError(fmt::format("{}: {}: {}", sc.path, key, why.rfind(path, 0) == 0 ? why : path + ": " + why));
+  }
+}
+
+// Land-cover classes from a raster's codes: Remnant's own (0..7) or ESA
+// WorldCover's through the land-cover table. Cells without data keep the class
+// they had; an unmapped code is an error.
+void paint_land_cover(const Scenario& sc, const char* key, const std::string& path, const std::string& codes,
+                      const GridSpec& g, Plan& p) {
+  const RasterOnGrid r = read_named_raster(sc, key, path, g, Resampling::Mode);
+  std::array<int, 256> map;
+  map.fill(-1);
+  if (codes == "remnant") {
+    for (int k = 0; k < kLandCoverClasses; ++k) map[k] = k;
+  } else {
+    if (sc.worldcover.empty())
+      throw InputError(fmt::format("{}: land_cover_codes = \"worldcover\" needs a land-cover table with worldcover_codes "
+                                   "(land_cover_table in [scenario])", sc.path));
+    for (const auto& [code, cls] : sc.worldcover) map[code] = static_cast<int>(cls);
+  }
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    if (!r.valid[i]) continue;
+    const double v = r.values[i];
+    const int code = v >= 0 && v <= 255 && v == std::floor(v) ? static_cast<int>(v) : -1;
+    if (code < 0 || map[code] < 0)
+      throw InputError(fmt::format("{}: {}: {}: land-cover code {} (at cell {}, {}) has no class in the {} mapping",
+                                   sc.path, key, path, v, i % g.nx, i / g.nx,
+                                   codes == "remnant" ? "Remnant (0-7)" : "land-cover table's WorldCover"));
+    p.land_cover[i] = static_cast<std::uint8_t>(map[code]);
+  }
+  p.notes.push_back(fmt::format("land cover: {} ({} codes); {} of {} cells without data kept their class", r.description,
+                                codes, r.invalid_cells, r.values.size()));
+}
+
+void read_elevation(const Scenario& sc, const char* key, const std::string& path, const GridSpec& g, Plan& p) {
+  const RasterOnGrid r = read_named_raster(sc, key, path, g, Resampling::Bilinear);
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    if (r.valid[i]) p.elevation_m[i] = static_cast<float>(r.values[i]);
+  p.notes.push_back(fmt::format("elevation: {}; {} of {} cells without data kept their previous value", r.description,
+                                r.invalid_cells, r.values.size()));
+}
+
+bool inside(const Range& inner, const Range& outer) { return inner.lo >= outer.lo && inner.hi <= outer.hi; }
+
+}  // namespace
+
+Plan make_plan(const Scenario& sc) {
+  Plan p;
+  const GridSpec& g = sc.grid;
+  p.nx = g.nx;
+  p.ny = g.ny;
+  p.cell_size_m = g.cell_size_m;
+  p.origin_x_m = g.origin_x_m;
+  p.origin_y_m = g.origin_y_m;
+  p.crs = g.crs;
+  const std::size_t cells = static_cast<std::size_t>(g.nx) * g.ny;
+
+  p.land_cover.assign(cells, static_cast<std::uint8_t>(g.land_cover));
+  for (const LandCoverRegion& r : g.regions) {
+    for (std::uint32_t iy = 0; iy < g.ny; ++iy) {
+      const double y = g.origin_y_m + (iy + 0.5) * g.cell_size_m;
+      if (y < r.y_m.lo || y > r.y_m.hi) continue;
+      for (std::uint32_t ix = 0; ix < g.nx; ++ix) {
+        const double x = g.origin_x_m + (ix + 0.5) * g.cell_size_m;
+        if (x >= r.x_m.lo && x <= r.x_m.hi) p.land_cover[iy * g.nx + ix] = static_cast<std::uint8_t>(r.land_cover);
+      }
+    }
+  }
+  p.elevation_m.assign(cells, static_cast<float>(g.elevation_m));
+  if (sc.dataset) {
+    read_elevation(sc, "grid.dataset", sc.dataset->elevation, g, p);
+    paint_land_cover(sc, "grid.dataset", sc.dataset->land_cover, "remnant", g, p);
+  }
+  if (!sc.terrain.elevation.empty()) read_elevation(sc, "terrain.elevation", sc.terrain.elevation, g, p);
+  if (!sc.terrain.land_cover.empty())
+    paint_land_cover(sc, "terrain.land_cover", sc.terrain.land_cover, sc.terrain.land_cover_codes, g, p);
+
+  const std::vector<float> grad = slope_from_elevation(p.elevation_m, g.nx, g.ny, g.cell_size_m);
+  p.failure_multiplier.resize(cells);
+  for (std::size_t i = 0; i < cells; ++i)
+    p.failure_multiplier[i] = static_cast<float>(sc.dud_multiplier[p.land_cover[i]]) *
+                              slope_term(grad[i], static_cast<float>(sc.slope_coefficient));
+
+  for (const SubmunitionType& t : sc.submunitions) {
+    p.vt_min.push_back(static_cast<float>(t.terminal_velocity_mps.lo));
+    p.vt_max.push_back(static_cast<float>(t.terminal_velocity_mps.hi));
+  }
+
+  std::uint64_t items = 0;
+  p.first_item.push_back(0);
+  // One row: `carriers` carriers of carrier type ci at a fixed point or a sampled site.
+  auto add_row = [&](std::size_t ci, std::uint64_t carriers, std::int32_t site, double x, double y,
+                     const std::optional<double>& heading, double spread, const Range& height,
+                     const std::optional<Range>& spin, const std::string& where) {
+    const CarrierType& c = sc.carriers[ci];
+    items += carriers * c.submunitions_per_carrier;
+    if (items > std::numeric_limits<std::uint32_t>::max())
+      throw InputError(fmt::format(
+          "{}: the scenario fires {} or more submunitions per realization; at most {} are supported "
+          "(split the inventory into several scenarios)",
+          where, items, std::numeric_limits<std::uint32_t>::max()));
+    if (c.scaling && !(inside(height, c.scaling->height_m) && spin && inside(*spin, c.scaling->spin_rpm)))
+      throw InputError(fmt::format(
+          "{}: carrier \"{}\": function height [{}, {}] m and spin must lie inside the settings its footprint figures "
+          "cover (height [{}, {}] m, spin [{}, {}] rpm, {})",
+          where, c.name, height.lo, height.hi, c.scaling->height_m.lo, c.scaling->height_m.hi, c.scaling->spin_rpm.lo,
+          c.scaling->spin_rpm.hi, c.defined_at));
+    p.first_item.push_back(static_cast<std::uint32_t>(items));
+    p.per_carrier.push_back(c.submunitions_per_carrier);
+    p.carrier_of_strike.push_back(static_cast<std::uint32_t>(ci));
+    p.type.push_back(static_cast<std::uint16_t>(c.type));
+    p.pattern.push_back(static_cast<std::uint8_t>(c.pattern));
+    p.site_of_strike.push_back(site);
+    p.fixed_x.push_back(x);
+    p.fixed_y.push_back(y);
+    p.height_of_strike.push_back(height);
+    p.spin_of_strike.push_back(spin.value_or(Range{0.0, 0.0}));
+    p.aim_sigma.push_back(cep_to_sigma(static_cast<float>(c.aim_error_cep_m)));
+    if (heading) {
+      p.heading_center.push_back(static_cast<float>(*heading * kDeg));
+      p.heading_spread.push_back(static_cast<float>(spread * kDeg));
+    } else {
+      p.heading_center.push_back(static_cast<float>(kPi));
+      p.heading_spread.push_back(static_cast<float>(2.0 * kPi));
+    }
+    p.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
+  };
+  std::optional<LonLatToGrid> to_grid;
+  for (const Strike& s : sc.strikes) {
+    const std::string where = fmt::format("{}:{}: strike", sc.path, s.line);
+    double x = s.x_m, y = s.y_m;
+    if (s.lon) {
+      if (g.crs.empty()) throw InputError(where + ": lon and lat need a grid with a crs");
+      if (!to_grid) to_grid.emplace(g.crs);
+      to_grid->to_grid(*s.lon, *s.lat, x, y);
+    }
+    const CarrierType& c = sc.carriers[s.carrier];
+    add_row(s.carrier, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
+            c.function_height_m, c.spin_rpm, where);
+  }
+
+  if (sc.inventory.present) {
+    p.sites = make_site_sampler(sc, g, p.land_cover);
+    p.notes.insert(p.notes.end(), p.sites.notes.begin(), p.sites.notes.end());
+    p.site_count = sc.sites.count;
+    // Deal the carriers, line after line, to the sites in contiguous runs of
+    // near-equal size: site k gets carriers [k*N/S, (k+1)*N/S) of the list,
+    // so a site mostly holds one carrier type, as a real strike does.
+    const std::vector<ResolvedLine> lines = resolve_inventory(sc);
+    std::uint64_t total = 0;
+    for (const ResolvedLine& l : lines) total += l.carriers;
+    const std::uint64_t S = sc.sites.count;
+    std::size_t li = 0;
+    std::uint64_t line_start = 0;  // index of the current line's first carrier in the list
+    for (std::uint64_t k = 0; k < S && li < lines.size(); ++k) {
+      std::uint64_t from = k * total / S;
+      const std::uint64_t to = (k + 1) * total / S;
+      while (from < to) {
+        while (li < lines.size() && from >= line_start + lines[li].carriers) line_start += lines[li++].carriers;
+        const std::uint64_t upto = std::min(to, line_start + lines[li].carriers);
+        const InventoryLine& il = sc.inventory.lines[li];
+        const CarrierType& c = sc.carriers[lines[li].carrier];
+        add_row(lines[li].carrier, upto - from, static_cast<std::int32_t>(k), 0.0, 0.0, sc.sites.heading_deg,
+                sc.sites.heading_spread_deg, il.function_height_m.value_or(c.function_height_m),
+                il.spin_rpm ? il.spin_rpm : c.spin_rpm, fmt::format("{}:{}: inventory.carrier", sc.path, il.line));
+        from = upto;
+      }
+    }
+  }
+  p.items_per_realization = static_cast<std::uint32_t>(items);
+  return p;
+}
+
+RunTables Plan::tables(std::uint64_t seed) const {
+  RunTables t;
+  t.grid.nx = nx;
+  t.grid.ny = ny;
+  t.grid.dx = static_cast<float>(cell_size_m);
+  t.grid.land_cover = land_cover.data();
+  t.grid.failure_multiplier = failure_multiplier.data();
+  t.strikes.count = static_cast<std::uint32_t>(per_carrier.size());
+  t.strikes.first_item = first_item.data();
+  t.strikes.per_carrier = per_carrier.data();
+  t.strikes.type = type.data();
+  t.strikes.pattern = pattern.data();
+  t.strikes.aim_sigma = aim_sigma.data();
+  t.strikes.heading_center = heading_center.data();
+  t.strikes.heading_spread = heading_spread.data();
+  t.strikes.ring_inner = ring_inner.data();
+  t.types.count = static_cast<std::uint32_t>(vt_min.size());
+  t.types.vt_min = vt_min.data();
+  t.types.vt_max = vt_max.data();
+  t.items_per_realization = items_per_realization;
+  t.key_aim = make_key(seed, Stream::AimPoint);
+  t.key_pattern = make_key(seed, Stream::Pattern);
+  t.key_fall = make_key(seed, Stream::Fall);
+  t.key_failure = make_key(seed, Stream::Failure);
+  return t;
+}
+
+std::uint64_t scenario_items(const Scenario& sc) {
+  std::uint64_t items = 0;
+  for (const Strike& s : sc.strikes)
+    items += static_cast<std::uint64_t>(s.carriers) * sc.carriers[s.carrier].submunitions_per_carrier;
+  if (sc.inventory.present)
+    for (const ResolvedLine& l : resolve_inventory(sc)) items += l.submunitions;
+  return items;
+}
+
+std::uint64_t scenario_strike_rows(const Scenario& sc) {
+  return sc.strikes.size() + (sc.inventory.present ? sc.sites.count + sc.inventory.lines.size() : 0);
+}
+
+std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
+                                 std::uint32_t batch) {
+  // The histogram grows with the largest dud count in any cell; the engines
+  // reserve bins for counts up to 2^10 (or the items fired, if fewer) when a
+  // run is prepared: on the GPU that memory is allocated up front.
+  const std::uint64_t bins = histogram_reserved_bins(items);
+  const std::uint64_t per_cell = 8 + 8 + 4 + 8 + 4 * bins  // accumulators
+                                 + 8ull * batch                                     // impact + dud grids
+                                 + 1 + 4 + 4 + 4 * 7;  // land cover, multiplier, elevation; statistics layers
+  // Per realization of the batch, its totals and deposit counters (96 bytes
+  // on the GPU); once, the GPU's temporary storage of the largest-count
+  // reduction (a few KiB).
+  return cells * per_cell + 64ull * strikes * (batch + 1) + 128ull * batch + 65536;
+}
+
+BatchView BatchDraws::view() const {
+  BatchView v;
+  v.first_realization = first;
+  v.realizations = count;
+  v.site_x = site_x.data();
+  v.site_y = site_y.data();
+  v.semi_major = semi_major.data();
+  v.semi_minor = semi_minor.data();
+  v.wind_x = wind_x.data();
+  v.wind_y = wind_y.data();
+  v.height = height.data();
+  v.dud_rate = dud_rate.data();
+  v.sd_failure = sd_failure.data();
+  return v;
+}
+
+BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
+                      std::uint32_t count) {
+  const std::size_t S = plan.per_carrier.size(), T = sc.submunitions.size();
+  BatchDraws d;
+  d.first = first;
+  d.count = count;
+  for (auto* v : {&d.site_x, &d.site_y, &d.semi_major, &d.semi_minor, &d.wind_x, &d.wind_y, &d.height})
+    v->resize(count * S);
+  d.dud_rate.resize(count * T);
+  d.sd_failure.resize(count * T);
+
+  const RngKey k_foot = make_key(seed, Stream::Footprint), k_wind = make_key(seed, Stream::Wind),
+               k_height = make_key(seed, Stream::FunctionHeight), k_dud = make_key(seed, Stream::DudRate),
+               k_sd = make_key(seed, Stream::SelfDestructRate), k_site = make_key(seed, Stream::Site),
+               k_spin = make_key(seed, Stream::Spin);
+  std::vector<std::array<double, 2>> site(plan.site_count);
+  for (std::uint32_t b = 0; b < count; ++b) {
+    const std::uint32_t r = first + b;
+    for (std::uint32_t k = 0; k < plan.site_count; ++k) site[k] = plan.sites.sample(k_site, r, k);
+    for (std::size_t s = 0; s < S; ++s) {
+      const CarrierType& c = sc.carriers[plan.carrier_of_strike[s]];
+      const std::uint32_t si = static_cast<std::uint32_t>(s);
+      const std::int32_t k = plan.site_of_strike[s];
+      d.site_x[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_x[s] : site[k][0]);
+      d.site_y[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_y[s] : site[k][1]);
+      HostDrawStream height(k_height, r, si);
+      const double h = uniform_in(plan.height_of_strike[s], height.next());
+      d.height[b * S + s] = static_cast<float>(h);
+      // Footprint scale: one number in [0, 1] sets both semi-axes, so a large
+      // footprint is large in both directions. For a dispenser whose footprint
+      // figures follow its fuze settings, the scale is the mean of the
+      // normalised function height and spin (assumption: the sources give the
+      // direction, larger with higher and faster, not the form); otherwise a
+      // uniform draw over the footprint range.
+      double u;
+      if (c.scaling) {
+        HostDrawStream spin(k_spin, r, si);
+        const double rpm = uniform_in(plan.spin_of_strike[s], spin.next());
+        const Range& hr = c.scaling->height_m;
+        const Range& sr = c.scaling->spin_rpm;
+        const double nh = hr.hi > hr.lo ? (h - hr.lo) / (hr.hi - hr.lo) : 0.5;
+        const double ns = sr.hi > sr.lo ? (rpm - sr.lo) / (sr.hi - sr.lo) : 0.5;
+        u = 0.5 * (nh + ns);
+      } else {
+        HostDrawStream foot(k_foot, r, si);
+        u = foot.next();
+      }
+      d.semi_major[b * S + s] = static_cast<float>(uniform_in(c.semi_major_m, u));
+      d.semi_minor[b * S + s] = static_cast<float>(uniform_in(c.semi_minor_m, u));
+      HostDrawStream wind(k_wind, r, si);
+      const double speed = uniform_in(sc.wind.speed_mps, wind.next());
+      const double toward = (uniform_in(sc.wind.from_deg, wind.next()) + 180.0) * kDeg;
+      d.wind_x[b * S + s] = static_cast<float>(speed * std::sin(toward));
+      d.wind_y[b * S + s] = static_cast<float>(speed * std::cos(toward));
+    }
+    for (std::size_t t = 0; t < T; ++t) {
+      const std::uint32_t ti = static_cast<std::uint32_t>(t);
+      HostDrawStream dud(k_dud, r, ti);
+      d.dud_rate[b * T + t] = static_cast<float>(sample_rate(dud, sc.submunitions[t].dud_rate));
+      if (sc.submunitions[t].self_destruct_failure) {
+        HostDrawStream sd(k_sd, r, ti);
+        d.sd_failure[b * T + t] = static_cast<float>(sample_rate(sd, *sc.submunitions[t].self_destruct_failure));
+      } else {
+        d.sd_failure[b * T + t] = 1.0f;
+      }
+    }
+  }
+  return d;
+}
+
+}  // namespace remnant

@@ -1,0 +1,74 @@
+// Flattens a scenario into the plain tables the kernels read, and makes the
+// epistemic draws (once per realization) for a batch of realizations.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "host/inputs/scenario.h"
+#include "host/inputs/sites.h"
+#include "kernels/engine.h"
+
+namespace remnant {
+
+struct Plan {
+  // Grid (row 0 = southern row, index iy*nx + ix).
+  std::uint32_t nx = 0, ny = 0;
+  double cell_size_m = 0.0, origin_x_m = 0.0, origin_y_m = 0.0;
+  std::string crs;
+  std::vector<std::uint8_t> land_cover;
+  std::vector<float> elevation_m;
+  std::vector<float> failure_multiplier;  // land-cover multiplier x slope term
+
+  // Strikes, structure of arrays (see kernels/tables.h StrikeView). A row is
+  // one carrier type at one site: a [[strike]], or the share of an inventory
+  // line dealt to one sampled site.
+  std::vector<std::uint32_t> first_item, per_carrier, carrier_of_strike;
+  std::vector<std::uint16_t> type;
+  std::vector<std::uint8_t> pattern;
+  std::vector<float> aim_sigma, heading_center, heading_spread, ring_inner;
+  std::vector<std::int32_t> site_of_strike;   // sampled site index, -1 for a [[strike]] at a fixed point
+  std::vector<double> fixed_x, fixed_y;       // grid-relative metres of fixed strikes
+  std::vector<Range> height_of_strike;        // function height range (catalogue or inventory override)
+  std::vector<Range> spin_of_strike;          // spin range (air dispensers with footprint scaling)
+  SiteSampler sites;
+  std::uint32_t site_count = 0;
+  std::vector<std::string> notes;             // rasters read, cells without data, sites left out
+
+  // Submunition types.
+  std::vector<float> vt_min, vt_max;
+
+  std::uint32_t items_per_realization = 0;  // submunitions fired per realization
+
+  std::uint32_t cells() const { return nx * ny; }
+  RunTables tables(std::uint64_t seed) const;
+};
+
+Plan make_plan(const Scenario& sc);
+
+// Submunitions fired per realization by a scenario's inventory.
+std::uint64_t scenario_items(const Scenario& sc);
+// Strike rows the plan will hold (at most), for the memory estimate.
+std::uint64_t scenario_strike_rows(const Scenario& sc);
+
+// Memory (bytes) a run needs for its grid tables, accumulators and batch grids.
+std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
+                                 std::uint32_t batch);
+
+// Epistemic draws for realizations [first, first + count), rows b*S + s and
+// b*T + t. Depends only on (seed, realization, strike or type).
+struct BatchDraws {
+  std::uint32_t first = 0, count = 0;
+  std::vector<float> site_x, site_y, semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
+  BatchView view() const;
+};
+
+BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
+                      std::uint32_t count);
+
+// Samplers used for the epistemic draws (exposed for tests).
+double sample_gamma(HostDrawStream& rng, double shape);
+double sample_beta(HostDrawStream& rng, double alpha, double beta);
+double sample_rate(HostDrawStream& rng, const RatePrior& prior);
+
+}  // namespace remnant

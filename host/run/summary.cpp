@@ -1,0 +1,154 @@
+#include "host/run/summary.h"
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "remnant_version.h"
+
+namespace remnant {
+
+Headline headline(const RunResult& r, const Plan& plan) {
+  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6);
+}
+
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  const Headline h = headline(r, plan);
+  std::string by_class;
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    by_class += fmt::format(R"({}"{}": {})", k ? ", " : "", land_cover_name(static_cast<LandCover>(k)),
+                            json_summary_object(h.duds_by_class[k]));
+  std::string assumptions;
+  for (std::size_t i = 0; i < sc.assumptions.size(); ++i)
+    assumptions += fmt::format(R"({}"{}")", i ? ", " : "", json_escape(sc.assumptions[i]));
+  const double items = double(r.fired_per_realization) * r.realizations;
+  return fmt::format(
+      "{{\n"
+      "  \"software_version\": \"{}\",\n"
+      "  \"git_revision\": \"{}\",\n"
+      "  \"scenario\": \"{}\",\n"
+      "  \"scenario_file\": \"{}\",\n"
+      "  \"seed\": {},\n"
+      "  \"realizations\": {},\n"
+      "  \"backend\": \"{}\",\n"
+      "  \"backend_note\": \"{}\",\n"
+      "  \"threads\": {},\n"
+      "  \"batch\": {},\n"
+      "  \"submunitions_fired\": {},\n"
+      "  \"total_duds\": {},\n"
+      "  \"impacts\": {},\n"
+      "  \"contaminated_area_km2\": {},\n"
+      "  \"outside_grid\": {},\n"
+      "  \"in_water\": {},\n"
+      "  \"duds_by_land_cover\": {{{}}},\n"
+      "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
+      "  \"assumptions\": [{}],\n"
+      "  \"seconds\": {},\n"
+      "  \"submunitions_per_second\": {}\n"
+      "}}\n",
+      REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
+      r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.fired_per_realization,
+      json_summary_object(h.total_duds), json_summary_object(h.impacts),
+      json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
+      json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
+      assumptions, r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+}
+
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  const Headline h = headline(r, plan);
+  std::string s;
+  s += fmt::format("Remnant {} ({}): scenario \"{}\" ({})\n", REMNANT_VERSION, REMNANT_GIT_REVISION, sc.name, sc.path);
+  s += fmt::format("  seed {}, {} realizations, backend {} [{}], {} thread{}{}, batch {}\n", r.seed,
+                   r.realizations, r.backend.name, r.backend.note, r.threads, r.threads == 1 ? "" : "s",
+                   r.backend.name == "cpu" ? "" : " (host)", r.batch);
+  if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
+  s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
+  s += headline_text(h);
+  s += provenance_text(sc.dud_rates, sc.overrides, sc.assumptions);
+  const double items = double(r.fired_per_realization) * r.realizations;
+  s += fmt::format("  {:.2f} s, {:.3g} submunitions per second\n", r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+  (void)plan;
+  return s;
+}
+
+namespace {
+
+std::string prior_text(const RatePrior& p) {
+  if (p.fixed) return fmt::format("fixed {:.4f}", p.value);
+  const double a = p.alpha, b = p.beta, m = a / (a + b);
+  const double sd = std::sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
+  return fmt::format("Beta({:g}, {:g}): mean {:.3f}, sd {:.3f}", a, b, m, sd);
+}
+
+std::string range_text(const Range& r, const char* unit) {
+  return r.lo == r.hi ? fmt::format("{:g} {}", r.lo, unit) : fmt::format("{:g}-{:g} {}", r.lo, r.hi, unit);
+}
+
+}  // namespace
+
+std::string validation_text(const Scenario& sc, const Plan& plan) {
+  std::string s;
+  s += fmt::format("scenario \"{}\" ({}): valid\n", sc.name, sc.path);
+  s += fmt::format("  seed {}, {} realizations{}\n", sc.seed, sc.realizations,
+                   sc.dud_rates.empty() ? "" : fmt::format(", dud-rate priors: {} figures", sc.dud_rates));
+  if (!sc.munitions_path.empty()) s += fmt::format("  munition catalogue: {}\n", sc.munitions_path);
+  if (!sc.land_cover_path.empty()) s += fmt::format("  land-cover table: {}\n", sc.land_cover_path);
+  for (const std::string& o : sc.overrides) s += fmt::format("  --set {}\n", o);
+
+  s += fmt::format("grid: {} x {} cells of {:g} m ({:.0f} km2), lower-left corner ({:.1f}, {:.1f}) m, crs {}\n", plan.nx,
+                   plan.ny, plan.cell_size_m, double(plan.nx) * plan.ny * plan.cell_size_m * plan.cell_size_m / 1e6,
+                   plan.origin_x_m, plan.origin_y_m, plan.crs.empty() ? "(local metres, none given)" : plan.crs);
+  if (sc.dataset) s += fmt::format("  dataset: {} ({}) in {}\n", sc.dataset->name, sc.dataset->title, sc.dataset->dir);
+  std::array<std::uint64_t, kLandCoverClasses> cover{};
+  for (std::uint8_t c : plan.land_cover) ++cover[c % kLandCoverClasses];
+  for (int k = 0; k < kLandCoverClasses; ++k)
+    if (cover[k])
+      s += fmt::format("  land cover {:<12} {:>10} cells  dud-rate multiplier {:g}{}\n",
+                       land_cover_name(static_cast<LandCover>(k)), cover[k], sc.dud_multiplier[k],
+                       sc.recoverable[k] ? "" : "  (not recoverable)");
+  s += fmt::format("  slope coefficient {:g}\n", sc.slope_coefficient);
+  for (const std::string& n : plan.notes) s += fmt::format("  {}\n", n);
+
+  // Inventory by carrier and by submunition type.
+  std::vector<std::uint64_t> carriers(sc.carriers.size()), by_type(sc.submunitions.size());
+  for (std::size_t row = 0; row < plan.per_carrier.size(); ++row) {
+    const std::uint64_t items = plan.first_item[row + 1] - plan.first_item[row];
+    carriers[plan.carrier_of_strike[row]] += items / plan.per_carrier[row];
+    by_type[plan.type[row]] += items;
+  }
+  s += fmt::format("inventory: {} submunitions fired per realization, {} strike rows\n", plan.items_per_realization,
+                   plan.per_carrier.size());
+  if (sc.inventory.total_submunitions)
+    s += fmt::format("  stated total {} submunitions (the carriers below, rounded to whole carriers, fire {})\n",
+                     *sc.inventory.total_submunitions, plan.items_per_realization);
+  for (std::size_t c = 0; c < sc.carriers.size(); ++c) {
+    if (!carriers[c]) continue;
+    const CarrierType& ct = sc.carriers[c];
+    s += fmt::format("  {:<10} {:>9} carriers x {:>4} {:<7} = {:>11} ({}, {}, aim error CEP {:g} m, function height {})\n",
+                     ct.name, carriers[c], ct.submunitions_per_carrier, ct.submunition,
+                     carriers[c] * ct.submunitions_per_carrier, ct.delivery, pattern_name(ct.pattern),
+                     ct.aim_error_cep_m, range_text(ct.function_height_m, "m"));
+  }
+  s += "submunition types fired, with the dud-rate prior used:\n";
+  for (std::size_t t = 0; t < sc.submunitions.size(); ++t) {
+    if (!by_type[t]) continue;
+    const SubmunitionType& st = sc.submunitions[t];
+    s += fmt::format("  {:<8} {:>11} fired  dud rate {}{}  terminal velocity {}\n", st.name, by_type[t],
+                     prior_text(st.dud_rate),
+                     st.self_destruct_failure ? ", self-destruct failure " + prior_text(*st.self_destruct_failure) : "",
+                     range_text(st.terminal_velocity_mps, "m/s"));
+  }
+  if (sc.sites.present) {
+    s += fmt::format("strike sites: {} ({}), drawn from {}\n", sc.sites.count,
+                     sc.sites.per_realization ? "redrawn in every realization" : "fixed for the run by the seed",
+                     sc.sites.points_csv.empty() ? fmt::format("{} area(s)", sc.sites.areas.size())
+                                                 : fmt::format("{} points in {}", plan.sites.point_x.size(), sc.sites.points_csv));
+  }
+  if (!sc.strikes.empty()) s += fmt::format("strikes at fixed points: {}\n", sc.strikes.size());
+  s += fmt::format("wind: {}, from {}\n", range_text(sc.wind.speed_mps, "m/s"), range_text(sc.wind.from_deg, "deg"));
+  for (const std::string& src : sc.sources) s += fmt::format("  source: {}\n", src);
+  for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
+  return s;
+}
+
+}  // namespace remnant

@@ -1,0 +1,23 @@
+// A run's headline figures as JSON for scripts and as text for people, with the
+// backend, timing and scenario; and `remnant validate`'s account of a scenario.
+#pragma once
+
+#include <string>
+
+#include "host/evidence/report.h"
+#include "host/inputs/scenario.h"
+#include "host/run/ensemble.h"
+#include "host/run/plan.h"
+
+namespace remnant {
+
+Headline headline(const RunResult& r, const Plan& plan);
+
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r);
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r);
+
+// `remnant validate`: the scenario as resolved, without running it: grid,
+// terrain, inventory by carrier and submunition type, strike sites, priors.
+std::string validation_text(const Scenario& sc, const Plan& plan);
+
+}  // namespace remnant
