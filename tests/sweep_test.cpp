@@ -16,6 +16,7 @@
 #include "host/maps/map.h"
 #include "host/evidence/result_file.h"
 #include "host/apps/sweep.h"
+#include "host/maps/sweep_plot.h"
 #include "test_support.h"
 
 namespace remnant {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "host/evidence/report.h"
+#include "host/evidence/sweep_summary.h"
 #include "host/inputs/scenario.h"
 #include "host/run/ensemble.h"
 
@@ -24,27 +24,10 @@ namespace remnant {
 // The most points one sweep may have.
 constexpr std::size_t kMaxSweepPoints = 1000;
 
-// The headline totals a sweep can plot (--metric), in this order.
-const std::vector<std::string>& sweep_metric_names();
-
 // A --set value split at its top-level commas: commas inside [ ], { } and
 // quoted strings do not split ("[0.5,0.5]" is one value, "\"a\",\"b\"" two).
 // Elements are trimmed; an empty element throws InputError naming `set`.
 std::vector<std::string> split_sweep_values(const std::string& value, const std::string& set);
-
-// One value of a swept parameter: as written (a TOML value) and as shown in
-// tables, legends and on axes (a string without its quotes).
-struct SweepValue {
-  std::string toml, label;
-  std::optional<double> number;  // when the value is a TOML integer or float
-};
-
-// A --set as the sweep reads it: fixed (one value) or swept (two or more).
-struct SweepSet {
-  std::string key;
-  std::vector<SweepValue> values;
-  bool swept() const { return values.size() > 1; }
-};
 
 // Parses the --set arguments. Throws InputError for a malformed KEY=VALUE, a
 // value that is not TOML, an empty list element, a swept key given in another
@@ -52,51 +35,8 @@ struct SweepSet {
 // more than kMaxSweepPoints points.
 std::vector<SweepSet> parse_sweep_sets(const std::vector<std::string>& sets);
 
-// One point of the sweep: its index, the index of its value in each swept
-// parameter (in --set order) and the overrides it runs with (every --set in
-// the order given, swept ones with the point's value).
-struct SweepPoint {
-  std::size_t index = 0;
-  std::vector<std::size_t> choice;  // per swept parameter
-  std::vector<Override> overrides;
-  std::string file;  // "point-007.h5"
-};
-
 // The cartesian product, the first swept parameter varying slowest.
 std::vector<SweepPoint> sweep_points(const std::vector<SweepSet>& sets);
-
-// What the summary holds for one point, and for the whole sweep.
-struct SweepPointResult {
-  SweepPoint point;
-  std::uint64_t seed = 0;
-  std::uint32_t realizations = 0;
-  Headline headline;
-};
-
-struct SweepSummary {
-  std::string scenario_name, scenario_path, backend, software_version, git_revision;
-  std::vector<std::string> fixed;   // KEY=VALUE of the fixed --set
-  std::vector<SweepSet> swept;      // the swept parameters, in --set order
-  std::string metric = "total_duds";  // what the figure plots
-  std::vector<SweepPointResult> points;
-};
-
-// A headline total by its --metric name.
-const Summary& sweep_metric(const Headline& h, const std::string& metric);
-// "Unexploded submunitions on land", and its units ("count per realization").
-std::string sweep_metric_label(const std::string& metric);
-std::string sweep_metric_units(const std::string& metric);
-
-// The summary as CSV (one row per point, provenance in columns) and as JSON.
-std::string sweep_csv(const SweepSummary& s);
-std::string sweep_json(const SweepSummary& s);
-
-// The figure (host/maps/sweep_plot.cpp): s.metric against the first swept
-// parameter, the mean as a line with markers and the 5-95 % interval as a
-// band, one line per combination of the other swept parameters. The format
-// follows the extension (.png at 200 dpi, .svg with a text layer, .pdf);
-// written atomically.
-void render_sweep_plot(const SweepSummary& s, const std::string& path);
 
 // The command's arguments, as `remnant sweep` takes them.
 struct SweepArgs {

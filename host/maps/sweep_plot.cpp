@@ -5,6 +5,8 @@
 // colour blindness), axis titles with units, and a footer with the
 // provenance. Drawn with the map pages' canvas (host/maps/map_internal.h): DejaVu
 // Sans, PNG/SVG/PDF written atomically, SVG with a searchable text layer.
+#include "host/maps/sweep_plot.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <limits>
 
 #include "host/maps/map_internal.h"
-#include "host/apps/sweep.h"
 
 namespace remnant {
 
