@@ -7,6 +7,12 @@
 // `info`, `export` and `compare` commands read it back (read_result_file). Maps
 // and GeoTIFFs are drawn from a ResultData only, so a map drawn straight after
 // a run and one drawn later from the file are the same.
+//
+// This header is the result file's whole API. Behind it (internal to the
+// evidence layer): result_writer.cpp writes, result_reader.cpp reads,
+// result_layout.h holds what both share (layers, totals columns, text
+// attributes, checksums), hdf5.h the generic HDF5 helpers and hdf5_reader.h
+// the reader's checked reads.
 #pragma once
 
 #include <cstdint>
