@@ -1,7 +1,8 @@
 // `remnant sweep`: parsing the swept --set values, the cartesian product of
 // the points, checking every point before running any, running the points
-// not already done (--resume), and the summary as CSV and JSON. The figure is
-// in host/maps/sweep_plot.cpp.
+// not already done (--resume) through the run pipeline (host/run/pipeline.h),
+// and the summary as CSV and JSON. The figure is in host/maps/sweep_plot.cpp.
+// It prints nothing: its messages go to the caller's hooks.
 #include "host/apps/sweep.h"
 
 #include <fmt/format.h>
@@ -14,12 +15,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
+#include <memory>
 
 #include "host/common/atomic_output.h"
 #include "host/run/checkpoint.h"
 #include "host/run/ensemble.h"
 #include "host/maps/map.h"
+#include "host/run/pipeline.h"
 #include "host/run/plan.h"
 #include "host/run/progress.h"
 #include "host/evidence/result_file.h"
@@ -163,12 +165,6 @@ void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points
         fmt::format("--out-dir {}: cannot be created in {} ({})", dir, up.string(), std::strerror(errno)));
 }
 
-RunOptions run_options(const SweepArgs& a, const Scenario& sc, const std::atomic<bool>* cancel) {
-  RunOptions opt = a.run.options_for(sc);
-  opt.cancel = cancel;
-  return opt;
-}
-
 // --resume: an existing point file is used only when it holds exactly what
 // this point would compute. Throws InputError naming the file and the
 // difference.
@@ -282,146 +278,206 @@ std::vector<SweepPoint> sweep_points(const std::vector<SweepSet>& sets) {
 
 // ---------------------------------------------------------------- running
 
-int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel, const std::function<void()>& before_running) {
+namespace {
+
+// A sweep under way: its arguments and hooks, its parameters and points, and
+// what is known of every point so far.
+struct Sweep {
+  const SweepArgs& a;
+  const SweepHooks& hooks;
+  std::vector<SweepSet> sets;
+  std::vector<SweepPoint> points;
+  BackendChoice backend;
+  SweepSummary summary;
+  std::vector<bool> done;
+  std::size_t finished = 0;  // point files complete
+
+  std::string label(std::size_t i) const { return fmt::format("point {}/{}", i + 1, points.size()); }
+  std::string file(const SweepPoint& p) const { return (fs::path(a.out_dir) / p.file).string(); }
+  // An InputError of point i, saying which point it is.
+  InputError point_error(std::size_t i, const std::exception& e) const {
+    return InputError(
+        fmt::format("sweep point {}/{} ({}): {}", i + 1, points.size(), point_name(sets, points[i]), e.what()));
+  }
+  // A message --quiet silences, and one always shown.
+  void chatter(const std::string& line) const {
+    if (hooks.chatter) hooks.chatter(line);
+  }
+  void say(const std::string& line) const {
+    if (hooks.say) hooks.say(line);
+  }
+};
+
+// The run of one point (`remnant run` with its --set values): its result
+// file in --out-dir, its checkpoint beside it (continued under --resume).
+RunRequest point_request(const Sweep& s, const SweepPoint& p) {
+  RunRequest req;
+  req.scenario = s.a.scenario;
+  req.overrides = p.overrides;
+  req.run = s.a.run;
+  req.backend = s.backend;
+  req.result_file = s.file(p);
+  req.checkpoint.path = default_checkpoint_path(req.result_file, s.a.scenario);
+  req.checkpoint.resume = s.a.resume && fs::exists(req.checkpoint.path);
+  return req;
+}
+
+// The sweep's parameters, points, backend and the summary's fixed fields;
+// nothing is loaded yet.
+Sweep begin_sweep(const SweepArgs& a, const SweepHooks& hooks) {
   check_arguments(a);
   if (std::error_code ec; !fs::is_regular_file(a.scenario, ec))
     throw InputError(fmt::format("{}: cannot open the scenario file (missing or not a file)", a.scenario));
-  const std::vector<SweepSet> sets = parse_sweep_sets(a.sets);
-  const std::vector<SweepPoint> points = sweep_points(sets);
-  const std::size_t n = points.size();
-  check_out_dir(a.out_dir, points, a.resume);
-  const BackendChoice backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
-
-  SweepSummary summary;
-  summary.backend = backend.name;
-  summary.software_version = REMNANT_VERSION;
-  summary.git_revision = REMNANT_GIT_REVISION;
-  summary.metric = a.metric;
-  for (const SweepSet& s : sets) {
-    if (s.swept()) summary.swept.push_back(s);
-    else summary.fixed.push_back(s.key + "=" + s.values[0].toml);
+  Sweep s{a, hooks, parse_sweep_sets(a.sets), {}, {}, {}, {}, 0};
+  s.points = sweep_points(s.sets);
+  check_out_dir(a.out_dir, s.points, a.resume);
+  s.backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
+  s.summary.backend = s.backend.name;
+  s.summary.software_version = REMNANT_VERSION;
+  s.summary.git_revision = REMNANT_GIT_REVISION;
+  s.summary.metric = a.metric;
+  for (const SweepSet& set : s.sets) {
+    if (set.swept()) s.summary.swept.push_back(set);
+    else s.summary.fixed.push_back(set.key + "=" + set.values[0].toml);
   }
-  summary.points.resize(n);
-  std::vector<bool> done(n, false);
+  s.summary.points.resize(s.points.size());
+  s.done.assign(s.points.size(), false);
+  return s;
+}
 
-  // Every point loads and plans (and, with --resume, its existing file
-  // matches) before anything runs: a bad value fails in seconds.
-  for (std::size_t i = 0; i < n; ++i) {
-    const SweepPoint& p = points[i];
-    SweepPointResult& r = summary.points[i];
+// Every point loads and plans (and, with --resume, its existing file
+// matches) before anything runs: a bad value fails in seconds.
+void check_points(Sweep& s) {
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const SweepPoint& p = s.points[i];
+    SweepPointResult& r = s.summary.points[i];
     r.point = p;
     try {
-      const Scenario sc = load_scenario(a.scenario, p.overrides);
-      const RunOptions opt = run_options(a, sc, cancel);
-      check_fits_in_memory(sc, opt);
-      const Plan plan = make_plan(sc);
-      r.seed = opt.seed;
-      r.realizations = opt.realizations;
-      if (i == 0) summary.scenario_name = sc.name, summary.scenario_path = sc.path;
-      const std::string file = (fs::path(a.out_dir) / p.file).string();
-      if (a.resume && fs::exists(file)) {
-        const ResultData d = read_result_file(file);
-        check_resumable(file, d, sc, plan, opt, backend.name);
+      RunRequest req = point_request(s, p);
+      req.checkpoint.enabled = false;
+      const PreparedRun run = prepare_run(req);
+      r.seed = run.options.seed;
+      r.realizations = run.options.realizations;
+      if (i == 0) s.summary.scenario_name = run.scenario.name, s.summary.scenario_path = run.scenario.path;
+      if (s.a.resume && fs::exists(req.result_file)) {
+        const ResultData d = read_result_file(req.result_file);
+        check_resumable(req.result_file, d, run.scenario, run.plan, run.options, s.backend.name);
         r.headline = headline(d.totals, d.grid.cell_area_km2());
-        done[i] = true;
+        s.done[i] = true;
       }
     } catch (const InputError& e) {
-      throw InputError(fmt::format("sweep point {}/{} ({}): {}", i + 1, n, point_name(sets, p), e.what()));
+      throw s.point_error(i, e);
     }
   }
+  s.finished = static_cast<std::size_t>(std::count(s.done.begin(), s.done.end(), true));
+}
 
+// Runs point i through the pipeline, its progress shown through the hooks.
+RunOutcome run_point(Sweep& s, std::size_t i, std::chrono::steady_clock::time_point& t0) {
+  const std::string label = s.label(i);
+  std::unique_ptr<Progress> progress;
+  RunHooks hooks;
+  hooks.cancel = s.hooks.cancel;
+  hooks.starting = [&](const RunStart& start) {
+    t0 = std::chrono::steady_clock::now();
+    if (start.resumed)
+      s.chatter(fmt::format("remnant: {}: resuming from {} ({} of {} realizations done)\n", label,
+                            start.run.checkpoint, start.done.count(), start.run.options.realizations));
+    if (s.hooks.progress) progress = s.hooks.progress(label, start.run.plan.items_per_realization);
+  };
+  hooks.progress = [&](std::uint32_t d, std::uint32_t total) {
+    if (progress) progress->update(d, total);
+  };
+  hooks.ran = [&] {
+    if (progress) progress->finish();
+  };
+  try {
+    return run_pipeline(point_request(s, s.points[i]), hooks);
+  } catch (const ResumeError& e) {  // the point's checkpoint: say which point it is
+    throw s.point_error(i, e);
+  }
+}
+
+// The message of a sweep stopped before point `at` finished.
+std::string interrupted_text(const Sweep& s, std::size_t at) {
+  const std::size_t n = s.points.size();
+  return fmt::format(
+      "remnant: sweep interrupted at point {}/{}; {} of {} point files are complete in {} (kept), the summary was "
+      "not written. Continue with:\n  {}\n",
+      at + 1, n, s.finished, n, s.a.out_dir, resume_command(s.a));
+}
+
+// Says that the sweep stopped before point `at` finished; false.
+bool interrupted(const Sweep& s, std::size_t at) {
+  s.say(interrupted_text(s, at));
+  return false;
+}
+
+// Runs the points not already done. False: interrupted (said through the hooks).
+bool run_points(Sweep& s) {
+  const int decimals = metric_decimals(s.a.metric);
+  const std::atomic<bool>* cancel = s.hooks.cancel;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const SweepPoint& p = s.points[i];
+    SweepPointResult& r = s.summary.points[i];
+    if (s.done[i]) {
+      s.chatter(fmt::format("remnant: {} ({}): {} already done, reused\n", s.label(i), point_name(s.sets, p), p.file));
+      continue;
+    }
+    if (cancel && cancel->load()) return interrupted(s, i);
+    auto t0 = std::chrono::steady_clock::now();
+    const RunOutcome run = run_point(s, i, t0);
+    if (run.end == RunEnd::Interrupted) {
+      if (run.checkpoint_written)
+        s.say(fmt::format("remnant: {}: its {} realizations done are kept in {}\n", s.label(i),
+                          run.result.done.count(), run.run.checkpoint));
+      return interrupted(s, i);
+    }
+    ++s.finished;
+    r.headline = headline(run.data.totals, run.data.grid.cell_area_km2());
+    const Summary& m = sweep_metric(r.headline, s.a.metric);
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    s.chatter(fmt::format("remnant: {} ({}): {} {} [90 % interval {} to {}], {}, {}\n", s.label(i),
+                          point_name(s.sets, p), s.a.metric, format_number(m.mean, decimals),
+                          format_number(m.q05, decimals), format_number(m.q95, decimals), p.file,
+                          Progress::duration_text(sec)));
+  }
+  if (cancel && cancel->load()) return interrupted(s, s.points.size() - 1);
+  return true;
+}
+
+// The summary files, and what the CLI prints of them.
+std::string write_summary(const Sweep& s) {
+  const fs::path dir(s.a.out_dir);
+  write_text_file((dir / "sweep.csv").string(), sweep_csv(s.summary));
+  write_text_file((dir / "sweep.json").string(), sweep_json(s.summary));
+  render_sweep_plot(s.summary, (dir / "sweep.png").string());
+  render_sweep_plot(s.summary, (dir / "sweep.svg").string());
+
+  const int decimals = metric_decimals(s.a.metric);
+  std::string out = fmt::format("sweep of \"{}\": {} points, {} against {}\n", s.summary.scenario_name,
+                                s.points.size(), sweep_metric_label(s.a.metric), s.summary.swept[0].key);
+  for (const SweepPointResult& r : s.summary.points) {
+    const Summary& m = sweep_metric(r.headline, s.a.metric);
+    out += fmt::format("  {}  {}: mean {} [90 % interval {} to {}]\n", r.point.file, point_name(s.sets, r.point),
+                       format_number(m.mean, decimals), format_number(m.q05, decimals),
+                       format_number(m.q95, decimals));
+  }
+  for (const char* f : kSummaryFiles) out += fmt::format("  written: {}\n", (dir / f).string());
+  return out;
+}
+
+}  // namespace
+
+SweepResult run_sweep(const SweepArgs& a, const SweepHooks& hooks) {
+  Sweep s = begin_sweep(a, hooks);
+  check_points(s);
   std::error_code ec;
   if (!fs::is_directory(a.out_dir, ec)) fs::create_directory(a.out_dir, ec);
   if (ec) throw InputError(fmt::format("--out-dir {}: cannot create it: {}", a.out_dir, ec.message()));
-  if (before_running) before_running();
-
-  std::size_t finished = static_cast<std::size_t>(std::count(done.begin(), done.end(), true));
-  auto interrupted = [&](std::size_t at) {
-    std::cerr << fmt::format(
-        "remnant: sweep interrupted at point {}/{}; {} of {} point files are complete in {} (kept), the summary was "
-        "not written. Continue with:\n  {}\n",
-        at + 1, n, finished, n, a.out_dir, resume_command(a));
-    return 130;
-  };
-  const int decimals = metric_decimals(a.metric);
-  for (std::size_t i = 0; i < n; ++i) {
-    const SweepPoint& p = points[i];
-    SweepPointResult& r = summary.points[i];
-    const std::string label = fmt::format("point {}/{}", i + 1, n);
-    if (done[i]) {
-      if (!a.quiet)
-        std::cerr << fmt::format("remnant: {} ({}): {} already done, reused\n", label, point_name(sets, p), p.file);
-      continue;
-    }
-    if (cancel && cancel->load()) return interrupted(i);
-    const Scenario sc = load_scenario(a.scenario, p.overrides);
-    const Plan plan = make_plan(sc);
-    RunOptions opt = run_options(a, sc, cancel);
-    const auto t0 = std::chrono::steady_clock::now();
-    // A point interrupted earlier continues from its checkpoint (--resume);
-    // one interrupted now keeps its realizations in one.
-    const std::string checkpoint = default_checkpoint_path((fs::path(a.out_dir) / p.file).string(), a.scenario);
-    const bool resuming = a.resume && fs::exists(checkpoint);
-    RunResult run;
-    try {
-      run = run_start(resuming ? checkpoint : std::string(), sc, plan, backend, opt);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("sweep point {}/{} ({}): {}", i + 1, n, point_name(sets, p), e.what()));
-    }
-    if (resuming) {
-      if (!a.quiet)
-        std::cerr << fmt::format("remnant: {}: resuming from {} ({} of {} realizations done)\n", label, checkpoint,
-                                 run.done.count(), opt.realizations);
-    }
-    {
-      Progress progress(label, plan.items_per_realization, a.quiet ? ProgressMode::Quiet : ProgressMode::Auto);
-      const auto before = static_cast<std::uint32_t>(run.done.count());
-      opt.progress = [&](std::uint32_t d, std::uint32_t) { progress.update(before + d, opt.realizations); };
-      try {
-        add_run(run, run_ensemble(sc, plan, opt));
-      } catch (const Interrupted& e) {
-        progress.finish();
-        merge_results(run, *e.partial);
-        if (!run.done.empty()) {
-          write_checkpoint(checkpoint, sc, plan, run);
-          std::cerr << fmt::format("remnant: {}: its {} realizations done are kept in {}\n", label,
-                                   run.done.count(), checkpoint);
-        }
-        return interrupted(i);
-      }
-    }
-    const CellStatistics st = cell_statistics(run.accumulators, run.realizations);
-    const ResultData data = make_result_data(sc, plan, run, st);
-    write_result_file((fs::path(a.out_dir) / p.file).string(), data);
-    fs::remove(checkpoint, ec);  // spent (or stale from an earlier sweep)
-    ++finished;
-    r.headline = headline(data.totals, data.grid.cell_area_km2());
-    if (!a.quiet) {
-      const Summary& m = sweep_metric(r.headline, a.metric);
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::cerr << fmt::format("remnant: {} ({}): {} {} [90 % interval {} to {}], {}, {}\n", label, point_name(sets, p),
-                               a.metric, format_number(m.mean, decimals), format_number(m.q05, decimals),
-                               format_number(m.q95, decimals), p.file, Progress::duration_text(s));
-    }
-  }
-  if (cancel && cancel->load()) return interrupted(n - 1);
-
-  const fs::path dir(a.out_dir);
-  write_text_file((dir / "sweep.csv").string(), sweep_csv(summary));
-  write_text_file((dir / "sweep.json").string(), sweep_json(summary));
-  render_sweep_plot(summary, (dir / "sweep.png").string());
-  render_sweep_plot(summary, (dir / "sweep.svg").string());
-
-  std::cout << fmt::format("sweep of \"{}\": {} points, {} against {}\n", summary.scenario_name, n,
-                           sweep_metric_label(a.metric), summary.swept[0].key);
-  for (const SweepPointResult& r : summary.points) {
-    const Summary& m = sweep_metric(r.headline, a.metric);
-    std::cout << fmt::format("  {}  {}: mean {} [90 % interval {} to {}]\n", r.point.file, point_name(sets, r.point),
-                             format_number(m.mean, decimals), format_number(m.q05, decimals),
-                             format_number(m.q95, decimals));
-  }
-  for (const char* f : kSummaryFiles) std::cout << fmt::format("  written: {}\n", (dir / f).string());
-  return 0;
+  if (hooks.before_running) hooks.before_running();
+  if (!run_points(s)) return {SweepOutcome::Interrupted, ""};
+  return {SweepOutcome::Finished, write_summary(s)};
 }
 
 }  // namespace remnant

@@ -11,13 +11,16 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/evidence/sweep_summary.h"
 #include "host/inputs/scenario.h"
 #include "host/run/ensemble.h"
+#include "host/run/progress.h"
 
 namespace remnant {
 
@@ -50,16 +53,40 @@ struct SweepArgs {
   std::string program = "remnant";  // as invoked (argv[0], shell-quoted): the resume hint starts with it
 };
 
+// How a sweep reports as it goes and is stopped. main() writes the messages
+// to stderr; every hook may be left empty.
+struct SweepHooks {
+  SweepHooks(const std::atomic<bool>* cancel_flag = nullptr, std::function<void(const std::string&)> say_line = {})
+      : cancel(cancel_flag), say(std::move(say_line)) {}
+  const std::atomic<bool>* cancel = nullptr;  // checked between batches and between points
+  std::function<void()> before_running;       // once the checks pass (the CLI catches Ctrl-C from here)
+  // A message always shown (the sweep was interrupted, what is kept), whole lines.
+  std::function<void(const std::string&)> say;
+  // A message --quiet silences: a point reused, resumed or finished.
+  std::function<void(const std::string&)> chatter;
+  // The progress of a point's run (label "point 3/12", submunitions per
+  // realization); none: not shown.
+  std::function<std::unique_ptr<Progress>(const std::string& label, std::uint64_t items_per_realization)> progress;
+};
+
+enum class SweepOutcome {
+  Finished,     // every point's file and the summary are written
+  Interrupted,  // cancelled: the finished point files stay; `say` told how to resume
+};
+
+struct SweepResult {
+  SweepOutcome outcome = SweepOutcome::Finished;
+  std::string report;  // Finished: the points' headline and the files written, for stdout
+};
+
 // Runs a sweep: checks every argument and every point (loading and planning
 // it) before running anything, then runs the points not already done, then
-// writes the summary. `cancel` is checked between batches and between points;
-// `before_running` is called once the checks pass (the CLI installs its
-// signal handlers there). Returns 0, or 130 when interrupted (the finished
-// point files stay; the message says how to resume). Throws InputError for
-// bad input, before any file is written; without --resume, an --out-dir that
-// already holds a sweep's files (point-*.h5, sweep.csv, ...) is bad input.
-// --out-dir is created when missing; its parent must exist.
-int run_sweep(const SweepArgs& a, const std::atomic<bool>* cancel = nullptr,
-              const std::function<void()>& before_running = {});
+// writes the summary. hooks.cancel is checked between batches and between
+// points; hooks.before_running is called once the checks pass. Interrupted,
+// the finished point files stay and hooks.say says how to resume. Throws
+// InputError for bad input, before any file is written; without --resume, an
+// --out-dir that already holds a sweep's files (point-*.h5, sweep.csv, ...)
+// is bad input. --out-dir is created when missing; its parent must exist.
+SweepResult run_sweep(const SweepArgs& a, const SweepHooks& hooks = {});
 
 }  // namespace remnant

@@ -22,6 +22,7 @@
 #include "host/maps/export.h"
 #include "host/evidence/layers.h"
 #include "host/maps/map.h"
+#include "host/run/pipeline.h"
 #include "host/run/plan.h"
 #include "host/run/progress.h"
 #include "host/run/summary.h"
@@ -180,12 +181,11 @@ struct RunArgs {
   std::string command_line;           // as typed, for the resume hint
 };
 
-int cmd_run(const RunArgs& a) {
+// Checks before any work that the outputs named can be written: --out a
+// result file (HDF5), --map, --geotiff and --csv in their formats, and the map
+// options.
+void check_run_outputs(const RunArgs& a) {
   using namespace remnant;
-  Scenario sc = load_scenario(a.scenario, overrides(a.sets));
-  a.run.check();
-  RunOptions opt = a.run.options_for(sc);
-  opt.cancel = &g_stop;
   if (!a.out.empty()) {
     const std::string ext = file_extension(a.out);
     if (ext != ".h5" && ext != ".hdf5" && ext != ".nc")
@@ -198,11 +198,14 @@ int cmd_run(const RunArgs& a) {
   if (!a.map.empty()) check_export_target(a.map, "--map", {".png", ".svg", ".pdf"});
   if (!a.geotiff.empty()) check_export_target(a.geotiff, "--geotiff", {".tif", ".tiff"});
   if (!a.csv.empty()) check_export_target(a.csv, "--csv", {".csv"});
-  const BackendChoice backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
-  check_fits_in_memory(sc, opt);
+}
+
+// Once the checkpoint's path is known: it can be written, and no output is an
+// input of the run or the checkpoint.
+void check_checkpoint_and_outputs(const RunArgs& a, const remnant::Scenario& sc, const std::string& checkpoint) {
+  using namespace remnant;
   if (!(a.checkpoint_every_min >= 0.0))
     throw InputError(fmt::format("--checkpoint-every: expected minutes >= 0, got {}", a.checkpoint_every_min));
-  const std::string checkpoint = a.checkpoint.empty() ? default_checkpoint_path(a.out, sc.path) : a.checkpoint;
   check_output_path(checkpoint, "--checkpoint");
   for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--out", a.out}, {"--map", a.map},
                                      {"--geotiff", a.geotiff}, {"--csv", a.csv}, {"--checkpoint", checkpoint}})
@@ -211,181 +214,179 @@ int cmd_run(const RunArgs& a) {
     if (!f.empty() && std::filesystem::weakly_canonical(f) == std::filesystem::weakly_canonical(checkpoint))
       throw InputError(fmt::format("--checkpoint {}: the same file as an output; give the checkpoint another name",
                                    checkpoint));
+}
 
-  const Plan plan = make_plan(sc);
-  // Under mpirun every rank runs its share of the realizations still to do;
-  // rank 0 alone speaks, holds the resumed part and writes the files.
-  const int ranks = distributed::size();
-  const bool root = distributed::root(), quiet = a.quiet || !root;
-  // A resumed run starts from the realizations its checkpoint holds and runs
-  // the others; merged, they equal an uninterrupted run to the bit.
-  const bool have_checkpoint = std::filesystem::exists(checkpoint);
-  if (a.resume && !have_checkpoint)
-    throw InputError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
-                                 "written elsewhere, name it with --checkpoint FILE)",
-                                 checkpoint));
-  RunResult done = run_start(a.resume ? checkpoint : std::string(), sc, plan, backend, opt);
-  if (a.resume) {
-    if (!quiet)
-      std::cerr << fmt::format("remnant: resuming from {}: {} of {} realizations done ({}), {} to run\n", checkpoint,
-                               done.done.count(), opt.realizations, done.done.text(), opt.todo->count());
-  } else if (have_checkpoint && !quiet) {
+// `remnant run`'s arguments as the pipeline takes them. Under mpirun every
+// rank runs its share of the realizations still to do; rank 0 alone speaks,
+// holds the resumed part and writes the files.
+remnant::RunRequest run_request(const RunArgs& a) {
+  remnant::RunRequest req;
+  req.scenario = a.scenario;
+  req.overrides = overrides(a.sets);
+  req.run = a.run;
+  req.result_file = a.out;
+  req.checkpoint.path = a.checkpoint;  // empty: beside --out
+  req.checkpoint.resume = a.resume;
+  req.checkpoint.every_min = a.checkpoint_every_min;
+  req.distributed = true;
+  return req;
+}
+
+// Where the run starts from, said before it starts.
+void say_how_the_run_starts(const RunArgs& a, const remnant::RunStart& s) {
+  const bool quiet = a.quiet || !s.root;
+  if (quiet) return;
+  if (s.resumed) {
+    std::cerr << fmt::format("remnant: resuming from {}: {} of {} realizations done ({}), {} to run\n",
+                             s.run.checkpoint, s.done.count(), s.run.options.realizations, s.done.text(), s.to_run);
+  } else if (s.had_checkpoint) {
     std::cerr << fmt::format("remnant: note: {} holds a checkpoint of an earlier interrupted run; this run starts "
                              "afresh (--resume continues it) and may replace it\n",
-                             checkpoint);
+                             s.run.checkpoint);
   }
-  // What has been computed, saved as a checkpoint (never over a finished run).
-  bool wrote_checkpoint = false;
-  auto save = [&](const RunResult& part) {
-    RunResult all = done;
-    merge_results(all, part);
-    if (all.done.empty()) return false;
-    write_checkpoint(checkpoint, sc, plan, all);
-    wrote_checkpoint = true;
-    return true;
-  };
-  if (ranks > 1) {
-    // Keyed by realization: any split gives the same bits. Only rank 0's
-    // `done` (the checkpoint's part) is ever merged, so none counts twice.
-    opt.todo = distributed::share(opt.todo ? *opt.todo : RealizationSet::all(opt.realizations), distributed::rank(), ranks);
-    // Ranks reach batch boundaries at different times: a periodic checkpoint
-    // would need them all at once. Ctrl-C (SIGINT, SIGTERM) still saves one.
-    if (a.checkpoint_every_given && a.checkpoint_every_min > 0 && !quiet)
-      std::cerr << fmt::format("remnant: note: {} MPI processes: no periodic checkpoints (--checkpoint-every); "
-                               "Ctrl-C still saves one\n", ranks);
-  } else if (a.checkpoint_every_min > 0) {
-    opt.checkpoint = [&](const RunResult& so_far) { save(so_far); };
-    opt.checkpoint_interval_s = a.checkpoint_every_min * 60.0;
-  }
-  // Every rank says what it runs and on what before any starts: ranks that
-  // disagree (a GPU that some could not use, so that auto chose the CPU
-  // there) are refused, and the ranks on one GPU split its memory.
-  const bool on_gpu = backend.name == "cuda";
-  const auto device = distributed::start_run({backend.name, backend.note, on_gpu ? cuda::device_id() : std::string(),
-                                              on_gpu ? cuda::free_memory_bytes() : 0, opt.seed, opt.realizations});
-  if (!device) {
-    if (root) std::cerr << "remnant: error: another process of this run failed (its message is above); nothing was run\n";
-    return 2;
-  }
-  opt.device_processes = device->processes;
-  opt.device_free = device->free;
-  // Under MPI rank 0 shows its own share.
-  Progress progress(ranks > 1 ? fmt::format("{} (rank 0 of {})", sc.name, ranks) : sc.name,
-                    plan.items_per_realization, quiet ? ProgressMode::Quiet : ProgressMode::Auto);
-  opt.progress = [&](std::uint32_t d, std::uint32_t share) {
-    if (ranks > 1) progress.update(d, share);
-    else progress.update(static_cast<std::uint32_t>(done.done.count()) + d, opt.realizations);
-  };
-  catch_interrupts();
-  RunResult r;
-  auto outcome = distributed::Outcome::Complete;
-  try {
-    r = run_ensemble(sc, plan, opt);
-  } catch (const Interrupted& e) {
-    r = std::move(*e.partial);
-    outcome = distributed::Outcome::Interrupted;
-  }
-  progress.finish();
-  // Every rank, interrupted or not, takes part; then rank 0 holds the whole.
-  outcome = distributed::reduce_to_root(r, outcome);
-  if (!root) return outcome == distributed::Outcome::Complete ? 0 : outcome == distributed::Outcome::Failed ? 2 : 130;
-  if (outcome == distributed::Outcome::Failed) {
-    std::cerr << "remnant: error: another process of this run failed (its message is above); nothing was written\n";
-    return 2;
-  }
-  const double seconds = r.seconds;
-  if (outcome == distributed::Outcome::Interrupted) {
-    const bool saved = save(r);
-    const std::uint64_t n = done.done.count() + r.done.count();
-    if (!saved) {
-      std::cerr << "remnant: interrupted before the first batch finished; nothing was computed, nothing written\n";
-    } else {
-      std::string again = (ranks > 1 ? fmt::format("mpirun -np {} ", ranks) : "") + a.command_line;
-      if (!a.resume) again += " --resume";
-      if (ranks > 1) again += "\n(add the other mpirun options you used, such as --oversubscribe)";
-      std::cerr << fmt::format("remnant: interrupted after {} of {} realizations; they are saved in {}.\n"
-                               "Continue with the same arguments and --resume:\n  {}\n",
-                               n, opt.realizations, checkpoint, again);
-    }
+  // Ranks reach batch boundaries at different times: a periodic checkpoint
+  // would need them all at once. Ctrl-C (SIGINT, SIGTERM) still saves one.
+  if (s.processes > 1 && a.checkpoint_every_given && a.checkpoint_every_min > 0)
+    std::cerr << fmt::format("remnant: note: {} MPI processes: no periodic checkpoints (--checkpoint-every); "
+                             "Ctrl-C still saves one\n", s.processes);
+}
+
+// A run interrupted (Ctrl-C, SIGTERM) during its realizations: what was saved
+// and how to continue.
+int run_interrupted(const RunArgs& a, const remnant::RunOutcome& o) {
+  if (!o.checkpoint_written) {
+    std::cerr << "remnant: interrupted before the first batch finished; nothing was computed, nothing written\n";
     return 130;
   }
-  add_run(done, r);
-  r = std::move(done);
-  const CellStatistics st = cell_statistics(r.accumulators, r.realizations);
-  const ResultData data = make_result_data(sc, plan, r, st);
-  // The result file first: the most expensive thing to lose. Ctrl-C from here
-  // on lets the file being written finish (each is complete or absent), then
-  // stops before the next one.
-  std::vector<std::string> written;
-  auto print_summary = [&] {
-    if (a.json) {
-      std::cout << summary_json(sc, plan, r);
-      return;
-    }
-    std::cout << summary_text(sc, plan, r);
-    if (ranks > 1)
-      std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n", ranks,
-                               Progress::duration_text(seconds));
-    std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
-                                : fmt::format("  result file: {}\n", a.out));
-    for (const std::string& f : {a.map, a.geotiff, a.csv})
-      if (std::find(written.begin(), written.end(), f) != written.end()) std::cout << fmt::format("  written: {}\n", f);
-  };
-  // Ctrl-C after the run: the summary is still printed (it costs nothing) and
-  // the message names the files not written and how to draw them.
-  auto stop_if_asked = [&] {
-    if (!g_stop.load()) return false;
-    print_summary();
-    std::string missing;
-    for (const std::string& f : {a.map, a.geotiff, a.csv})
-      if (!f.empty() && std::find(written.begin(), written.end(), f) == written.end()) missing += " --out " + f;
-    std::cerr << "remnant: interrupted after the run; "
-              << (written.empty() ? std::string("no file was written")
-                                  : "complete: " + fmt::format("{}", fmt::join(written, ", ")))
-              << (a.out.empty() || written.empty() || missing.empty()
-                      ? ""
-                      : fmt::format(". Draw the rest with: remnant export {}{}", a.out, missing))
-              << "\n";
-    return true;
-  };
-  if (!a.out.empty()) {
-    write_result_file(a.out, data);
-    written.push_back(a.out);
-    // The checkpoint this run continued or wrote on the way is spent once the
-    // result is safe; one left by an earlier interrupted run of this same run
-    // is superseded. A checkpoint of another run is left alone.
-    if (a.resume || wrote_checkpoint) {
-      std::filesystem::remove(checkpoint);
-      remove_orphaned_temporaries(checkpoint);  // of a writer that was killed
-    } else if (have_checkpoint) {
-      bool same_run = false;
-      try {
-        read_checkpoint(checkpoint, sc, plan, {opt.seed, opt.realizations, backend.name});
-        same_run = true;
-      } catch (const InputError&) {
-      }
-      if (same_run) std::filesystem::remove(checkpoint);
-      if (!quiet)
-        std::cerr << fmt::format(same_run ? "remnant: removed {}: this run's result supersedes that checkpoint\n"
-                                          : "remnant: note: {} (a checkpoint of another run) was left as it was\n",
-                                 checkpoint);
-    }
-  } else if (a.resume || wrote_checkpoint) {
-    // No result file: the checkpoint stays, the only copy of the maps' data.
-    if (!quiet)
-      std::cerr << fmt::format("remnant: note: no --out, so {} is kept; run again with --out FILE.h5 --resume to keep "
-                               "the result in a file\n",
-                               checkpoint);
+  std::string again = (o.processes > 1 ? fmt::format("mpirun -np {} ", o.processes) : "") + a.command_line;
+  if (!a.resume) again += " --resume";
+  if (o.processes > 1) again += "\n(add the other mpirun options you used, such as --oversubscribe)";
+  std::cerr << fmt::format("remnant: interrupted after {} of {} realizations; they are saved in {}.\n"
+                           "Continue with the same arguments and --resume:\n  {}\n",
+                           o.result.done.count(), o.run.options.realizations, o.run.checkpoint, again);
+  return 130;
+}
+
+// What became of the checkpoint once the result file was written (or not).
+void say_checkpoint_fate(const RunArgs& a, const remnant::RunOutcome& o) {
+  using remnant::CheckpointFate;
+  if (a.quiet) return;
+  const std::string& checkpoint = o.run.checkpoint;
+  if (o.checkpoint_fate == CheckpointFate::Superseded)
+    std::cerr << fmt::format("remnant: removed {}: this run's result supersedes that checkpoint\n", checkpoint);
+  if (o.checkpoint_fate == CheckpointFate::OtherRun)
+    std::cerr << fmt::format("remnant: note: {} (a checkpoint of another run) was left as it was\n", checkpoint);
+  if (o.checkpoint_fate == CheckpointFate::Kept)
+    std::cerr << fmt::format("remnant: note: no --out, so {} is kept; run again with --out FILE.h5 --resume to keep "
+                             "the result in a file\n",
+                             checkpoint);
+}
+
+// The run's summary on stdout (text or JSON), with the files written.
+void print_run_summary(const RunArgs& a, const remnant::RunOutcome& o, const std::vector<std::string>& written) {
+  using namespace remnant;
+  const Scenario& sc = o.run.scenario;
+  if (a.json) {
+    std::cout << summary_json(sc, o.run.plan, o.result);
+    return;
   }
-  const MapOptions& map = a.map_opts;
+  std::cout << summary_text(sc, o.run.plan, o.result);
+  if (o.processes > 1)
+    std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n",
+                             o.processes, Progress::duration_text(o.seconds));
+  std::cout << (a.out.empty() ? std::string("  no result file written (use --out FILE.h5)\n")
+                              : fmt::format("  result file: {}\n", a.out));
+  for (const std::string& f : {a.map, a.geotiff, a.csv})
+    if (std::find(written.begin(), written.end(), f) != written.end()) std::cout << fmt::format("  written: {}\n", f);
+}
+
+// Ctrl-C after the run: the summary is still printed (it costs nothing) and
+// the message names the files not written and how to draw them.
+int interrupted_after_run(const RunArgs& a, const remnant::RunOutcome& o, const std::vector<std::string>& written) {
+  print_run_summary(a, o, written);
+  std::string missing;
+  for (const std::string& f : {a.map, a.geotiff, a.csv})
+    if (!f.empty() && std::find(written.begin(), written.end(), f) == written.end()) missing += " --out " + f;
+  std::cerr << "remnant: interrupted after the run; "
+            << (written.empty() ? std::string("no file was written")
+                                : "complete: " + fmt::format("{}", fmt::join(written, ", ")))
+            << (a.out.empty() || written.empty() || missing.empty()
+                    ? ""
+                    : fmt::format(". Draw the rest with: remnant export {}{}", a.out, missing))
+            << "\n";
+  return 130;
+}
+
+// A finished run: the result file is written (by the pipeline, first: the
+// most expensive thing to lose); then the map, GeoTIFF and CSV, then the
+// summary. Ctrl-C from here on lets the file being written finish (each is
+// complete or absent), then stops before the next one.
+int run_finished(const RunArgs& a, const remnant::RunOutcome& o) {
+  say_checkpoint_fate(a, o);
+  std::vector<std::string> written;
+  if (!a.out.empty()) written.push_back(a.out);
   for (const std::string& f : {a.map, a.geotiff, a.csv}) {
     if (f.empty()) continue;
-    if (stop_if_asked()) return 130;
-    export_file(data, map, f);
+    if (g_stop.load()) return interrupted_after_run(a, o, written);
+    remnant::export_file(o.data, a.map_opts, f);
     written.push_back(f);
   }
-  if (stop_if_asked()) return 130;
-  print_summary();
+  if (g_stop.load()) return interrupted_after_run(a, o, written);
+  print_run_summary(a, o, written);
+  return 0;
+}
+
+int cmd_run(const RunArgs& a) {
+  using namespace remnant;
+  std::optional<Progress> progress;
+  RunHooks hooks;
+  hooks.cancel = &g_stop;
+  hooks.check_arguments = [&](const Scenario&, const RunOptions&) { check_run_outputs(a); };
+  hooks.check_outputs = [&](const Scenario& sc, const std::string& checkpoint) {
+    check_checkpoint_and_outputs(a, sc, checkpoint);
+  };
+  hooks.starting = [&](const RunStart& s) { say_how_the_run_starts(a, s); };
+  hooks.before_running = [&](const RunStart& s) {
+    // Under MPI rank 0 shows its own share.
+    const std::string& name = s.run.scenario.name;
+    progress.emplace(s.processes > 1 ? fmt::format("{} (rank 0 of {})", name, s.processes) : name,
+                     s.run.plan.items_per_realization, a.quiet || !s.root ? ProgressMode::Quiet : ProgressMode::Auto);
+    catch_interrupts();
+  };
+  hooks.progress = [&](std::uint32_t done, std::uint32_t total) { progress->update(done, total); };
+  hooks.ran = [&] { progress->finish(); };
+  const RunOutcome o = run_pipeline(run_request(a), hooks);
+  const char* const peer_failed = "remnant: error: another process of this run failed (its message is above); ";
+  if (o.end == RunEnd::PeerFailedBeforeRun) {
+    if (o.root) std::cerr << peer_failed << "nothing was run\n";
+    return 2;
+  }
+  if (!o.root) return o.end == RunEnd::Finished ? 0 : o.end == RunEnd::PeerFailed ? 2 : 130;
+  if (o.end == RunEnd::PeerFailed) {
+    std::cerr << peer_failed << "nothing was written\n";
+    return 2;
+  }
+  if (o.end == RunEnd::Interrupted) return run_interrupted(a, o);
+  return run_finished(a, o);
+}
+
+// `remnant sweep`: the sweep's messages on stderr (--quiet keeps only those
+// about an interruption), its summary on stdout; 130 when interrupted.
+int cmd_sweep(const remnant::SweepArgs& a) {
+  using namespace remnant;
+  SweepHooks hooks;
+  hooks.cancel = &g_stop;
+  hooks.before_running = catch_interrupts;
+  hooks.say = [](const std::string& m) { std::cerr << m; };
+  if (!a.quiet) {
+    hooks.chatter = hooks.say;
+    hooks.progress = [](const std::string& label, std::uint64_t items) {
+      return std::make_unique<Progress>(label, items, ProgressMode::Auto);
+    };
+  }
+  const SweepResult r = run_sweep(a, hooks);
+  if (r.outcome == SweepOutcome::Interrupted) return 130;
+  std::cout << r.report;
   return 0;
 }
 
@@ -547,7 +548,7 @@ int main(int argc, char** argv) {
     if (info_cmd->parsed()) return cmd_info(info_file);
     if (export_cmd->parsed()) return cmd_export(export_file, export_outs, export_map);
     if (compare_cmd->parsed()) return cmd_compare(compare_files[0], compare_files[1], compare_outs, compare_map);
-    if (sweep_cmd->parsed()) return remnant::run_sweep(sweep, &g_stop, catch_interrupts);
+    if (sweep_cmd->parsed()) return cmd_sweep(sweep);
     std::cout << app.help();
     return 2;
   } catch (const remnant::InputError& e) {
