@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/common/errors.h"
+#include "host/inputs/land_cover.h"  // land_cover_name, land_cover_from_name, pattern_name
 #include "kernels/tables.h"
 
 namespace remnant {
@@ -213,10 +214,5 @@ struct ResolvedLine {
   std::uint64_t submunitions = 0;
 };
 std::vector<ResolvedLine> resolve_inventory(const Scenario& sc);
-
-
-const char* land_cover_name(LandCover c);
-std::optional<LandCover> land_cover_from_name(const std::string& s);
-const char* pattern_name(Pattern p);
 
 }  // namespace remnant
