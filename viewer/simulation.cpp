@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "host/evidence/stats.h"
-#include "host/run/result_data.h"
+#include "host/run/pipeline.h"
 
 namespace remnant::viewer {
 
@@ -84,7 +84,7 @@ struct Simulation::State {
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Plan> plan;
   std::shared_ptr<const map_detail::Context> context;
-  std::shared_ptr<RunResult> merged;
+  std::shared_ptr<const RunResult> merged;  // a complete run of [0, its realizations)
   std::uint64_t seed = 0;
 };
 
@@ -122,25 +122,56 @@ void Simulation::loop() {
   }
 }
 
-void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
-  using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  if (!req.result_file.empty()) {
-    set_stage("reading " + req.result_file);
-    auto s = std::make_shared<Snapshot>();
-    s->generation = gen;
-    auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
-    s->context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
-    s->headline = headline(d->totals, d->grid.cell_area_km2());
-    s->done = s->target = d->realizations;
-    s->finished = true;
-    s->backend = d->backend;
-    s->backend_note = "read from " + req.result_file;
-    s->data = std::move(d);
-    publish(std::move(s));
-    st = State{};
-    return;
+// remnant-viewer RESULT.h5: the file's result, as it is.
+void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& st) {
+  set_stage("reading " + req.result_file);
+  auto s = std::make_shared<Snapshot>();
+  s->generation = gen;
+  auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
+  s->context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
+  s->headline = headline(d->totals, d->grid.cell_area_km2());
+  s->done = s->target = d->realizations;
+  s->finished = true;
+  s->backend = d->backend;
+  s->backend_note = "read from " + req.result_file;
+  s->data = std::move(d);
+  publish(std::move(s));
+  st = State{};
+}
+
+// The run so far (st.merged, a complete run of its realizations) and its data, published.
+void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<ResultData> d, std::uint32_t target,
+                              std::chrono::steady_clock::time_point t0) {
+  // A complete run of [0, done): the result file of `remnant run -r done`.
+  const std::shared_ptr<const RunResult> shown = st.merged;
+  const std::uint32_t done = shown->realizations;
+  auto s = std::make_shared<Snapshot>();
+  s->generation = gen;
+  s->scenario = st.scenario;
+  s->plan = st.plan;
+  if (!st.context) {
+    set_stage("context layers");
+    st.context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
   }
+  s->context = st.context;
+  s->headline = headline(shown->totals, d->grid.cell_area_km2());
+  s->done = done;
+  s->target = target;
+  s->finished = done == target;
+  s->backend = shown->backend.name;
+  s->backend_note = shown->backend.note;
+  s->sim_seconds = shown->seconds;
+  s->items_per_second =
+      shown->seconds > 0 ? double(shown->fired_per_realization) * done / shown->seconds : 0.0;
+  s->seconds_since_request = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s->data = std::move(d);
+  s->run = shown;
+  publish(std::move(s));
+}
+
+void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!req.result_file.empty()) return show_result_file(req, gen, st);
 
   // The scenario and plan stay when the path and the overrides do.
   const bool same_scenario = st.request && st.scenario && st.request->scenario_path == req.scenario_path &&
@@ -163,63 +194,53 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
   st.request = req;
   st.seed = seed;
 
-  RunOptions opt;
-  opt.realizations = target;
-  opt.seed = seed;
-  opt.backend = req.backend;
-  opt.threads = req.threads;
-  opt.cancel = &cancel_;
-  check_fits_in_memory(sc, opt);
-  if (st.merged) st.merged->realizations = target;
+  // The request as `remnant run -r target --seed seed` takes it (a seed above
+  // the CLI's range goes through the int64 and back unchanged).
+  RunArguments args;
+  args.realizations = target;
+  args.seed = static_cast<std::int64_t>(seed);
+  args.backend = req.backend;
+  args.threads = req.threads;
+  check_fits_in_memory(sc, args.options_for(sc));
+  // Each part is the pipeline run on top of the parts before it, up to `end`:
+  // its outcome is the complete run of [0, end).
+  RunHooks hooks;
+  hooks.cancel = &cancel_;
+  hooks.progress = [this](std::uint32_t d, std::uint32_t) { progress_done_ = d; };
+  hooks.ran = [this] { set_stage("statistics"); };
+  auto run_part = [&](std::uint32_t done, std::uint32_t end) {
+    RunRequest part;
+    part.scenario = req.scenario_path;
+    part.overrides = req.overrides;
+    part.loaded_scenario = st.scenario;
+    part.loaded_plan = st.plan;
+    part.run = args;
+    part.run.batch = std::min<std::uint32_t>(end - done, 8);
+    part.checkpoint.enabled = false;
+    part.continue_from = st.merged;
+    part.until = end;
+    return run_pipeline(part, hooks);
+  };
   std::uint32_t done = st.merged ? static_cast<std::uint32_t>(st.merged->done.count()) : 0;
   bool first = true;
   while (done < target || first) {
     if (cancel_) throw Interrupted(nullptr, 0);
     const std::uint32_t end = next_part_end(done, target);
+    std::shared_ptr<ResultData> d;
     if (end > done) {
       set_stage("simulating");
-      opt.todo = RealizationSet();
-      opt.todo->add(done, end);
-      opt.batch = std::min<std::uint32_t>(end - done, 8);
-      const std::uint32_t base = done;
-      opt.progress = [this, base](std::uint32_t d, std::uint32_t) { progress_done_ = base + d; };
-      RunResult part = run_ensemble(sc, plan, opt);
-      if (!st.merged)
-        st.merged = std::make_shared<RunResult>(std::move(part));
-      else
-        merge_results(*st.merged, part);
+      RunOutcome o = run_part(done, end);
+      if (o.end != RunEnd::Finished) throw Interrupted(nullptr, 0);
+      st.merged = std::make_shared<const RunResult>(std::move(o.result));
+      d = std::make_shared<ResultData>(std::move(o.data));
       done = end;
+    } else {
+      set_stage("statistics");
+      d = std::make_shared<ResultData>(run_evidence(sc, plan, *st.merged).data);
     }
     first = false;
 
-    // A complete run of [0, done): the result file of `remnant run -r done`.
-    auto shown = std::make_shared<RunResult>(*st.merged);
-    shown->realizations = done;
-    auto s = std::make_shared<Snapshot>();
-    s->generation = gen;
-    s->scenario = st.scenario;
-    s->plan = st.plan;
-    set_stage("statistics");
-    auto d = std::make_shared<ResultData>(
-        make_result_data(sc, plan, *shown, cell_statistics(shown->accumulators, done)));
-    if (!st.context) {
-      set_stage("context layers");
-      st.context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
-    }
-    s->context = st.context;
-    s->headline = headline(shown->totals, d->grid.cell_area_km2());
-    s->done = done;
-    s->target = target;
-    s->finished = done == target;
-    s->backend = shown->backend.name;
-    s->backend_note = shown->backend.note;
-    s->sim_seconds = shown->seconds;
-    s->items_per_second =
-        shown->seconds > 0 ? double(shown->fired_per_realization) * done / shown->seconds : 0.0;
-    s->seconds_since_request = std::chrono::duration<double>(clock::now() - t0).count();
-    s->data = std::move(d);
-    s->run = std::move(shown);
-    publish(std::move(s));
+    publish_part(gen, st, std::move(d), target, t0);
   }
 }
 

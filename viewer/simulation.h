@@ -1,14 +1,16 @@
 // The viewer's simulation, off the UI thread: one worker thread loads the
 // scenario (load_scenario with the --set overrides, exactly as `remnant run`
 // does), plans it and runs its realizations with progressive refinement: a few
-// first, then more, each part merged into the run so far (merge_results; a run
-// split into parts equals the run in one piece, to the bit). After every part
+// first, then more, each part the run pipeline (host/run/pipeline.h) on top of
+// the run so far (RunRequest::continue_from, until; a run split into parts
+// equals the run in one piece, to the bit). After every part
 // it publishes a Snapshot; the UI thread takes the latest one under a mutex and
 // never waits for the simulation. A new request cancels the running part
 // (RunOptions::cancel, checked between batches).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -85,6 +87,9 @@ class Simulation {
   struct State;
   void loop();
   void run(const Request& req, std::uint64_t gen, State& st);
+  void show_result_file(const Request& req, std::uint64_t gen, State& st);
+  void publish_part(std::uint64_t gen, State& st, std::shared_ptr<ResultData> d, std::uint32_t target,
+                    std::chrono::steady_clock::time_point t0);
   void publish(std::shared_ptr<const Snapshot> s);
   void set_stage(const std::string& s);
 

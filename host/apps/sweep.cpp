@@ -358,10 +358,10 @@ void check_points(Sweep& s) {
       const PreparedRun run = prepare_run(req);
       r.seed = run.options.seed;
       r.realizations = run.options.realizations;
-      if (i == 0) s.summary.scenario_name = run.scenario.name, s.summary.scenario_path = run.scenario.path;
+      if (i == 0) s.summary.scenario_name = run.scenario->name, s.summary.scenario_path = run.scenario->path;
       if (s.a.resume && fs::exists(req.result_file)) {
         const ResultData d = read_result_file(req.result_file);
-        check_resumable(req.result_file, d, run.scenario, run.plan, run.options, s.backend.name);
+        check_resumable(req.result_file, d, *run.scenario, *run.plan, run.options, s.backend.name);
         r.headline = headline(d.totals, d.grid.cell_area_km2());
         s.done[i] = true;
       }
@@ -383,7 +383,7 @@ RunOutcome run_point(Sweep& s, std::size_t i, std::chrono::steady_clock::time_po
     if (start.resumed)
       s.chatter(fmt::format("remnant: {}: resuming from {} ({} of {} realizations done)\n", label,
                             start.run.checkpoint, start.done.count(), start.run.options.realizations));
-    if (s.hooks.progress) progress = s.hooks.progress(label, start.run.plan.items_per_realization);
+    if (s.hooks.progress) progress = s.hooks.progress(label, start.run.plan->items_per_realization);
   };
   hooks.progress = [&](std::uint32_t d, std::uint32_t total) {
     if (progress) progress->update(d, total);

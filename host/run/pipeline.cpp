@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <memory>
 #include <utility>
 
 #include "host/common/atomic_output.h"
@@ -19,11 +20,12 @@ namespace {
 
 // ---------------------------------------------------------------- preparing
 
-// The scenario with its overrides, and the run options the arguments give it.
+// The scenario with its overrides (unless loaded already), and the run
+// options the arguments give it.
 void load(const RunRequest& req, const RunHooks& hooks, PreparedRun& p) {
-  p.scenario = load_scenario(req.scenario, req.overrides);
-  req.run.check();
-  p.options = req.run.options_for(p.scenario);
+  p.scenario = req.loaded_scenario ? req.loaded_scenario
+                                   : std::make_shared<const Scenario>(load_scenario(req.scenario, req.overrides));
+  p.options = req.run.options_for(*p.scenario);
   p.options.cancel = hooks.cancel;
 }
 
@@ -53,13 +55,32 @@ void start_from_checkpoint(Run& run) {
                                   "written elsewhere, name it with --checkpoint FILE)",
                                   p.checkpoint));
   try {
-    run.start = run_start(resume ? p.checkpoint : std::string(), p.scenario, p.plan, p.backend, p.options);
+    run.start = run_start(resume ? p.checkpoint : std::string(), *p.scenario, *p.plan, p.backend, p.options);
   } catch (const ResumeError&) {
     throw;
   } catch (const InputError& e) {
     throw ResumeError(e.what());
   }
   run.out.resumed = resume;
+}
+
+// Where the run starts: from its checkpoint or nothing, or from the
+// realizations it has in memory; a run stopping at `until` runs none at or
+// above it.
+void choose_start(Run& run) {
+  RunOptions& opt = run.out.run.options;
+  if (run.req.continue_from) {
+    run.start = *run.req.continue_from;
+    run.start.realizations = opt.realizations;
+    opt.todo = RealizationSet::all(opt.realizations).minus(run.start.done);
+  } else {
+    start_from_checkpoint(run);
+  }
+  if (run.req.until) {
+    RealizationSet below;
+    below.add(0, *run.req.until);
+    opt.todo = (opt.todo ? *opt.todo : RealizationSet::all(opt.realizations)).intersect(below);
+  }
 }
 
 // Saves what has been computed (the start and part) in the checkpoint; never
@@ -69,7 +90,7 @@ bool save_checkpoint(Run& run, const RunResult& part) {
   merge_results(all, part);
   if (all.done.empty()) return false;
   const PreparedRun& p = run.out.run;
-  write_checkpoint(p.checkpoint, p.scenario, p.plan, all);
+  write_checkpoint(p.checkpoint, *p.scenario, *p.plan, all);
   run.out.checkpoint_written = true;
   return true;
 }
@@ -122,7 +143,7 @@ RunResult run_realizations(Run& run, RunEnd& end) {
   RunResult part;
   end = RunEnd::Finished;
   try {
-    part = run_ensemble(run.out.run.scenario, run.out.run.plan, opt);
+    part = run_ensemble(*run.out.run.scenario, *run.out.run.plan, opt);
   } catch (const Interrupted& e) {
     part = std::move(*e.partial);
     end = RunEnd::Interrupted;
@@ -158,7 +179,7 @@ CheckpointFate retire_checkpoint(const RunRequest& req, const RunOutcome& out) {
   }
   if (!out.had_checkpoint) return CheckpointFate::None;
   try {
-    read_checkpoint(p.checkpoint, p.scenario, p.plan, {p.options.seed, p.options.realizations, p.backend.name});
+    read_checkpoint(p.checkpoint, *p.scenario, *p.plan, {p.options.seed, p.options.realizations, p.backend.name});
   } catch (const InputError&) {
     return CheckpointFate::OtherRun;
   }
@@ -167,13 +188,17 @@ CheckpointFate retire_checkpoint(const RunRequest& req, const RunOutcome& out) {
 }
 
 // The whole run (the checkpoint's part and this one's), its statistics and
-// data; the result file first, the most expensive thing to lose.
+// data; the result file first, the most expensive thing to lose. A run
+// continued in memory keeps how its first part ran; one stopped at `until`
+// is the complete run of [0, until).
 void finish(Run& run, RunResult& part) {
   RunOutcome& out = run.out;
   out.seconds = part.seconds;
-  add_run(run.start, part);
+  if (run.req.continue_from) merge_results(run.start, part);
+  else add_run(run.start, part);
+  if (run.req.until) run.start.realizations = *run.req.until;
   out.result = std::move(run.start);
-  RunEvidence ev = run_evidence(out.run.scenario, out.run.plan, out.result);
+  RunEvidence ev = run_evidence(*out.run.scenario, *out.run.plan, out.result);
   out.statistics = std::move(ev.statistics);
   out.data = std::move(ev.data);
   if (!run.req.result_file.empty()) write_result_file(run.req.result_file, out.data);
@@ -194,12 +219,13 @@ void keep_interrupted(Run& run, RunResult& part) {
 PreparedRun prepare_run(const RunRequest& req, const RunHooks& hooks) {
   PreparedRun p;
   load(req, hooks, p);
-  if (hooks.check_arguments) hooks.check_arguments(p.scenario, p.options);
+  if (hooks.check_arguments) hooks.check_arguments(*p.scenario, p.options);
   p.backend = req.backend ? *req.backend : choose_backend(req.run.backend);  // an unusable one fails before any work
-  check_fits_in_memory(p.scenario, p.options);  // before the plan allocates the grids
-  p.checkpoint = checkpoint_path(req, p.scenario);
-  if (hooks.check_outputs) hooks.check_outputs(p.scenario, p.checkpoint);
-  p.plan = make_plan(p.scenario);
+  check_fits_in_memory(*p.scenario, p.options);  // before the plan allocates the grids
+  p.checkpoint = checkpoint_path(req, *p.scenario);
+  if (hooks.check_outputs) hooks.check_outputs(*p.scenario, p.checkpoint);
+  p.plan = req.loaded_scenario && req.loaded_plan ? req.loaded_plan
+                                                  : std::make_shared<const Plan>(make_plan(*p.scenario));
   return p;
 }
 
@@ -209,7 +235,7 @@ RunOutcome run_pipeline(const RunRequest& req, const RunHooks& hooks) {
   out.processes = req.distributed ? distributed::size() : 1;
   out.root = !req.distributed || distributed::root();
   Run run{req, hooks, out, {}};
-  start_from_checkpoint(run);
+  choose_start(run);
   const RunStart info{out.run, out.resumed, out.had_checkpoint, run.start.done,
                       out.run.options.todo ? out.run.options.todo->count() : out.run.options.realizations,
                       out.processes, out.root};

@@ -1,5 +1,5 @@
 // The one pipeline from a scenario to a result, shared by `remnant run`, every
-// point of `remnant sweep` and (its steps) the viewer:
+// point of `remnant sweep` and every part of the viewer's progressive run:
 //
 //   prepare_run    load the scenario with its --set overrides, check the run
 //                  arguments, choose the backend, check the memory, name the
@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,10 +48,22 @@ struct CheckpointPolicy {
 struct RunRequest {
   std::string scenario;              // the scenario file
   std::vector<Override> overrides;   // --set, in order
-  RunArguments run;                  // -r, --seed, --backend, --threads, --batch
+  // Loaded and planned already (the viewer keeps them between requests):
+  // both given, the scenario is neither loaded again nor planned.
+  std::shared_ptr<const Scenario> loaded_scenario;
+  std::shared_ptr<const Plan> loaded_plan;
+  RunArguments run;                  // -r, --seed, --backend, --threads, --batch (checked by the caller: RunArguments::check)
   std::optional<BackendChoice> backend;  // chosen already (a sweep chooses once); none: from run.backend
   std::string result_file;           // written when the run finishes; "": none
   CheckpointPolicy checkpoint;
+  // The run so far, in memory (the viewer's earlier parts): the run continues
+  // from its realizations instead of from nothing or a checkpoint, and keeps
+  // how they ran (backend note, batch, threads).
+  std::shared_ptr<const RunResult> continue_from;
+  // Only the realizations below `until` run: the outcome is the complete run
+  // of [0, until), the result of `-r until` to the bit (realizations are keyed
+  // by their index). Needs every realization below the start's first missing one.
+  std::optional<std::uint32_t> until;
   // Share the realizations among the processes of `mpirun` (host/run/distributed.h):
   // a collective step on every rank. Off: this process runs them all.
   bool distributed = false;
@@ -58,11 +71,11 @@ struct RunRequest {
 
 // What prepare_run makes of a request: the run, ready to start.
 struct PreparedRun {
-  Scenario scenario;
+  std::shared_ptr<const Scenario> scenario;
+  std::shared_ptr<const Plan> plan;
   RunOptions options;      // from the request (cancel set); todo, progress and checkpoint set by run_pipeline
   BackendChoice backend;
   std::string checkpoint;  // its path ("" when the request keeps none)
-  Plan plan;
 };
 
 // Told to the hooks just before the realizations run.
@@ -137,9 +150,9 @@ struct RunOutcome {
 };
 
 // Loads, checks and plans a run (calling check_arguments and check_outputs),
-// in this order: scenario, run arguments, the caller's checks, backend,
-// memory, checkpoint path, the caller's output checks, plan. Nothing is
-// written. Throws InputError for bad input.
+// in this order: scenario, run options, the caller's checks, backend, memory,
+// checkpoint path, the caller's output checks, plan. Nothing is written.
+// Throws InputError for bad input.
 PreparedRun prepare_run(const RunRequest& req, const RunHooks& hooks = {});
 
 // The whole pipeline: prepare_run, then start, run, and finish or save what

@@ -285,12 +285,13 @@ void say_checkpoint_fate(const RunArgs& a, const remnant::RunOutcome& o) {
 // The run's summary on stdout (text or JSON), with the files written.
 void print_run_summary(const RunArgs& a, const remnant::RunOutcome& o, const std::vector<std::string>& written) {
   using namespace remnant;
-  const Scenario& sc = o.run.scenario;
+  const Scenario& sc = *o.run.scenario;
+  const Plan& plan = *o.run.plan;
   if (a.json) {
-    std::cout << summary_json(sc, o.run.plan, o.result);
+    std::cout << summary_json(sc, plan, o.result);
     return;
   }
-  std::cout << summary_text(sc, o.run.plan, o.result);
+  std::cout << summary_text(sc, plan, o.result);
   if (o.processes > 1)
     std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n",
                              o.processes, Progress::duration_text(o.seconds));
@@ -341,16 +342,19 @@ int cmd_run(const RunArgs& a) {
   std::optional<Progress> progress;
   RunHooks hooks;
   hooks.cancel = &g_stop;
-  hooks.check_arguments = [&](const Scenario&, const RunOptions&) { check_run_outputs(a); };
+  hooks.check_arguments = [&](const Scenario&, const RunOptions&) {
+    a.run.check();
+    check_run_outputs(a);
+  };
   hooks.check_outputs = [&](const Scenario& sc, const std::string& checkpoint) {
     check_checkpoint_and_outputs(a, sc, checkpoint);
   };
   hooks.starting = [&](const RunStart& s) { say_how_the_run_starts(a, s); };
   hooks.before_running = [&](const RunStart& s) {
     // Under MPI rank 0 shows its own share.
-    const std::string& name = s.run.scenario.name;
+    const std::string& name = s.run.scenario->name;
     progress.emplace(s.processes > 1 ? fmt::format("{} (rank 0 of {})", name, s.processes) : name,
-                     s.run.plan.items_per_realization, a.quiet || !s.root ? ProgressMode::Quiet : ProgressMode::Auto);
+                     s.run.plan->items_per_realization, a.quiet || !s.root ? ProgressMode::Quiet : ProgressMode::Auto);
     catch_interrupts();
   };
   hooks.progress = [&](std::uint32_t done, std::uint32_t total) { progress->update(done, total); };
