@@ -1,10 +1,11 @@
 // The one pipeline from a scenario to a result, shared by `remnant run`, every
 // point of `remnant sweep` and every part of the viewer's progressive run:
 //
-//   prepare_run    load the scenario with its --set overrides, check the run
-//                  arguments, choose the backend, check the memory, name the
-//                  checkpoint, plan
-//   run_pipeline   then: start afresh or from the checkpoint (resume), share the
+//   prepare_run    load the scenario with its --set overrides (or take it
+//                  loaded), the run options, the caller's checks, choose the
+//                  backend, check the memory, name the checkpoint, plan
+//   run_pipeline   then: start afresh, from the checkpoint (resume) or from
+//                  the run so far in memory, share the
 //                  realizations among MPI ranks, run them (periodic
 //                  checkpoints, progress, cancellation), gather the ranks'
 //                  parts; interrupted: save what was done in the checkpoint;

@@ -15,7 +15,6 @@
 #include <string>
 
 #include "host/common/atomic_output.h"
-#include "host/run/checkpoint.h"
 #include "host/run/distributed.h"
 #include "host/run/ensemble.h"
 #include "host/evidence/exports.h"
@@ -27,9 +26,7 @@
 #include "host/run/progress.h"
 #include "host/run/summary.h"
 #include "host/evidence/result_file.h"
-#include "host/run/result_data.h"
 #include "host/inputs/scenario.h"
-#include "host/evidence/stats.h"
 #include "host/apps/sweep.h"
 #include "remnant_version.h"
 
