@@ -44,7 +44,7 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
-// A value as apply_override (host/inputs/scenario.cpp) reads it: a TOML value, or
+// A value as apply_override (host/inputs/set_override.cpp) reads it: a TOML value, or
 // a bare word taken as a string.
 SweepValue sweep_value(const std::string& text, const std::string& set) {
   toml::table t;

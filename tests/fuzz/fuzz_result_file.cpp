@@ -1,4 +1,4 @@
-// Fuzz target: the result-file reader (host/evidence/result_file.cpp), which `info`,
+// Fuzz target: the result-file reader (host/evidence/result_reader.cpp and hdf5_reader*.cpp), which `info`,
 // `export`, `compare` and `run --resume` use on files that may be damaged or
 // not Remnant's at all. The input is written to a file in a private temporary
 // directory and read as a result or checkpoint. Damage must end in an

@@ -1,4 +1,4 @@
-// Fuzz target: the scenario loader (host/inputs/scenario.cpp). The input is a
+// Fuzz target: the scenario loader (host/inputs/, load_scenario). The input is a
 // scenario file's text, parsed as if it stood in configs/ (so `munitions =
 // "munitions.toml"` reads the real catalogue); its inventory is then
 // resolved, as `remnant validate` does. Bad input must end in an InputError;
