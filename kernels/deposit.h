@@ -32,10 +32,10 @@ struct Tally {
   std::uint32_t in_water = 0, outside = 0;
 };
 
-// Where an item lands, from its pattern radius, the cosine and sine of its
-// pattern angle (physics.h, pattern_radius and pattern_angle) and its Fall
-// uniform: offset inside the pattern, rotated by the heading, plus the drift
-// over its fall. kNoCell outside the grid.
+// Steps 6-10 (physics.h): where an item lands, from its pattern radius, the
+// cosine and sine of its pattern angle (pattern_radius and pattern_angle) and
+// its Fall uniform: offset inside the pattern, rotated by the heading, plus
+// the drift over its fall. kNoCell outside the grid.
 REMNANT_HD inline std::uint32_t landing_of(const GridView& grid, const CarrierRun& run, float radius, float cos_t,
                                            float sin_t, float u_fall) {
   const Vec2 offset =
@@ -45,8 +45,8 @@ REMNANT_HD inline std::uint32_t landing_of(const GridView& grid, const CarrierRu
   return landing_cell_index(grid, run.aim.x + offset.x + drift.x, run.aim.y + offset.y + drift.y);
 }
 
-// What landing in `cell` does: counted outside or in water, or an impact and,
-// by the failure draw, a dud (integer atomic increments of the realization's
+// Steps 10-13 (physics.h), what landing in `cell` does: counted outside or in
+// water, or an impact and, by the failure draw, a dud (integer atomic increments of the realization's
 // grids). The failure uniform is asked for only for an impact.
 template <typename FailureUniform>
 REMNANT_HD inline void deposit_item(const GridView& grid, const CarrierRun& run, std::uint32_t cell,

@@ -1,21 +1,25 @@
 // The CPU's blocked deposit loop (called by DepositRun in kernels/engine.cu):
-// the items of a task in blocks of kDepositBlock, each step done for the
-// whole block before the next, so the block stays in vector registers:
+// the items of a task in blocks of kDepositBlock, each stage done for the
+// whole block before the next, so the block stays in vector registers. The
+// stages, and the physical steps (numbered in physics.h) each one takes:
 //
-//  1. random words: word 0 and 1 of each item's Pattern draw, word 0 of its
-//     Fall and of its Failure draw: three Philox4x32-10 calls per item,
-//     counters (r, s, c, k << 8), exactly as uniforms() draws them one item
-//     at a time. With AVX-512, the 16 items in one vector per stream, with
-//     AVX2 eight per vector, the 32 x 32 -> 64-bit Philox products taken by
-//     _mm*_mul_epu32 on the even and odd lanes; otherwise by philox4x32_10 one
-//     item after the other;
-//  2. pattern radius and angle (AVX2: eight items per vector);
-//  3. sine and cosine of the angle: sincos_fixed (sincos.h), glibc's sincosf
-//     reproduced bit for bit, four items per vector of doubles;
-//  4. offset, rotation, fall, drift, landing cell (AVX2: eight per vector);
-//  5. deposit: land cover, failure draw, one item at a time, the increments
-//     gathered by cell (PendingCells) and added to the grids with one integer
-//     atomic add per cell.
+//  - random words: word 0 and 1 of each item's Pattern draw, word 0 of its
+//    Fall and of its Failure draw: three Philox4x32-10 calls per item,
+//    counters (r, s, c, k << 8), exactly as uniforms() draws them one item
+//    at a time. With AVX-512, the 16 items in one vector per stream, with
+//    AVX2 eight per vector, the 32 x 32 -> 64-bit Philox products taken by
+//    _mm*_mul_epu32 on the even and odd lanes; otherwise by philox4x32_10 one
+//    item after the other;
+//  - step 6, pattern radius and angle (radius_angle_avx2: eight items per
+//    vector);
+//  - step 6, sine and cosine of the angle (sincos_avx2): sincos_fixed
+//    (sincos.h), glibc's sincosf reproduced bit for bit, four items per
+//    vector of doubles;
+//  - steps 6-10, offset, rotation, fall, drift, landing cell (landing_avx2:
+//    eight per vector);
+//  - steps 10-13, deposit (PendingCells): land cover, failure probability,
+//    dud draw, one item at a time, the increments gathered by cell and added
+//    to the grids with one integer atomic add per cell.
 //
 // Every item gets exactly the arithmetic of the one-item-at-a-time loop, in
 // the same order and roundings: the vector code uses only operations that
@@ -211,8 +215,8 @@ __attribute__((target("avx2"), always_inline)) inline __m256 unit_open8(const st
   return _mm256_mul_ps(_mm256_add_ps(f, _mm256_set1_ps(0.5f)), _mm256_set1_ps(1.0f / 8388608.0f));
 }
 
-// Step 2: pattern_radius and pattern_angle (physics.h) of every lane. The
-// Gaussian radius takes logf (libm) lane by lane.
+// Step 6 (physics.h), first part: pattern_radius and pattern_angle of every
+// lane. The Gaussian radius takes logf (libm) lane by lane.
 __attribute__((target("avx2"))) inline void radius_angle_avx2(Pattern pattern, float ring_inner, const BlockWords& w,
                                                               float* radius, float* angle) {
   const float ri2 = ring_inner * ring_inner;
@@ -234,8 +238,8 @@ __attribute__((target("avx2"))) inline void radius_angle_avx2(Pattern pattern, f
   }
 }
 
-// Step 3: sincos_fixed (sincos.h) of every lane, four lanes per vector of
-// doubles. The one function compiled with "fma": it has no multiply followed
+// Step 6, the pattern angle's sine and cosine: sincos_fixed (sincos.h) of
+// every lane, four lanes per vector of doubles. The one function compiled with "fma": it has no multiply followed
 // by an add other than its explicit fused ones (the same as glibc's), so
 // allowing FMA changes nothing the compiler could contract.
 __attribute__((target("avx2,fma"))) inline void sincos_avx2(const float* angle, float* sin_t, float* cos_t) {
@@ -285,7 +289,7 @@ inline bool cpu_has_avx2_fma() {
   return has;
 }
 
-// Step 4: landing_of (deposit.h) of every lane.
+// Steps 6-10 (physics.h): landing_of (deposit.h) of every lane.
 __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, const CarrierRun& run,
                                                          const float* radius, const float* cos_t, const float* sin_t,
                                                          const BlockWords& w, std::uint32_t* cell) {
@@ -331,7 +335,7 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
 
 #endif  // REMNANT_X86_SIMD
 
-// Step 5 for a whole task: its increments gathered by cell before they go to
+// Steps 10-13 (physics.h) for a whole task: its increments gathered by cell before they go to
 // the grids. The items of one carrier land close together (at 1 km cells,
 // mostly in one to four cells), and an atomic increment costs far more than
 // an add (it waits for the store queue to drain), so each cell's impacts and

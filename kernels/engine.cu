@@ -8,8 +8,9 @@
 // A batch runs two passes:
 //  1. deposit: one thrust::for_each over runs of submunitions (a carrier's,
 //     or part of one) of every realization of the batch; every item walks the
-//     physical steps of physics.h and increments the realization's impact and
-//     dud grids with integer atomics;
+//     physical steps 4-13 of physics.h (steps 1-3 are the host's draws, in
+//     BatchView) and increments the realization's impact and dud grids with
+//     integer atomics;
 //  2. accumulate: thrust::for_each over runs of cells folds the batch's grids
 //     into the per-cell accumulators and the per-realization totals, and
 //     clears the grids.
@@ -116,7 +117,8 @@ struct DepositRun {
     run.impacts = impacts + static_cast<std::size_t>(b) * cells;
     run.duds = duds + static_cast<std::size_t>(b) * cells;
 
-    // Carrier: aim error and heading (shared by all its submunitions).
+    // Carrier: steps 4 and 5, aim point and heading (shared by all its
+    // submunitions).
     const Uniform4 ua = uniforms(key_aim, run.r, s, run.c, kNoSubmunition);
     run.aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
     const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
@@ -149,6 +151,7 @@ struct DepositRun {
     if (tally.in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], tally.in_water);
   }
 
+  // Steps 6-13 (physics.h), one item after the other.
   REMNANT_HD void per_item(const CarrierRun& run, Tally& tally) const {
     for (std::uint32_t k = run.k0; k < run.k1; ++k) {
       const Uniform4 up = uniforms(key_pattern, run.r, run.s, run.c, k);

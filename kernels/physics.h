@@ -1,6 +1,39 @@
 // One function per physical step of a submunition's history. Each is
-// __host__ __device__, takes its random numbers as arguments (so tests can feed
-// it exact values) and states its model and its source or assumption.
+// REMNANT_HD (host and device), takes its random numbers as arguments (so
+// tests can feed it exact values) and states its model and its source or
+// assumption.
+//
+// The steps, numbered once for the whole code: the comments of
+// host/run/plan.cpp, kernels/engine.cu, kernels/deposit.h and
+// kernels/deposit_block.h say "step N" with these numbers.
+//
+//  Per strike row and realization, on the host (draw_batch, epistemic):
+//   1. function height: uniform in the row's range             function_height
+//   2. footprint: one scale in [0, 1] sets both semi-axes;      footprint_scale,
+//      from the function height and spin where the carrier's    footprint_semi_axis
+//      footprint figures follow its fuze settings, otherwise
+//      a uniform draw
+//   3. wind: speed and the direction it blows from -> the       wind_toward
+//      vector it blows toward
+//  Per carrier, once per deposit task (DepositRun in engine.cu):
+//   4. aim point: site + circular-normal aim error (CEP)        aim_point
+//   5. heading: uniform within the spread                       carrier_heading
+//  Per submunition (DepositRun::per_item on the GPU, deposit_blocked on CPU
+//  cores; deposit.h's landing_of and deposit_item):
+//   6. offset inside the dispersion pattern                     pattern_offset
+//      (radius, angle, its sine and cosine, offset)             (pattern_radius,
+//                                                               pattern_angle,
+//                                                               pattern_sincos,
+//                                                               pattern_polar)
+//   7. offset rotated by the heading into east/north            rotate_by_heading
+//   8. fall time from the function height                       fall_time
+//   9. wind drift over the fall                                 wind_drift
+//  10. landing cell: outside the grid, in water, or an impact   landing_cell_index
+//  11. slope term of the cell's failure multiplier (per cell,   slope_term
+//      by the plan: land-cover multiplier x slope term)
+//  12. failure probability: type rate x cell multiplier,        failure_probability
+//      capped at 1, x self-destruct failure
+//  13. dud draw (Bernoulli)                                     is_dud
 #pragma once
 
 #include <cmath>
@@ -13,6 +46,7 @@
 namespace remnant {
 
 constexpr float kTwoPi = 6.28318530717958647692f;
+constexpr double kRadiansPerDegree = 3.14159265358979323846 / 180.0;
 
 struct Vec2 {
   float x;
@@ -30,19 +64,49 @@ REMNANT_HD inline Vec2 standard_normal_pair(float u0, float u1) {
   return Vec2{r * cosf(t), r * sinf(t)};
 }
 
-// Step 1: aim point = site + aim error (circular normal with the carrier's CEP).
+// Step 1: function (release) height of a strike row in one realization,
+// uniform in the row's range (the carrier's, or its inventory line's). In
+// double, as the host draws it: step 2 reads it before it is rounded to the
+// kernels' float.
+REMNANT_HD inline double function_height(double lo, double hi, double u) { return lo + u * (hi - lo); }
+
+// Step 2: footprint. One scale in [0, 1] sets both semi-axes, so a large
+// footprint is large in both directions. For a dispenser whose footprint
+// figures follow its fuze settings, the scale is the mean of the normalised
+// function height and spin (assumption: the sources give the direction,
+// larger with higher and faster, not the form; a range of one value counts
+// as its middle); otherwise the scale is a uniform draw (host/run/plan.cpp).
+REMNANT_HD inline double footprint_scale(double height, double height_lo, double height_hi, double rpm,
+                                         double rpm_lo, double rpm_hi) {
+  const double nh = height_hi > height_lo ? (height - height_lo) / (height_hi - height_lo) : 0.5;
+  const double ns = rpm_hi > rpm_lo ? (rpm - rpm_lo) / (rpm_hi - rpm_lo) : 0.5;
+  return 0.5 * (nh + ns);
+}
+
+// A semi-axis of the footprint, metres, at scale u of its range.
+REMNANT_HD inline double footprint_semi_axis(double lo, double hi, double u) { return lo + u * (hi - lo); }
+
+// Step 3: wind vector (m/s the air moves toward +x east and +y north) from
+// its speed and the direction it blows from, degrees clockwise from north
+// (the meteorological convention of the scenario): toward = from + 180 deg.
+REMNANT_HD inline Vec2 wind_toward(double speed, double from_deg) {
+  const double toward = (from_deg + 180.0) * kRadiansPerDegree;
+  return Vec2{static_cast<float>(speed * sin(toward)), static_cast<float>(speed * cos(toward))};
+}
+
+// Step 4: aim point = site + aim error (circular normal with the carrier's CEP).
 REMNANT_HD inline Vec2 aim_point(float site_x, float site_y, float sigma, float u0, float u1) {
   const Vec2 n = standard_normal_pair(u0, u1);
   return Vec2{site_x + sigma * n.x, site_y + sigma * n.y};
 }
 
-// Step 2: carrier heading, radians clockwise from north: uniform over
+// Step 5: carrier heading, radians clockwise from north: uniform over
 // center +- spread/2 (spread = 2 pi: any direction).
 REMNANT_HD inline float carrier_heading(float center, float spread, float u) {
   return center + spread * (u - 0.5f);
 }
 
-// Step 3: offset of one submunition inside the dispersion pattern, in the
+// Step 6: offset of one submunition inside the dispersion pattern, in the
 // pattern's own frame (major axis along the heading, x' across, y' along).
 // All three shapes with ring_inner = 0 have covariance diag(a^2/4, b^2/4):
 //  - UniformEllipse: uniform density inside the ellipse with semi-axes (a, b).
@@ -98,7 +162,7 @@ REMNANT_HD inline Vec2 pattern_offset(Pattern pattern, float a_major, float b_mi
   return pattern_polar(pattern, a_major, b_minor, radius, cosf(t), sinf(t));
 }
 
-// Step 4: rotate a pattern-frame offset (x' across, y' along the heading) into
+// Step 7: rotate a pattern-frame offset (x' across, y' along the heading) into
 // grid east/north for a heading measured clockwise from north.
 // The sine and cosine of the heading are a carrier's, so the engine computes
 // them once per carrier and passes them in.
@@ -113,7 +177,7 @@ REMNANT_HD inline Vec2 rotate_by_heading(Vec2 o, float heading) {
   return rotate_by_heading(o, sinf(heading), cosf(heading));
 }
 
-// Step 5: fall time from the function height at terminal velocity
+// Step 8: fall time from the function height at terminal velocity
 // (assumption: items reach terminal velocity at once after release; no public
 // terminal-velocity figures exist: docs/SOURCES.md, "What no source gives"; so the velocity is an uncertain
 // range sampled per item).
@@ -122,12 +186,12 @@ REMNANT_HD inline float fall_time(float height, float vt_min, float vt_max, floa
   return height / vt;
 }
 
-// Step 6: wind drift over the fall, the item moves with the air.
+// Step 9: wind drift over the fall, the item moves with the air.
 REMNANT_HD inline Vec2 wind_drift(float wind_x, float wind_y, float t_fall) {
   return Vec2{wind_x * t_fall, wind_y * t_fall};
 }
 
-// Step 7: landing cell index, or kNoCell when the point is outside the grid
+// Step 10: landing cell index, or kNoCell when the point is outside the grid
 // (also for NaN). Written without branches so that the CPU's blocked deposit
 // pass can compute it for a whole block of items in vector registers.
 constexpr std::uint32_t kNoCell = 0xFFFFFFFFu;  // grids hold at most 2^32 - 1 cells
@@ -148,12 +212,12 @@ REMNANT_HD inline std::int64_t landing_cell(const GridView& g, float x, float y)
   return cell == kNoCell ? -1 : static_cast<std::int64_t>(cell);
 }
 
-// Step 8a: slope term of the failure probability (assumption: failure grows
+// Step 11: slope term of the failure probability (assumption: failure grows
 // linearly with the ground gradient, glancing impacts on slopes; no public
 // coefficient exists: docs/SOURCES.md, "What no source gives"; coefficient k is the scenario's, default 0).
 REMNANT_HD inline float slope_term(float gradient, float k) { return 1.0f + k * gradient; }
 
-// Step 8b: failure probability of one item: type rate (drawn per realization)
+// Step 12: failure probability of one item: type rate (drawn per realization)
 // x land-cover and slope multiplier, capped at 1, times the probability that
 // the self-destruct also fails (1 where none is fitted).
 REMNANT_HD inline float failure_probability(float type_rate, float cell_multiplier,
@@ -162,7 +226,7 @@ REMNANT_HD inline float failure_probability(float type_rate, float cell_multipli
   return (p < 1.0f ? p : 1.0f) * sd_failure;
 }
 
-// Step 9: Bernoulli draw.
+// Step 13: dud draw (Bernoulli).
 REMNANT_HD inline bool is_dud(float p, float u) { return u < p; }
 
 }  // namespace remnant

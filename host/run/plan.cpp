@@ -14,7 +14,6 @@ namespace remnant {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kDeg = kPi / 180.0;
 
 double standard_normal(HostDrawStream& rng) {
   const double u0 = rng.next(), u1 = rng.next();
@@ -115,19 +114,13 @@ void read_elevation(const Scenario& sc, const char* key, const std::string& path
 
 bool inside(const Range& inner, const Range& outer) { return inner.lo >= outer.lo && inner.hi <= outer.hi; }
 
-}  // namespace
-
-Plan make_plan(const Scenario& sc) {
-  Plan p;
+// The terrain: each cell's land cover (the grid's class, its regions, then
+// the dataset's and [terrain]'s rasters) and elevation, and from them step
+// 11's failure multiplier (kernels/physics.h): land-cover multiplier x slope
+// term.
+void plan_terrain(const Scenario& sc, Plan& p) {
   const GridSpec& g = sc.grid;
-  p.nx = g.nx;
-  p.ny = g.ny;
-  p.cell_size_m = g.cell_size_m;
-  p.origin_x_m = g.origin_x_m;
-  p.origin_y_m = g.origin_y_m;
-  p.crs = g.crs;
   const std::size_t cells = static_cast<std::size_t>(g.nx) * g.ny;
-
   p.land_cover.assign(cells, static_cast<std::uint8_t>(g.land_cover));
   for (const LandCoverRegion& r : g.regions) {
     for (std::uint32_t iy = 0; iy < g.ny; ++iy) {
@@ -153,51 +146,64 @@ Plan make_plan(const Scenario& sc) {
   for (std::size_t i = 0; i < cells; ++i)
     p.failure_multiplier[i] = static_cast<float>(sc.dud_multiplier[p.land_cover[i]]) *
                               slope_term(grad[i], static_cast<float>(sc.slope_coefficient));
+}
 
-  for (const SubmunitionType& t : sc.submunitions) {
-    p.vt_min.push_back(static_cast<float>(t.terminal_velocity_mps.lo));
-    p.vt_max.push_back(static_cast<float>(t.terminal_velocity_mps.hi));
-  }
+// The plan's strike rows, added one at a time, with the count of
+// submunitions fired per realization so far.
+class StrikeRows {
+ public:
+  StrikeRows(const Scenario& sc, Plan& p) : sc_(sc), p_(p) { p_.first_item.push_back(0); }
 
-  std::uint64_t items = 0;
-  p.first_item.push_back(0);
-  // One row: `carriers` carriers of carrier type ci at a fixed point or a sampled site.
-  auto add_row = [&](std::size_t ci, std::uint64_t carriers, std::int32_t site, double x, double y,
-                     const std::optional<double>& heading, double spread, const Range& height,
-                     const std::optional<Range>& spin, const std::string& where) {
-    const CarrierType& c = sc.carriers[ci];
-    items += carriers * c.submunitions_per_carrier;
-    if (items > std::numeric_limits<std::uint32_t>::max())
+  // One row: `carriers` carriers of carrier type ci at a fixed point (x, y)
+  // or at sampled site `site`; `where` names the scenario line in errors.
+  void add(std::size_t ci, std::uint64_t carriers, std::int32_t site, double x, double y,
+           const std::optional<double>& heading, double spread, const Range& height, const std::optional<Range>& spin,
+           const std::string& where) {
+    const CarrierType& c = sc_.carriers[ci];
+    items_ += carriers * c.submunitions_per_carrier;
+    if (items_ > std::numeric_limits<std::uint32_t>::max())
       throw InputError(fmt::format(
           "{}: the scenario fires {} or more submunitions per realization; at most {} are supported "
           "(split the inventory into several scenarios)",
-          where, items, std::numeric_limits<std::uint32_t>::max()));
+          where, items_, std::numeric_limits<std::uint32_t>::max()));
     if (c.scaling && !(inside(height, c.scaling->height_m) && spin && inside(*spin, c.scaling->spin_rpm)))
       throw InputError(fmt::format(
           "{}: carrier \"{}\": function height [{}, {}] m and spin must lie inside the settings its footprint figures "
           "cover (height [{}, {}] m, spin [{}, {}] rpm, {})",
           where, c.name, height.lo, height.hi, c.scaling->height_m.lo, c.scaling->height_m.hi, c.scaling->spin_rpm.lo,
           c.scaling->spin_rpm.hi, c.defined_at));
-    p.first_item.push_back(static_cast<std::uint32_t>(items));
-    p.per_carrier.push_back(c.submunitions_per_carrier);
-    p.carrier_of_strike.push_back(static_cast<std::uint32_t>(ci));
-    p.type.push_back(static_cast<std::uint16_t>(c.type));
-    p.pattern.push_back(static_cast<std::uint8_t>(c.pattern));
-    p.site_of_strike.push_back(site);
-    p.fixed_x.push_back(x);
-    p.fixed_y.push_back(y);
-    p.height_of_strike.push_back(height);
-    p.spin_of_strike.push_back(spin.value_or(Range{0.0, 0.0}));
-    p.aim_sigma.push_back(cep_to_sigma(static_cast<float>(c.aim_error_cep_m)));
-    if (heading) {
-      p.heading_center.push_back(static_cast<float>(*heading * kDeg));
-      p.heading_spread.push_back(static_cast<float>(spread * kDeg));
+    p_.first_item.push_back(static_cast<std::uint32_t>(items_));
+    p_.per_carrier.push_back(c.submunitions_per_carrier);
+    p_.carrier_of_strike.push_back(static_cast<std::uint32_t>(ci));
+    p_.type.push_back(static_cast<std::uint16_t>(c.type));
+    p_.pattern.push_back(static_cast<std::uint8_t>(c.pattern));
+    p_.site_of_strike.push_back(site);
+    p_.fixed_x.push_back(x);
+    p_.fixed_y.push_back(y);
+    p_.height_of_strike.push_back(height);
+    p_.spin_of_strike.push_back(spin.value_or(Range{0.0, 0.0}));
+    p_.aim_sigma.push_back(cep_to_sigma(static_cast<float>(c.aim_error_cep_m)));  // step 4's aim error
+    if (heading) {  // step 5's heading range; any direction when none is given
+      p_.heading_center.push_back(static_cast<float>(*heading * kRadiansPerDegree));
+      p_.heading_spread.push_back(static_cast<float>(spread * kRadiansPerDegree));
     } else {
-      p.heading_center.push_back(static_cast<float>(kPi));
-      p.heading_spread.push_back(static_cast<float>(2.0 * kPi));
+      p_.heading_center.push_back(static_cast<float>(kPi));
+      p_.heading_spread.push_back(static_cast<float>(2.0 * kPi));
     }
-    p.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
-  };
+    p_.ring_inner.push_back(static_cast<float>(c.ring_inner_fraction));
+  }
+
+  std::uint64_t items() const { return items_; }
+
+ private:
+  const Scenario& sc_;
+  Plan& p_;
+  std::uint64_t items_ = 0;
+};
+
+// One row per [[strike]], at its fixed point (x, y or lon, lat).
+void plan_fixed_strikes(const Scenario& sc, StrikeRows& rows) {
+  const GridSpec& g = sc.grid;
   std::optional<LonLatToGrid> to_grid;
   for (const Strike& s : sc.strikes) {
     const std::string where = fmt::format("{}:{}: strike", sc.path, s.line);
@@ -208,39 +214,61 @@ Plan make_plan(const Scenario& sc) {
       to_grid->to_grid(*s.lon, *s.lat, x, y);
     }
     const CarrierType& c = sc.carriers[s.carrier];
-    add_row(s.carrier, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
-            c.function_height_m, c.spin_rpm, where);
+    rows.add(s.carrier, s.carriers, -1, x - g.origin_x_m, y - g.origin_y_m, s.heading_deg, s.heading_spread_deg,
+             c.function_height_m, c.spin_rpm, where);
   }
+}
 
-  if (sc.inventory.present) {
-    p.sites = make_site_sampler(sc, g, p.land_cover);
-    p.notes.insert(p.notes.end(), p.sites.notes.begin(), p.sites.notes.end());
-    p.site_count = sc.sites.count;
-    // Deal the carriers, line after line, to the sites in contiguous runs of
-    // near-equal size: site k gets carriers [k*N/S, (k+1)*N/S) of the list,
-    // so a site mostly holds one carrier type, as a real strike does.
-    const std::vector<ResolvedLine> lines = resolve_inventory(sc);
-    std::uint64_t total = 0;
-    for (const ResolvedLine& l : lines) total += l.carriers;
-    const std::uint64_t S = sc.sites.count;
-    std::size_t li = 0;
-    std::uint64_t line_start = 0;  // index of the current line's first carrier in the list
-    for (std::uint64_t k = 0; k < S && li < lines.size(); ++k) {
-      std::uint64_t from = k * total / S;
-      const std::uint64_t to = (k + 1) * total / S;
-      while (from < to) {
-        while (li < lines.size() && from >= line_start + lines[li].carriers) line_start += lines[li++].carriers;
-        const std::uint64_t upto = std::min(to, line_start + lines[li].carriers);
-        const InventoryLine& il = sc.inventory.lines[li];
-        const CarrierType& c = sc.carriers[lines[li].carrier];
-        add_row(lines[li].carrier, upto - from, static_cast<std::int32_t>(k), 0.0, 0.0, sc.sites.heading_deg,
-                sc.sites.heading_spread_deg, il.function_height_m.value_or(c.function_height_m),
-                il.spin_rpm ? il.spin_rpm : c.spin_rpm, fmt::format("{}:{}: inventory.carrier", sc.path, il.line));
-        from = upto;
-      }
+// The inventory dealt to the sampled sites. The carriers, line after line,
+// go to the sites in contiguous runs of near-equal size: site k gets carriers
+// [k*N/S, (k+1)*N/S) of the list, so a site mostly holds one carrier type, as
+// a real strike does. A row is the share of one line at one site.
+void deal_inventory(const Scenario& sc, Plan& p, StrikeRows& rows) {
+  p.sites = make_site_sampler(sc, sc.grid, p.land_cover);
+  p.notes.insert(p.notes.end(), p.sites.notes.begin(), p.sites.notes.end());
+  p.site_count = sc.sites.count;
+  const std::vector<ResolvedLine> lines = resolve_inventory(sc);
+  std::uint64_t total = 0;
+  for (const ResolvedLine& l : lines) total += l.carriers;
+  const std::uint64_t S = sc.sites.count;
+  std::size_t li = 0;
+  std::uint64_t line_start = 0;  // index of the current line's first carrier in the list
+  for (std::uint64_t k = 0; k < S && li < lines.size(); ++k) {
+    std::uint64_t from = k * total / S;
+    const std::uint64_t to = (k + 1) * total / S;
+    while (from < to) {
+      while (li < lines.size() && from >= line_start + lines[li].carriers) line_start += lines[li++].carriers;
+      const std::uint64_t upto = std::min(to, line_start + lines[li].carriers);
+      const InventoryLine& il = sc.inventory.lines[li];
+      const CarrierType& c = sc.carriers[lines[li].carrier];
+      rows.add(lines[li].carrier, upto - from, static_cast<std::int32_t>(k), 0.0, 0.0, sc.sites.heading_deg,
+               sc.sites.heading_spread_deg, il.function_height_m.value_or(c.function_height_m),
+               il.spin_rpm ? il.spin_rpm : c.spin_rpm, fmt::format("{}:{}: inventory.carrier", sc.path, il.line));
+      from = upto;
     }
   }
-  p.items_per_realization = static_cast<std::uint32_t>(items);
+}
+
+}  // namespace
+
+Plan make_plan(const Scenario& sc) {
+  Plan p;
+  const GridSpec& g = sc.grid;
+  p.nx = g.nx;
+  p.ny = g.ny;
+  p.cell_size_m = g.cell_size_m;
+  p.origin_x_m = g.origin_x_m;
+  p.origin_y_m = g.origin_y_m;
+  p.crs = g.crs;
+  plan_terrain(sc, p);
+  for (const SubmunitionType& t : sc.submunitions) {
+    p.vt_min.push_back(static_cast<float>(t.terminal_velocity_mps.lo));
+    p.vt_max.push_back(static_cast<float>(t.terminal_velocity_mps.hi));
+  }
+  StrikeRows rows(sc, p);
+  plan_fixed_strikes(sc, rows);
+  if (sc.inventory.present) deal_inventory(sc, p, rows);
+  p.items_per_realization = static_cast<std::uint32_t>(rows.items());
   return p;
 }
 
@@ -340,35 +368,32 @@ BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, 
       const std::int32_t k = plan.site_of_strike[s];
       d.site_x[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_x[s] : site[k][0]);
       d.site_y[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_y[s] : site[k][1]);
+      // Step 1 (kernels/physics.h): function height.
       HostDrawStream height(k_height, r, si);
-      const double h = uniform_in(plan.height_of_strike[s], height.next());
+      const Range& hs = plan.height_of_strike[s];
+      const double h = function_height(hs.lo, hs.hi, height.next());
       d.height[b * S + s] = static_cast<float>(h);
-      // Footprint scale: one number in [0, 1] sets both semi-axes, so a large
-      // footprint is large in both directions. For a dispenser whose footprint
-      // figures follow its fuze settings, the scale is the mean of the
-      // normalised function height and spin (assumption: the sources give the
-      // direction, larger with higher and faster, not the form); otherwise a
-      // uniform draw over the footprint range.
+      // Step 2: footprint, from the function height and spin where the
+      // carrier's footprint figures follow them, else a uniform draw.
       double u;
       if (c.scaling) {
         HostDrawStream spin(k_spin, r, si);
         const double rpm = uniform_in(plan.spin_of_strike[s], spin.next());
         const Range& hr = c.scaling->height_m;
         const Range& sr = c.scaling->spin_rpm;
-        const double nh = hr.hi > hr.lo ? (h - hr.lo) / (hr.hi - hr.lo) : 0.5;
-        const double ns = sr.hi > sr.lo ? (rpm - sr.lo) / (sr.hi - sr.lo) : 0.5;
-        u = 0.5 * (nh + ns);
+        u = footprint_scale(h, hr.lo, hr.hi, rpm, sr.lo, sr.hi);
       } else {
         HostDrawStream foot(k_foot, r, si);
         u = foot.next();
       }
-      d.semi_major[b * S + s] = static_cast<float>(uniform_in(c.semi_major_m, u));
-      d.semi_minor[b * S + s] = static_cast<float>(uniform_in(c.semi_minor_m, u));
+      d.semi_major[b * S + s] = static_cast<float>(footprint_semi_axis(c.semi_major_m.lo, c.semi_major_m.hi, u));
+      d.semi_minor[b * S + s] = static_cast<float>(footprint_semi_axis(c.semi_minor_m.lo, c.semi_minor_m.hi, u));
+      // Step 3: wind.
       HostDrawStream wind(k_wind, r, si);
       const double speed = uniform_in(sc.wind.speed_mps, wind.next());
-      const double toward = (uniform_in(sc.wind.from_deg, wind.next()) + 180.0) * kDeg;
-      d.wind_x[b * S + s] = static_cast<float>(speed * std::sin(toward));
-      d.wind_y[b * S + s] = static_cast<float>(speed * std::cos(toward));
+      const Vec2 w = wind_toward(speed, uniform_in(sc.wind.from_deg, wind.next()));
+      d.wind_x[b * S + s] = w.x;
+      d.wind_y[b * S + s] = w.y;
     }
     for (std::size_t t = 0; t < T; ++t) {
       const std::uint32_t ti = static_cast<std::uint32_t>(t);

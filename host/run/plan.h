@@ -56,7 +56,9 @@ std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::
                                  std::uint32_t batch);
 
 // Epistemic draws for realizations [first, first + count), rows b*S + s and
-// b*T + t. Depends only on (seed, realization, strike or type).
+// b*T + t: the site positions, steps 1-3 of kernels/physics.h (function
+// height, footprint, wind) and the types' failure rates. Depends only on
+// (seed, realization, strike or type).
 struct BatchDraws {
   std::uint32_t first = 0, count = 0;
   std::vector<float> site_x, site_y, semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
