@@ -444,124 +444,171 @@ int cmd_compare(const std::string& a, const std::string& b, const std::vector<st
   return 0;
 }
 
+const char* const kSetHelp =
+    "Override a value of the scenario file: KEY=VALUE, KEY a dotted path (inventory.total_submunitions, "
+    "sites.count, scenario.dud_rates, inventory.carrier[0].share), VALUE a TOML value; repeatable";
+
+CLI::App* add_run_command(CLI::App& app, RunArgs& run) {
+  CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and summarise the contamination");
+  cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
+  add_run_arguments(cmd, run.run, "Number of realizations (default: the scenario's)",
+                    "Random seed (default: the scenario's)");
+  cmd->add_option("--out,-o", run.out, "Write the result file (HDF5)");
+  cmd->add_flag("--json", run.json, "Print the summary as JSON");
+  cmd->add_option("--set", run.sets, kSetHelp);
+  cmd->add_option("--map", run.map, "Also draw a map of --layer (.png, .svg or .pdf)");
+  cmd->add_option("--geotiff", run.geotiff, "Also write --layer as a GeoTIFF (.tif)");
+  cmd->add_option("--csv", run.csv, "Also write the per-realization totals as CSV");
+  add_map_options(cmd, run.map_opts);
+  cmd->add_flag("--resume", run.resume,
+                "Continue an interrupted run from its checkpoint (run with the same arguments); the result is "
+                "identical to an uninterrupted run's");
+  cmd->add_option("--checkpoint", run.checkpoint,
+                  "Checkpoint file written on Ctrl-C and every --checkpoint-every minutes (default: beside --out, "
+                  "NAME.checkpoint.h5)");
+  cmd->add_option("--checkpoint-every", run.checkpoint_every_min,
+                  "Minutes between checkpoints during a run, so that even a killed run loses at most this much "
+                  "(0: only on Ctrl-C)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
+  return cmd;
+}
+
+struct ValidateArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+};
+
+CLI::App* add_validate_command(CLI::App& app, ValidateArgs& v) {
+  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario without running it and print the resolved inventory");
+  cmd->add_option("scenario", v.scenario, "Scenario file (TOML)")->required();
+  cmd->add_option("--set", v.sets, kSetHelp);
+  return cmd;
+}
+
+CLI::App* add_info_command(CLI::App& app, std::string& file) {
+  CLI::App* cmd = app.add_subcommand("info", "Describe a result file and its headline figures with 90 % intervals");
+  cmd->add_option("file", file, "Result file (HDF5)")->required();
+  return cmd;
+}
+
+struct ExportArgs {
+  std::string file;
+  std::vector<std::string> outs;
+  remnant::MapOptions map;
+};
+
+CLI::App* add_export_command(CLI::App& app, ExportArgs& e) {
+  CLI::App* cmd =
+      app.add_subcommand("export", "Export a layer of a result file as a map (.png, .svg, .pdf), GeoTIFF (.tif) "
+                                   "or the per-realization totals as CSV");
+  cmd->add_option("file", e.file, "Result file (HDF5)")->required();
+  cmd->add_option("--out,-o", e.outs, "Output file(s); the format follows the extension")->required();
+  add_map_options(cmd, e.map);
+  return cmd;
+}
+
+struct CompareArgs {
+  std::vector<std::string> files, outs;
+  remnant::MapOptions map;
+};
+
+CLI::App* add_compare_command(CLI::App& app, CompareArgs& c) {
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "One page comparing two results on the same grid: both maps on one scale, the difference, the totals");
+  cmd->add_option("files", c.files, "Result files A and B (HDF5)")->required()->expected(2);
+  cmd->add_option("--out,-o", c.outs, "Output page(s): .png, .svg or .pdf")->required();
+  add_map_options(cmd, c.map);
+  return cmd;
+}
+
+CLI::App* add_sweep_command(CLI::App& app, remnant::SweepArgs& sweep) {
+  CLI::App* cmd = app.add_subcommand(
+      "sweep", "Run a scenario at every combination of swept --set values; one result file per point, a summary "
+               "(CSV, JSON) and a figure (PNG, SVG) of a headline total with its 90 % interval");
+  cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML)")->required();
+  cmd->add_option("--set", sweep.sets,
+                  "KEY=V1,V2,... sweeps KEY over the values (commas inside [ ], { } and quotes do not split); "
+                  "KEY=VALUE with one value applies to every point; repeatable (every combination runs)")
+      ->required();
+  cmd->add_option("--out-dir", sweep.out_dir, "Directory for point-NNN.h5 and sweep.csv/.json/.png/.svg")->required();
+  add_run_arguments(cmd, sweep.run, "Realizations per point (default: the scenario's)",
+                    "Random seed, the same for every point (default: the scenario's)");
+  cmd->add_option("--metric", sweep.metric, "Total the figure plots: total_duds, impacts, contaminated_area_km2, "
+                                            "in_water or outside_grid")->capture_default_str();
+  cmd->add_flag("--quiet,-q", sweep.quiet, "No progress and no line per point on stderr");
+  cmd->add_flag("--resume", sweep.resume, "Keep the point files already in --out-dir that this sweep would write "
+                                          "(checked: same scenario, --set, seed, realizations, backend); run the rest");
+  return cmd;
+}
+
+// The command line: every subcommand's arguments as CLI11 fills them, and the
+// subcommands themselves (to ask which one was given).
+struct CommandLine {
+  CLI::App app{"Remnant: Monte Carlo simulation of unexploded cluster submunitions"};
+  bool version = false;
+  CLI::Option* version_flag = app.require_subcommand(0, 1)->add_flag(
+      "--version", version, "Print the version, git revision and backends, then exit");
+  RunArgs run;
+  ValidateArgs validate;
+  std::string info_file;
+  ExportArgs export_args;
+  CompareArgs compare;
+  remnant::SweepArgs sweep;
+  CLI::App* run_cmd = add_run_command(app, run);
+  CLI::App* validate_cmd = add_validate_command(app, validate);
+  CLI::App* info_cmd = add_info_command(app, info_file);
+  CLI::App* export_cmd = add_export_command(app, export_args);
+  CLI::App* compare_cmd = add_compare_command(app, compare);
+  CLI::App* sweep_cmd = add_sweep_command(app, sweep);
+};
+
+// The subcommand given, or --version, or the help (exit 2) when there is none.
+int run_command(const CommandLine& c) {
+  if (c.version) {
+    std::cout << fmt::format("remnant {} (git {})\n{}\n{}\n", REMNANT_VERSION, REMNANT_GIT_REVISION,
+                             remnant::backends_report(), remnant::distributed::report());
+    return 0;
+  }
+  if (c.run_cmd->parsed()) return cmd_run(c.run);
+  if (c.validate_cmd->parsed()) return cmd_validate(c.validate.scenario, c.validate.sets);
+  if (c.info_cmd->parsed()) return cmd_info(c.info_file);
+  if (c.export_cmd->parsed()) return cmd_export(c.export_args.file, c.export_args.outs, c.export_args.map);
+  if (c.compare_cmd->parsed()) return cmd_compare(c.compare.files[0], c.compare.files[1], c.compare.outs, c.compare.map);
+  if (c.sweep_cmd->parsed()) return cmd_sweep(c.sweep);
+  std::cout << c.app.help();
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const remnant::distributed::Session mpi(&argc, &argv);  // MPI only under mpirun
-  CLI::App app{"Remnant: Monte Carlo simulation of unexploded cluster submunitions"};
-  app.require_subcommand(0, 1);
-  bool version = false;
-  app.add_flag("--version", version, "Print the version, git revision and backends, then exit");
-
-  RunArgs run;
-  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and summarise the contamination");
-  run_cmd->add_option("scenario", run.scenario, "Scenario file (TOML)")->required();
-  add_run_arguments(run_cmd, run.run, "Number of realizations (default: the scenario's)",
-                    "Random seed (default: the scenario's)");
-  run_cmd->add_option("--out,-o", run.out, "Write the result file (HDF5)");
-  run_cmd->add_flag("--json", run.json, "Print the summary as JSON");
-  const char* set_help =
-      "Override a value of the scenario file: KEY=VALUE, KEY a dotted path (inventory.total_submunitions, "
-      "sites.count, scenario.dud_rates, inventory.carrier[0].share), VALUE a TOML value; repeatable";
-  run_cmd->add_option("--set", run.sets, set_help);
-  run_cmd->add_option("--map", run.map, "Also draw a map of --layer (.png, .svg or .pdf)");
-  run_cmd->add_option("--geotiff", run.geotiff, "Also write --layer as a GeoTIFF (.tif)");
-  run_cmd->add_option("--csv", run.csv, "Also write the per-realization totals as CSV");
-  add_map_options(run_cmd, run.map_opts);
-  run_cmd->add_flag("--resume", run.resume,
-                    "Continue an interrupted run from its checkpoint (run with the same arguments); the result is "
-                    "identical to an uninterrupted run's");
-  run_cmd->add_option("--checkpoint", run.checkpoint,
-                      "Checkpoint file written on Ctrl-C and every --checkpoint-every minutes (default: beside --out, "
-                      "NAME.checkpoint.h5)");
-  run_cmd->add_option("--checkpoint-every", run.checkpoint_every_min,
-                      "Minutes between checkpoints during a run, so that even a killed run loses at most this much "
-                      "(0: only on Ctrl-C)")
-      ->capture_default_str();
-  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
-
-  std::string validate_scenario;
-  std::vector<std::string> validate_sets;
-  CLI::App* validate_cmd =
-      app.add_subcommand("validate", "Check a scenario without running it and print the resolved inventory");
-  validate_cmd->add_option("scenario", validate_scenario, "Scenario file (TOML)")->required();
-  validate_cmd->add_option("--set", validate_sets, set_help);
-
-  std::string info_file;
-  CLI::App* info_cmd = app.add_subcommand("info", "Describe a result file and its headline figures with 90 % intervals");
-  info_cmd->add_option("file", info_file, "Result file (HDF5)")->required();
-
-  std::string export_file;
-  std::vector<std::string> export_outs;
-  remnant::MapOptions export_map;
-  CLI::App* export_cmd =
-      app.add_subcommand("export", "Export a layer of a result file as a map (.png, .svg, .pdf), GeoTIFF (.tif) "
-                                   "or the per-realization totals as CSV");
-  export_cmd->add_option("file", export_file, "Result file (HDF5)")->required();
-  export_cmd->add_option("--out,-o", export_outs, "Output file(s); the format follows the extension")->required();
-  add_map_options(export_cmd, export_map);
-
-  std::vector<std::string> compare_files, compare_outs;
-  remnant::MapOptions compare_map;
-  CLI::App* compare_cmd = app.add_subcommand(
-      "compare", "One page comparing two results on the same grid: both maps on one scale, the difference, the totals");
-  compare_cmd->add_option("files", compare_files, "Result files A and B (HDF5)")->required()->expected(2);
-  compare_cmd->add_option("--out,-o", compare_outs, "Output page(s): .png, .svg or .pdf")->required();
-  add_map_options(compare_cmd, compare_map);
-
-  remnant::SweepArgs sweep;
-  CLI::App* sweep_cmd = app.add_subcommand(
-      "sweep", "Run a scenario at every combination of swept --set values; one result file per point, a summary "
-               "(CSV, JSON) and a figure (PNG, SVG) of a headline total with its 90 % interval");
-  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (TOML)")->required();
-  sweep_cmd->add_option("--set", sweep.sets,
-                        "KEY=V1,V2,... sweeps KEY over the values (commas inside [ ], { } and quotes do not split); "
-                        "KEY=VALUE with one value applies to every point; repeatable (every combination runs)")
-      ->required();
-  sweep_cmd->add_option("--out-dir", sweep.out_dir, "Directory for point-NNN.h5 and sweep.csv/.json/.png/.svg")->required();
-  add_run_arguments(sweep_cmd, sweep.run, "Realizations per point (default: the scenario's)",
-                    "Random seed, the same for every point (default: the scenario's)");
-  sweep_cmd->add_option("--metric", sweep.metric, "Total the figure plots: total_duds, impacts, contaminated_area_km2, "
-                                                  "in_water or outside_grid")->capture_default_str();
-  sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress and no line per point on stderr");
-  sweep_cmd->add_flag("--resume", sweep.resume, "Keep the point files already in --out-dir that this sweep would write "
-                                                "(checked: same scenario, --set, seed, realizations, backend); run the rest");
-
-  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + shell_quoted(argv[i]);
-  if (argc > 0) sweep.program = shell_quoted(argv[0]);
+  CommandLine cli;
+  for (int i = 0; i < argc; ++i) cli.run.command_line += (i ? " " : "") + shell_quoted(argv[i]);
+  if (argc > 0) cli.sweep.program = shell_quoted(argv[0]);
   try {
-    app.parse(argc, argv);
+    cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return cli.app.exit(e) == 0 ? 0 : 2;
   }
-  run.checkpoint_every_given = run_cmd->count("--checkpoint-every") > 0;
+  const bool is_run = cli.run_cmd->parsed();
+  cli.run.checkpoint_every_given = cli.run_cmd->count("--checkpoint-every") > 0;
   // Under mpirun only `run` is shared among the processes; anything else runs once, on rank 0.
-  if (!remnant::distributed::root() && !run_cmd->parsed()) return 0;
+  if (!remnant::distributed::root() && !is_run) return 0;
 
   try {
-    if (version) {
-      std::cout << fmt::format("remnant {} (git {})\n{}\n{}\n", REMNANT_VERSION, REMNANT_GIT_REVISION,
-                               remnant::backends_report(), remnant::distributed::report());
-      return 0;
-    }
-    if (run_cmd->parsed()) return cmd_run(run);
-    if (validate_cmd->parsed()) return cmd_validate(validate_scenario, validate_sets);
-    if (info_cmd->parsed()) return cmd_info(info_file);
-    if (export_cmd->parsed()) return cmd_export(export_file, export_outs, export_map);
-    if (compare_cmd->parsed()) return cmd_compare(compare_files[0], compare_files[1], compare_outs, compare_map);
-    if (sweep_cmd->parsed()) return cmd_sweep(sweep);
-    std::cout << app.help();
-    return 2;
+    return run_command(cli);
   } catch (const remnant::InputError& e) {
     // Under MPI the other processes of a run hear of it (one copy of the message).
-    if (!run_cmd->parsed() || remnant::distributed::fail_collectively()) std::cerr << "remnant: error: " << e.what() << "\n";
+    if (!is_run || remnant::distributed::fail_collectively()) std::cerr << "remnant: error: " << e.what() << "\n";
     return 2;
   } catch (const remnant::Interrupted& e) {
     std::cerr << "remnant: " << e.what() << "; nothing was written. Run again to compute the result.\n";
     return 130;
   } catch (const std::exception& e) {
     std::cerr << "remnant: failed: " << e.what() << "\n";
-    if (run_cmd->parsed()) remnant::distributed::abort_all(1);  // under MPI: the others must not wait for this one
+    if (is_run) remnant::distributed::abort_all(1);  // under MPI: the others must not wait for this one
     return 1;
   }
 }
