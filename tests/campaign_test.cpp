@@ -14,51 +14,18 @@ namespace {
 
 // 2 km x 2 km of bare ground; one strike in the middle, footprint at most
 // 150 m, CEP 50 m, calm air: nothing can leave the grid.
-constexpr const char* kCampaign = R"toml(
-[scenario]
-name = "campaign arithmetic: 10 x 100 at 10 %"
-seed = 2008
-realizations = 400
-
-[grid]
-nx = 200
-ny = 200
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "bare"
-
-[wind]
-speed_mps = 0.0
-from_deg = 0.0
-
-[land_cover.dud_rate_multiplier]
-bare = 1.0
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = 40.0
-dud_rate = @RATE@
-
-[[carrier]]
-name = "container"
-submunition = "bomblet"
-submunitions_per_carrier = 100
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [100.0, 150.0]
-semi_minor_m = [50.0, 75.0]
-aim_error_cep_m = 50.0
-function_height_m = [300.0, 600.0]
-
-[[strike]]
-carrier = "container"
-carriers = 10
-x_m = 1000.0
-y_m = 1000.0
-heading_deg = 45.0
-heading_spread_deg = 20.0
-)toml";
+const std::string kCampaign = test::ScenarioText("campaign arithmetic: 10 x 100 at 10 %", 2008, 400)
+                                  .grid(200, 200, 10.0)
+                                  .land_cover("bare")
+                                  .multiplier("bare", 1.0)
+                                  .submunition(test::bomblet().terminal_velocity(40.0).dud_rate("@RATE@"))
+                                  .carrier(test::dispenser(100)
+                                               .name("container")
+                                               .footprint({100.0, 150.0}, {50.0, 75.0})
+                                               .aim_error_cep(50.0)
+                                               .function_height({300.0, 600.0}))
+                                  .strike(test::Strike("container", 10, 1000.0, 1000.0).heading(45.0, 20.0))
+                                  .text();
 
 TEST(Campaign, TenTimesHundredAtTenPercentLeavesAboutHundredDuds) {
   const Scenario sc = test::scenario_from(test::replace_all(kCampaign, "@RATE@", "0.10"), "campaign.toml");

@@ -23,52 +23,22 @@ std::string read(const std::string& path) {
 }
 
 // A scenario (written into dir) that uses the shipped catalogue and table.
-constexpr const char* kCatalogueScenario = R"toml([scenario]
-name = "t"
-seed = 5
-realizations = 2
-munitions = "@CONFIGS@munitions.toml"
-land_cover_table = "@CONFIGS@landcover.toml"
-dud_rates = "field"
-
-[grid]
-nx = 100
-ny = 100
-cell_size_m = 50.0
-origin_x_m = 700000.0
-origin_y_m = 3680000.0
-crs = "EPSG:32636"
-land_cover = "cropland"
-
-[wind]
-speed_mps = [0.0, 5.0]
-from_deg = [0.0, 360.0]
-
-[inventory]
-total_submunitions = 100000
-
-[[inventory.carrier]]
-carrier = "M26"
-share = 0.5
-
-[[inventory.carrier]]
-carrier = "M483A1"
-share = 0.5
-
-[[inventory.carrier]]
-carrier = "CBU-87"
-carriers = 10
-
-[sites]
-count = 40
-placement = "per_realization"
-
-[[sites.area]]
-name = "east half"
-x_m = [702500.0, 705000.0]
-y_m = [3680000.0, 3685000.0]
-weight = 1.0
-)toml";
+const std::string kCatalogueScenario =
+    test::ScenarioText("t", 5, 2)
+        .scenario("munitions", test::quoted("@CONFIGS@munitions.toml"))
+        .scenario("land_cover_table", test::quoted("@CONFIGS@landcover.toml"))
+        .scenario("dud_rates", test::quoted("field"))
+        .grid(100, 100, 50.0)
+        .origin(700000.0, 3680000.0)
+        .crs("EPSG:32636")
+        .wind({0.0, 5.0}, {0.0, 360.0})
+        .inventory_total(100000)
+        .inventory_carrier("M26", "share", 0.5)
+        .inventory_carrier("M483A1", "share", 0.5)
+        .inventory_carrier("CBU-87", "carriers", 10)
+        .sites(40, "per_realization")
+        .site_area("east half", {702500.0, 705000.0}, {3680000.0, 3685000.0}, 1.0)
+        .text();
 
 std::string catalogue_scenario() { return test::replace_all(kCatalogueScenario, "@CONFIGS@", kConfigs); }
 

@@ -21,45 +21,16 @@ constexpr const char* kCli = REMNANT_CLI_PATH;
 
 // A small, fast, valid scenario. Line numbers matter to the tests below:
 // line 1 is "[scenario]".
-constexpr const char* kGood = R"toml([scenario]
-name = "cli test"
-seed = 4711
-realizations = 20
-
-[grid]
-nx = 50
-ny = 50
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[wind]
-speed_mps = [0.0, 5.0]
-from_deg = [180.0, 270.0]
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 2.0, beta = 18.0 }
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = 100
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [60.0, 80.0]
-semi_minor_m = [30.0, 40.0]
-aim_error_cep_m = 30.0
-function_height_m = [100.0, 300.0]
-
-[[strike]]
-carrier = "dispenser"
-carriers = 2
-x_m = 250.0
-y_m = 250.0
-)toml";
+const std::string kGood = test::ScenarioText("cli test", 4711, 20)
+                              .grid(50, 50, 10.0)
+                              .wind({0.0, 5.0}, {180.0, 270.0})
+                              .submunition(test::bomblet().dud_rate(test::beta(2.0, 18.0)))
+                              .carrier(test::dispenser(100)
+                                           .footprint({60.0, 80.0}, {30.0, 40.0})
+                                           .aim_error_cep(30.0)
+                                           .function_height({100.0, 300.0}))
+                              .strike(test::Strike("dispenser", 2, 250.0, 250.0))
+                              .text();
 
 // Replaces one exact line of the good scenario (which must exist).
 std::string with_line(const std::string& from, const std::string& to) {

@@ -14,111 +14,36 @@ namespace {
 // and a paddy. Three strikes: one near the east edge with wind blowing east
 // (many items leave the grid), one on the river, one in the north-west corner
 // in any direction. All three patterns.
-constexpr const char* kLeaky = R"toml(
-[scenario]
-name = "conservation test: items leave the grid and fall in water"
-seed = 3
-realizations = 10
-
-[grid]
-nx = 100
-ny = 100
-cell_size_m = 10.0
-origin_x_m = 500000.0    # projected metres, not starting at 0
-origin_y_m = 4000000.0
-crs = "EPSG:32636"
-land_cover = "grass_shrub"
-
-[[grid.region]]
-x_m = [500600.0, 500750.0]
-y_m = [4000000.0, 4001000.0]
-land_cover = "water"
-
-[[grid.region]]
-x_m = [500000.0, 500300.0]
-y_m = [4000700.0, 4001000.0]
-land_cover = "tree"
-
-[[grid.region]]
-x_m = [500300.0, 500600.0]
-y_m = [4000000.0, 4000300.0]
-land_cover = "wetland"
-
-[wind]
-speed_mps = [2.0, 15.0]
-from_deg = [225.0, 315.0]
-
-[land_cover.dud_rate_multiplier]
-grass_shrub = 1.2
-tree = 1.5
-wetland = 1.8
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [20.0, 40.0]
-dud_rate = { alpha = 3.0, beta = 22.0 }
-
-[[submunition]]
-name = "BLU-97"
-terminal_velocity_mps = [25.0, 35.0]
-dud_rate = 0.07
-self_destruct_failure = { alpha = 1.0, beta = 1.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 150
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 120.0]
-semi_minor_m = [40.0, 60.0]
-aim_error_cep_m = 150.0
-function_height_m = [200.0, 600.0]
-
-[[carrier]]
-name = "shell"
-submunition = "M77"
-submunitions_per_carrier = 88
-delivery = "artillery"
-pattern = "ring"
-semi_major_m = [60.0, 90.0]
-semi_minor_m = [50.0, 70.0]
-ring_inner_fraction = 0.5
-aim_error_cep_m = 60.0
-function_height_m = [100.0, 300.0]
-
-[[carrier]]
-name = "CBU-87"
-submunition = "BLU-97"
-submunitions_per_carrier = 101
-delivery = "air"
-pattern = "gaussian_ellipse"
-semi_major_m = [100.0, 200.0]
-semi_minor_m = [50.0, 100.0]
-aim_error_cep_m = 100.0
-function_height_m = [300.0, 900.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 5
-x_m = 500900.0
-y_m = 4000500.0
-heading_deg = 90.0
-heading_spread_deg = 30.0
-
-[[strike]]
-carrier = "shell"
-carriers = 3
-x_m = 500675.0
-y_m = 4000200.0
-heading_deg = 0.0
-
-[[strike]]
-carrier = "CBU-87"
-carriers = 4
-x_m = 500050.0
-y_m = 4000950.0
-)toml";
+const std::string kLeaky =
+    test::ScenarioText("conservation test: items leave the grid and fall in water", 3, 10)
+        .origin(500000.0, 4000000.0)  // projected metres, not starting at 0
+        .crs("EPSG:32636")
+        .land_cover("grass_shrub")
+        .region({500600.0, 500750.0}, {4000000.0, 4001000.0}, "water")
+        .region({500000.0, 500300.0}, {4000700.0, 4001000.0}, "tree")
+        .region({500300.0, 500600.0}, {4000000.0, 4000300.0}, "wetland")
+        .wind({2.0, 15.0}, {225.0, 315.0})
+        .multiplier("grass_shrub", 1.2)
+        .multiplier("tree", 1.5)
+        .multiplier("wetland", 1.8)
+        .submunition(test::m77().terminal_velocity({20.0, 40.0}))
+        .submunition(test::blu97().terminal_velocity({25.0, 35.0}).dud_rate(0.07).self_destruct_failure(test::beta(1.0, 1.0)))
+        .carrier(test::m26().per_carrier(150).function_height({200.0, 600.0}))
+        .carrier(test::m483()
+                     .name("shell")
+                     .footprint({60.0, 90.0}, {50.0, 70.0})
+                     .ring_inner_fraction(0.5)
+                     .aim_error_cep(60.0)
+                     .function_height({100.0, 300.0}))
+        .carrier(test::cbu87()
+                     .per_carrier(101)
+                     .footprint({100.0, 200.0}, {50.0, 100.0})
+                     .aim_error_cep(100.0)
+                     .function_height({300.0, 900.0}))
+        .strike(test::Strike("M26", 5, 500900.0, 4000500.0).heading(90.0, 30.0))
+        .strike(test::Strike("shell", 3, 500675.0, 4000200.0).heading(0.0))
+        .strike(test::Strike("CBU-87", 4, 500050.0, 4000950.0))
+        .text();
 
 TEST(Conservation, EveryItemIsCountedExactlyOnce) {
   const Scenario sc = test::scenario_from(kLeaky, "leaky.toml");

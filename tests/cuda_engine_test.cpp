@@ -64,48 +64,17 @@ TEST(CudaErrors, OutOfMemoryThrowsBadAllocAndAnythingElseSaysWhat) {
 // of a 64 x 64 grid: the largest dud count in a cell (hundreds to thousands,
 // with the dud rate drawn per realization from Beta(2, 3)) passes 2047, the
 // largest count the histogram's reservation holds (43 bins).
-constexpr const char* kDense = R"toml(
-[scenario]
-name = "dense"
-seed = 5
-realizations = 50
-
-[grid]
-nx = 64
-ny = 64
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[wind]
-speed_mps = [0.0, 0.5]
-from_deg = [0.0, 360.0]
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 2.0, beta = 3.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 1000
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [10.0, 16.0]
-semi_minor_m = [8.0, 12.0]
-aim_error_cep_m = 0.0
-function_height_m = [300.0, 500.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 40
-x_m = 320.0
-y_m = 320.0
-heading_deg = 30.0
-heading_spread_deg = 5.0
-)toml";
+const std::string kDense = test::ScenarioText("dense", 5, 50)
+                               .grid(64, 64, 10.0)
+                               .wind({0.0, 0.5}, {0.0, 360.0})
+                               .submunition(test::m77().dud_rate(test::beta(2.0, 3.0)))
+                               .carrier(test::m26()
+                                            .per_carrier(1000)
+                                            .footprint({10.0, 16.0}, {8.0, 12.0})
+                                            .aim_error_cep(0.0)
+                                            .function_height({300.0, 500.0}))
+                               .strike(test::Strike("M26", 40, 320.0, 320.0).heading(30.0, 5.0))
+                               .text();
 
 // The dense scenario on side x side cells. At 512 (262,144 cells): about
 // 54 MiB of accumulators (the histogram's reservation included) and 2 MiB of

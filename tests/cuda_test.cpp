@@ -18,74 +18,16 @@
 namespace remnant {
 namespace {
 
-constexpr const char* kScenario = R"toml(
-[scenario]
-name = "cuda test"
-seed = 17
-realizations = 200
-
-[grid]
-nx = 100
-ny = 100
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[[grid.region]]
-x_m = [0.0, 1000.0]
-y_m = [300.0, 380.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 12.0]
-from_deg = [200.0, 340.0]
-
-[land_cover.dud_rate_multiplier]
-cropland = 1.3
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 3.0, beta = 22.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 644
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 120.0]
-semi_minor_m = [40.0, 60.0]
-aim_error_cep_m = 150.0
-function_height_m = [500.0, 900.0]
-
-[[carrier]]
-name = "M483"
-submunition = "M77"
-submunitions_per_carrier = 88
-delivery = "artillery"
-pattern = "ring"
-semi_major_m = [50.0, 80.0]
-semi_minor_m = [40.0, 60.0]
-ring_inner_fraction = 0.6
-aim_error_cep_m = 80.0
-function_height_m = [300.0, 500.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 6
-x_m = 700.0
-y_m = 500.0
-heading_deg = 20.0
-heading_spread_deg = 10.0
-
-[[strike]]
-carrier = "M483"
-carriers = 12
-x_m = 300.0
-y_m = 300.0
-)toml";
+const std::string kScenario = test::ScenarioText("cuda test", 17, 200)
+                                  .region({0.0, 1000.0}, {300.0, 380.0}, "water")
+                                  .wind({0.0, 12.0}, {200.0, 340.0})
+                                  .multiplier("cropland", 1.3)
+                                  .submunition(test::m77())
+                                  .carrier(test::m26())
+                                  .carrier(test::m483())
+                                  .strike(test::Strike("M26", 6, 700.0, 500.0).heading(20.0, 10.0))
+                                  .strike(test::Strike("M483", 12, 300.0, 300.0))
+                                  .text();
 
 // Where no GPU can be used, the reason (no driver, an old one, an
 // architecture not compiled in, an exclusive-process GPU held elsewhere, ...)

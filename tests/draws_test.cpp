@@ -18,65 +18,27 @@ namespace {
 using test::Moments;
 using test::moments;
 
-constexpr const char* kDraws = R"toml(
-[scenario]
-name = "draws test"
-seed = 3
-realizations = 1
-
-[grid]
-nx = 10
-ny = 10
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[wind]
-speed_mps = [2.0, 10.0]
-from_deg = [200.0, 340.0]
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = 0.1
-
-[[carrier]]
-name = "plain"
-submunition = "bomblet"
-submunitions_per_carrier = 10
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [100.0, 300.0]
-semi_minor_m = [40.0, 60.0]
-aim_error_cep_m = 0.0
-function_height_m = [200.0, 800.0]
-
-[[carrier]]
-name = "scaled"
-submunition = "bomblet"
-submunitions_per_carrier = 10
-delivery = "air"
-pattern = "gaussian_ellipse"
-semi_major_m = [30.0, 120.0]
-semi_minor_m = [20.0, 60.0]
-footprint_scaling = { height_m = [100.0, 900.0], spin_rpm = [0.0, 2000.0] }
-function_height_m = [100.0, 900.0]
-spin_rpm = [0.0, 2000.0]
-aim_error_cep_m = 0.0
-
-[[strike]]
-carrier = "plain"
-carriers = 1
-x_m = 50.0
-y_m = 50.0
-
-[[strike]]
-carrier = "scaled"
-carriers = 1
-x_m = 50.0
-y_m = 50.0
-)toml";
+const std::string kDraws =
+    test::ScenarioText("draws test", 3, 1)
+        .grid(10, 10, 10.0)
+        .wind({2.0, 10.0}, {200.0, 340.0})
+        .submunition(test::bomblet())
+        .carrier(test::dispenser(10)
+                     .name("plain")
+                     .footprint({100.0, 300.0}, {40.0, 60.0})
+                     .aim_error_cep(0.0)
+                     .function_height({200.0, 800.0}))
+        .carrier(test::dispenser(10)
+                     .name("scaled")
+                     .pattern("gaussian_ellipse")
+                     .footprint({30.0, 120.0}, {20.0, 60.0})
+                     .key("footprint_scaling", "{ height_m = [100.0, 900.0], spin_rpm = [0.0, 2000.0] }")
+                     .function_height({100.0, 900.0})
+                     .key("spin_rpm", {0.0, 2000.0})
+                     .aim_error_cep(0.0))
+        .strike(test::Strike("plain", 1, 50.0, 50.0))
+        .strike(test::Strike("scaled", 1, 50.0, 50.0))
+        .text();
 
 constexpr std::uint32_t kR = 20000;
 constexpr double kPi = 3.14159265358979323846;

@@ -11,46 +11,17 @@
 namespace remnant {
 namespace {
 
-constexpr const char* kSmall = R"toml(
-[scenario]
-name = "ensemble options test"
-seed = 1
-realizations = 10
-
-[grid]
-nx = 30
-ny = 30
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[wind]
-speed_mps = [0.0, 3.0]
-from_deg = [0.0, 360.0]
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = 0.1
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = 50
-delivery = "air"
-pattern = "gaussian_ellipse"
-semi_major_m = 60.0
-semi_minor_m = 30.0
-aim_error_cep_m = 20.0
-function_height_m = 100.0
-
-[[strike]]
-carrier = "dispenser"
-carriers = 4
-x_m = 150.0
-y_m = 150.0
-)toml";
+const std::string kSmall = test::ScenarioText("ensemble options test", 1, 10)
+                               .grid(30, 30, 10.0)
+                               .wind({0.0, 3.0}, {0.0, 360.0})
+                               .submunition(test::bomblet())
+                               .carrier(test::dispenser(50)
+                                            .pattern("gaussian_ellipse")
+                                            .footprint(60.0, 30.0)
+                                            .aim_error_cep(20.0)
+                                            .function_height(100.0))
+                               .strike(test::Strike("dispenser", 4, 150.0, 150.0))
+                               .text();
 
 class Ensemble : public ::testing::Test {
  protected:

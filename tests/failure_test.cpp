@@ -18,57 +18,20 @@ using test::moments;
 
 // Every item lands on cropland inside the grid: 1 km x 1 km, the strike in the
 // middle, footprint at most 100 m, aim error CEP 20 m, released at ground
-// level in calm air. 10 carriers x 200 = 2000 items per realization.
-constexpr const char* kOnLand = R"toml(
-[scenario]
-name = "failure test: everything on cropland"
-seed = 1
-realizations = 10
-
-[grid]
-nx = 100
-ny = 100
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[wind]
-speed_mps = 0.0
-from_deg = 270.0
-
-[land_cover.dud_rate_multiplier]
-cropland = @MULT@
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = @RATE@
-@SD@
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = 200
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 100.0]
-semi_minor_m = [40.0, 50.0]
-aim_error_cep_m = 20.0
-function_height_m = 0.0
-
-[[strike]]
-carrier = "dispenser"
-carriers = 10
-x_m = 500.0
-y_m = 500.0
-)toml";
-
+// level in calm air. 10 carriers x 200 = 2000 items per realization. The
+// arguments: the dud rate (a probability or a prior), the cropland multiplier,
+// the self-destruct failure probability ("": none).
 Scenario on_land(const std::string& rate, const std::string& mult = "1.0", const std::string& sd = "") {
-  std::string t = test::replace_all(kOnLand, "@RATE@", rate);
-  t = test::replace_all(t, "@MULT@", mult);
-  t = test::replace_all(t, "@SD@", sd);
-  return test::scenario_from(t, "failure.toml");
+  test::Submunition bomblet = test::bomblet().dud_rate(rate);
+  if (!sd.empty()) bomblet.self_destruct_failure(sd);
+  return test::scenario_from(test::ScenarioText("failure test: everything on cropland", 1, 10)
+                                 .wind(0.0, 270.0)
+                                 .multiplier("cropland", mult)
+                                 .submunition(bomblet)
+                                 .carrier(test::dispenser())
+                                 .strike(test::Strike("dispenser", 10, 500.0, 500.0))
+                                 .text(),
+                             "failure.toml");
 }
 
 TEST(FailureProbability, MultipliesCapsAndAppliesSelfDestruct) {
@@ -219,7 +182,7 @@ TEST(DudCount, LandCoverMultiplierScalesTheRate) {
 }
 
 TEST(DudCount, SelfDestructFailureScalesTheRate) {
-  const Scenario sc = on_land("0.4", "1.0", "self_destruct_failure = 0.25");  // p = 0.1
+  const Scenario sc = on_land("0.4", "1.0", "0.25");  // p = 0.1
   const Plan plan = make_plan(sc);
   // sd of the mean 0.39 % of N p.
   expect_mean_duds(test::run(sc, plan, 300, 10), 2000, 0.1);

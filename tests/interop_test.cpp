@@ -23,60 +23,24 @@ using test::shell_quote;
 
 // Sites drawn in every realization from a rectangle, a water strip along the
 // southern edge (so a grid turned upside down shows), a UTM CRS.
-constexpr const char* kScenario = R"toml(
-[scenario]
-name = "interop test"
-seed = 5
-realizations = 10
-
-[grid]
-nx = 48
-ny = 36
-cell_size_m = 50.0
-origin_x_m = 500000.0
-origin_y_m = 4700000.0
-crs = "EPSG:32634"
-land_cover = "grass_shrub"
-
-[[grid.region]]
-x_m = [500000.0, 502400.0]
-y_m = [4700000.0, 4700300.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 4.0]
-from_deg = [0.0, 90.0]
-
-[[submunition]]
-name = "BLU-97"
-terminal_velocity_mps = [20.0, 40.0]
-dud_rate = { alpha = 2.0, beta = 30.0 }
-
-[[carrier]]
-name = "CBU-87"
-submunition = "BLU-97"
-submunitions_per_carrier = 202
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [100.0, 150.0]
-semi_minor_m = [50.0, 80.0]
-aim_error_cep_m = 40.0
-function_height_m = [300.0, 900.0]
-
-[[inventory.carrier]]
-carrier = "CBU-87"
-carriers = 6
-
-[sites]
-count = 3
-placement = "per_realization"
-
-[[sites.area]]
-name = "centre"
-x_m = [500600.0, 501800.0]
-y_m = [4700600.0, 4701400.0]
-weight = 1.0
-)toml";
+const std::string kScenario =
+    test::ScenarioText("interop test", 5, 10)
+        .grid(48, 36, 50.0)
+        .origin(500000.0, 4700000.0)
+        .crs("EPSG:32634")
+        .land_cover("grass_shrub")
+        .region({500000.0, 502400.0}, {4700000.0, 4700300.0}, "water")
+        .wind({0.0, 4.0}, {0.0, 90.0})
+        .submunition(test::blu97().dud_rate(test::beta(2.0, 30.0)))
+        .carrier(test::cbu87()
+                     .pattern("uniform_ellipse")
+                     .footprint({100.0, 150.0}, {50.0, 80.0})
+                     .aim_error_cep(40.0)
+                     .function_height({300.0, 900.0}))
+        .inventory_carrier("CBU-87", "carriers", 6)
+        .sites(3, "per_realization")
+        .site_area("centre", {500600.0, 501800.0}, {4700600.0, 4701400.0}, 1.0)
+        .text();
 
 bool installed(const std::string& tool) {
   return run_command("command -v " + shell_quote(tool) + " >/dev/null 2>&1").exit_code == 0;

@@ -147,120 +147,39 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
 // into three tasks); water, items off the grid, slope-free multipliers above
 // and below 1, a capped failure probability (built-up x 6 with a high rate)
 // and a self-destruct.
-constexpr const char* kPaths = R"toml(
-[scenario]
-name = "kernel paths"
-seed = 1
-realizations = 12
-
-[grid]
-nx = 70
-ny = 45
-cell_size_m = 15.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "grass_shrub"
-
-[[grid.region]]
-x_m = [0.0, 1050.0]
-y_m = [300.0, 345.0]
-land_cover = "water"
-
-[[grid.region]]
-x_m = [700.0, 1050.0]
-y_m = [450.0, 675.0]
-land_cover = "built_up"
-
-[wind]
-speed_mps = [0.0, 12.0]
-from_deg = [0.0, 360.0]
-
-[land_cover.dud_rate_multiplier]
-grass_shrub = 0.7
-built_up = 6.0
-
-[[submunition]]
-name = "A"
-terminal_velocity_mps = [25.0, 45.0]
-dud_rate = { alpha = 6.0, beta = 14.0 }
-
-[[submunition]]
-name = "B"
-terminal_velocity_mps = [30.0, 30.0]
-dud_rate = { alpha = 2.0, beta = 20.0 }
-self_destruct_failure = { alpha = 4.0, beta = 6.0 }
-
-[[carrier]]
-name = "uniform"
-submunition = "A"
-submunitions_per_carrier = 2500
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [150.0, 260.0]
-semi_minor_m = [60.0, 120.0]
-aim_error_cep_m = 90.0
-function_height_m = [300.0, 900.0]
-
-[[carrier]]
-name = "ring"
-submunition = "B"
-submunitions_per_carrier = 17
-delivery = "artillery"
-pattern = "ring"
-semi_major_m = [40.0, 70.0]
-semi_minor_m = [30.0, 50.0]
-ring_inner_fraction = 0.5
-aim_error_cep_m = 60.0
-function_height_m = [200.0, 500.0]
-
-[[carrier]]
-name = "gauss"
-submunition = "A"
-submunitions_per_carrier = 203
-delivery = "air"
-pattern = "gaussian_ellipse"
-semi_major_m = [90.0, 200.0]
-semi_minor_m = [50.0, 100.0]
-aim_error_cep_m = 120.0
-function_height_m = [100.0, 700.0]
-
-[[carrier]]
-name = "single"
-submunition = "B"
-submunitions_per_carrier = 1
-delivery = "artillery"
-pattern = "uniform_ellipse"
-semi_major_m = [5.0, 10.0]
-semi_minor_m = [5.0, 10.0]
-aim_error_cep_m = 200.0
-function_height_m = [100.0, 200.0]
-
-[[strike]]
-carrier = "uniform"
-carriers = 3
-x_m = 500.0
-y_m = 330.0
-heading_deg = 70.0
-heading_spread_deg = 30.0
-
-[[strike]]
-carrier = "ring"
-carriers = 40
-x_m = 880.0
-y_m = 560.0
-
-[[strike]]
-carrier = "gauss"
-carriers = 9
-x_m = 1000.0
-y_m = 100.0
-
-[[strike]]
-carrier = "single"
-carriers = 50
-x_m = 150.0
-y_m = 600.0
-)toml";
+const std::string kPaths =
+    test::ScenarioText("kernel paths", 1, 12)
+        .grid(70, 45, 15.0)
+        .land_cover("grass_shrub")
+        .region({0.0, 1050.0}, {300.0, 345.0}, "water")
+        .region({700.0, 1050.0}, {450.0, 675.0}, "built_up")
+        .wind({0.0, 12.0}, {0.0, 360.0})
+        .multiplier("grass_shrub", 0.7)
+        .multiplier("built_up", 6.0)
+        .submunition(test::Submunition("A", {25.0, 45.0}, test::beta(6.0, 14.0)))
+        .submunition(test::Submunition("B", {30.0, 30.0}, test::beta(2.0, 20.0)).self_destruct_failure(test::beta(4.0, 6.0)))
+        .carrier(test::Carrier("uniform", "A", 2500, "air", "uniform_ellipse")
+                     .footprint({150.0, 260.0}, {60.0, 120.0})
+                     .aim_error_cep(90.0)
+                     .function_height({300.0, 900.0}))
+        .carrier(test::Carrier("ring", "B", 17, "artillery", "ring")
+                     .footprint({40.0, 70.0}, {30.0, 50.0})
+                     .ring_inner_fraction(0.5)
+                     .aim_error_cep(60.0)
+                     .function_height({200.0, 500.0}))
+        .carrier(test::Carrier("gauss", "A", 203, "air", "gaussian_ellipse")
+                     .footprint({90.0, 200.0}, {50.0, 100.0})
+                     .aim_error_cep(120.0)
+                     .function_height({100.0, 700.0}))
+        .carrier(test::Carrier("single", "B", 1, "artillery", "uniform_ellipse")
+                     .footprint({5.0, 10.0}, {5.0, 10.0})
+                     .aim_error_cep(200.0)
+                     .function_height({100.0, 200.0}))
+        .strike(test::Strike("uniform", 3, 500.0, 330.0).heading(70.0, 30.0))
+        .strike(test::Strike("ring", 40, 880.0, 560.0))
+        .strike(test::Strike("gauss", 9, 1000.0, 100.0))
+        .strike(test::Strike("single", 50, 150.0, 600.0))
+        .text();
 
 RunResult run_with(const Scenario& sc, const Plan& plan, CpuKernel kernel, int threads, std::uint32_t batch) {
   RunOptions opt;

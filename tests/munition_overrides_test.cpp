@@ -19,31 +19,15 @@ const std::string kCatalogue = std::string(REMNANT_SOURCE_DIR) + "/configs/munit
 
 // A small scenario on the catalogue: M395 shells (M85 grenades) at one point.
 std::string with_catalogue(const std::string& overrides) {
-  return R"toml([scenario]
-name = "overrides"
-seed = 5
-realizations = 2
-munitions = ")toml" + kCatalogue + R"toml("
-dud_rates = "field"
-
-[grid]
-nx = 40
-ny = 40
-cell_size_m = 25.0
-origin_x_m = -500.0
-origin_y_m = -500.0
-land_cover = "bare"
-
-[wind]
-speed_mps = 0.0
-from_deg = 0.0
-
-[[strike]]
-carrier = "M395"
-carriers = 4
-x_m = 0.0
-y_m = 0.0
-)toml" + overrides;
+  return test::ScenarioText("overrides", 5, 2)
+             .scenario("munitions", test::quoted(kCatalogue))
+             .scenario("dud_rates", test::quoted("field"))
+             .grid(40, 40, 25.0)
+             .origin(-500.0, -500.0)
+             .land_cover("bare")
+             .strike(test::Strike("M395", 4, 0.0, 0.0))
+             .text() +
+         overrides;
 }
 
 std::string error_of(const std::string& text, const std::vector<Override>& set = {}) {
@@ -199,46 +183,17 @@ TEST(MunitionOverrides, MistakesAreRefusedWithFileLineAndKey) {
 
 // A small inline scenario: every item lands on land, dud rate 0.2.
 std::string inline_scenario(const std::string& cep_m) {
-  return R"toml([scenario]
-name = "inline"
-seed = 41
-realizations = 2
-
-[grid]
-nx = 120
-ny = 120
-cell_size_m = 10.0
-origin_x_m = -600.0
-origin_y_m = -600.0
-land_cover = "bare"
-
-[wind]
-speed_mps = 0.0
-from_deg = 0.0
-
-[[submunition]]
-name = "g"
-terminal_velocity_mps = 40
-dud_rate = 0.2
-self_destruct_failure = 0.1
-
-[[carrier]]
-name = "shell"
-submunition = "g"
-submunitions_per_carrier = 50
-delivery = "artillery"
-pattern = "uniform_ellipse"
-semi_major_m = 30.0
-semi_minor_m = 20.0
-aim_error_cep_m = )toml" + cep_m + R"toml(
-function_height_m = 300.0
-
-[[strike]]
-carrier = "shell"
-carriers = 40
-x_m = 0.0
-y_m = 0.0
-)toml";
+  return test::ScenarioText("inline", 41, 2)
+      .grid(120, 120, 10.0)
+      .origin(-600.0, -600.0)
+      .land_cover("bare")
+      .submunition(test::Submunition("g", 40, 0.2).self_destruct_failure(0.1))
+      .carrier(test::Carrier("shell", "g", 50, "artillery", "uniform_ellipse")
+                   .footprint(30.0, 20.0)
+                   .aim_error_cep(cep_m)
+                   .function_height(300.0))
+      .strike(test::Strike("shell", 40, 0.0, 0.0))
+      .text();
 }
 
 TEST(MunitionOverrides, SetTakesQuotedNamesWithSlashesAndDots) {

@@ -19,48 +19,6 @@ namespace {
 // By default (Layout below): 1 km x 1 km in 5 m cells; 20 carriers x 500 items
 // of a fixed 100 m x 40 m uniform ellipse on the site (500, 500), no aim error,
 // 10 realizations.
-constexpr const char* kPlacement = R"toml(
-[scenario]
-name = "placement test"
-seed = 8
-realizations = @R@
-
-[grid]
-nx = @CELLS@
-ny = @CELLS@
-cell_size_m = 5.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "grass_shrub"
-
-[wind]
-speed_mps = @WIND@
-from_deg = @FROM@
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = 40.0
-dud_rate = 0.1
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = @PER@
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = 100.0
-semi_minor_m = 40.0
-aim_error_cep_m = @CEP@
-function_height_m = 400.0
-
-[[strike]]
-carrier = "dispenser"
-carriers = @CARRIERS@
-x_m = @MIDDLE@
-y_m = @MIDDLE@
-heading_deg = @HEADING@
-)toml";
-
 struct Centroid {
   double n = 0, mx = 0, my = 0, vx = 0, vy = 0, m4x = 0, m4y = 0;
   double cxy = 0, m22 = 0;  // east-north covariance, E[dx^2 dy^2]
@@ -97,7 +55,7 @@ Centroid impact_moments(const RunResult& r, const Plan& plan) {
   return c;
 }
 
-// The placement scenario with its placeholders filled; the grid is `cells` x
+// What place() varies in the placement scenario; the grid is `cells` x
 // `cells` of 5 m with the site in its middle.
 struct Layout {
   std::string heading = "0.0", wind = "0.0", from = "0.0", cep = "0.0";
@@ -105,13 +63,18 @@ struct Layout {
 };
 
 RunResult place(const Layout& u, Plan* plan_out) {
-  std::string t = kPlacement;
-  for (const auto& [key, value] :
-       {std::pair<std::string, std::string>{"@HEADING@", u.heading}, {"@WIND@", u.wind}, {"@FROM@", u.from},
-        {"@CEP@", u.cep}, {"@PER@", std::to_string(u.per_carrier)}, {"@CARRIERS@", std::to_string(u.carriers)},
-        {"@R@", std::to_string(u.realizations)}, {"@CELLS@", std::to_string(u.cells)},
-        {"@MIDDLE@", std::to_string(2.5 * u.cells)}})
-    t = test::replace_all(t, key, value);
+  const double middle = 2.5 * u.cells;
+  const std::string t = test::ScenarioText("placement test", 8, u.realizations)
+                            .grid(u.cells, u.cells, 5.0)
+                            .land_cover("grass_shrub")
+                            .wind(u.wind, u.from)
+                            .submunition(test::bomblet().terminal_velocity(40.0))
+                            .carrier(test::dispenser(u.per_carrier)
+                                         .footprint(100.0, 40.0)
+                                         .aim_error_cep(u.cep)
+                                         .function_height(400.0))
+                            .strike(test::Strike("dispenser", u.carriers, middle, middle).heading(u.heading))
+                            .text();
   const Scenario sc = test::scenario_from(t, "placement.toml");
   *plan_out = make_plan(sc);
   return test::run(sc, *plan_out, sc.realizations, 21);

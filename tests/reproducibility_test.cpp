@@ -13,104 +13,26 @@ namespace {
 // A small scenario with everything that draws random numbers: Beta priors,
 // self-destruct, uncertain footprint, wind, function height, terminal
 // velocity, heading, all three patterns, water and items off the grid.
-constexpr const char* kMixed = R"toml(
-[scenario]
-name = "reproducibility test"
-seed = 99
-realizations = 40
-
-[grid]
-nx = 60
-ny = 50
-cell_size_m = 20.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "cropland"
-
-[[grid.region]]
-x_m = [0.0, 1200.0]
-y_m = [400.0, 460.0]
-land_cover = "water"
-
-[[grid.region]]
-x_m = [800.0, 1200.0]
-y_m = [600.0, 1000.0]
-land_cover = "built_up"
-
-[wind]
-speed_mps = [0.0, 10.0]
-from_deg = [0.0, 360.0]
-
-[land_cover.dud_rate_multiplier]
-cropland = 1.3
-built_up = 0.8
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 3.0, beta = 22.0 }
-
-[[submunition]]
-name = "M42"
-terminal_velocity_mps = [25.0, 45.0]
-dud_rate = { alpha = 2.0, beta = 30.0 }
-self_destruct_failure = { alpha = 5.0, beta = 5.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 300
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 120.0]
-semi_minor_m = [40.0, 60.0]
-aim_error_cep_m = 150.0
-function_height_m = [500.0, 900.0]
-
-[[carrier]]
-name = "M483"
-submunition = "M42"
-submunitions_per_carrier = 88
-delivery = "artillery"
-pattern = "ring"
-semi_major_m = [50.0, 80.0]
-semi_minor_m = [40.0, 60.0]
-ring_inner_fraction = 0.6
-aim_error_cep_m = 80.0
-function_height_m = [300.0, 500.0]
-
-[[carrier]]
-name = "dispenser"
-submunition = "M42"
-submunitions_per_carrier = 200
-delivery = "air"
-pattern = "gaussian_ellipse"
-semi_major_m = [100.0, 200.0]
-semi_minor_m = [60.0, 90.0]
-aim_error_cep_m = 100.0
-function_height_m = [200.0, 800.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 4
-x_m = 600.0
-y_m = 500.0
-heading_deg = 20.0
-heading_spread_deg = 10.0
-
-[[strike]]
-carrier = "M483"
-carriers = 6
-x_m = 1100.0
-y_m = 900.0
-
-[[strike]]
-carrier = "dispenser"
-carriers = 3
-x_m = 300.0
-y_m = 800.0
-heading_deg = 300.0
-)toml";
+const std::string kMixed =
+    test::ScenarioText("reproducibility test", 99, 40)
+        .grid(60, 50, 20.0)
+        .region({0.0, 1200.0}, {400.0, 460.0}, "water")
+        .region({800.0, 1200.0}, {600.0, 1000.0}, "built_up")
+        .wind({0.0, 10.0}, {0.0, 360.0})
+        .multiplier("cropland", 1.3)
+        .multiplier("built_up", 0.8)
+        .submunition(test::m77())
+        .submunition(test::m42().terminal_velocity({25.0, 45.0}).self_destruct_failure(test::beta(5.0, 5.0)))
+        .carrier(test::m26().per_carrier(300))
+        .carrier(test::m483().submunition("M42"))
+        .carrier(test::Carrier("dispenser", "M42", 200, "air", "gaussian_ellipse")
+                     .footprint({100.0, 200.0}, {60.0, 90.0})
+                     .aim_error_cep(100.0)
+                     .function_height({200.0, 800.0}))
+        .strike(test::Strike("M26", 4, 600.0, 500.0).heading(20.0, 10.0))
+        .strike(test::Strike("M483", 6, 1100.0, 900.0))
+        .strike(test::Strike("dispenser", 3, 300.0, 800.0).heading(300.0))
+        .text();
 
 void expect_same_totals(const std::vector<RealizationTotals>& a, const std::vector<RealizationTotals>& b,
                         const std::string& what) {

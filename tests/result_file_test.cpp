@@ -23,53 +23,16 @@
 namespace remnant {
 namespace {
 
-constexpr const char* kSmall = R"toml(
-[scenario]
-name = "result file test"
-seed = 31
-realizations = 12
-
-[grid]
-nx = 40
-ny = 30
-cell_size_m = 25.0
-origin_x_m = 440000.0
-origin_y_m = 3700000.0
-crs = "EPSG:32636"
-land_cover = "cropland"
-
-[[grid.region]]
-x_m = [440000.0, 441000.0]
-y_m = [3700300.0, 3700400.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 6.0]
-from_deg = [250.0, 290.0]
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 3.0, beta = 22.0 }
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 644
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 120.0]
-semi_minor_m = [40.0, 60.0]
-aim_error_cep_m = 150.0
-function_height_m = [500.0, 900.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 3
-x_m = 440500.0
-y_m = 3700350.0
-heading_deg = 20.0
-)toml";
+const std::string kSmall = test::ScenarioText("result file test", 31, 12)
+                               .grid(40, 30, 25.0)
+                               .origin(440000.0, 3700000.0)
+                               .crs("EPSG:32636")
+                               .region({440000.0, 441000.0}, {3700300.0, 3700400.0}, "water")
+                               .wind({0.0, 6.0}, {250.0, 290.0})
+                               .submunition(test::m77())
+                               .carrier(test::m26())
+                               .strike(test::Strike("M26", 3, 440500.0, 3700350.0).heading(20.0))
+                               .text();
 
 // Minimal RAII reading of an HDF5 file.
 struct H5 {

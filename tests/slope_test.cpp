@@ -14,58 +14,10 @@ namespace remnant {
 namespace {
 
 // 60 x 60 cells of 10 m in UTM 36N, cropland (no dud-rate multipliers given:
-// 1 for every class), dud rate fixed at 0.1, slope coefficient @K@. 10
+// 1 for every class), dud rate fixed at 0.1, slope coefficient k (slope_scenario). 10
 // carriers x 200 items fall at ground level in calm air around the middle
 // (x = 300 m, the edge of the slope below): a footprint of at most 100 m plus
 // an aim error of CEP 20 m keeps every item on the grid.
-constexpr const char* kSlope = R"toml(
-[scenario]
-name = "slope test"
-seed = 5
-realizations = 200
-
-[grid]
-nx = 60
-ny = 60
-cell_size_m = 10.0
-origin_x_m = 500000.0
-origin_y_m = 3600000.0
-crs = "EPSG:32636"
-land_cover = "cropland"
-
-[terrain]
-elevation = "@DEM@"
-
-[wind]
-speed_mps = 0.0
-from_deg = 270.0
-
-[land_cover]
-slope_coefficient = @K@
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = 0.1
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = 200
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [80.0, 100.0]
-semi_minor_m = [40.0, 50.0]
-aim_error_cep_m = 20.0
-function_height_m = 0.0
-
-[[strike]]
-carrier = "dispenser"
-carriers = 10
-x_m = 500300.0
-y_m = 3600300.0
-)toml";
-
 constexpr std::uint32_t kCells = 60;
 constexpr double kDx = 10.0, kX0 = 500000.0, kY0 = 3600000.0;
 
@@ -89,7 +41,18 @@ std::string write_dem(const test::TempDir& dir) {
 
 // The slope scenario on the DEM at dem (write_dem), slope coefficient k.
 Scenario slope_scenario(const std::string& dem, const std::string& k) {
-  return test::scenario_from(test::replace_all(test::replace_all(kSlope, "@DEM@", dem), "@K@", k), "slope.toml");
+  return test::scenario_from(test::ScenarioText("slope test", 5, 200)
+                                 .grid(60, 60, 10.0)
+                                 .origin(500000.0, 3600000.0)
+                                 .crs("EPSG:32636")
+                                 .terrain("elevation", test::quoted(dem))
+                                 .wind(0.0, 270.0)
+                                 .slope_coefficient(k)
+                                 .submunition(test::bomblet())
+                                 .carrier(test::dispenser())
+                                 .strike(test::Strike("dispenser", 10, 500300.0, 3600300.0))
+                                 .text(),
+                             "slope.toml");
 }
 
 bool west(std::uint32_t ix) { return ix <= 28; }

@@ -16,48 +16,17 @@ namespace {
 // A 200 m x 200 m grid under a dense strike: 4 x 1000 items on a footprint of
 // about 40 cells, so per-cell counts range from 0 to several dozen (both the
 // exact histogram bins and the octave bins are exercised).
-constexpr const char* kDense = R"toml(
-[scenario]
-name = "statistics test: dense strike on a small grid"
-seed = 5
-realizations = 300
-
-[grid]
-nx = 20
-ny = 20
-cell_size_m = 10.0
-origin_x_m = 0.0
-origin_y_m = 0.0
-land_cover = "tree"
-
-[wind]
-speed_mps = [0.0, 2.0]
-from_deg = [180.0, 270.0]
-
-[[submunition]]
-name = "bomblet"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = { alpha = 2.0, beta = 8.0 }
-
-[[carrier]]
-name = "dispenser"
-submunition = "bomblet"
-submunitions_per_carrier = 1000
-delivery = "air"
-pattern = "uniform_ellipse"
-semi_major_m = [40.0, 60.0]
-semi_minor_m = [20.0, 30.0]
-aim_error_cep_m = 25.0
-function_height_m = [50.0, 100.0]
-
-[[strike]]
-carrier = "dispenser"
-carriers = 4
-x_m = 100.0
-y_m = 100.0
-heading_deg = 0.0
-heading_spread_deg = 40.0
-)toml";
+const std::string kDense = test::ScenarioText("statistics test: dense strike on a small grid", 5, 300)
+                               .grid(20, 20, 10.0)
+                               .land_cover("tree")
+                               .wind({0.0, 2.0}, {180.0, 270.0})
+                               .submunition(test::bomblet().dud_rate(test::beta(2.0, 8.0)))
+                               .carrier(test::dispenser(1000)
+                                            .footprint({40.0, 60.0}, {20.0, 30.0})
+                                            .aim_error_cep(25.0)
+                                            .function_height({50.0, 100.0}))
+                               .strike(test::Strike("dispenser", 4, 100.0, 100.0).heading(0.0, 40.0))
+                               .text();
 
 // Every realization's per-cell dud counts, from the engine run one
 // realization at a time: the difference of dud_sum before and after.

@@ -27,6 +27,7 @@
 #include "host/run/result_data.h"
 #include "host/inputs/scenario.h"
 #include "host/evidence/stats.h"
+#include "scenario_fixture.h"
 
 namespace remnant::test {
 
@@ -239,68 +240,21 @@ inline std::vector<DrawnText> drawn_texts(const std::string& svg) {
 
 // The scenario of the output tests (maps, exports, the output commands): 80 x
 // 50 cells of 50 m (4 x 2.5 km) in UTM 36N, cropland with a strip of water along
-// the western edge (12 cells wide), two M26 volleys. @CRS@ and @RATE@ are
-// filled by outputs_scenario.
-inline constexpr const char* kOutputsScenario = R"toml(
-[scenario]
-name = "map test"
-seed = 31
-realizations = 12
-
-[grid]
-nx = 80
-ny = 50
-cell_size_m = 50.0
-origin_x_m = 700000.0
-origin_y_m = 3680000.0
-crs = "@CRS@"
-land_cover = "cropland"
-
-[[grid.region]]
-x_m = [700000.0, 700600.0]
-y_m = [3680000.0, 3682500.0]
-land_cover = "water"
-
-[wind]
-speed_mps = [0.0, 6.0]
-from_deg = [250.0, 290.0]
-
-[[submunition]]
-name = "M77"
-terminal_velocity_mps = [30.0, 50.0]
-dud_rate = @RATE@
-
-[[carrier]]
-name = "M26"
-submunition = "M77"
-submunitions_per_carrier = 644
-delivery = "rocket"
-pattern = "uniform_ellipse"
-semi_major_m = [150.0, 250.0]
-semi_minor_m = [80.0, 120.0]
-aim_error_cep_m = 200.0
-function_height_m = [500.0, 900.0]
-
-[[strike]]
-carrier = "M26"
-carriers = 4
-x_m = 702000.0
-y_m = 3681200.0
-heading_deg = 20.0
-
-[[strike]]
-carrier = "M26"
-carriers = 2
-x_m = 703000.0
-y_m = 3681800.0
-)toml";
-
-// The outputs scenario with a dud-rate prior (TOML value) and a CRS (empty: none).
+// the western edge (12 cells wide), two M26 volleys; with a dud-rate prior (TOML
+// value) and a CRS (empty: none). The text starts with a blank line:
+// bad_input_test names its lines ("nx = 80" is line 8).
 inline std::string outputs_scenario(const std::string& rate = "{ alpha = 3.0, beta = 22.0 }",
                                     const std::string& crs = "EPSG:32636") {
-  std::string text = replace_all(replace_all(kOutputsScenario, "@RATE@", rate), "@CRS@", crs);
-  if (crs.empty()) text = replace_all(text, "crs = \"\"\n", "");
-  return text;
+  ScenarioText s("map test", 31, 12);
+  s.grid(80, 50, 50.0).origin(700000.0, 3680000.0);
+  if (!crs.empty()) s.crs(crs);
+  s.region({700000.0, 700600.0}, {3680000.0, 3682500.0}, "water")
+      .wind({0.0, 6.0}, {250.0, 290.0})
+      .submunition(m77().dud_rate(rate))
+      .carrier(m26().footprint({150.0, 250.0}, {80.0, 120.0}).aim_error_cep(200.0))
+      .strike(Strike("M26", 4, 702000.0, 3681200.0).heading(20.0))
+      .strike(Strike("M26", 2, 703000.0, 3681800.0));
+  return "\n" + s.text();
 }
 
 // A scenario text run on the CPU and gathered as a result file holds it.
