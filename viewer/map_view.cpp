@@ -13,8 +13,6 @@
 
 namespace remnant::viewer {
 
-namespace md = map_detail;
-
 namespace {
 
 ImU32 im_colour(Rgb c, float alpha = 1.0f) {
@@ -46,7 +44,7 @@ void CellTexture::upload(std::uint32_t nx, std::uint32_t ny, const std::vector<s
   glBindTexture(GL_TEXTURE_2D, 0);
 }
 
-void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const md::Context> ctx,
+void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const MapContext> ctx,
                   const std::string& layer) {
   context_ = std::move(ctx);
   if (d == data_ && layer == layer_name_) return;
@@ -60,7 +58,7 @@ void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const md:
                         g.origin_y_m != grid_y0_ || g.cell_size_m != grid_dx_ ||
                         d->elevation_m != data_->elevation_m || d->land_cover != data_->land_cover;
   if (new_grid) {
-    background_.upload(g.nx, g.ny, md::background_argb(*d));
+    background_.upload(g.nx, g.ny, background_argb(*d));
     if (g.nx != grid_nx_ || g.ny != grid_ny_ || g.origin_x_m != grid_x0_ || g.origin_y_m != grid_y0_) fitted_ = false;
     grid_nx_ = g.nx, grid_ny_ = g.ny, grid_x0_ = g.origin_x_m, grid_y0_ = g.origin_y_m, grid_dx_ = g.cell_size_m;
   }
@@ -77,7 +75,7 @@ void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const md:
   }
   layer_ = std::make_unique<DisplayLayer>(display_layer(*d, layer));
   scheme_ = layer_classes(*d, *layer_);
-  cells_.upload(g.nx, g.ny, md::cells_argb(layer_->values, scheme_));
+  cells_.upload(g.nx, g.ny, cells_argb(layer_->values, scheme_));
   data_ = std::move(d);
   layer_name_ = layer;
 }
@@ -139,9 +137,9 @@ void MapView::draw(const ScreenRect& area, bool hover) {
   const float px_per_pt = 1.4f;
   if (context_) {
     std::vector<ImVec2> run;
-    for (const md::ContextLayer& l : context_->layers) {
+    for (const ContextLayer& l : context_->layers) {
       if (l.points) continue;
-      const md::LineStyle s = md::style_of(l.name);
+      const ContextLineStyle s = context_line_style(l.name);
       const ImU32 colour = im_colour(s.colour);
       const float width = std::max(1.0f, float(s.width) * px_per_pt);
       const bool masked = l.name == "border" && context_->border_mask.size() == g.cells();
@@ -152,7 +150,7 @@ void MapView::draw(const ScreenRect& area, bool hover) {
         if (ix < 0 || iy < 0 || ix >= long(g.nx) || iy >= long(g.ny)) return false;
         return context_->border_mask[std::size_t(iy) * g.nx + std::size_t(ix)] == 255;
       };
-      for (const md::ContextFeature& f : l.features)
+      for (const ContextFeature& f : l.features)
         for (const auto& part : f.parts) {
           run.clear();
           for (std::size_t i = 0; i < part.size(); ++i) {
@@ -174,16 +172,16 @@ void MapView::draw(const ScreenRect& area, bool hover) {
 
   // Towns: a dot each; names, the most populous first, where they fit.
   if (context_) {
-    std::vector<const md::ContextFeature*> towns;
-    for (const md::ContextLayer& l : context_->layers)
+    std::vector<const ContextFeature*> towns;
+    for (const ContextLayer& l : context_->layers)
       if (l.points)
-        for (const md::ContextFeature& f : l.features)
+        for (const ContextFeature& f : l.features)
           if (!f.parts.empty() && !f.parts[0].empty()) towns.push_back(&f);
     std::stable_sort(towns.begin(), towns.end(),
-                     [](const md::ContextFeature* a, const md::ContextFeature* b) { return a->population > b->population; });
+                     [](const ContextFeature* a, const ContextFeature* b) { return a->population > b->population; });
     std::vector<Rect> placed;
     int labelled = 0;
-    for (const md::ContextFeature* t : towns) {
+    for (const ContextFeature* t : towns) {
       const ImVec2 p(sx(t->parts[0][0][0]), sy(t->parts[0][0][1]));
       if (p.x < area.x || p.x > area.x + area.w || p.y < area.y || p.y > area.y + area.h) continue;
       dl->AddCircleFilled(p, 2.5f, IM_COL32(255, 255, 255, 255));
@@ -271,7 +269,7 @@ void MapView::draw_legend(const ScreenRect& area) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(layer_->title.c_str());
   ImGui::SameLine();
-  ImGui::TextDisabled("%s", md::units_line(*layer_).c_str());
+  ImGui::TextDisabled("%s", units_line(*layer_).c_str());
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = ImGui::GetTextLineHeight();
   if (!scheme_.empty_note.empty()) ImGui::TextWrapped("%s", scheme_.empty_note.c_str());
@@ -288,11 +286,11 @@ void MapView::draw_legend(const ScreenRect& area) {
   if (ImGui::BeginTable("legend", columns, ImGuiTableFlags_SizingStretchSame)) {
     for (const auto& c : scheme_.classes) {
       ImGui::TableNextColumn();
-      swatch(im_colour(c.transparent ? md::kFlatGround : c.colour), c.label.c_str());
+      swatch(im_colour(c.transparent ? kFlatGroundColour : c.colour), c.label.c_str());
     }
-    if (md::has_water(*data_)) {
+    if (has_water(*data_)) {
       ImGui::TableNextColumn();
-      swatch(im_colour(md::kWater), "water");
+      swatch(im_colour(kWaterColour), "water");
     }
     ImGui::EndTable();
   }

@@ -1,5 +1,5 @@
 // The map behind the panels: the hillshade and the chosen layer as OpenGL
-// textures (their colours from the map pages' code, host/maps/map_internal.h), the
+// textures (their colours from the map pages' code, host/maps/map_layers.h), the
 // context layers and strike sites on ImGui's background draw list, pan by
 // dragging, zoom with the wheel, and a tooltip for the cell under the mouse.
 #pragma once
@@ -11,7 +11,7 @@
 #include "host/common/geo.h"
 #include "host/evidence/layers.h"
 #include "host/maps/map.h"
-#include "host/maps/map_internal.h"
+#include "host/maps/map_layers.h"
 #include "host/evidence/result_file.h"
 
 namespace remnant::viewer {
@@ -23,7 +23,7 @@ class CellTexture {
   ~CellTexture();
   CellTexture(const CellTexture&) = delete;
   CellTexture& operator=(const CellTexture&) = delete;
-  // argb: Cairo's ARGB32 words, row 0 = southern row (map_detail::background_argb).
+  // argb: Cairo's ARGB32 words, row 0 = southern row (background_argb).
   void upload(std::uint32_t nx, std::uint32_t ny, const std::vector<std::uint32_t>& argb);
   unsigned id() const { return id_; }
 
@@ -39,7 +39,7 @@ struct ScreenRect {
 class MapView {
  public:
   // Shows d (null: nothing) with layer; rebuilds what changed.
-  void set(std::shared_ptr<const ResultData> d, std::shared_ptr<const map_detail::Context> ctx,
+  void set(std::shared_ptr<const ResultData> d, std::shared_ptr<const MapContext> ctx,
            const std::string& layer);
   // Draws the map into area (the part of the window between the panels) and
   // handles the mouse when ImGui does not want it.
@@ -57,7 +57,7 @@ class MapView {
   void tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m);
 
   std::shared_ptr<const ResultData> data_;
-  std::shared_ptr<const map_detail::Context> context_;
+  std::shared_ptr<const MapContext> context_;
   std::unique_ptr<DisplayLayer> layer_;
   ClassScheme scheme_;
   CellTexture background_, cells_;

@@ -83,7 +83,7 @@ struct Simulation::State {
   std::optional<Request> request;
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Plan> plan;
-  std::shared_ptr<const map_detail::Context> context;
+  std::shared_ptr<const MapContext> context;
   std::shared_ptr<const RunResult> merged;  // a complete run of [0, its realizations)
   std::uint64_t seed = 0;
 };
@@ -128,7 +128,7 @@ void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& 
   auto s = std::make_shared<Snapshot>();
   s->generation = gen;
   auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
-  s->context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
+  s->context = std::make_shared<const MapContext>(load_map_context(*d, datasets_dir()));
   s->headline = headline(d->totals, d->grid.cell_area_km2());
   s->done = s->target = d->realizations;
   s->finished = true;
@@ -151,7 +151,7 @@ void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<Resu
   s->plan = st.plan;
   if (!st.context) {
     set_stage("context layers");
-    st.context = std::make_shared<const map_detail::Context>(map_detail::load_context(*d, datasets_dir()));
+    st.context = std::make_shared<const MapContext>(load_map_context(*d, datasets_dir()));
   }
   s->context = st.context;
   s->headline = headline(shown->totals, d->grid.cell_area_km2());

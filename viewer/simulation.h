@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "host/run/ensemble.h"
-#include "host/maps/map_internal.h"
+#include "host/maps/map_layers.h"
 #include "host/run/plan.h"
 #include "host/evidence/report.h"
 #include "host/evidence/result_file.h"
@@ -47,7 +47,7 @@ struct Snapshot {
   std::string error;             // the scenario could not be loaded or run (nothing else is set)
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Plan> plan;
-  std::shared_ptr<const map_detail::Context> context;  // border, coast, rivers, towns
+  std::shared_ptr<const MapContext> context;  // border, coast, rivers, towns
   // A complete run of realizations [0, done): what the map and the statistics
   // show and what "Save" writes. Null until the first part is done.
   std::shared_ptr<const ResultData> data;

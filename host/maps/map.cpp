@@ -84,7 +84,7 @@ double nice_at_least(double v) {
 ColourClass zero_class(const std::string& label) {
   ColourClass z;
   z.label = label;
-  z.colour = kFlatGround;
+  z.colour = kFlatGroundColour;
   z.transparent = true;
   z.exact = true;
   return z;
@@ -118,7 +118,7 @@ std::vector<ColourClass> sequential_classes(const std::vector<double>& breaks, d
 // map's water blue and unknown a neutral grey.
 Rgb land_cover_colour(int code) {
   switch (code) {
-    case 0: return kWater;
+    case 0: return kWaterColour;
     case 1: return rgb_hex(0xD55E00);  // vermillion: built-up
     case 2: return rgb_hex(0xE69F00);  // orange: bare
     case 3: return rgb_hex(0xF0E442);  // yellow: grass and shrub
@@ -386,7 +386,7 @@ std::string sources_line(const ResultData& d) {
          " Dataset sources shortened here; in full in the dataset's dataset.toml and in the run's result file.";
 }
 
-std::string map_notes(const ResultData& d, const Context& ctx) {
+std::string map_notes(const ResultData& d, const MapContext& ctx) {
   const ResultGrid& g = d.grid;
   std::string s = fmt::format("Grid: {} × {} cells of {:g} m, {}. ", g.nx, g.ny, g.cell_size_m,
                               g.crs.empty() ? "local metres (no CRS)" : g.crs);
@@ -453,8 +453,6 @@ std::string uncertainty_sentence(const ResultData& d, const std::string& layer) 
 
 // ---------------------------------------------------------------- the map page
 
-namespace map_detail {
-
 std::string units_line(const DisplayLayer& l) {
   if (l.name == "impact_mean") return "submunitions landed per hectare (exploded or not)";
   if (l.kind == LayerKind::Density) return "unexploded submunitions per hectare";
@@ -462,6 +460,13 @@ std::string units_line(const DisplayLayer& l) {
   if (l.kind == LayerKind::Elevation) return "metres above sea level";
   return "";
 }
+
+bool has_water(const ResultData& d) {
+  return std::any_of(d.land_cover.begin(), d.land_cover.end(),
+                     [](std::uint8_t c) { return c == static_cast<std::uint8_t>(LandCover::Water); });
+}
+
+namespace map_detail {
 
 TitleBlock layout_title(Canvas& c, const std::string& title, const std::string& subtitle, double width) {
   TitleBlock t;
@@ -485,11 +490,6 @@ void draw_title(Canvas& c, const TitleBlock& t) {
   }
 }
 
-bool has_water(const ResultData& d) {
-  return std::any_of(d.land_cover.begin(), d.land_cover.end(),
-                     [](std::uint8_t c) { return c == static_cast<std::uint8_t>(LandCover::Water); });
-}
-
 }  // namespace map_detail
 
 namespace {
@@ -499,7 +499,7 @@ struct MapPage {
   PageSize page;
   DisplayLayer layer;
   ClassScheme scheme;
-  Context ctx;
+  MapContext ctx;
   TitleBlock title;
   WrappedText footer;
   double footer_top = 0;
@@ -519,7 +519,7 @@ MapPage plan_map_page(const ResultData& d, const MapOptions& o, Canvas& m) {
     for (std::size_t i = 0; i < p.layer.values.size(); ++i)  // the sea floor is not what the map is about
       if (d.land_cover[i] == static_cast<std::uint8_t>(LandCover::Water)) p.layer.values[i] = NAN;
   p.scheme = layer_classes(d, p.layer);
-  p.ctx = load_context(d, o.datasets_dir);
+  p.ctx = load_map_context(d, o.datasets_dir);
   const double W = p.page.w, H = p.page.h, inner = W - 2 * kMargin;
   p.title = layout_title(m, o.title.empty() ? d.scenario_name : o.title,
                          o.subtitle.empty() ? p.layer.long_name : o.subtitle, inner);

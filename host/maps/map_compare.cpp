@@ -143,7 +143,7 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
   for (std::size_t i = 0; i < diff.size() && i < lb.values.size(); ++i) diff[i] = lb.values[i] - la.values[i];
   const ClassScheme dscheme = difference_classes(diff);
   const std::vector<ComparisonRow> rows = comparison_rows(a, b);
-  const Context ctx = load_context(a, o.datasets_dir);
+  const MapContext ctx = load_map_context(a, o.datasets_dir);
   const PageSize page = paper_size(o.paper);
   const double W = page.w, H = page.h, inner = W - 2 * kMargin;
 

@@ -199,21 +199,25 @@ void drop_outlines_near_focus(ContextLayer& layer, double tol) {
 
 }  // namespace
 
-LineStyle style_of(const std::string& layer) {
+}  // namespace remnant::map_detail
+
+namespace remnant {
+
+ContextLineStyle context_line_style(const std::string& layer) {
   if (layer == "border") return {{0.22, 0.22, 0.22}, 0.8, "country border"};
   if (layer == "coast") return {{0.30, 0.45, 0.62}, 0.6, "coastline"};
   if (layer == "rivers") return {{0.20, 0.45, 0.80}, 0.5, "river"};
   return {{0.45, 0.45, 0.45}, 0.4, nullptr};
 }
 
-bool Context::has(const std::string& name) const {
+bool MapContext::has(const std::string& name) const {
   for (const ContextLayer& l : layers)
     if (l.name == name && !l.features.empty()) return true;
   return false;
 }
 
-Context load_context(const ResultData& d, const std::string& datasets_dir_opt) {
-  Context ctx;
+MapContext load_map_context(const ResultData& d, const std::string& datasets_dir_opt) {
+  MapContext ctx;
   if (d.dataset.empty()) return ctx;
   if (d.grid.crs.empty()) {
     ctx.note = fmt::format("context layers: the grid has no CRS to place dataset {} on", d.dataset);
@@ -246,15 +250,17 @@ Context load_context(const ResultData& d, const std::string& datasets_dir_opt) {
   std::vector<std::string> failed;
   for (const DatasetLayer& l : ds.layers) {
     try {
-      ctx.layers.push_back(read_layer(l, dst, extent));
-      if (l.name == "border") drop_outlines_near_focus(ctx.layers.back(), std::max(2500.0, 3 * g.cell_size_m));
+      ctx.layers.push_back(map_detail::read_layer(l, dst, extent));
+      if (l.name == "border")
+        map_detail::drop_outlines_near_focus(ctx.layers.back(), std::max(2500.0, 3 * g.cell_size_m));
     } catch (const std::exception&) {
       failed.push_back(l.name);
     }
   }
-  ctx.border_mask = border_mask(d);
+  ctx.border_mask = map_detail::border_mask(d);
   if (!failed.empty())
-    ctx.note = fmt::format("context layers: {} of dataset {} could not be read", join(failed, ", "), d.dataset);
+    ctx.note = fmt::format("context layers: {} of dataset {} could not be read", map_detail::join(failed, ", "),
+                           d.dataset);
   // Lines first (rivers under coast under borders), towns last.
   auto rank = [](const ContextLayer& l) {
     return l.points ? 4 : l.name == "rivers" ? 0 : l.name == "coast" ? 1 : l.name == "border" ? 2 : 3;
@@ -264,7 +270,11 @@ Context load_context(const ResultData& d, const std::string& datasets_dir_opt) {
   return ctx;
 }
 
-void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f) {
+}  // namespace remnant
+
+namespace remnant::map_detail {
+
+void draw_context_lines(Canvas& c, const MapContext& ctx, const FrameMap& f) {
   cairo_t* cr = c.cr();
   cairo_save(cr);
   cairo_rectangle(cr, f.r.x, f.r.y, f.r.w, f.r.h);
@@ -273,7 +283,7 @@ void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f) {
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   for (const ContextLayer& l : ctx.layers) {
     if (l.points) continue;
-    const LineStyle s = style_of(l.name);
+    const ContextLineStyle s = context_line_style(l.name);
     for (const ContextFeature& feat : l.features)
       for (const Part& part : feat.parts) {
         if (part.size() < 2) continue;
@@ -290,7 +300,7 @@ void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f) {
   cairo_restore(cr);
 }
 
-void draw_place_names(Canvas& c, const Context& ctx, const FrameMap& f, int max_labels) {
+void draw_place_names(Canvas& c, const MapContext& ctx, const FrameMap& f, int max_labels) {
   cairo_t* cr = c.cr();
   cairo_save(cr);
   cairo_rectangle(cr, f.r.x, f.r.y, f.r.w, f.r.h);
@@ -347,7 +357,7 @@ void draw_place_names(Canvas& c, const Context& ctx, const FrameMap& f, int max_
   cairo_restore(cr);
 }
 
-std::vector<LegendItem> context_legend(const Context& ctx, const ResultData& d) {
+std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d) {
   std::vector<LegendItem> items;
   const Font f{7, false, false};
   if (!d.site_x_m.empty()) {
@@ -357,7 +367,7 @@ std::vector<LegendItem> context_legend(const Context& ctx, const ResultData& d) 
   }
   for (const char* name : {"border", "coast", "rivers"})
     if (ctx.has(name)) {
-      const LineStyle s = style_of(name);
+      const ContextLineStyle s = context_line_style(name);
       items.push_back({LegendItem::LineSample, s.label, f, {}, s.colour, s.width});
     }
   for (const ContextLayer& l : ctx.layers)

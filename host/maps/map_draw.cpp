@@ -304,9 +304,6 @@ Rgb rgb_hex(unsigned hex) {
 
 void set_colour(cairo_t* cr, Rgb c, double alpha) { cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha); }
 
-const Rgb kWater = rgb_hex(0xc6dcef);
-const Rgb kFlatGround = rgb_hex(0xe8e8e8);
-
 // ---------------------------------------------------------------- cells
 
 MapRect fit_frame(const ResultGrid& g, const MapRect& area) {
@@ -356,10 +353,12 @@ void paint_cells(Canvas& c, const ResultGrid& g, cairo_surface_t* img, const Map
 
 }  // namespace
 
-void draw_background(Canvas& c, const ResultData& d, const MapRect& frame) {
-  auto img = cell_image(d.grid, background_argb(d));
-  paint_cells(c, d.grid, img.get(), frame);
-}
+}  // namespace remnant::map_detail
+
+namespace remnant {
+
+const Rgb kWaterColour = map_detail::rgb_hex(0xc6dcef);
+const Rgb kFlatGroundColour = map_detail::rgb_hex(0xe8e8e8);
 
 std::vector<std::uint32_t> background_argb(const ResultData& d) {
   const ResultGrid& g = d.grid;
@@ -369,7 +368,7 @@ std::vector<std::uint32_t> background_argb(const ResultData& d) {
   // 45 degrees, slope from central differences (one-sided at the edges and
   // beside missing values); shade = the cosine of the angle between the
   // surface normal and the light. Flat ground gets sin(45) and is drawn in
-  // kFlatGround; darker and lighter slopes around it.
+  // kFlatGroundColour; darker and lighter slopes around it.
   const double az = 315.0 * M_PI / 180.0, alt = 45.0 * M_PI / 180.0;
   const double lx = std::cos(alt) * std::sin(az), ly = std::cos(alt) * std::cos(az), lz = std::sin(alt);
   const double dx = g.cell_size_m;
@@ -388,15 +387,37 @@ std::vector<std::uint32_t> background_argb(const ResultData& d) {
   };
   std::vector<std::uint32_t> colours(g.cells());
   for (std::size_t cell = 0; cell < colours.size(); ++cell) colours[cell] = [&] {
-    if (have_cover && d.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) return argb(kWater);
-    if (!have_z) return argb(kFlatGround);
+    if (have_cover && d.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water))
+      return map_detail::argb(kWaterColour);
+    if (!have_z) return map_detail::argb(kFlatGroundColour);
     const long ix = static_cast<long>(cell % g.nx), iy = static_cast<long>(cell / g.nx);
     const double gx = slope(ix, iy, true), gy = slope(ix, iy, false);  // dz/dx east, dz/dy north
     const double shade = (-gx * lx - gy * ly + lz) / std::sqrt(gx * gx + gy * gy + 1.0);
     const double k = std::clamp(1.0 + 0.55 * (shade - lz), 0.72, 1.08);
-    return argb({kFlatGround.r * k, kFlatGround.g * k, kFlatGround.b * k});
+    return map_detail::argb({kFlatGroundColour.r * k, kFlatGroundColour.g * k, kFlatGroundColour.b * k});
   }();
   return colours;
+}
+
+std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s) {
+  std::vector<std::uint32_t> colours(s.classes.size());
+  for (std::size_t k = 0; k < s.classes.size(); ++k)
+    colours[k] = s.classes[k].transparent ? 0u : map_detail::argb(s.classes[k].colour);
+  std::vector<std::uint32_t> out(values.size());
+  for (std::size_t cell = 0; cell < values.size(); ++cell) {
+    const ColourClass* k = s.find(values[cell]);
+    out[cell] = k ? colours[static_cast<std::size_t>(k - s.classes.data())] : 0u;
+  }
+  return out;
+}
+
+}  // namespace remnant
+
+namespace remnant::map_detail {
+
+void draw_background(Canvas& c, const ResultData& d, const MapRect& frame) {
+  auto img = cell_image(d.grid, background_argb(d));
+  paint_cells(c, d.grid, img.get(), frame);
 }
 
 void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
@@ -404,18 +425,6 @@ void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values
   if (values.size() != g.cells()) return;
   auto img = cell_image(g, cells_argb(values, s));
   paint_cells(c, g, img.get(), frame);
-}
-
-std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s) {
-  std::vector<std::uint32_t> colours(s.classes.size());
-  for (std::size_t k = 0; k < s.classes.size(); ++k)
-    colours[k] = s.classes[k].transparent ? 0u : argb(s.classes[k].colour);
-  std::vector<std::uint32_t> out(values.size());
-  for (std::size_t cell = 0; cell < values.size(); ++cell) {
-    const ColourClass* k = s.find(values[cell]);
-    out[cell] = k ? colours[static_cast<std::size_t>(k - s.classes.data())] : 0u;
-  }
-  return out;
 }
 
 void stroke_through_mask(Canvas& c, const ResultGrid& g, const std::vector<std::uint8_t>& mask, const MapRect& frame) {
@@ -759,14 +768,14 @@ std::vector<LegendItem> scheme_legend(const std::string& title, const std::strin
   items.push_back({LegendItem::Heading, title, Font{9, true, false}, {}, {}, 0});
   if (!units.empty()) items.push_back({LegendItem::Text, units, Font{7, false, true}, {}, {}, 0});
   if (!s.empty_note.empty()) {
-    ColourClass none{0, 0, "0 / none", kFlatGround, true};
+    ColourClass none{0, 0, "0 / none", kFlatGroundColour, true};
     items.push_back({LegendItem::Swatch, none.label, Font{7, false, false}, none, {}, 0});
     items.push_back({LegendItem::Text, s.empty_note, Font{7.5, true, false}, {}, {}, 0});
   } else {
     for (const ColourClass& k : s.classes) items.push_back({LegendItem::Swatch, k.label, Font{7, false, false}, k, {}, 0});
   }
   if (water) {
-    ColourClass w{0, 0, "water (items landing there are counted apart)", kWater, false};
+    ColourClass w{0, 0, "water (items landing there are counted apart)", kWaterColour, false};
     items.push_back({LegendItem::Swatch, w.label, Font{7, false, false}, w, {}, 0});
   }
   return items;
@@ -814,7 +823,7 @@ void draw_legend(Canvas& c, const LegendBlock& b) {
     switch (p.item.kind) {
       case LegendItem::Swatch:
         cairo_rectangle(cr, s.x, s.y, s.w, s.h);
-        set_colour(cr, p.item.cls.transparent ? kFlatGround : p.item.cls.colour);
+        set_colour(cr, p.item.cls.transparent ? kFlatGroundColour : p.item.cls.colour);
         cairo_fill_preserve(cr);
         cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
         cairo_set_line_width(cr, 0.4);

@@ -1,6 +1,8 @@
-// Internals of the map pages (host/maps/map.cpp, map_compare.cpp, map_draw.cpp,
-// map_context.cpp): the drawing surface with its record of texts, the page
-// writer, and the pieces every page draws. Not part of the library's API.
+// Internals of the maps library's pages (host/maps/map.cpp, map_compare.cpp,
+// map_draw.cpp, map_context.cpp, sweep_plot.cpp): the drawing surface with its
+// record of texts, the page writer, and the pieces every page draws. Not part
+// of the library's API and included from no other folder: what the viewer
+// shares with the pages is in host/maps/map_layers.h.
 #pragma once
 
 #include <cairo.h>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "host/maps/map.h"
+#include "host/maps/map_layers.h"
 
 namespace remnant::map_detail {
 
@@ -101,8 +104,6 @@ std::string svg_with_text_layer(const std::string& svg, const std::vector<TextRu
 Rgb viridis(double t);  // 0..1
 Rgb rgb_hex(unsigned hex);
 void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0);
-extern const Rgb kWater;       // water cells
-extern const Rgb kFlatGround;  // hillshade of flat ground (the "0 / none" swatch)
 
 // ---------------------------------------------------------------- the map frame
 
@@ -123,11 +124,6 @@ MapRect fit_frame(const ResultGrid& g, const MapRect& area);
 
 // Hillshade (azimuth 315, altitude 45) in light grey, water in light blue.
 void draw_background(Canvas& c, const ResultData& d, const MapRect& frame);
-// The colours draw_background and draw_cells paint, one per cell (row 0 =
-// southern row), as Cairo's ARGB32 words (premultiplied; 0 = transparent):
-// for the viewer's textures.
-std::vector<std::uint32_t> background_argb(const ResultData& d);
-std::vector<std::uint32_t> cells_argb(const std::vector<float>& values, const ClassScheme& s);
 // The layer's classes as an image, nearest-neighbour, transparent where the
 // class is (zero) or there is no value.
 void draw_cells(Canvas& c, const ResultGrid& g, const std::vector<float>& values, const ClassScheme& s,
@@ -190,9 +186,6 @@ void draw_legend(Canvas& c, const LegendBlock& b);
 // empty note), and water when the grid has some.
 std::vector<LegendItem> scheme_legend(const std::string& title, const std::string& units, const ClassScheme& s,
                                       bool water);
-// The units line under a layer's legend title.
-std::string units_line(const DisplayLayer& l);
-bool has_water(const ResultData& d);
 
 // Wrapped paragraphs drawn from a top y; returns the height used.
 struct Paragraph {
@@ -208,46 +201,13 @@ void draw_wrapped(Canvas& c, const WrappedText& t, double x, double top);
 
 // ---------------------------------------------------------------- context layers
 
-struct ContextFeature {
-  std::vector<std::vector<std::array<double, 2>>> parts;  // grid metres; points: one part of one point
-  std::string name;
-  double population = 0;
-  bool focus = false;  // the border layer's main country
-  bool has_label_point = false;  // polygons: a point inside the part on the grid, for the name
-  double label_x = 0, label_y = 0;
-};
-struct ContextLayer {
-  std::string name;  // "border", "coast", "rivers", "towns", or another dataset layer
-  bool points = false;
-  std::vector<ContextFeature> features;
-};
-struct Context {
-  std::vector<ContextLayer> layers;
-  std::string note;  // "context layers: dataset X not found", or ""
-  // Per cell (row 0 south), 255 where country borders are drawn: land away
-  // from water (the border polygons also trace coasts). Empty: everywhere.
-  std::vector<std::uint8_t> border_mask;
-  bool has(const std::string& name) const;
-};
-// The dataset's vector layers in the grid's CRS; an empty Context with a note
-// when the dataset (or a layer) cannot be read. Never throws for a missing
-// dataset: a map without context is still a map.
-Context load_context(const ResultData& d, const std::string& datasets_dir);
-// How a line layer is stroked: colour, width in points, legend label (nullptr:
-// none). Maps and the viewer draw context lines alike.
-struct LineStyle {
-  Rgb colour;
-  double width;
-  const char* label;
-};
-LineStyle style_of(const std::string& layer);
 // Lines (rivers, coast, borders) clipped to the frame.
-void draw_context_lines(Canvas& c, const Context& ctx, const FrameMap& f);
+void draw_context_lines(Canvas& c, const MapContext& ctx, const FrameMap& f);
 // Names of the countries (polygons of the border layer) inside the frame,
 // then towns: a dot each and, the most populous first, a name where it fits
 // without touching another name or leaving the frame (at most max_labels).
-void draw_place_names(Canvas& c, const Context& ctx, const FrameMap& f, int max_labels);
-std::vector<LegendItem> context_legend(const Context& ctx, const ResultData& d);
+void draw_place_names(Canvas& c, const MapContext& ctx, const FrameMap& f, int max_labels);
+std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d);
 
 // ---------------------------------------------------------------- text of the pages
 
@@ -275,7 +235,7 @@ std::string sources_line(const ResultData& d);
 // "field-figure dud-rate priors; --set a=b" (what sets one run apart from another).
 std::string variant_line(const ResultData& d);
 // Notes on the map's geometry: CRS, cells, north, graticule, water.
-std::string map_notes(const ResultData& d, const Context& ctx);
+std::string map_notes(const ResultData& d, const MapContext& ctx);
 std::string join(const std::vector<std::string>& v, const std::string& sep);
 
 }  // namespace remnant::map_detail
