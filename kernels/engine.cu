@@ -386,13 +386,9 @@ class ThrustEngine final : public Engine {
     grid_.failure_multiplier = put(failure_multiplier_, t.grid.failure_multiplier, cells_);
     strikes_ = t.strikes;
     strikes_.first_item = put(first_item_, t.strikes.first_item, S + 1);
-    strikes_.per_carrier = put(per_carrier_, t.strikes.per_carrier, S);
-    strikes_.type = put(type_, t.strikes.type, S);
-    strikes_.pattern = put(pattern_, t.strikes.pattern, S);
-    strikes_.aim_sigma = put(aim_sigma_, t.strikes.aim_sigma, S);
-    strikes_.heading_center = put(heading_center_, t.strikes.heading_center, S);
-    strikes_.heading_spread = put(heading_spread_, t.strikes.heading_spread, S);
-    strikes_.ring_inner = put(ring_inner_, t.strikes.ring_inner, S);
+#define REMNANT_PUT_STRIKE_COLUMN(Type, name) strikes_.name = put(name##_, t.strikes.name, S);
+    REMNANT_STRIKE_COLUMNS(REMNANT_PUT_STRIKE_COLUMN)
+#undef REMNANT_PUT_STRIKE_COLUMN
     // Deposit tasks: each carrier's items in runs of REMNANT_ITEMS_PER_TASK.
     std::vector<std::uint32_t> first_task(S + 1, 0u);
     for (std::size_t s = 0; s < S; ++s) {
@@ -403,8 +399,9 @@ class ThrustEngine final : public Engine {
     tasks_ = first_task[S];
     put(first_task_, first_task.data(), S + 1);
     types_ = t.types;
-    types_.vt_min = put(vt_min_, t.types.vt_min, T);
-    types_.vt_max = put(vt_max_, t.types.vt_max, T);
+#define REMNANT_PUT_TYPE_COLUMN(Type, name) types_.name = put(name##_, t.types.name, T);
+    REMNANT_TYPE_COLUMNS(REMNANT_PUT_TYPE_COLUMN)
+#undef REMNANT_PUT_TYPE_COLUMN
 
     const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
     impacts_.assign(grid_size, 0u);
@@ -448,15 +445,12 @@ class ThrustEngine final : public Engine {
 #if REMNANT_HOST_PASS
     const std::size_t S = tables_.strikes.count, T = tables_.types.count;
     BatchView batch = in;
-    batch.site_x = put(site_x_, in.site_x, B * S);
-    batch.site_y = put(site_y_, in.site_y, B * S);
-    batch.semi_major = put(semi_major_, in.semi_major, B * S);
-    batch.semi_minor = put(semi_minor_, in.semi_minor, B * S);
-    batch.wind_x = put(wind_x_, in.wind_x, B * S);
-    batch.wind_y = put(wind_y_, in.wind_y, B * S);
-    batch.height = put(height_, in.height, B * S);
-    batch.dud_rate = put(dud_rate_, in.dud_rate, B * T);
-    batch.sd_failure = put(sd_failure_, in.sd_failure, B * T);
+#define REMNANT_PUT_STRIKE_DRAW(Type, name) batch.name = put(name##_, in.name, B * S);
+#define REMNANT_PUT_TYPE_DRAW(Type, name) batch.name = put(name##_, in.name, B * T);
+    REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_PUT_STRIKE_DRAW)
+    REMNANT_BATCH_TYPE_COLUMNS(REMNANT_PUT_TYPE_DRAW)
+#undef REMNANT_PUT_STRIKE_DRAW
+#undef REMNANT_PUT_TYPE_DRAW
     thrust::fill(counters_.begin(), counters_.end(), 0u);
     thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
 
@@ -616,10 +610,11 @@ class ThrustEngine final : public Engine {
   }
 
 #if !REMNANT_HOST_PASS
-  // The batch's draws, in the order of BatchView: seven arrays per (realization,
-  // strike), two per (realization, type).
+  // The batch's draws, in the order of BatchView: kBatchStrikeColumns arrays
+  // per (realization, strike), kBatchTypeColumns per (realization, type).
   std::size_t draw_floats(std::uint32_t realizations) const {
-    return std::size_t(realizations) * (7 * std::size_t(tables_.strikes.count) + 2 * std::size_t(tables_.types.count));
+    return std::size_t(realizations) * (kBatchStrikeColumns * std::size_t(tables_.strikes.count) +
+                                        kBatchTypeColumns * std::size_t(tables_.types.count));
   }
 
   // Copies the batch's draws into the pinned staging buffer, one block in the
@@ -636,15 +631,12 @@ class ThrustEngine final : public Engine {
       host += n;
       device += n;
     };
-    place(batch.site_x, BS);
-    place(batch.site_y, BS);
-    place(batch.semi_major, BS);
-    place(batch.semi_minor, BS);
-    place(batch.wind_x, BS);
-    place(batch.wind_y, BS);
-    place(batch.height, BS);
-    place(batch.dud_rate, BT);
-    place(batch.sd_failure, BT);
+#define REMNANT_PLACE_STRIKE_DRAW(Type, name) place(batch.name, BS);
+#define REMNANT_PLACE_TYPE_DRAW(Type, name) place(batch.name, BT);
+    REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_PLACE_STRIKE_DRAW)
+    REMNANT_BATCH_TYPE_COLUMNS(REMNANT_PLACE_TYPE_DRAW)
+#undef REMNANT_PLACE_STRIKE_DRAW
+#undef REMNANT_PLACE_TYPE_DRAW
     return batch;
   }
 
@@ -667,13 +659,15 @@ class ThrustEngine final : public Engine {
   std::uint32_t max_batch_ = 0;
   std::uint32_t bins_ = kExactBins;
   std::uint32_t tasks_ = 0;  // deposit tasks per realization
-  DeviceVector<std::uint8_t> land_cover_, pattern_;
-  DeviceVector<float> failure_multiplier_, aim_sigma_, heading_center_, heading_spread_, ring_inner_, vt_min_, vt_max_;
-  DeviceVector<std::uint32_t> first_item_, per_carrier_, first_task_;
-  DeviceVector<std::uint16_t> type_;
+  DeviceVector<std::uint8_t> land_cover_;
+  DeviceVector<float> failure_multiplier_;
+  DeviceVector<std::uint32_t> first_item_, first_task_;
+#define REMNANT_DEVICE_COLUMN(Type, name) DeviceVector<Type> name##_;
+  REMNANT_STRIKE_COLUMNS(REMNANT_DEVICE_COLUMN)
+  REMNANT_TYPE_COLUMNS(REMNANT_DEVICE_COLUMN)
 #if REMNANT_HOST_PASS
-  DeviceVector<float> site_x_, site_y_, semi_major_, semi_minor_, wind_x_, wind_y_, height_, dud_rate_,
-      sd_failure_;
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_DEVICE_COLUMN)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_DEVICE_COLUMN)
 #else
   DeviceVector<float> inputs_;  // the batch's draws (stage_draws)
   DeviceVector<std::uint32_t> largest_;
@@ -682,6 +676,7 @@ class ThrustEngine final : public Engine {
   PinnedBuffer<std::uint32_t> readback_counters_, readback_largest_;
   PinnedBuffer<std::uint64_t> readback_totals_;
 #endif
+#undef REMNANT_DEVICE_COLUMN
   DeviceVector<std::uint32_t> impacts_, duds_, counters_;
   DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
   DeviceVector<std::uint32_t> dud_nonzero_, histogram_;

@@ -36,40 +36,76 @@ struct GridView {
   const float* failure_multiplier = nullptr; // nx*ny: land-cover multiplier x slope term
 };
 
+// The columns of the structures of arrays below, one X(type, name) line per
+// column. Adding a per-strike, per-type or per-draw parameter is one line in
+// one of these lists: the view's member, the plan's vector (host/run/plan.h),
+// the wiring in Plan::tables and BatchDraws::view, the sizing in draw_batch
+// and the engine's device copies (kernels/engine.cu: members, prepare_grids,
+// run_one_batch, stage_draws) all expand from it. What is left to write is
+// where the value comes from (StrikeRows::add, make_plan or draw_batch) and
+// the physics that reads it (kernels/physics.h, through CarrierRun).
+
+// Per strike row, after first_item (count + 1 entries, the prefix sum of items).
+#define REMNANT_STRIKE_COLUMNS(X)                                                     \
+  X(std::uint32_t, per_carrier)   /* submunitions per carrier */                      \
+  X(std::uint16_t, type)          /* submunition type index */                        \
+  X(std::uint8_t, pattern)        /* Pattern */                                       \
+  X(float, aim_sigma)             /* metres, per axis (CEP / 1.1774) */               \
+  X(float, heading_center)        /* radians, clockwise from north */                 \
+  X(float, heading_spread)        /* radians, full width of a uniform */              \
+  X(float, ring_inner)            /* inner radius as a fraction (Ring only) */
+
+// Per submunition type.
+#define REMNANT_TYPE_COLUMNS(X) \
+  X(float, vt_min)              /* terminal velocity range, m/s */ \
+  X(float, vt_max)
+
+// Epistemic draws per (realization, strike): row b*strikes + s. Sites sampled
+// from areas or points may move between realizations.
+#define REMNANT_BATCH_STRIKE_COLUMNS(X)                                \
+  X(float, site_x)      /* grid-relative metres */                     \
+  X(float, site_y)                                                     \
+  X(float, semi_major)  /* metres */                                   \
+  X(float, semi_minor)                                                 \
+  X(float, wind_x)      /* m/s the air moves toward +x */              \
+  X(float, wind_y)                                                     \
+  X(float, height)      /* function (release) height above ground, m */
+
+// Epistemic draws per (realization, type): row b*types + t.
+#define REMNANT_BATCH_TYPE_COLUMNS(X)                       \
+  X(float, dud_rate)                                        \
+  X(float, sd_failure)  /* 1 where no self-destruct */
+
+// How many columns each list of draws has (the GPU stages them as one block).
+#define REMNANT_COUNT_COLUMN(Type, name) +1
+constexpr int kBatchStrikeColumns = 0 REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_COUNT_COLUMN);
+constexpr int kBatchTypeColumns = 0 REMNANT_BATCH_TYPE_COLUMNS(REMNANT_COUNT_COLUMN);
+#undef REMNANT_COUNT_COLUMN
+
+#define REMNANT_VIEW_COLUMN(Type, name) const Type* name = nullptr;
+
 // One row per strike: one site, one carrier type, n carriers. Carrier and
 // submunition constants are copied in so the hot loop reads one index.
 struct StrikeView {
   std::uint32_t count = 0;
-  const std::uint32_t* first_item = nullptr;    // count + 1 entries, prefix sum of items
-  const std::uint32_t* per_carrier = nullptr;   // submunitions per carrier
-  const std::uint16_t* type = nullptr;          // submunition type index
-  const std::uint8_t* pattern = nullptr;        // Pattern
-  const float* aim_sigma = nullptr;             // metres, per axis (CEP / 1.1774)
-  const float* heading_center = nullptr;        // radians, clockwise from north
-  const float* heading_spread = nullptr;        // radians, full width of a uniform
-  const float* ring_inner = nullptr;            // inner radius as a fraction (Ring only)
+  const std::uint32_t* first_item = nullptr;  // count + 1 entries, prefix sum of items
+  REMNANT_STRIKE_COLUMNS(REMNANT_VIEW_COLUMN)
 };
 
 struct TypeView {
   std::uint32_t count = 0;
-  const float* vt_min = nullptr;  // terminal velocity range, m/s
-  const float* vt_max = nullptr;
+  REMNANT_TYPE_COLUMNS(REMNANT_VIEW_COLUMN)
 };
 
 // Epistemic draws for the realizations of one batch: row b*count + s.
 struct BatchView {
   std::uint32_t first_realization = 0;
   std::uint32_t realizations = 0;
-  const float* site_x = nullptr;      // grid-relative metres, per (realization, strike): sites
-  const float* site_y = nullptr;      // sampled from areas or points may move between realizations
-  const float* semi_major = nullptr;  // metres, per (realization, strike)
-  const float* semi_minor = nullptr;
-  const float* wind_x = nullptr;      // m/s the air moves toward +x
-  const float* wind_y = nullptr;
-  const float* height = nullptr;      // function (release) height above ground, m
-  const float* dud_rate = nullptr;    // per (realization, type)
-  const float* sd_failure = nullptr;  // per (realization, type): 1 where no self-destruct
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_VIEW_COLUMN)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_VIEW_COLUMN)
 };
+
+#undef REMNANT_VIEW_COLUMN
 
 // Per-realization totals, summed over the grid and counted at deposit.
 struct RealizationTotals {

@@ -281,16 +281,13 @@ RunTables Plan::tables(std::uint64_t seed) const {
   t.grid.failure_multiplier = failure_multiplier.data();
   t.strikes.count = static_cast<std::uint32_t>(per_carrier.size());
   t.strikes.first_item = first_item.data();
-  t.strikes.per_carrier = per_carrier.data();
-  t.strikes.type = type.data();
-  t.strikes.pattern = pattern.data();
-  t.strikes.aim_sigma = aim_sigma.data();
-  t.strikes.heading_center = heading_center.data();
-  t.strikes.heading_spread = heading_spread.data();
-  t.strikes.ring_inner = ring_inner.data();
+#define REMNANT_STRIKE_VIEW(Type, name) t.strikes.name = name.data();
+  REMNANT_STRIKE_COLUMNS(REMNANT_STRIKE_VIEW)
+#undef REMNANT_STRIKE_VIEW
   t.types.count = static_cast<std::uint32_t>(vt_min.size());
-  t.types.vt_min = vt_min.data();
-  t.types.vt_max = vt_max.data();
+#define REMNANT_TYPE_VIEW(Type, name) t.types.name = name.data();
+  REMNANT_TYPE_COLUMNS(REMNANT_TYPE_VIEW)
+#undef REMNANT_TYPE_VIEW
   t.items_per_realization = items_per_realization;
   t.key_aim = make_key(seed, Stream::AimPoint);
   t.key_pattern = make_key(seed, Stream::Pattern);
@@ -331,15 +328,10 @@ BatchView BatchDraws::view() const {
   BatchView v;
   v.first_realization = first;
   v.realizations = count;
-  v.site_x = site_x.data();
-  v.site_y = site_y.data();
-  v.semi_major = semi_major.data();
-  v.semi_minor = semi_minor.data();
-  v.wind_x = wind_x.data();
-  v.wind_y = wind_y.data();
-  v.height = height.data();
-  v.dud_rate = dud_rate.data();
-  v.sd_failure = sd_failure.data();
+#define REMNANT_BATCH_VIEW(Type, name) v.name = name.data();
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_BATCH_VIEW)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_BATCH_VIEW)
+#undef REMNANT_BATCH_VIEW
   return v;
 }
 
@@ -349,10 +341,12 @@ BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, 
   BatchDraws d;
   d.first = first;
   d.count = count;
-  for (auto* v : {&d.site_x, &d.site_y, &d.semi_major, &d.semi_minor, &d.wind_x, &d.wind_y, &d.height})
-    v->resize(count * S);
-  d.dud_rate.resize(count * T);
-  d.sd_failure.resize(count * T);
+#define REMNANT_SIZE_STRIKE_COLUMN(Type, name) d.name.resize(count * S);
+#define REMNANT_SIZE_TYPE_COLUMN(Type, name) d.name.resize(count * T);
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_SIZE_STRIKE_COLUMN)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_SIZE_TYPE_COLUMN)
+#undef REMNANT_SIZE_STRIKE_COLUMN
+#undef REMNANT_SIZE_TYPE_COLUMN
 
   const RngKey k_foot = make_key(seed, Stream::Footprint), k_wind = make_key(seed, Stream::Wind),
                k_height = make_key(seed, Stream::FunctionHeight), k_dud = make_key(seed, Stream::DudRate),

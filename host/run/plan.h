@@ -11,6 +11,9 @@
 
 namespace remnant {
 
+// A column of kernels/tables.h's lists as a vector the plan owns.
+#define REMNANT_PLAN_COLUMN(Type, name) std::vector<Type> name;
+
 struct Plan {
   // Grid (row 0 = southern row, index iy*nx + ix).
   std::uint32_t nx = 0, ny = 0;
@@ -22,11 +25,11 @@ struct Plan {
 
   // Strikes, structure of arrays (see kernels/tables.h StrikeView). A row is
   // one carrier type at one site: a [[strike]], or the share of an inventory
-  // line dealt to one sampled site.
-  std::vector<std::uint32_t> first_item, per_carrier, carrier_of_strike;
-  std::vector<std::uint16_t> type;
-  std::vector<std::uint8_t> pattern;
-  std::vector<float> aim_sigma, heading_center, heading_spread, ring_inner;
+  // line dealt to one sampled site. The columns the kernels read are those of
+  // REMNANT_STRIKE_COLUMNS; the rest stay on the host.
+  std::vector<std::uint32_t> first_item;  // rows + 1 entries, prefix sum of items
+  REMNANT_STRIKE_COLUMNS(REMNANT_PLAN_COLUMN)
+  std::vector<std::uint32_t> carrier_of_strike;
   std::vector<std::int32_t> site_of_strike;   // sampled site index, -1 for a [[strike]] at a fixed point
   std::vector<double> fixed_x, fixed_y;       // grid-relative metres of fixed strikes
   std::vector<Range> height_of_strike;        // function height range (catalogue or inventory override)
@@ -36,7 +39,7 @@ struct Plan {
   std::vector<std::string> notes;             // rasters read, cells without data, sites left out
 
   // Submunition types.
-  std::vector<float> vt_min, vt_max;
+  REMNANT_TYPE_COLUMNS(REMNANT_PLAN_COLUMN)
 
   std::uint32_t items_per_realization = 0;  // submunitions fired per realization
 
@@ -61,9 +64,12 @@ std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::
 // (seed, realization, strike or type).
 struct BatchDraws {
   std::uint32_t first = 0, count = 0;
-  std::vector<float> site_x, site_y, semi_major, semi_minor, wind_x, wind_y, height, dud_rate, sd_failure;
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_PLAN_COLUMN)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_PLAN_COLUMN)
   BatchView view() const;
 };
+
+#undef REMNANT_PLAN_COLUMN
 
 BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
                       std::uint32_t count);
