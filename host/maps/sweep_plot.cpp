@@ -245,29 +245,41 @@ void set_line(cairo_t* cr, const Series& s, double width) {
   cairo_set_dash(cr, dash, s.dashed ? 2 : 0, 0);
 }
 
-}  // namespace
+// What the figure shows, worked out before anything is drawn.
+struct Figure {
+  const SweepSummary* s = nullptr;
+  const SweepSet* xs = nullptr;  // the first swept parameter: the x axis
+  bool numeric = false;          // its values are all numbers (else categories, evenly spaced)
+  std::vector<Series> series;
+  std::vector<std::string> others;  // the other swept keys: the legend's heading
+  std::string title, subtitle, y_title, x_title;
+  Axis x, y;
+  std::vector<double> xv;  // x of each value of the first parameter
+  Summary value(const SweepPointResult* r) const { return sweep_metric(r->headline, s->metric); }
+};
 
-void render_sweep_plot(const SweepSummary& s, const std::string& path) {
-  if (s.swept.empty() || s.points.empty()) throw InputError("a sweep figure needs at least one swept parameter and point");
-  const SweepSet& xs = s.swept.front();
-  const bool numeric = std::all_of(xs.values.begin(), xs.values.end(),
-                                   [](const SweepValue& v) { return v.number && std::isfinite(*v.number); });
-  std::vector<Series> series = series_of(s);
+Figure plan_figure(const SweepSummary& s) {
+  Figure f;
+  f.s = &s;
+  f.xs = &s.swept.front();
+  const SweepSet& xs = *f.xs;
+  f.numeric = std::all_of(xs.values.begin(), xs.values.end(),
+                          [](const SweepValue& v) { return v.number && std::isfinite(*v.number); });
+  const bool numeric = f.numeric;
+  f.series = series_of(s);
   const std::string& metric = s.metric;
   const std::string units = key_units(xs.key);
 
-  std::vector<std::string> others;
-  for (std::size_t k = 1; k < s.swept.size(); ++k) others.push_back(s.swept[k].key);
-  const std::string title = fmt::format("{}: {} against {}", s.scenario_name, sweep_metric_label(metric), xs.key);
-  const std::string subtitle =
-      fmt::format("{} over the realizations of each point {} the 90 % interval ({}){}.",
-                  numeric ? "Mean" : "Mean (dot)", numeric ? "(line), with" : "and",
-                  numeric ? "band" : "bar", others.empty() ? "" : "; one colour per value of " + join(others, ", "));
-  const std::string y_title = fmt::format("{}, {}", sweep_metric_label(metric), sweep_metric_units(metric));
-  const std::string x_title = units.empty() ? xs.key : fmt::format("{} ({})", xs.key, units);
+  for (std::size_t k = 1; k < s.swept.size(); ++k) f.others.push_back(s.swept[k].key);
+  f.title = fmt::format("{}: {} against {}", s.scenario_name, sweep_metric_label(metric), xs.key);
+  f.subtitle = fmt::format("{} over the realizations of each point {} the 90 % interval ({}){}.",
+                           numeric ? "Mean" : "Mean (dot)", numeric ? "(line), with" : "and", numeric ? "band" : "bar",
+                           f.others.empty() ? "" : "; one colour per value of " + join(f.others, ", "));
+  f.y_title = fmt::format("{}, {}", sweep_metric_label(metric), sweep_metric_units(metric));
+  f.x_title = units.empty() ? xs.key : fmt::format("{} ({})", xs.key, units);
 
   // The y axis from 0 to a nice bound above every interval.
-  Axis y;
+  Axis& y = f.y;
   double ymax = 0;
   for (const SweepPointResult& r : s.points) {
     const Summary& m = sweep_metric(r.headline, metric);
@@ -275,10 +287,11 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
   }
   y.step = nice_step(ymax > 0 ? ymax : 1, 5);
   y.hi = std::max(1.0, std::ceil(ymax / y.step * (1 - 1e-12))) * y.step;
-  mark_coinciding(series, metric, 0.005 * (y.hi - y.lo));  // half a percent of the axis: a marker's width
+  mark_coinciding(f.series, metric, 0.005 * (y.hi - y.lo));  // half a percent of the axis: a marker's width
   // The x axis: the values' range padded, or evenly spaced categories.
-  Axis x;
-  std::vector<double> xv(xs.values.size());
+  Axis& x = f.x;
+  std::vector<double>& xv = f.xv;
+  xv.resize(xs.values.size());
   for (std::size_t i = 0; i < xv.size(); ++i) xv[i] = numeric ? *xs.values[i].number : static_cast<double>(i);
   if (numeric) {
     const auto [lo, hi] = std::minmax_element(xv.begin(), xv.end());
@@ -290,166 +303,216 @@ void render_sweep_plot(const SweepSummary& s, const std::string& path) {
     x.lo = -0.5;
     x.hi = static_cast<double>(xv.size()) - 0.5;
   }
+  return f;
+}
 
+// Where the plot lies on the page, with its tick labels.
+struct PlotArea {
+  double width = 0;     // the page's text width
+  double foot_top = 0;  // where the footer starts
+  double px0 = 0, px1 = 0, py0 = 0, py1 = 0;  // the plot's frame
+  double slot = 0;      // page width per value of the first parameter
+  double legend_w = 0;  // 0: no legend (one series)
+  std::vector<double> yticks;
+  std::vector<std::string> ylabels;
+  std::vector<std::vector<std::string>> xlabels;  // categorical: wrapped value labels
+  Axis x, y;
+  double X(double v) const { return x.to(v, px0, px1); }
+  double Y(double v) const { return y.to(v, py1, py0); }
+};
+
+// Tick labels, the legend's width, then the plot's frame between the title's
+// bottom and the footer's top.
+PlotArea layout_plot(Canvas& c, const Figure& f, double width, double top, double foot_top) {
+  PlotArea a;
+  a.width = width;
+  a.foot_top = foot_top;
+  a.x = f.x;
+  a.y = f.y;
+  for (double v = f.y.lo; v <= f.y.hi * (1 + 1e-9); v += f.y.step) a.yticks.push_back(v);
+  double ylabel_w = 0;
+  for (double v : a.yticks) {
+    a.ylabels.push_back(format_number(v, step_decimals(f.y.step)));
+    ylabel_w = std::max(ylabel_w, c.width(a.ylabels.back(), kTickFont));
+  }
+  a.legend_w = f.series.size() > 1 ? std::min(170.0, width * 0.3) : 0.0;
+  a.px0 = kMargin + ylabel_w + 6;
+  a.px1 = kMargin + width - (a.legend_w > 0 ? a.legend_w + 14 : 0);
+  a.slot = (a.px1 - a.px0) / f.xv.size();
+  std::size_t xlabel_lines = 1;
+  if (!f.numeric) {
+    for (const SweepValue& v : f.xs->values) {
+      std::vector<std::string> l = c.wrap(v.label, kTickFont, a.slot - 4);
+      if (l.size() > 2) l.resize(2), l[1] += " …";
+      xlabel_lines = std::max(xlabel_lines, l.size());
+      a.xlabels.push_back(l);
+    }
+  }
+  a.py0 = top + 18;
+  a.py1 = foot_top - 12 - xlabel_lines * kTickFont.size * 1.25 - 6 - kAxisTitleFont.size - 4;
+  return a;
+}
+
+// Axis titles (the y title above its axis, horizontal), grid, ticks and the
+// axes' lines.
+void draw_axes(Canvas& c, const Figure& f, const PlotArea& a) {
+  cairo_t* cr = c.cr();
+  c.text(kMargin, a.py0 - 8, f.y_title, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
+  {  // under the plot, smaller if it would not fit across the page (a long key)
+    Font ft = kAxisTitleFont;
+    double w = c.width(f.x_title, ft);
+    if (w > a.width) ft.size *= a.width / w, w = c.width(f.x_title, ft);
+    const double cx = std::clamp((a.px0 + a.px1) / 2, kMargin + w / 2, kMargin + std::max(w, a.width) - w / 2);
+    c.text(cx, a.foot_top - 12, f.x_title, ft, Align::Centre, Rgb{0.1, 0.1, 0.1});
+  }
+  cairo_set_line_width(cr, 0.4);
+  for (std::size_t i = 0; i < a.yticks.size(); ++i) {
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    cairo_move_to(cr, a.px0, a.Y(a.yticks[i]));
+    cairo_line_to(cr, a.px1, a.Y(a.yticks[i]));
+    cairo_stroke(cr);
+    c.text(a.px0 - 4, a.Y(a.yticks[i]) + kTickFont.size * 0.35, a.ylabels[i], kTickFont, Align::Right,
+           Rgb{0.2, 0.2, 0.2});
+  }
+  const double tick_base = a.py1 + 4 + kTickFont.size;
+  if (f.numeric) {
+    const Axis& x = f.x;
+    for (double v = std::ceil(x.lo / x.step) * x.step; v <= x.hi; v += x.step) {
+      const double at = std::abs(v) < x.step * 1e-9 ? 0.0 : v;
+      cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+      cairo_move_to(cr, a.X(at), a.py1);
+      cairo_line_to(cr, a.X(at), a.py1 + 3);
+      cairo_stroke(cr);
+      c.text(a.X(at), tick_base, format_number(at, step_decimals(x.step)), kTickFont, Align::Centre,
+             Rgb{0.2, 0.2, 0.2});
+    }
+  } else {
+    for (std::size_t i = 0; i < a.xlabels.size(); ++i)
+      for (std::size_t l = 0; l < a.xlabels[i].size(); ++l)
+        c.text(a.X(f.xv[i]), tick_base + l * kTickFont.size * 1.25, a.xlabels[i][l], kTickFont, Align::Centre,
+               Rgb{0.2, 0.2, 0.2});
+  }
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  cairo_set_line_width(cr, 0.8);
+  cairo_move_to(cr, a.px0, a.py0);
+  cairo_line_to(cr, a.px0, a.py1);
+  cairo_line_to(cr, a.px1, a.py1);
+  cairo_stroke(cr);
+}
+
+// Where series k's point r is drawn across: categories side by side.
+double x_of(const Figure& f, const PlotArea& a, const SweepPointResult* r, std::size_t k) {
+  const std::size_t n = f.series.size();
+  const double offset = n > 1 ? (k - (n - 1) / 2.0) * std::min(8.0, a.slot * 0.5 / n) : 0;
+  return a.X(f.xv[r->point.choice[0]]) + (f.numeric ? 0 : offset);
+}
+
+// The data: bands (or bars) first, then lines, and the markers on top.
+void draw_data(Canvas& c, const Figure& f, const PlotArea& a) {
+  cairo_t* cr = c.cr();
+  const std::vector<Series>& series = f.series;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    std::vector<const SweepPointResult*> pts = series[k].points;
+    std::sort(pts.begin(), pts.end(),
+              [&](auto* p, auto* q) { return f.xv[p->point.choice[0]] < f.xv[q->point.choice[0]]; });
+    if (f.numeric) {
+      cairo_new_path(cr);
+      for (auto* r : pts) cairo_line_to(cr, x_of(f, a, r, k), a.Y(f.value(r).q05));
+      for (auto it = pts.rbegin(); it != pts.rend(); ++it) cairo_line_to(cr, x_of(f, a, *it, k), a.Y(f.value(*it).q95));
+      cairo_close_path(cr);
+      set_colour(cr, series[k].colour, 0.18);
+      cairo_fill(cr);
+      cairo_new_path(cr);
+      for (auto* r : pts) cairo_line_to(cr, x_of(f, a, r, k), a.Y(f.value(r).mean));
+      set_line(cr, series[k], 1.6);
+      cairo_stroke(cr);
+    } else {
+      for (auto* r : pts) {
+        const double xx = x_of(f, a, r, k);
+        set_line(cr, series[k], 1.4);
+        cairo_move_to(cr, xx, a.Y(f.value(r).q05));
+        cairo_line_to(cr, xx, a.Y(f.value(r).q95));
+        for (double q : {f.value(r).q05, f.value(r).q95}) {
+          cairo_move_to(cr, xx - 3, a.Y(q));
+          cairo_line_to(cr, xx + 3, a.Y(q));
+        }
+        cairo_stroke(cr);
+      }
+    }
+    cairo_set_dash(cr, nullptr, 0, 0);
+  }
+  // Markers over every line, the first series' last: its circles stay
+  // visible inside the later series' larger squares, triangles, diamonds.
+  for (std::size_t k = series.size(); k-- > 0;)
+    for (auto* r : series[k].points)
+      draw_marker(c, x_of(f, a, r, k), a.Y(f.value(r).mean), series[k].colour, series[k].shape);
+}
+
+// The legend right of the plot: one entry per combination of the other swept
+// parameters, as many as fit.
+void draw_series_legend(Canvas& c, const Figure& f, const PlotArea& a) {
+  if (a.legend_w <= 0) return;
+  cairo_t* cr = c.cr();
+  const double lx = a.px1 + 14;
+  double ly = a.py0;
+  for (const std::string& l : fit_lines(c, join(f.others, ", "), kAxisTitleFont, a.legend_w)) {
+    c.text(lx, ly + kAxisTitleFont.size, l, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
+    ly += kAxisTitleFont.size * 1.25;
+  }
+  ly += 4;
+  for (std::size_t k = 0; k < f.series.size(); ++k) {
+    const Series& ser = f.series[k];
+    if (ly > a.py1 - 2 * kLegendFont.size) {
+      c.text(lx, ly + kLegendFont.size, fmt::format("… and {} more (sweep.csv)", f.series.size() - k), kLegendFont);
+      break;
+    }
+    const double sy = ly + kLegendFont.size * 0.6;
+    if (f.numeric) {  // the band and the line
+      cairo_rectangle(cr, lx, sy - 4, 18, 8);
+      set_colour(cr, ser.colour, 0.18);
+      cairo_fill(cr);
+      cairo_move_to(cr, lx, sy);
+      cairo_line_to(cr, lx + 18, sy);
+    } else {  // the bar
+      cairo_move_to(cr, lx + 9, sy - 5);
+      cairo_line_to(cr, lx + 9, sy + 5);
+    }
+    set_line(cr, ser, f.numeric ? 1.6 : 1.4);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    draw_marker(c, lx + 9, sy, ser.colour, ser.shape);
+    const std::string label =
+        ser.same_as.empty() ? ser.label
+                            : fmt::format("{} ({} {}, drawn over it)", ser.label,
+                                          ser.exactly ? "same as" : "nearly the same as", ser.same_as);
+    for (const std::string& l : fit_lines(c, label, kLegendFont, a.legend_w - 24)) {
+      c.text(lx + 24, ly + kLegendFont.size, l, kLegendFont, Align::Left, Rgb{0.15, 0.15, 0.15});
+      ly += kLegendFont.size * 1.25;
+    }
+    ly += 4;
+  }
+}
+
+}  // namespace
+
+void render_sweep_plot(const SweepSummary& s, const std::string& path) {
+  if (s.swept.empty() || s.points.empty()) throw InputError("a sweep figure needs at least one swept parameter and point");
+  const Figure f = plan_figure(s);
   const PageSize page{200 * kMm, 130 * kMm};
-  const PageInfo info{title, subtitle + " " + footer_method(s, numeric), fmt::format("Remnant {} (git {})", s.software_version, s.git_revision)};
+  const PageInfo info{f.title, f.subtitle + " " + footer_method(s, f.numeric),
+                      fmt::format("Remnant {} (git {})", s.software_version, s.git_revision)};
   write_page(path, page, kPlotDpi, info, [&](Canvas& c) {
-    cairo_t* cr = c.cr();
     const double width = page.w - 2 * kMargin;
-    const TitleBlock tb = layout_title(c, title, subtitle, width);
+    const TitleBlock tb = layout_title(c, f.title, f.subtitle, width);
     draw_title(c, tb);
-    const WrappedText foot = wrap_paragraphs(c, {{footer_method(s, numeric), kFooterFont}, {footer_provenance(s), kFooterFont}}, width);
+    const WrappedText foot =
+        wrap_paragraphs(c, {{footer_method(s, f.numeric), kFooterFont}, {footer_provenance(s), kFooterFont}}, width);
     const double foot_top = page.h - kMargin - foot.height;
     draw_wrapped(c, foot, kMargin, foot_top);
-
-    // Tick labels, the legend's width, then the plot's frame.
-    std::vector<double> yticks;
-    for (double v = y.lo; v <= y.hi * (1 + 1e-9); v += y.step) yticks.push_back(v);
-    std::vector<std::string> ylabels;
-    double ylabel_w = 0;
-    for (double v : yticks) {
-      ylabels.push_back(format_number(v, step_decimals(y.step)));
-      ylabel_w = std::max(ylabel_w, c.width(ylabels.back(), kTickFont));
-    }
-    const double legend_w = series.size() > 1 ? std::min(170.0, width * 0.3) : 0.0;
-    const double px0 = kMargin + ylabel_w + 6, px1 = kMargin + width - (legend_w > 0 ? legend_w + 14 : 0);
-    const double slot = (px1 - px0) / xv.size();
-    std::vector<std::vector<std::string>> xlabels;  // categorical: wrapped value labels
-    std::size_t xlabel_lines = 1;
-    if (!numeric) {
-      for (const SweepValue& v : xs.values) {
-        std::vector<std::string> l = c.wrap(v.label, kTickFont, slot - 4);
-        if (l.size() > 2) l.resize(2), l[1] += " …";
-        xlabel_lines = std::max(xlabel_lines, l.size());
-        xlabels.push_back(l);
-      }
-    }
-    const double py0 = tb.bottom + 18;
-    const double py1 = foot_top - 12 - xlabel_lines * kTickFont.size * 1.25 - 6 - kAxisTitleFont.size - 4;
-    auto X = [&](double v) { return x.to(v, px0, px1); };
-    auto Y = [&](double v) { return y.to(v, py1, py0); };
-
-    // Axis titles (the y title above its axis, horizontal), grid and ticks.
-    c.text(kMargin, py0 - 8, y_title, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
-    {  // under the plot, smaller if it would not fit across the page (a long key)
-      Font f = kAxisTitleFont;
-      double w = c.width(x_title, f);
-      if (w > width) f.size *= width / w, w = c.width(x_title, f);
-      const double cx = std::clamp((px0 + px1) / 2, kMargin + w / 2, kMargin + std::max(w, width) - w / 2);
-      c.text(cx, foot_top - 12, x_title, f, Align::Centre, Rgb{0.1, 0.1, 0.1});
-    }
-    cairo_set_line_width(cr, 0.4);
-    for (std::size_t i = 0; i < yticks.size(); ++i) {
-      cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
-      cairo_move_to(cr, px0, Y(yticks[i]));
-      cairo_line_to(cr, px1, Y(yticks[i]));
-      cairo_stroke(cr);
-      c.text(px0 - 4, Y(yticks[i]) + kTickFont.size * 0.35, ylabels[i], kTickFont, Align::Right, Rgb{0.2, 0.2, 0.2});
-    }
-    const double tick_base = py1 + 4 + kTickFont.size;
-    if (numeric) {
-      for (double v = std::ceil(x.lo / x.step) * x.step; v <= x.hi; v += x.step) {
-        const double at = std::abs(v) < x.step * 1e-9 ? 0.0 : v;
-        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        cairo_move_to(cr, X(at), py1);
-        cairo_line_to(cr, X(at), py1 + 3);
-        cairo_stroke(cr);
-        c.text(X(at), tick_base, format_number(at, step_decimals(x.step)), kTickFont, Align::Centre, Rgb{0.2, 0.2, 0.2});
-      }
-    } else {
-      for (std::size_t i = 0; i < xlabels.size(); ++i)
-        for (std::size_t l = 0; l < xlabels[i].size(); ++l)
-          c.text(X(xv[i]), tick_base + l * kTickFont.size * 1.25, xlabels[i][l], kTickFont, Align::Centre,
-                 Rgb{0.2, 0.2, 0.2});
-    }
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 0.8);
-    cairo_move_to(cr, px0, py0);
-    cairo_line_to(cr, px0, py1);
-    cairo_line_to(cr, px1, py1);
-    cairo_stroke(cr);
-
-    // The data: bands (or bars) first, then lines and markers on top.
-    auto value = [&](const SweepPointResult* r) { return sweep_metric(r->headline, metric); };
-    auto x_of = [&](const SweepPointResult* r, std::size_t k) {
-      const double offset = series.size() > 1 ? (k - (series.size() - 1) / 2.0) * std::min(8.0, slot * 0.5 / series.size()) : 0;
-      return X(xv[r->point.choice[0]]) + (numeric ? 0 : offset);
-    };
-    for (std::size_t k = 0; k < series.size(); ++k) {
-      std::vector<const SweepPointResult*> pts = series[k].points;
-      std::sort(pts.begin(), pts.end(), [&](auto* a, auto* b) { return xv[a->point.choice[0]] < xv[b->point.choice[0]]; });
-      if (numeric) {
-        cairo_new_path(cr);
-        for (auto* r : pts) cairo_line_to(cr, x_of(r, k), Y(value(r).q05));
-        for (auto it = pts.rbegin(); it != pts.rend(); ++it) cairo_line_to(cr, x_of(*it, k), Y(value(*it).q95));
-        cairo_close_path(cr);
-        set_colour(cr, series[k].colour, 0.18);
-        cairo_fill(cr);
-        cairo_new_path(cr);
-        for (auto* r : pts) cairo_line_to(cr, x_of(r, k), Y(value(r).mean));
-        set_line(cr, series[k], 1.6);
-        cairo_stroke(cr);
-      } else {
-        for (auto* r : pts) {
-          const double xx = x_of(r, k);
-          set_line(cr, series[k], 1.4);
-          cairo_move_to(cr, xx, Y(value(r).q05));
-          cairo_line_to(cr, xx, Y(value(r).q95));
-          for (double q : {value(r).q05, value(r).q95}) {
-            cairo_move_to(cr, xx - 3, Y(q));
-            cairo_line_to(cr, xx + 3, Y(q));
-          }
-          cairo_stroke(cr);
-        }
-      }
-      cairo_set_dash(cr, nullptr, 0, 0);
-    }
-    // Markers over every line, the first series' last: its circles stay
-    // visible inside the later series' larger squares, triangles, diamonds.
-    for (std::size_t k = series.size(); k-- > 0;)
-      for (auto* r : series[k].points) draw_marker(c, x_of(r, k), Y(value(r).mean), series[k].colour, series[k].shape);
-
-    // The legend: one entry per combination of the other swept parameters.
-    if (legend_w > 0) {
-      const double lx = px1 + 14;
-      double ly = py0;
-      for (const std::string& l : fit_lines(c, join(others, ", "), kAxisTitleFont, legend_w)) {
-        c.text(lx, ly + kAxisTitleFont.size, l, kAxisTitleFont, Align::Left, Rgb{0.1, 0.1, 0.1});
-        ly += kAxisTitleFont.size * 1.25;
-      }
-      ly += 4;
-      for (std::size_t k = 0; k < series.size(); ++k) {
-        const Series& ser = series[k];
-        if (ly > py1 - 2 * kLegendFont.size) {
-          c.text(lx, ly + kLegendFont.size, fmt::format("… and {} more (sweep.csv)", series.size() - k), kLegendFont);
-          break;
-        }
-        const double sy = ly + kLegendFont.size * 0.6;
-        if (numeric) {  // the band and the line
-          cairo_rectangle(cr, lx, sy - 4, 18, 8);
-          set_colour(cr, ser.colour, 0.18);
-          cairo_fill(cr);
-          cairo_move_to(cr, lx, sy);
-          cairo_line_to(cr, lx + 18, sy);
-        } else {  // the bar
-          cairo_move_to(cr, lx + 9, sy - 5);
-          cairo_line_to(cr, lx + 9, sy + 5);
-        }
-        set_line(cr, ser, numeric ? 1.6 : 1.4);
-        cairo_stroke(cr);
-        cairo_set_dash(cr, nullptr, 0, 0);
-        draw_marker(c, lx + 9, sy, ser.colour, ser.shape);
-        const std::string label =
-            ser.same_as.empty()
-                ? ser.label
-                : fmt::format("{} ({} {}, drawn over it)", ser.label, ser.exactly ? "same as" : "nearly the same as", ser.same_as);
-        for (const std::string& l : fit_lines(c, label, kLegendFont, legend_w - 24)) {
-          c.text(lx + 24, ly + kLegendFont.size, l, kLegendFont, Align::Left, Rgb{0.15, 0.15, 0.15});
-          ly += kLegendFont.size * 1.25;
-        }
-        ly += 4;
-      }
-    }
+    const PlotArea a = layout_plot(c, f, width, tb.bottom, foot_top);
+    draw_axes(c, f, a);
+    draw_data(c, f, a);
+    draw_series_legend(c, f, a);
   });
 }
 
