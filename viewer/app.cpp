@@ -135,28 +135,7 @@ void App::parameter_panel(float x, float width, float height) {
   ImGui::PushTextWrapPos(0.0f);  // every text wraps at the panel's edge
   const Scenario* sc = snap_ && snap_->scenario ? snap_->scenario.get() : nullptr;
   if (!request_.result_file.empty()) {
-    ImGui::TextWrapped("Result file %s", request_.result_file.c_str());
-    if (snap_ && snap_->data) {
-      const ResultData& d = *snap_->data;
-      ImGui::TextWrapped("%s", d.scenario_name.c_str());
-      ImGui::TextDisabled("%u realizations, seed %llu", d.realizations, static_cast<unsigned long long>(d.seed));
-      for (const std::string& o : d.overrides) ImGui::BulletText("--set %s", o.c_str());
-      const bool can = !d.scenario_path.empty() && std::filesystem::exists(d.scenario_path);
-      if (!can) ImGui::BeginDisabled();
-      if (ImGui::Button("Re-run this scenario to change it")) {
-        Request r;
-        r.scenario_path = d.scenario_path;
-        for (const std::string& o : d.overrides) r.overrides.push_back(parse_override(o));
-        r.realizations = d.realizations;
-        r.seed = d.seed;
-        request_ = r;
-        resubmit();
-      }
-      if (!can) {
-        ImGui::EndDisabled();
-        ImGui::TextWrapped("(its scenario file %s is not here)", d.scenario_path.c_str());
-      }
-    }
+    result_file_section();
     if (failed()) error_text(snap_->error);
     ImGui::PopTextWrapPos();
     ImGui::End();
@@ -170,19 +149,48 @@ void App::parameter_panel(float x, float width, float height) {
       ImGui::TextDisabled(sc ? "The map and controls show the last scenario that loaded; fix or remove the override below."
                              : "Fix or remove the override below.");
   }
-  if (!sc) {
-    // Nothing loaded yet (a bad --set at start): the overrides stay editable.
-    ImGui::PushItemWidth(width * 0.45f);
-    overrides_section(width);
-    ImGui::PopItemWidth();
-    ImGui::PopTextWrapPos();
-    ImGui::End();
-    return;
-  }
   ImGui::PushItemWidth(width * 0.45f);
+  if (sc) {  // else nothing loaded yet (a bad --set at start): only the overrides, to edit
+    dud_rates_section(*sc);
+    wind_section();
+    strikes_section(*sc);
+    run_section();
+  }
+  overrides_section(width);
+  ImGui::PopItemWidth();
+  ImGui::PopTextWrapPos();
+  ImGui::End();
+}
 
+// A result file shown: what it holds, and a button to re-run its scenario.
+void App::result_file_section() {
+  ImGui::TextWrapped("Result file %s", request_.result_file.c_str());
+  if (!snap_ || !snap_->data) return;
+  const ResultData& d = *snap_->data;
+  ImGui::TextWrapped("%s", d.scenario_name.c_str());
+  ImGui::TextDisabled("%u realizations, seed %llu", d.realizations, static_cast<unsigned long long>(d.seed));
+  for (const std::string& o : d.overrides) ImGui::BulletText("--set %s", o.c_str());
+  const bool can = !d.scenario_path.empty() && std::filesystem::exists(d.scenario_path);
+  if (!can) ImGui::BeginDisabled();
+  if (ImGui::Button("Re-run this scenario to change it")) {
+    Request r;
+    r.scenario_path = d.scenario_path;
+    for (const std::string& o : d.overrides) r.overrides.push_back(parse_override(o));
+    r.realizations = d.realizations;
+    r.seed = d.seed;
+    request_ = r;
+    resubmit();
+  }
+  if (!can) {
+    ImGui::EndDisabled();
+    ImGui::TextWrapped("(its scenario file %s is not here)", d.scenario_path.c_str());
+  }
+}
+
+// The dud rates of the types fired and their self-destruct reliability.
+void App::dud_rates_section(const Scenario& sc) {
   if (ImGui::CollapsingHeader("Dud rates", ImGuiTreeNodeFlags_DefaultOpen)) {
-    const bool both = std::any_of(sc->submunitions.begin(), sc->submunitions.end(),
+    const bool both = std::any_of(sc.submunitions.begin(), sc.submunitions.end(),
                                   [](const SubmunitionType& t) { return t.dud_rate_test && t.dud_rate_field; });
     if (both) {
       if (ImGui::RadioButton("field figures", &dud_rates_, 0)) set_override("scenario.dud_rates", "\"field\"");
@@ -195,12 +203,12 @@ void App::parameter_panel(float x, float width, float height) {
       ImGui::TableSetupColumn("dud rate (mean)");
       ImGui::TableSetupColumn("self-destruct reliability");
       ImGui::TableHeadersRow();
-      std::vector<bool> used(sc->submunitions.size(), false);
-      for (const InventoryLine& l : sc->inventory.lines) used[sc->carriers[l.carrier].type] = true;
-      for (const Strike& s : sc->strikes) used[sc->carriers[s.carrier].type] = true;
-      for (std::size_t i = 0; i < sc->submunitions.size(); ++i) {
+      std::vector<bool> used(sc.submunitions.size(), false);
+      for (const InventoryLine& l : sc.inventory.lines) used[sc.carriers[l.carrier].type] = true;
+      for (const Strike& s : sc.strikes) used[sc.carriers[s.carrier].type] = true;
+      for (std::size_t i = 0; i < sc.submunitions.size(); ++i) {
         if (!used[i]) continue;
-        const SubmunitionType& t = sc->submunitions[i];
+        const SubmunitionType& t = sc.submunitions[i];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(t.name.c_str());
@@ -231,31 +239,36 @@ void App::parameter_panel(float x, float width, float height) {
     }
     ImGui::PopTextWrapPos();
     ImGui::TextDisabled("Self-destruct reliability and aim error change the catalogue's entries (%s) through --set munition_overrides.NAME.KEY.",
-                        std::filesystem::path(sc->munitions_path).filename().c_str());
+                        std::filesystem::path(sc.munitions_path).filename().c_str());
   }
+}
 
+void App::wind_section() {
   if (ImGui::CollapsingHeader("Wind", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::DragFloat2("speed m/s", wind_speed_, 0.1f, 0.0f, 60.0f, "%.1f");
     if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.speed_mps", toml_range(wind_speed_[0], wind_speed_[1]));
     ImGui::DragFloat2("from deg", wind_from_, 1.0f, 0.0f, 360.0f, "%.0f");
     if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.from_deg", toml_range(wind_from_[0], wind_from_[1]));
   }
+}
 
+// Sites, the total fired and, per carrier, aim error, function height and spin.
+void App::strikes_section(const Scenario& sc) {
   if (ImGui::CollapsingHeader("Strikes", ImGuiTreeNodeFlags_DefaultOpen)) {
-    if (sc->sites.present) {
+    if (sc.sites.present) {
       ImGui::InputInt("strike sites", &sites_, 10, 100);
       if (ImGui::IsItemDeactivatedAfterEdit()) set_override("sites.count", std::to_string(sites_));
     }
-    if (sc->inventory.total_submunitions) {
+    if (sc.inventory.total_submunitions) {
       ImGui::InputDouble("submunitions", &total_, 1e5, 1e6, "%.0f");
       if (ImGui::IsItemDeactivatedAfterEdit())
         set_override("inventory.total_submunitions", fmt::format("{}", static_cast<long long>(std::llround(total_))));
     }
-    for (std::size_t i = 0; i < sc->inventory.lines.size() && i < height_.size(); ++i) {
-      const CarrierType& c = sc->carriers[sc->inventory.lines[i].carrier];
+    for (std::size_t i = 0; i < sc.inventory.lines.size() && i < height_.size(); ++i) {
+      const CarrierType& c = sc.carriers[sc.inventory.lines[i].carrier];
       ImGui::PushID(int(i));
       ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
-      aim_error_control(sc->carriers, sc->inventory.lines[i].carrier);
+      aim_error_control(sc.carriers, sc.inventory.lines[i].carrier);
       if (c.delivery == "air") {
         ImGui::DragFloat2("function height m", height_[i].data(), 5.0f, 0.0f, 20000.0f, "%.0f");
         if (ImGui::IsItemDeactivatedAfterEdit())
@@ -268,24 +281,27 @@ void App::parameter_panel(float x, float width, float height) {
       }
       ImGui::PopID();
     }
-    if (!sc->strikes.empty()) {
+    if (!sc.strikes.empty()) {
       std::uint64_t carriers = 0;
-      for (const Strike& s : sc->strikes) carriers += s.carriers;
-      ImGui::Text("%zu [[strike]] rows, %llu carriers", sc->strikes.size(), static_cast<unsigned long long>(carriers));
-      std::vector<bool> shown(sc->carriers.size(), false);
-      for (const InventoryLine& l : sc->inventory.lines) shown[l.carrier] = true;
-      for (const Strike& s : sc->strikes) {
+      for (const Strike& s : sc.strikes) carriers += s.carriers;
+      ImGui::Text("%zu [[strike]] rows, %llu carriers", sc.strikes.size(), static_cast<unsigned long long>(carriers));
+      std::vector<bool> shown(sc.carriers.size(), false);
+      for (const InventoryLine& l : sc.inventory.lines) shown[l.carrier] = true;
+      for (const Strike& s : sc.strikes) {
         if (shown[s.carrier]) continue;
         shown[s.carrier] = true;
-        const CarrierType& c = sc->carriers[s.carrier];
+        const CarrierType& c = sc.carriers[s.carrier];
         ImGui::PushID(int(1000 + s.carrier));
         ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
-        aim_error_control(sc->carriers, s.carrier);
+        aim_error_control(sc.carriers, s.carrier);
         ImGui::PopID();
       }
     }
   }
+}
 
+// Realizations and seed.
+void App::run_section() {
   if (ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::InputInt("realizations", &realizations_, 10, 100);
     if (ImGui::IsItemDeactivatedAfterEdit() && realizations_ >= 1) {
@@ -302,11 +318,6 @@ void App::parameter_panel(float x, float width, float height) {
       }
     }
   }
-
-  overrides_section(width);
-  ImGui::PopItemWidth();
-  ImGui::PopTextWrapPos();
-  ImGui::End();
 }
 
 // The --set overrides: a KEY=VALUE field and the list, each with a button to remove it.

@@ -30,6 +30,12 @@ class App {
 
  private:
   void parameter_panel(float x, float width, float height);
+  // The parameter panel's sections.
+  void result_file_section();
+  void dud_rates_section(const Scenario& sc);
+  void wind_section();
+  void strikes_section(const Scenario& sc);
+  void run_section();
   void statistics_panel(float x, float width, float height);
   void save_and_export();
   void overrides_section(float width);

@@ -97,93 +97,101 @@ bool is_hdf5(const std::string& path) {
   return false;
 }
 
-void print_headline(const viewer::Snapshot& s) {
+// --print-headline's lines: the realizations shown and the headline totals.
+std::string headline_lines(const viewer::Snapshot& s) {
   const Headline& h = s.headline;
   auto line = [](const char* name, const Summary& v) {
-    std::cout << fmt::format("{} mean={} q05={} q95={}\n", name, v.mean, v.q05, v.q95);
+    return fmt::format("{} mean={} q05={} q95={}\n", name, v.mean, v.q05, v.q95);
   };
-  std::cout << fmt::format("realizations={} backend={}\n", s.done, s.backend);
-  line("total_duds", h.total_duds);
-  line("impacts", h.impacts);
-  line("contaminated_area_km2", h.contaminated_area_km2);
-  line("in_water", h.in_water);
-  line("outside_grid", h.outside_grid);
+  return fmt::format("realizations={} backend={}\n", s.done, s.backend) + line("total_duds", h.total_duds) +
+         line("impacts", h.impacts) + line("contaminated_area_km2", h.contaminated_area_km2) +
+         line("in_water", h.in_water) + line("outside_grid", h.outside_grid);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App cli{"remnant-viewer: explore a Remnant scenario or result file in a window"};
+// The command line as given.
+struct Options {
   std::string input, screenshot, layer = "dud_mean", backend = "auto";
   std::vector<std::string> sets;
   std::uint32_t realizations = 0;
   std::uint64_t seed = 0;
+  bool realizations_given = false, seed_given = false;
   int threads = 0, frames = 3;
   double wait_s = 600;
   bool headline = false;
-  cli.add_option("input", input, "SCENARIO.toml or RESULT.h5 (default: the bundled configs/lebanon-2006.toml)");
-  cli.add_option("--set", sets, "override one value of the scenario file (KEY=VALUE), repeatable");
-  auto* r_opt = cli.add_option("-r,--realizations", realizations, "realizations (default: the scenario's)")
+};
+
+// Parses the command line into o; returns the exit status when the viewer is
+// to stop (help, version, bad options), -1 to go on.
+int parse_options(int argc, char** argv, Options& o) {
+  CLI::App cli{"remnant-viewer: explore a Remnant scenario or result file in a window"};
+  cli.add_option("input", o.input, "SCENARIO.toml or RESULT.h5 (default: the bundled configs/lebanon-2006.toml)");
+  cli.add_option("--set", o.sets, "override one value of the scenario file (KEY=VALUE), repeatable");
+  auto* r_opt = cli.add_option("-r,--realizations", o.realizations, "realizations (default: the scenario's)")
                     ->check(CLI::Range(1u, 100000000u));
-  auto* seed_opt = cli.add_option("--seed", seed, "random seed (default: the scenario's)");
-  cli.add_option("--backend", backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cli.add_option("--threads", threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
-  cli.add_option("--layer", layer, "the layer shown first")->check(CLI::IsMember(display_layer_names()));
-  cli.add_option("--screenshot", screenshot,
+  auto* seed_opt = cli.add_option("--seed", o.seed, "random seed (default: the scenario's)");
+  cli.add_option("--backend", o.backend, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cli.add_option("--threads", o.threads, "CPU threads (default: all)")->check(CLI::NonNegativeNumber);
+  cli.add_option("--layer", o.layer, "the layer shown first")->check(CLI::IsMember(display_layer_names()));
+  cli.add_option("--screenshot", o.screenshot,
                  "render until the refinement is complete, write the window as a PNG and exit");
-  cli.add_option("--frames", frames, "with --screenshot: frames drawn at least (default 3)")->check(CLI::Range(1, 100000));
-  cli.add_option("--wait", wait_s, "with --screenshot: at most this many seconds for the simulation (default 600)")
+  cli.add_option("--frames", o.frames, "with --screenshot: frames drawn at least (default 3)")
+      ->check(CLI::Range(1, 100000));
+  cli.add_option("--wait", o.wait_s, "with --screenshot: at most this many seconds for the simulation (default 600)")
       ->check(CLI::PositiveNumber);
-  cli.add_flag("--print-headline", headline, "print the headline totals shown at exit");
+  cli.add_flag("--print-headline", o.headline, "print the headline totals shown at exit");
   cli.set_version_flag("--version", fmt::format("remnant-viewer {} (git {})", REMNANT_VERSION, REMNANT_GIT_REVISION));
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
+  o.realizations_given = r_opt->count() > 0;
+  o.seed_given = seed_opt->count() > 0;
+  return -1;
+}
 
+// What to show first; throws InputError for options that do not fit the input.
+viewer::Request make_request(Options& o) {
   viewer::Request request;
-  try {
-    if (input.empty()) input = default_scenario();
-    // A result file by its content (HDF5), or by its name where it is not
-    // HDF5 (the reader then says so, rather than the TOML parser).
-    const std::string ext = file_extension(input);
-    if (is_hdf5(input) || ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
-      if (!sets.empty() || r_opt->count() || seed_opt->count())
-        throw InputError("--set, --realizations and --seed apply to a scenario, not to a result file");
-      request.result_file = input;
-    } else {
-      request.scenario_path = input;
-      for (const std::string& s : sets) request.overrides.push_back(parse_override(s));
-      if (r_opt->count()) request.realizations = realizations;
-      if (seed_opt->count()) request.seed = seed;
-    }
-    if (!fs::exists(input)) throw InputError(fmt::format("{}: no such file", input));
-    request.backend = backend;
-    request.threads = threads;
-    if (!screenshot.empty()) check_output_path(screenshot, "--screenshot");
-  } catch (const std::exception& e) {
-    std::cerr << "remnant-viewer: " << e.what() << "\n";
-    return 2;
+  if (o.input.empty()) o.input = default_scenario();
+  // A result file by its content (HDF5), or by its name where it is not
+  // HDF5 (the reader then says so, rather than the TOML parser).
+  const std::string ext = file_extension(o.input);
+  if (is_hdf5(o.input) || ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
+    if (!o.sets.empty() || o.realizations_given || o.seed_given)
+      throw InputError("--set, --realizations and --seed apply to a scenario, not to a result file");
+    request.result_file = o.input;
+  } else {
+    request.scenario_path = o.input;
+    for (const std::string& s : o.sets) request.overrides.push_back(parse_override(s));
+    if (o.realizations_given) request.realizations = o.realizations;
+    if (o.seed_given) request.seed = o.seed;
   }
+  if (!fs::exists(o.input)) throw InputError(fmt::format("{}: no such file", o.input));
+  request.backend = o.backend;
+  request.threads = o.threads;
+  if (!o.screenshot.empty()) check_output_path(o.screenshot, "--screenshot");
+  return request;
+}
 
+// GLFW's OpenGL 3.3 core window and Dear ImGui on it; nullptr with `error`
+// set when there is no display or no such context.
+GLFWwindow* open_window(bool headless, std::string& error) {
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
-    std::cerr << "remnant-viewer: cannot open a window: no display could be opened"
-              << (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")")
-              << ". Run it in a desktop session, or headless under xvfb-run -a remnant-viewer ...\n";
-    return 1;
+    error = "cannot open a window: no display could be opened" +
+            (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")") +
+            ". Run it in a desktop session, or headless under xvfb-run -a remnant-viewer ...";
+    return nullptr;
   }
-  const bool headless = !screenshot.empty();
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   GLFWwindow* window = glfwCreateWindow(1280, 800, "Remnant viewer", nullptr, nullptr);
   if (!window) {
-    std::cerr << "remnant-viewer: cannot create an OpenGL 3.3 window"
-              << (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")") << "\n";
+    error = "cannot create an OpenGL 3.3 window" + (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")");
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(headless ? 0 : 1);
@@ -201,89 +209,141 @@ int main(int argc, char** argv) {
   ImGui::StyleColorsLight();
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
+  return window;
+}
 
-  int status = 0;
-  {
-    viewer::App app(request, layer);
-    const auto start = std::chrono::steady_clock::now();
-    int drawn = 0;
-    double frame_seconds = 0, first_map_s = 0;  // for --print-headline's timing line
-    std::shared_ptr<const viewer::Snapshot> timed;
-    while (!glfwWindowShouldClose(window)) {
-      // Sleep until an event, or briefly while the simulation refines.
-      if (headless)
-        glfwPollEvents();
-      else
-        glfwWaitEventsTimeout(app.simulation().busy() ? 1.0 / 30 : 0.25);
-      if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
-        glfwWaitEventsTimeout(0.1);
-        continue;
-      }
-      const auto frame_start = std::chrono::steady_clock::now();
-      bool nap = false;
-      ImGui_ImplOpenGL3_NewFrame();
-      ImGui_ImplGlfw_NewFrame();
-      ImGui::NewFrame();
-      int w = 0, h = 0;
-      glfwGetFramebufferSize(window, &w, &h);
-      app.frame(float(w), float(h), /*hover=*/!headless);
-      ImGui::Render();
-      glViewport(0, 0, w, h);
-      glClearColor(0.92f, 0.92f, 0.90f, 1.0f);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-      ++drawn;
-      if (const auto& s = app.shown(); s && s->data && s != timed) {
-        if (!timed || s->generation != timed->generation) first_map_s = s->seconds_since_request;
-        timed = s;
-      }
-      if (headless) {
-        // The frame drawn with the final snapshot is the one written.
-        static bool final_frame = false;
-        const bool done = app.settled();
-        const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (done && app.failed()) {
-          // Bad input (a bad --set, a file that is not a scenario or result):
-          // no screenshot; the error is printed below and the exit status is 2.
-          glfwSetWindowShouldClose(window, 1);
-        } else if (final_frame && drawn >= frames) {
-          try {
-            write_screenshot(screenshot, w, h);
-          } catch (const std::exception& e) {
-            std::cerr << "remnant-viewer: " << e.what() << "\n";
-            status = 1;
-          }
-          glfwSetWindowShouldClose(window, 1);
-        } else if (waited > wait_s) {
-          std::cerr << fmt::format("remnant-viewer: the simulation did not finish within {} s (--wait)\n", wait_s);
-          status = 1;
-          glfwSetWindowShouldClose(window, 1);
-        }
-        final_frame = done;
-        nap = !done;
-      }
-      glfwSwapBuffers(window);
-      if (headless) glFinish();  // llvmpipe draws here: count it in the frame time
-      frame_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - frame_start).count();
-      // Headless: leave the cores to the simulation between frames.
-      if (nap) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    const auto& shown = app.shown();
-    if (shown && !shown->error.empty()) {
-      std::cerr << "remnant-viewer: " << shown->error << "\n";
-      if (status == 0) status = 2;
-    }
-    if (headline && shown && shown->data) {
-      print_headline(*shown);
-      std::cout << fmt::format("timing first_map_s={:.3f} complete_s={:.3f} frames={} frame_ms_mean={:.2f}\n",
-                               first_map_s, shown->seconds_since_request, drawn, 1e3 * frame_seconds / std::max(1, drawn));
-    }
-  }
-
+void close_window(GLFWwindow* window) {
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  return status;
+}
+
+// --screenshot: after each frame (before the swap), closes the window when
+// the simulation failed, writes the back buffer once a frame was drawn with
+// the final snapshot and at least `frames` were drawn, or gives up after
+// `wait_s`. Errors go to `errors`, the exit status to `status`.
+class Screenshot {
+ public:
+  explicit Screenshot(const Options& o) : o_(o), start_(std::chrono::steady_clock::now()) {}
+  // Returns whether the simulation is still working (nap before the next frame).
+  bool after_frame(const viewer::App& app, GLFWwindow* window, int drawn, int w, int h, std::string& errors,
+                   int& status) {
+    const bool done = app.settled();
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (done && app.failed()) {
+      // Bad input (a bad --set, a file that is not a scenario or result):
+      // no screenshot; the error is printed by main and the exit status is 2.
+      glfwSetWindowShouldClose(window, 1);
+    } else if (final_frame_ && drawn >= o_.frames) {
+      try {
+        write_screenshot(o_.screenshot, w, h);
+      } catch (const std::exception& e) {
+        errors += fmt::format("remnant-viewer: {}\n", e.what());
+        status = 1;
+      }
+      glfwSetWindowShouldClose(window, 1);
+    } else if (waited > o_.wait_s) {
+      errors += fmt::format("remnant-viewer: the simulation did not finish within {} s (--wait)\n", o_.wait_s);
+      status = 1;
+      glfwSetWindowShouldClose(window, 1);
+    }
+    final_frame_ = done;  // the frame drawn with the final snapshot is the one written
+    return !done;
+  }
+
+ private:
+  const Options& o_;
+  std::chrono::steady_clock::time_point start_;
+  bool final_frame_ = false;
+};
+
+// What the loop leaves for main to print.
+struct LoopResult {
+  int status = 0;
+  std::string errors;    // lines for stderr
+  std::string headline;  // --print-headline's lines for stdout
+};
+
+// Dear ImGui's loop until the window closes: poll or wait, NewFrame, the
+// panels, Render, swap.
+LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Options& o) {
+  LoopResult out;
+  const bool headless = !o.screenshot.empty();
+  viewer::App app(request, o.layer);
+  Screenshot shot(o);
+  int drawn = 0;
+  double frame_seconds = 0, first_map_s = 0;  // for --print-headline's timing line
+  std::shared_ptr<const viewer::Snapshot> timed;
+  while (!glfwWindowShouldClose(window)) {
+    // Sleep until an event, or briefly while the simulation refines.
+    if (headless)
+      glfwPollEvents();
+    else
+      glfwWaitEventsTimeout(app.simulation().busy() ? 1.0 / 30 : 0.25);
+    if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
+      glfwWaitEventsTimeout(0.1);
+      continue;
+    }
+    const auto frame_start = std::chrono::steady_clock::now();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(window, &w, &h);
+    app.frame(float(w), float(h), /*hover=*/!headless);
+    ImGui::Render();
+    glViewport(0, 0, w, h);
+    glClearColor(0.92f, 0.92f, 0.90f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++drawn;
+    if (const auto& s = app.shown(); s && s->data && s != timed) {
+      if (!timed || s->generation != timed->generation) first_map_s = s->seconds_since_request;
+      timed = s;
+    }
+    const bool nap = headless && shot.after_frame(app, window, drawn, w, h, out.errors, out.status);
+    glfwSwapBuffers(window);
+    if (headless) glFinish();  // llvmpipe draws here: count it in the frame time
+    frame_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - frame_start).count();
+    // Headless: leave the cores to the simulation between frames.
+    if (nap) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto& shown = app.shown();
+  if (shown && !shown->error.empty()) {
+    out.errors += fmt::format("remnant-viewer: {}\n", shown->error);
+    if (out.status == 0) out.status = 2;
+  }
+  if (o.headline && shown && shown->data) {
+    out.headline = headline_lines(*shown) +
+                   fmt::format("timing first_map_s={:.3f} complete_s={:.3f} frames={} frame_ms_mean={:.2f}\n",
+                               first_map_s, shown->seconds_since_request, drawn, 1e3 * frame_seconds / std::max(1, drawn));
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (const int exit_status = parse_options(argc, argv, o); exit_status >= 0) return exit_status;
+  viewer::Request request;
+  try {
+    request = make_request(o);
+  } catch (const std::exception& e) {
+    std::cerr << "remnant-viewer: " << e.what() << "\n";
+    return 2;
+  }
+  std::string error;
+  GLFWwindow* window = open_window(!o.screenshot.empty(), error);
+  if (!window) {
+    std::cerr << "remnant-viewer: " << error << "\n";
+    return 1;
+  }
+  const LoopResult r = run_loop(window, request, o);
+  close_window(window);
+  std::cerr << r.errors;
+  std::cout << r.headline;
+  return r.status;
 }
