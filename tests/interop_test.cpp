@@ -93,7 +93,7 @@ TEST_F(Interop, NcdumpSeesCfVariablesWithUnitsAndNoPhonyDimensions) {
         "land_cover:flag_meanings = \"water built_up bare grass_shrub cropland tree wetland unknown\" ;",
         "uint dud_histogram(histogram_bin, y, x) ;", "realization = 10 ;", "uint64 duds(realization) ;",
         "double contaminated_area(realization) ;", "contaminated_area:units = \"km2\" ;", "site = 3 ;",
-        "double x(site) ;", ":placement = \"per_realization\" ;", ":format_version = \"1.0\" ;",
+        "double x(site) ;", ":placement = \"per_realization\" ;", ":format_version = \"1.1\" ;",
         ":Conventions = \"CF-1.8\" ;"})
     EXPECT_TRUE(contains(h, fragment)) << "no '" << fragment << "' in ncdump -h:\n" << h;
 

@@ -425,12 +425,36 @@ TEST_F(ResultFile, InfoTextSaysWhatTheFileHolds) {
   }
   test::expect_info_matches_file(text, d);
   for (const char* fragment :
-       {"filetype remnant-result, format 1.0", "scenario \"result file test\" (small.toml)", "seed 31",
+       {"filetype remnant-result, format 1.1", "scenario \"result file test\" (small.toml)", "seed 31",
         "12 realizations", "backend cpu", "1932 submunitions fired per realization", "40 x 30 cells of 25 m",
         "EPSG:32636 (WGS 84 / UTM zone 36N)", "dud_mean", "units m", "land_cover", "dud_histogram (",
         "12 rows", "1 strike site", "the same in every realization", "unexploded (duds) on land", "90% interval",
         "contaminated area", "landed in water", "duds on cropland", "assumption: no land-cover table"})
     EXPECT_NE(text.find(fragment), std::string::npos) << "no '" << fragment << "' in:\n" << text;
+}
+
+// Format 1.1 added the references attribute: a 1.0 file (which has neither it
+// nor its checksum) reads with none; a 1.1 file without it is damaged.
+TEST_F(ResultFile, AFormat10FileWithoutReferencesIsReadWithNone) {
+  ResultData d = make_result_data(sc_, plan_, result_, stats_);
+  d.references = {"[KEY-1] Someone, A title, A publisher, 2001 (page 3)"};
+  const std::string p = dir_.file("old.h5");
+  write_result_file(p, d);
+  EXPECT_EQ(read_result_file(p).references, d.references);
+  {
+    Writable w(p);
+    const std::string crc = read_string_attr(w.f.id, "attribute_crc32");
+    const std::size_t at = crc.find("references ");
+    ASSERT_NE(at, std::string::npos) << crc;
+    ASSERT_GE(H5Adelete(w.f.id, "references"), 0);
+    w.set_string("attribute_crc32", crc.substr(0, at) + crc.substr(crc.find('\n', at) + 1));
+    w.set_string("format_version", "1.0");
+  }
+  const ResultData old = read_result_file(p);
+  EXPECT_TRUE(old.references.empty());
+  EXPECT_EQ(old.scenario_text, d.scenario_text);
+  Writable(p).set_string("format_version", "1.1");
+  EXPECT_READ_ERROR(p, "attribute references missing");
 }
 
 TEST_F(ResultFile, ReaderRefusesWhatItCannotRead) {

@@ -147,6 +147,7 @@ std::string result_info_text(const ResultData& d) {
   s += fmt::format("headline over {} realizations (mean, 90% interval, median):\n", d.totals.size());
   s += headline_text(headline(d.totals, g.cell_area_km2()));
   s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
+  for (const std::string& r : d.references) s += fmt::format("  reference: {}\n", r);
   return s;
 }
 

@@ -31,7 +31,7 @@ constexpr const char* kResultFiletype = "remnant-result";
 constexpr const char* kCheckpointFiletype = "remnant-checkpoint";
 // MAJOR.MINOR: a reader accepts any minor version of its own major version and
 // refuses a newer major version (the layout changed in a way it cannot read).
-constexpr const char* kResultFormatVersion = "1.0";
+constexpr const char* kResultFormatVersion = "1.1";  // 1.1: the references attribute
 constexpr int kResultFormatMajor = 1;
 
 struct ResultGrid {
@@ -53,6 +53,9 @@ struct ResultData {
   std::string backend;
   std::string scenario_name, scenario_path, scenario_text, base_scenario_path, base_scenario_text;
   std::vector<std::string> assumptions, sources, overrides, terrain_notes;
+  // "[KEY] full reference" of each bibliography key the run cites (format 1.1;
+  // empty in a 1.0 file).
+  std::vector<std::string> references;
   std::string dud_rates;  // "test", "field" or "" (the scenario's own priors)
   std::string munitions_path, munitions_text, land_cover_table_path, land_cover_table_text;
   std::string dataset, dataset_text;  // bundled region dataset name (context layers for maps), or ""

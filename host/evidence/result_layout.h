@@ -49,6 +49,7 @@ struct TextAttribute {
   const char* name;
   std::string ResultData::*text;
   std::vector<std::string> ResultData::*lines;
+  int since_minor = 0;  // the format's minor version that added it: files before it lack it
 };
 
 inline constexpr TextAttribute kTextAttributes[] = {
@@ -63,6 +64,7 @@ inline constexpr TextAttribute kTextAttributes[] = {
     {"base_scenario_text", &ResultData::base_scenario_text, nullptr},
     {"assumptions", nullptr, &ResultData::assumptions},
     {"sources", nullptr, &ResultData::sources},
+    {"references", nullptr, &ResultData::references, 1},
     {"overrides", nullptr, &ResultData::overrides},
     {"dud_rates", &ResultData::dud_rates, nullptr},
     {"munitions_path", &ResultData::munitions_path, nullptr},

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,12 @@ namespace {
 using namespace result_detail;
 
 // Every checksum this reader can recompute must be in attribute_crc32 (a
-// later minor version may list more).
-void check_attribute_checksums(const Reader& r, const ResultData& d) {
+// later minor version may list more), but for attributes an earlier minor
+// version did not have (`absent`).
+void check_attribute_checksums(const Reader& r, const ResultData& d, const std::set<std::string>& absent) {
   const std::string stored = "\n" + r.text(r.file(), "attribute_crc32");
   for (const std::string& line : split_lines(attribute_checksums(d)))
-    if (stored.find("\n" + line + "\n") == std::string::npos)
+    if (!absent.count(line.substr(0, line.find(' '))) && stored.find("\n" + line + "\n") == std::string::npos)
       r.fail(fmt::format("attribute {} does not match its CRC-32 in attribute_crc32: the file is damaged or was edited",
                          line.substr(0, line.find(' '))));
 }
@@ -174,7 +176,13 @@ ResultData read_file(const std::string& path, const char* expected) {
   d.realizations = r.number<std::uint32_t>(f, "realizations", H5T_NATIVE_UINT32, true);
   d.fired_per_realization =
       r.number<std::uint64_t>(f, "submunitions_fired_per_realization", H5T_NATIVE_UINT64, true);
+  const int minor = std::stoi(d.format_version.substr(d.format_version.find('.') + 1));
+  std::set<std::string> absent;  // attributes added after the file's minor version
   for (const TextAttribute& a : kTextAttributes) {
+    if (minor < a.since_minor && !r.has_attribute(f, a.name)) {
+      absent.insert(a.name);
+      continue;
+    }
     if (a.text) d.*a.text = r.text(f, a.name);
     else d.*a.lines = split_lines(r.text(f, a.name));
   }
@@ -183,7 +191,7 @@ ResultData read_file(const std::string& path, const char* expected) {
   read_layers(r, d);
   read_totals(r, d);
   read_sites(r, d);
-  check_attribute_checksums(r, d);
+  check_attribute_checksums(r, d, absent);
   return d;
 }
 

@@ -75,8 +75,9 @@ MunitionOverrides munition_overrides_of(Section& top, toml::table& root, const s
 }
 
 // [scenario]: name, seed, realizations, the catalogue and land-cover table
-// used, which dud rates, sources and assumptions.
-void parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& mo) {
+// used, which dud rates, sources and assumptions, the bibliography. Returns
+// where the bibliography was named ("" when it was not).
+std::string parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& mo) {
   Section s = top.table("scenario");
   sc.name = s.string("name", "a scenario name");
   s.string_or("description", "");
@@ -98,7 +99,13 @@ void parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& mo) {
   }
   sc.sources = s.strings_or_empty("sources");
   sc.assumptions = s.strings_or_empty("assumptions");
+  std::string bibliography_from;
+  if (s.has("bibliography")) {
+    sc.bibliography_path = s.path("bibliography", "the path of a bibliography (a TOML file like configs/sources.toml)");
+    bibliography_from = s.where("bibliography");
+  }
   s.finish();
+  return bibliography_from;
 }
 
 // ------------------------------------------------------------ grid, terrain, wind
@@ -220,7 +227,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
   sc.dud_multiplier.fill(1.0);
   default_recoverable(sc);
 
-  parse_scenario_table(sc, top, mo);
+  const std::string bibliography_from = parse_scenario_table(sc, top, mo);
   parse_grid(sc, top);
   if (top.has("terrain")) parse_terrain(sc, top);
   parse_wind(sc, top);
@@ -234,6 +241,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
   parse_what_fell(sc, top);
   top.finish();  // first: a misspelt [[strike]] or [sites] is named as such
   check_what_fell(sc, top);
+  resolve_citations(sc, root, file, bibliography_from);
   return sc;
 }
 

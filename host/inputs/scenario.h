@@ -187,6 +187,8 @@ struct Scenario {
   std::vector<std::pair<int, LandCover>> worldcover;      // raster code -> class
   double slope_coefficient = 0.0;
   std::vector<std::string> sources;      // stated by the scenario
+  std::string bibliography_path;         // the bibliography its sources cite ("" when none)
+  std::vector<std::string> references;   // "[KEY] full reference" of each key the run cites, by key
   std::vector<std::string> assumptions;  // stated by the scenario, and defaults taken
   std::vector<std::string> overrides;    // --set KEY=VALUE applied, in order
 };

@@ -61,4 +61,16 @@ void parse_strikes(Scenario& sc, Section& top);
 void parse_inventory(Scenario& sc, Section& top);
 void parse_sites(Scenario& sc, Section& top);
 
+// ---- citations.cpp: the keys the sources cite
+
+// Reads the run's bibliography (sc.bibliography_path, named at
+// bibliography_from; when none is named, sources.toml beside the munition
+// catalogue, if there is one) and checks every key cited anywhere in the
+// scenario's merged table (root, read from file), its land-cover table and
+// its catalogue against it: InputError naming the file, line and key for one
+// it lacks. Sets sc.references to the full references of the keys cited by
+// the scenario, the land-cover table and the catalogue entries the run fires.
+void resolve_citations(Scenario& sc, const toml::table& root, const std::string& file,
+                       const std::string& bibliography_from);
+
 }  // namespace remnant::inputs_detail

@@ -380,6 +380,7 @@ std::string dataset_sources(const ResultData& d) {
 
 std::string sources_line(const ResultData& d) {
   std::string s = "Sources: " + (d.sources.empty() ? std::string("none stated by the scenario") : join(d.sources, "; ")) + ".";
+  if (!d.references.empty()) s += " References: " + join(d.references, "; ") + ".";
   const std::string ds = dataset_sources(d);
   if (ds.empty()) return s;
   return s + " " + ds +

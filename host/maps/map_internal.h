@@ -230,7 +230,8 @@ void draw_title(Canvas& c, const TitleBlock& t);
 std::string software_line(const ResultData& d);
 // Scenario, dud-rate priors, overrides, realizations, seed, backend, software, time.
 std::string provenance_line(const ResultData& d);
-// The scenario's sources and the dataset's (from the dataset text the run kept).
+// The scenario's sources, the full references of the bibliography keys the run
+// cites, and the dataset's sources (from the dataset text the run kept).
 std::string sources_line(const ResultData& d);
 // "field-figure dud-rate priors; --set a=b" (what sets one run apart from another).
 std::string variant_line(const ResultData& d);

@@ -56,6 +56,7 @@ ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResul
   d.base_scenario_text = sc.base_text;
   d.assumptions = sc.assumptions;
   d.sources = sc.sources;
+  d.references = sc.references;
   d.overrides = sc.overrides;
   d.terrain_notes = plan.notes;
   d.dud_rates = sc.dud_rates;

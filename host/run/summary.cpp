@@ -18,9 +18,11 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
   for (int k = 0; k < kLandCoverClasses; ++k)
     by_class += fmt::format(R"({}"{}": {})", k ? ", " : "", land_cover_name(static_cast<LandCover>(k)),
                             json_summary_object(h.duds_by_class[k]));
-  std::string assumptions;
-  for (std::size_t i = 0; i < sc.assumptions.size(); ++i)
-    assumptions += fmt::format(R"({}"{}")", i ? ", " : "", json_escape(sc.assumptions[i]));
+  auto json_strings = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) out += fmt::format(R"({}"{}")", i ? ", " : "", json_escape(v[i]));
+    return out;
+  };
   const double items = double(r.fired_per_realization) * r.realizations;
   return fmt::format(
       "{{\n"
@@ -43,6 +45,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"duds_by_land_cover\": {{{}}},\n"
       "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
       "  \"assumptions\": [{}],\n"
+      "  \"references\": [{}],\n"
       "  \"seconds\": {},\n"
       "  \"submunitions_per_second\": {}\n"
       "}}\n",
@@ -51,7 +54,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       json_summary_object(h.total_duds), json_summary_object(h.impacts),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
       json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
-      assumptions, r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+      json_strings(sc.assumptions), json_strings(sc.references), r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
 }
 
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r) {
@@ -147,6 +150,7 @@ std::string validation_text(const Scenario& sc, const Plan& plan) {
   if (!sc.strikes.empty()) s += fmt::format("strikes at fixed points: {}\n", sc.strikes.size());
   s += fmt::format("wind: {}, from {}\n", range_text(sc.wind.speed_mps, "m/s"), range_text(sc.wind.from_deg, "deg"));
   for (const std::string& src : sc.sources) s += fmt::format("  source: {}\n", src);
+  for (const std::string& r : sc.references) s += fmt::format("  reference: {}\n", r);
   for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
   return s;
 }
