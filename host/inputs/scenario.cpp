@@ -34,9 +34,28 @@ void merge_into(toml::table& base, toml::table& over) {
   }
 }
 
+// A key of the scenario that something other than the file it was written in
+// replaced: a --set, or a scenario building on the file (its base).
+struct Replacement {
+  std::string key;   // dotted path, as --set writes it
+  std::string by;    // "--set KEY=VALUE", or "FILE (building on BASE)"
+  std::string file;  // the file that replaced it ("" for --set)
+};
+
+// The dotted paths of the values under n (tables descended, arrays whole).
+void value_paths(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) {
+  for (auto&& [k, v] : t) {
+    const std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const toml::table* sub = v.as_table()) value_paths(*sub, path, out);
+    else out.push_back(path);
+  }
+}
+
 // The scenario's TOML: the file's own, or, when it builds on another
-// ([scenario] base), the base's with the file's merged into it.
-toml::table parse_with_base(Scenario& sc, const std::string& text, const std::string& file) {
+// ([scenario] base), the base's with the file's merged into it; the keys the
+// file sets over its base go into `replaced`.
+toml::table parse_with_base(Scenario& sc, const std::string& text, const std::string& file,
+                            std::vector<Replacement>& replaced) {
   toml::table root = parse_toml(text, file);
   if (const toml::node* b = root.at_path("scenario.base").node()) {
     if (!b->is_string())
@@ -48,6 +67,10 @@ toml::table parse_with_base(Scenario& sc, const std::string& text, const std::st
     if (base.at_path("scenario.base"))
       throw InputError(fmt::format("{}: scenario.base: a base scenario cannot itself have a base", sc.base_path));
     root.as_table()->get_as<toml::table>("scenario")->erase("base");
+    std::vector<std::string> keys;
+    value_paths(root, "", keys);
+    for (const std::string& k : keys)
+      replaced.push_back({k, fmt::format("{} (building on {})", file, sc.base_path), file});
     merge_into(base, root);
     root = std::move(base);
   }
@@ -55,10 +78,58 @@ toml::table parse_with_base(Scenario& sc, const std::string& text, const std::st
 }
 
 // --set KEY=VALUE, in order, each recorded.
-void apply_overrides(Scenario& sc, toml::table& root, const std::vector<Override>& overrides, const std::string& file) {
+void apply_overrides(Scenario& sc, toml::table& root, const std::vector<Override>& overrides, const std::string& file,
+                     std::vector<Replacement>& replaced) {
   for (const Override& o : overrides) {
     apply_override(root, o, file);
     sc.overrides.push_back(o.key + "=" + o.value);
+    replaced.push_back({o.key, "--set " + o.key + "=" + o.value, ""});
+  }
+}
+
+// Whether key `part` is `whole` or lies inside it ("sites.area[0].weight" in "sites.area").
+bool inside_key(const std::string& part, const std::string& whole) {
+  return part == whole || (part.size() > whole.size() && part.compare(0, whole.size(), whole) == 0 &&
+                           (part[whole.size()] == '.' || part[whole.size()] == '['));
+}
+
+// [scenario] assumptions: a string holds for the whole run; a table
+// { text = "...", about = ["KEY", ...] } holds while none of the keys it rests
+// on (or a table holding one, or a key inside one) is replaced by a --set or
+// by a scenario building on the file that states it: then it is dropped, and
+// dropped_assumptions says why.
+void parse_assumptions(Scenario& sc, Section& s, const std::vector<Replacement>& replaced) {
+  const toml::node* n = s.node("assumptions");
+  if (!n) return;
+  const toml::array* a = n->as_array();
+  const std::string what = "an array of assumptions: strings, or tables { text = \"...\", about = [\"KEY\", ...] }";
+  if (!a) s.expected("assumptions", what);
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const toml::node& e = *a->get(i);
+    if (e.is_string()) {
+      sc.assumptions.push_back(*e.value<std::string>());
+      continue;
+    }
+    if (!e.is_table()) s.fail_at(&e, "assumptions", fmt::format("expected {}, got {} in it", what, type_name(e)));
+    Section t(*e.as_table(), s.full(fmt::format("assumptions[{}]", i)), s.file());
+    const std::string text = t.string("text", "the assumption, a sentence");
+    const toml::node* about = t.node("about");
+    const toml::array* keys = about ? about->as_array() : nullptr;
+    if (!keys || keys->empty()) t.expected("about", "a non-empty array of the scenario keys it rests on (\"sites.area\")");
+    std::string dropped;
+    for (const toml::node& k : *keys) {
+      if (!k.is_string() || k.value<std::string>()->empty())
+        t.fail_at(&k, "about", "expected scenario keys as strings (\"sites.area\", \"inventory.carrier\")");
+      const std::string key = *k.value<std::string>();
+      const auto& stated_in = e.source().path;
+      for (const Replacement& r : replaced)
+        if (dropped.empty() && !(stated_in && !r.file.empty() && *stated_in == r.file) &&
+            (inside_key(r.key, key) || inside_key(key, r.key)))
+          dropped = fmt::format("{} (rests on {}, replaced by {})", text, key, r.by);
+    }
+    t.finish();
+    if (dropped.empty()) sc.assumptions.push_back(text);
+    else sc.dropped_assumptions.push_back(dropped);
   }
 }
 
@@ -77,7 +148,8 @@ MunitionOverrides munition_overrides_of(Section& top, toml::table& root, const s
 // [scenario]: name, seed, realizations, the catalogue and land-cover table
 // used, which dud rates, sources and assumptions, the bibliography. Returns
 // where the bibliography was named ("" when it was not).
-std::string parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& mo) {
+std::string parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& mo,
+                                 const std::vector<Replacement>& replaced) {
   Section s = top.table("scenario");
   sc.name = s.string("name", "a scenario name");
   s.string_or("description", "");
@@ -98,7 +170,7 @@ std::string parse_scenario_table(Scenario& sc, Section& top, MunitionOverrides& 
       s.fail_at(s.node("dud_rates"), "dud_rates", fmt::format("expected \"field\" or \"test\", got \"{}\"", sc.dud_rates));
   }
   sc.sources = s.strings_or_empty("sources");
-  sc.assumptions = s.strings_or_empty("assumptions");
+  parse_assumptions(sc, s, replaced);
   std::string bibliography_from;
   if (s.has("bibliography")) {
     sc.bibliography_path = s.path("bibliography", "the path of a bibliography (a TOML file like configs/sources.toml)");
@@ -220,14 +292,15 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
   Scenario sc;
   sc.path = file;
   sc.text = text;
-  toml::table root = parse_with_base(sc, text, file);
-  apply_overrides(sc, root, overrides, file);
+  std::vector<Replacement> replaced;
+  toml::table root = parse_with_base(sc, text, file, replaced);
+  apply_overrides(sc, root, overrides, file, replaced);
   Section top(root, "", file);
   MunitionOverrides mo = munition_overrides_of(top, root, file);
   sc.dud_multiplier.fill(1.0);
   default_recoverable(sc);
 
-  const std::string bibliography_from = parse_scenario_table(sc, top, mo);
+  const std::string bibliography_from = parse_scenario_table(sc, top, mo, replaced);
   parse_grid(sc, top);
   if (top.has("terrain")) parse_terrain(sc, top);
   parse_wind(sc, top);

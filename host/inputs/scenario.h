@@ -190,6 +190,9 @@ struct Scenario {
   std::string bibliography_path;         // the bibliography its sources cite ("" when none)
   std::vector<std::string> references;   // "[KEY] full reference" of each key the run cites, by key
   std::vector<std::string> assumptions;  // stated by the scenario, and defaults taken
+  // Assumptions of the scenario's files that no longer hold: the keys they
+  // rest on were replaced by --set or by a scenario building on the file.
+  std::vector<std::string> dropped_assumptions;
   std::vector<std::string> overrides;    // --set KEY=VALUE applied, in order
 };
 

@@ -45,6 +45,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"duds_by_land_cover\": {{{}}},\n"
       "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
       "  \"assumptions\": [{}],\n"
+      "  \"dropped_assumptions\": [{}],\n"
       "  \"references\": [{}],\n"
       "  \"seconds\": {},\n"
       "  \"submunitions_per_second\": {}\n"
@@ -54,7 +55,8 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       json_summary_object(h.total_duds), json_summary_object(h.impacts),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
       json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
-      json_strings(sc.assumptions), json_strings(sc.references), r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+      json_strings(sc.assumptions), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
+      r.seconds > 0 ? items / r.seconds : 0.0);
 }
 
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r) {
@@ -152,6 +154,7 @@ std::string validation_text(const Scenario& sc, const Plan& plan) {
   for (const std::string& src : sc.sources) s += fmt::format("  source: {}\n", src);
   for (const std::string& r : sc.references) s += fmt::format("  reference: {}\n", r);
   for (const std::string& a : sc.assumptions) s += fmt::format("  assumption: {}\n", a);
+  for (const std::string& a : sc.dropped_assumptions) s += fmt::format("  dropped assumption: {}\n", a);
   return s;
 }
 
