@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -27,10 +28,16 @@ inline std::string line_after(const std::string& text, const std::string& label)
   return text.substr(from, text.find('\n', from) - from);
 }
 
-// The number after `key` in `line` (NaN when the key is missing).
+// The number after `key` in `line` (NaN when the key is missing); thousands
+// separators ("1,080,000") are read as such.
 inline double number_after(const std::string& line, const std::string& key) {
   const std::size_t at = line.find(key);
-  return at == std::string::npos ? std::nan("") : std::stod(line.substr(at + key.size()));
+  if (at == std::string::npos) return std::nan("");
+  std::size_t i = line.find_first_not_of(' ', at + key.size());
+  std::string digits;
+  for (; i < line.size() && (std::isdigit(static_cast<unsigned char>(line[i])) || line[i] == ',' || line[i] == '.'); ++i)
+    if (line[i] != ',') digits += line[i];
+  return digits.empty() ? std::nan("") : std::stod(digits);
 }
 
 struct PrintedSummary {
@@ -53,8 +60,8 @@ inline PrintedSummary expected_summary(const std::vector<RealizationTotals>& tot
   return {sum / double(v.size()), q(0.05), q(0.95), q(0.50)};
 }
 
-// Printed with 4 significant digits ({:.4g}: within 5e-4 of the value,
-// 6e-4 used) or one decimal ({:.1f}, per-class lines: within 0.05).
+// Printed to three significant figures (within 5e-3 of the value; 5.01e-3
+// used).
 inline void expect_printed(double printed, double expected, double rel, double abs, const std::string& what) {
   EXPECT_LE(std::abs(printed - expected), std::max(rel * std::abs(expected), abs))
       << what << ": printed " << printed << ", the file's totals give " << expected;
@@ -96,10 +103,10 @@ inline void expect_info_matches_file(const std::string& info, const ResultData& 
     const std::string printed = line_after(head, std::string("  ") + l.label);
     ASSERT_FALSE(printed.empty()) << "no line '" << l.label << "' in:\n" << info;
     const PrintedSummary e = expected_summary(d.totals, l.value);
-    const double rel = 6e-4, abs = 1e-9;
+    const double rel = 5.01e-3, abs = 1e-9;
     expect_printed(number_after(printed, "mean "), e.mean, rel, abs, std::string(l.label) + " mean");
-    expect_printed(number_after(printed, "interval ["), e.q05, rel, abs, std::string(l.label) + " q05");
-    expect_printed(number_after(printed, ", "), e.q95, rel, abs, std::string(l.label) + " q95");
+    expect_printed(number_after(printed, "interval "), e.q05, rel, abs, std::string(l.label) + " q05");
+    expect_printed(number_after(printed, " to "), e.q95, rel, abs, std::string(l.label) + " q95");
     expect_printed(number_after(printed, "median "), e.q50, rel, abs, std::string(l.label) + " median");
   }
   // Duds by land-cover class: a line for each class with any, none for the rest.
@@ -115,9 +122,9 @@ inline void expect_info_matches_file(const std::string& info, const ResultData& 
       continue;
     }
     ASSERT_FALSE(printed.empty()) << "no line '" << label << "' in:\n" << info;
-    expect_printed(number_after(printed, "mean "), e.mean, 0, 0.05 + 1e-9, label + "mean");
-    expect_printed(number_after(printed, "interval ["), e.q05, 0, 0.05 + 1e-9, label + "q05");
-    expect_printed(number_after(printed, ", "), e.q95, 0, 0.05 + 1e-9, label + "q95");
+    expect_printed(number_after(printed, "mean "), e.mean, 5.01e-3, 1e-9, label + "mean");
+    expect_printed(number_after(printed, "interval "), e.q05, 5.01e-3, 1e-9, label + "q05");
+    expect_printed(number_after(printed, " to "), e.q95, 5.01e-3, 1e-9, label + "q95");
   }
 }
 

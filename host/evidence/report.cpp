@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "host/common/numbers.h"
 #include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
 
@@ -23,11 +24,11 @@ Summary over_realizations(const std::vector<RealizationTotals>& totals, F&& valu
 
 // The headline lines of a text summary: duds, area, outside, water, then the
 // duds of each land-cover class that has any.
-std::string headline_text(const Headline& h) {
+std::string headline_text(const Headline& h, std::size_t realizations) {
   std::string s;
-  auto line = [&](const char* what, const Summary& x, const char* unit) {
-    s += fmt::format("  {:<28} mean {:>12.4g}  90% interval [{:.4g}, {:.4g}]  median {:.4g} {}\n", what, x.mean,
-                     x.q05, x.q95, x.q50, unit);
+  auto line = [&](const std::string& what, const Summary& x, const char* unit) {
+    s += fmt::format("  {:<28} mean {:>11}   90% interval {} to {}   median {} {}\n", what, format_figure(x.mean),
+                     format_figure(x.q05), format_figure(x.q95), format_figure(x.q50), unit);
   };
   line("unexploded (duds) on land", h.total_duds, "items");
   line("contaminated area", h.contaminated_area_km2, "km2");
@@ -35,9 +36,11 @@ std::string headline_text(const Headline& h) {
   line("landed in water", h.in_water, "items");
   for (int k = 0; k < kLandCoverClasses; ++k)
     if (h.duds_by_class[k].max > 0)
-      s += fmt::format("    duds on {:<12} mean {:>10.1f}  90% interval [{:.1f}, {:.1f}]\n",
-                       land_cover_name(static_cast<LandCover>(k)), h.duds_by_class[k].mean, h.duds_by_class[k].q05,
-                       h.duds_by_class[k].q95);
+      line(fmt::format("  duds on {}", land_cover_name(static_cast<LandCover>(k))), h.duds_by_class[k], "items");
+  if (realizations < kFewRealizations)
+    s += fmt::format("  note: only {} realization{}: an interval from so few is rough; run more (-r) before quoting "
+                     "it\n",
+                     realizations, realizations == 1 ? "" : "s");
   return s;
 }
 
@@ -127,8 +130,8 @@ std::string result_info_text(const ResultData& d) {
   s += fmt::format("  dataset: {}\n", d.dataset.empty() ? "none" : d.dataset);
   s += fmt::format("  seed {}, {} realizations, backend {}, {} submunitions fired per realization\n", d.seed,
                    d.realizations, d.backend, d.fired_per_realization);
-  s += fmt::format("grid: {} x {} cells of {:g} m ({:.4g} km2), lower-left corner ({:.1f}, {:.1f}) m\n", g.nx, g.ny,
-                   g.cell_size_m, double(g.cells()) * g.cell_area_km2(), g.origin_x_m, g.origin_y_m);
+  s += fmt::format("grid: {} x {} cells of {:g} m ({} km2), lower-left corner ({:.1f}, {:.1f}) m\n", g.nx, g.ny,
+                   g.cell_size_m, format_figure(double(g.cells()) * g.cell_area_km2()), g.origin_x_m, g.origin_y_m);
   s += fmt::format("  crs: {}\n", crs_short(g));
 
   s += "variables (per cell: y, x; row 0 is the southern row):\n";
@@ -145,7 +148,7 @@ std::string result_info_text(const ResultData& d) {
                    d.site_x_m.size() == 1 ? "" : "s", site_placement_text(d.site_placement));
 
   s += fmt::format("headline over {} realizations (mean, 90% interval, median):\n", d.totals.size());
-  s += headline_text(headline(d.totals, g.cell_area_km2()));
+  s += headline_text(headline(d.totals, g.cell_area_km2()), d.totals.size());
   s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
   for (const std::string& r : d.references) s += fmt::format("  reference: {}\n", r);
   return s;

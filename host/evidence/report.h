@@ -21,8 +21,10 @@ struct Headline {
 Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2);
 
 // The headline lines of a text summary: duds, area, outside, water, then the
-// duds of each land-cover class that has any.
-std::string headline_text(const Headline& h);
+// duds of each land-cover class that has any; each figure to three
+// significant figures with thousands separators (host/common/numbers.h), and
+// a warning when the intervals rest on fewer than kFewRealizations.
+std::string headline_text(const Headline& h, std::size_t realizations);
 
 // Dud-rate priors, --set overrides and assumptions, one line each.
 std::string provenance_text(const std::string& dud_rates, const std::vector<std::string>& overrides,

@@ -18,25 +18,6 @@ namespace remnant {
 
 using namespace map_detail;
 
-// ---------------------------------------------------------------- numbers
-
-std::string format_number(double v, int decimals) {
-  if (!std::isfinite(v)) return "–";
-  std::string s = fmt::format("{:.{}f}", std::fabs(v), std::max(0, decimals));
-  const std::size_t dot = std::min(s.find('.'), s.size());
-  for (long i = static_cast<long>(dot) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-  const bool negative = v < 0 && s.find_first_not_of("0.,") != std::string::npos;
-  return negative ? "−" + s : s;
-}
-
-std::string format_3sig(double v) {
-  if (!std::isfinite(v) || v == 0) return format_number(v, 0);
-  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(v))));
-  const double unit = std::pow(10.0, magnitude - 2);
-  const double r = std::round(v / unit) * unit;
-  return format_number(r, std::max(0, 2 - magnitude));
-}
-
 namespace {
 
 const double kInf = std::numeric_limits<double>::infinity();
@@ -449,7 +430,8 @@ std::string uncertainty_sentence(const ResultData& d, const std::string& layer) 
   return fmt::format("Across {} simulated realizations, the total of unexploded submunitions on land ranged from {} to "
                      "{} (90 % interval; mean {}){}; the map shows {}.",
                      r, format_3sig(t.q05), format_3sig(t.q95), format_3sig(t.mean),
-                     r < 20 ? fmt::format(" – only {} realizations, so the interval itself is rough", r) : "", what);
+                     r < kFewRealizations ? fmt::format(" – only {} realizations, so the interval itself is rough", r) : "",
+                     what);
 }
 
 // ---------------------------------------------------------------- the map page

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "host/common/numbers.h"
 #include "host/evidence/layers.h"
 #include "host/evidence/result_file.h"
 #include "host/evidence/stats.h"
@@ -119,16 +120,12 @@ MapLayout map_layout(const ResultData& d, const MapOptions& o);
 // One line of the comparison sheet's table: headline() of each file.
 struct ComparisonRow {
   std::string quantity;  // "Unexploded submunitions on land"
-  int decimals = 0;      // as printed (format_number)
+  int decimals = 0;      // as printed (format_number, host/common/numbers.h)
   Summary a, b;          // mean, q05, q95 used
   double ratio = std::numeric_limits<double>::quiet_NaN();  // b.mean / a.mean; NaN when a.mean is 0
 };
 std::vector<ComparisonRow> comparison_rows(const ResultData& a, const ResultData& b);
 
-// v rounded to `decimals` with thousands separators: 1234567 -> "1,234,567".
-std::string format_number(double v, int decimals = 0);
-// v to three significant figures, thousands separated: 554640 -> "555,000".
-std::string format_3sig(double v);
 
 // The footer's plain sentence on the uncertainty of the run's totals.
 std::string uncertainty_sentence(const ResultData& d, const std::string& layer);

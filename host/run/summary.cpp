@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "host/common/numbers.h"
 #include "remnant_version.h"
 
 namespace remnant {
@@ -68,10 +69,11 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
                    r.backend.name == "cpu" ? "" : " (host)", r.batch);
   if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
-  s += headline_text(h);
+  s += headline_text(h, r.realizations);
   s += provenance_text(sc.dud_rates, sc.overrides, sc.assumptions);
   const double items = double(r.fired_per_realization) * r.realizations;
-  s += fmt::format("  {:.2f} s, {:.3g} submunitions per second\n", r.seconds, r.seconds > 0 ? items / r.seconds : 0.0);
+  s += fmt::format("  {:.2f} s, {} submunitions per second\n", r.seconds,
+                   format_figure(r.seconds > 0 ? items / r.seconds : 0.0));
   (void)plan;
   return s;
 }
