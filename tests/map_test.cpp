@@ -177,6 +177,18 @@ TEST_F(Map, FooterSaysTheUncertaintyInOneSentence) {
   EXPECT_EQ(format_3sig(12.34), "12.3");
 }
 
+// A per-cell quantile is not a realization: the layer and the footer say so.
+TEST_F(Map, QuantileLayersSayTheyAreCellByCell) {
+  for (const char* layer : {"dud_q05", "dud_q50", "dud_q95"}) {
+    SCOPED_TRACE(layer);
+    const DisplayLayer l = display_layer(data(), layer);
+    EXPECT_NE(l.long_name.find("each cell's own"), std::string::npos) << l.long_name;
+    EXPECT_NE(l.long_name.find("no single realization reaches every cell's at once"), std::string::npos) << l.long_name;
+    EXPECT_NE(uncertainty_sentence(data(), layer).find("a cell-by-cell figure, not one realization"), std::string::npos);
+  }
+  EXPECT_EQ(display_layer(data(), "dud_mean").long_name.find("cell by cell"), std::string::npos);
+}
+
 TEST_F(Map, AnAllZeroLayerDrawsAMapThatSaysSo) {
   const ResultData zero = result_of("0.0", 4);
   for (const RealizationTotals& t : zero.totals) ASSERT_EQ(t.duds, 0u);

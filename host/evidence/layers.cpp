@@ -12,21 +12,32 @@ namespace {
 
 struct LayerDef {
   const char* name;
-  const char* title;
-  const char* statistic;                 // completes "... per hectare, <statistic>"
+  const char* title;                     // the legend's heading
+  const char* noun;                      // begins the long name: "<noun> per hectare, <statistic>"
+  const char* statistic;
   std::vector<float> CellStatistics::*values;
 };
 
+// What a per-cell quantile layer is not: a realization.
+#define REMNANT_CELL_QUANTILE " over realizations, cell by cell: no single realization reaches every cell's at once"
+
 // Count layers: stored as items per cell, shown per hectare.
 const LayerDef kCountLayers[] = {
-    {"dud_mean", "Expected unexploded submunitions", "mean over realizations", &CellStatistics::mean},
-    {"dud_q05", "Unexploded submunitions, 5th percentile", "5th percentile over realizations", &CellStatistics::q05},
-    {"dud_q50", "Unexploded submunitions, median", "median over realizations", &CellStatistics::q50},
-    {"dud_q95", "Unexploded submunitions, 95th percentile", "95th percentile over realizations", &CellStatistics::q95},
-    {"dud_sd", "Unexploded submunitions, standard deviation", "standard deviation over realizations",
-     &CellStatistics::sd},
-    {"impact_mean", "Submunitions landed (exploded or not)", "mean over realizations", &CellStatistics::impact_mean},
+    {"dud_mean", "Expected unexploded submunitions", "Expected unexploded submunitions", "mean over realizations",
+     &CellStatistics::mean},
+    {"dud_q05", "Unexploded submunitions, 5th percentile", "Unexploded submunitions",
+     "each cell's own 5th percentile" REMNANT_CELL_QUANTILE, &CellStatistics::q05},
+    {"dud_q50", "Unexploded submunitions, median", "Unexploded submunitions",
+     "each cell's own median" REMNANT_CELL_QUANTILE, &CellStatistics::q50},
+    {"dud_q95", "Unexploded submunitions, 95th percentile", "Unexploded submunitions",
+     "each cell's own 95th percentile" REMNANT_CELL_QUANTILE, &CellStatistics::q95},
+    {"dud_sd", "Unexploded submunitions, standard deviation", "Unexploded submunitions",
+     "standard deviation over realizations", &CellStatistics::sd},
+    {"impact_mean", "Submunitions landed (exploded or not)", "Submunitions landed (exploded or not)",
+     "mean over realizations", &CellStatistics::impact_mean},
 };
+
+#undef REMNANT_CELL_QUANTILE
 
 void require_cells(const std::vector<float>& v, const ResultData& d, const std::string& name) {
   if (v.size() != d.grid.cells())
@@ -60,7 +71,7 @@ DisplayLayer display_layer(const ResultData& d, const std::string& name) {
     const double per_ha = 1.0 / d.grid.cell_area_ha();
     out.title = l.title;
     out.units = "items per hectare";
-    out.long_name = fmt::format("{} per hectare, {} ({} realizations)", l.title, l.statistic, d.realizations);
+    out.long_name = fmt::format("{} per hectare, {} ({} realizations)", l.noun, l.statistic, d.realizations);
     out.kind = LayerKind::Density;
     out.values.resize(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) out.values[i] = water(i) ? nan : static_cast<float>(v[i] * per_ha);

@@ -404,9 +404,9 @@ std::string uncertainty_sentence(const ResultData& d, const std::string& layer) 
   static const std::pair<const char*, const char*> kWhat[] = {
       {"dud_mean", "the mean per hectare"},
       {"dud_p_any", "the share of realizations in which each cell holds at least one"},
-      {"dud_q05", "the 5th percentile per hectare"},
-      {"dud_q50", "the median per hectare"},
-      {"dud_q95", "the 95th percentile per hectare"},
+      {"dud_q05", "each cell's own 5th percentile per hectare (a cell-by-cell figure, not one realization)"},
+      {"dud_q50", "each cell's own median per hectare (a cell-by-cell figure, not one realization)"},
+      {"dud_q95", "each cell's own 95th percentile per hectare (a cell-by-cell figure, not one realization)"},
       {"dud_sd", "the standard deviation per hectare between realizations"},
       {"impact_mean", "the mean number of submunitions landed per hectare, exploded or not"},
       {"elevation", "ground elevation, an input of the model"},
