@@ -515,6 +515,29 @@ TEST_F(ResultFile, ReaderRefusesWhatItCannotRead) {
     EXPECT_READ_ERROR(p, "dataset realizations/realization missing");
   }
   {
+    // New values written in place: every chunk's Fletcher-32 is right, the
+    // values are not the ones the file was written with (a damaged chunk index
+    // can hand a read another dataset's intact chunk just so).
+    const std::string p = copy("other-values.h5");
+    {
+      Writable w(p);
+      H5 ds{H5Dopen2(w.f.id, "accumulators/impact_sum", H5P_DEFAULT), H5Dclose};
+      ASSERT_GE(ds.id, 0);
+      std::vector<std::uint64_t> other(std::size_t(plan_.nx) * plan_.ny, 7);
+      ASSERT_GE(H5Dwrite(ds.id, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, other.data()), 0);
+    }
+    EXPECT_READ_ERROR(p, "dataset accumulators/impact_sum does not match its CRC-32");
+  }
+  {
+    const std::string p = copy("no-crc.h5");
+    {
+      Writable w(p);
+      H5 ds{H5Dopen2(w.f.id, "dud_mean", H5P_DEFAULT), H5Dclose};
+      ASSERT_GE(H5Adelete(ds.id, "crc32"), 0);
+    }
+    EXPECT_READ_ERROR(p, "dataset dud_mean has no crc32 attribute");
+  }
+  {
     const std::string p = copy("no-attribute.h5");
     ASSERT_GE(H5Adelete(Writable(p).f.id, "seed"), 0);
     EXPECT_READ_ERROR(p, "attribute seed missing");

@@ -2,7 +2,11 @@
 
 #include <hdf5_hl.h>
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -76,6 +80,24 @@ Handle create_group(hid_t loc, const char* name) {
                 std::string("create group ") + name);
 }
 
+std::uint32_t data_crc32(const void* data, std::size_t count, std::size_t value_size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const auto* bytes = static_cast<const Bytef*>(data);
+  const std::size_t total = count * value_size;
+  if (total == 0) return static_cast<std::uint32_t>(crc);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  std::vector<Bytef> le(bytes, bytes + total);
+  for (std::size_t i = 0; i < total; i += value_size) std::reverse(le.begin() + i, le.begin() + i + value_size);
+  bytes = le.data();
+#endif
+  for (std::size_t done = 0; done < total;) {  // uInt lengths: at most 1 GiB a call
+    const std::size_t n = std::min<std::size_t>(total - done, std::size_t{1} << 30);
+    crc = crc32(crc, bytes + done, static_cast<uInt>(n));
+    done += n;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
 Handle write_dataset(hid_t loc, const char* name, hid_t mem_type, hid_t file_type, const std::vector<hsize_t>& dims,
                      const void* data, const std::string& units, const std::string& long_name) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "create dataspace");
@@ -104,10 +126,14 @@ Handle write_dataset(hid_t loc, const char* name, hid_t mem_type, hid_t file_typ
   }
   Handle ds(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), H5Dclose,
             std::string("create dataset ") + name);
+  std::size_t count = 1;
+  for (auto d : dims) count *= static_cast<std::size_t>(d);
   if (all_nonzero)
     check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), std::string("write ") + name);
   attr_string(ds.get(), "units", units);
   attr_string(ds.get(), "long_name", long_name);
+  attr_scalar<std::uint32_t>(ds.get(), "crc32", H5T_NATIVE_UINT32, H5T_STD_U32LE,
+                             all_nonzero ? data_crc32(data, count, H5Tget_size(mem_type)) : data_crc32(nullptr, 0, 1));
   return ds;
 }
 

@@ -40,6 +40,13 @@ void quiet_hdf5();
 
 void check(herr_t status, const std::string& what);
 
+// CRC-32 (zlib's) of `count` values of `value_size` bytes each, taken over
+// their little-endian bytes whatever the machine: the crc32 attribute of every
+// dataset (format 1.1), which the reader recomputes from the values it read.
+// Fletcher-32 guards each stored chunk, but not the chunk index: a damaged
+// index can hand a read another dataset's intact chunk.
+std::uint32_t data_crc32(const void* data, std::size_t count, std::size_t value_size);
+
 // ---------------------------------------------------------------------------
 // Writing.
 
@@ -68,7 +75,7 @@ Handle create_group(hid_t loc, const char* name);
 
 // A dataset of rank 1 to 3 with units and long_name; chunked, shuffled,
 // deflated and checksummed (Fletcher-32: a damaged chunk fails to read
-// instead of giving wrong numbers).
+// instead of giving wrong numbers), with the crc32 of its values.
 Handle write_dataset(hid_t loc, const char* name, hid_t mem_type, hid_t file_type, const std::vector<hsize_t>& dims,
                      const void* data, const std::string& units, const std::string& long_name);
 

@@ -61,6 +61,7 @@ class Reader {
       fail(fmt::format("dataset {} ({} values) does not fit in memory", path, n));
     }
     read_all(ds, path, mem_type, v.data());
+    check_data_crc(ds, path, v.data(), v.size(), sizeof(T));
     return v;
   }
 
@@ -74,6 +75,10 @@ class Reader {
   }
 
   bool has_attribute(hid_t obj, const char* name) const;
+
+  // From now on every dataset read must carry the crc32 of its values
+  // (format 1.1 and later); before, one is checked where there is one.
+  void require_data_checksums() { require_data_crc_ = true; }
 
   // A string attribute (fixed or variable length); `where` names its object
   // in messages ("" for the root group).
@@ -99,6 +104,9 @@ class Reader {
                               const std::vector<hsize_t>& dims, std::size_t value_size) const;
   void check_shape(const Handle& ds, const std::string& path, const std::vector<hsize_t>& dims) const;
   void check_chunks(const Handle& ds, const std::string& path, const std::vector<hsize_t>& dims) const;
+  // The values read against the dataset's crc32 attribute (data_crc32).
+  void check_data_crc(const Handle& ds, const std::string& path, const void* data, std::size_t count,
+                      std::size_t value_size) const;
 
   // Primitive reads (hdf5_reader.cpp).
 
@@ -112,6 +120,7 @@ class Reader {
   std::string path_;
   std::optional<Handle> file_;
   std::uint64_t file_size_ = 0;
+  bool require_data_crc_ = false;
 };
 
 }  // namespace remnant::result_detail

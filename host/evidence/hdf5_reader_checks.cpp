@@ -93,4 +93,17 @@ void Reader::check_chunks(const Handle& ds, const std::string& path, const std::
   }
 }
 
+void Reader::check_data_crc(const Handle& ds, const std::string& path, const void* data, std::size_t count,
+                            std::size_t value_size) const {
+  if (!has_attribute(ds.get(), "crc32")) {
+    if (require_data_crc_) fail(fmt::format("dataset {} has no crc32 attribute (format 1.1 gives every dataset one): "
+                                            "the file is damaged or was edited", path));
+    return;
+  }
+  const auto stored = number<std::uint32_t>(ds.get(), "crc32", H5T_NATIVE_UINT32, true, path);
+  if (stored != data_crc32(data, count, value_size))
+    fail(fmt::format("dataset {} does not match its CRC-32 (attribute crc32): the file is damaged or was edited",
+                     path));
+}
+
 }  // namespace remnant::result_detail

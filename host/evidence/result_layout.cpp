@@ -8,18 +8,27 @@
 namespace remnant {
 
 const std::vector<ResultLayerInfo>& result_layers() {
+  // Count layers are per cell here; GeoTIFFs and maps show them per hectare.
+#define REMNANT_PER_CELL " (per cell; GeoTIFFs and maps show it per hectare)"
+#define REMNANT_CELL_BY_CELL \
+  " (per cell; GeoTIFFs and maps show it per hectare; cell by cell: no single realization reaches every cell's at once)"
   static const std::vector<ResultLayerInfo> layers = {
-      {"dud_mean", "1", "mean number of unexploded submunitions in the cell over realizations"},
-      {"dud_sd", "1", "standard deviation over realizations of unexploded submunitions in the cell"},
+      {"dud_mean", "1", "mean number of unexploded submunitions in the cell over realizations" REMNANT_PER_CELL},
+      {"dud_sd", "1", "standard deviation over realizations of unexploded submunitions in the cell" REMNANT_PER_CELL},
       {"dud_p_any", "1", "probability that the cell holds at least one unexploded submunition"},
-      {"dud_q05", "1", "5th percentile over realizations of unexploded submunitions in the cell"},
-      {"dud_q50", "1", "median over realizations of unexploded submunitions in the cell"},
-      {"dud_q95", "1", "95th percentile over realizations of unexploded submunitions in the cell"},
-      {"impact_mean", "1", "mean number of submunitions landing in the cell"},
+      {"dud_q05", "1", "each cell's own 5th percentile over realizations of unexploded submunitions in the cell"
+                       REMNANT_CELL_BY_CELL},
+      {"dud_q50", "1", "each cell's own median over realizations of unexploded submunitions in the cell"
+                       REMNANT_CELL_BY_CELL},
+      {"dud_q95", "1", "each cell's own 95th percentile over realizations of unexploded submunitions in the cell"
+                       REMNANT_CELL_BY_CELL},
+      {"impact_mean", "1", "mean number of submunitions landing in the cell" REMNANT_PER_CELL},
       {"elevation", "m", "ground elevation"},
       {"land_cover", "1",
        "land-cover class (0 water, 1 built_up, 2 bare, 3 grass_shrub, 4 cropland, 5 tree, 6 wetland, 7 unknown)"},
   };
+#undef REMNANT_PER_CELL
+#undef REMNANT_CELL_BY_CELL
   return layers;
 }
 

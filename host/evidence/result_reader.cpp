@@ -154,7 +154,7 @@ void read_sites(const Reader& r, ResultData& d) {
 
 ResultData read_file(const std::string& path, const char* expected) {
   quiet_hdf5();
-  const Reader r(path);
+  Reader r(path);  // not const: the format version decides whether datasets need their crc32
   const hid_t f = r.file();
   ResultData d;
   if (!r.has_attribute(f, "filetype")) r.fail("not a Remnant result file (filetype attribute missing)");
@@ -177,6 +177,7 @@ ResultData read_file(const std::string& path, const char* expected) {
   d.fired_per_realization =
       r.number<std::uint64_t>(f, "submunitions_fired_per_realization", H5T_NATIVE_UINT64, true);
   const int minor = std::stoi(d.format_version.substr(d.format_version.find('.') + 1));
+  if (minor >= 1) r.require_data_checksums();
   std::set<std::string> absent;  // attributes added after the file's minor version
   for (const TextAttribute& a : kTextAttributes) {
     if (minor < a.since_minor && !r.has_attribute(f, a.name)) {
