@@ -177,6 +177,33 @@ TEST_F(Map, FooterSaysTheUncertaintyInOneSentence) {
   EXPECT_EQ(format_3sig(12.34), "12.3");
 }
 
+// Strike-site markers adapt to their number: circles for a few, dots for
+// thousands, none for tens of thousands (they would hide the layer), and the
+// legend says when they are not drawn.
+TEST_F(Map, SiteMarkersAdaptToTheirNumber) {
+  ResultData d = data();
+  auto with_sites = [&](std::size_t n) {
+    d.site_x_m.assign(n, d.grid.origin_x_m + 100.0);
+    d.site_y_m.assign(n, d.grid.origin_y_m + 100.0);
+    return site_markers(d, "auto");
+  };
+  EXPECT_EQ(with_sites(1), "circles");
+  EXPECT_EQ(with_sites(1000), "circles");
+  EXPECT_EQ(with_sites(1001), "dots");
+  EXPECT_EQ(with_sites(20000), "dots");
+  EXPECT_EQ(with_sites(25000), "none");
+  EXPECT_EQ(site_markers(d, "circles"), "circles");
+  const std::string path = dir_.file("many.svg");
+  render_map(d, MapOptions{}, path);
+  const std::string texts = test::text_layer(slurp(path));
+  EXPECT_NE(texts.find("25,000 strike sites, not drawn"), std::string::npos) << texts;
+  MapOptions dots;
+  dots.sites = "dots";
+  render_map(d, dots, path);
+  EXPECT_EQ(test::text_layer(slurp(path)).find("not drawn"), std::string::npos);
+  EXPECT_NE(test::text_layer(slurp(path)).find("strike sites"), std::string::npos);
+}
+
 // A per-cell quantile is not a realization: the layer and the footer say so.
 TEST_F(Map, QuantileLayersSayTheyAreCellByCell) {
   for (const char* layer : {"dud_q05", "dud_q50", "dud_q95"}) {

@@ -483,6 +483,7 @@ struct MapPage {
   DisplayLayer layer;
   ClassScheme scheme;
   MapContext ctx;
+  std::string sites;  // the strike sites' markers (site_markers)
   TitleBlock title;
   WrappedText footer;
   double footer_top = 0;
@@ -519,7 +520,8 @@ MapPage plan_map_page(const ResultData& d, const MapOptions& o, Canvas& m) {
 
   std::vector<LegendItem> scheme_items = scheme_legend(p.layer.title, units_line(p.layer), p.scheme,
                                                        p.layer.kind != LayerKind::Categorical && has_water(d));
-  const std::vector<LegendItem> context_items = context_legend(p.ctx, d);
+  p.sites = site_markers(d, o.sites);
+  const std::vector<LegendItem> context_items = context_legend(p.ctx, d, p.sites);
   const double left_labels = 36, bottom_labels = 14;
   const double lowest_footer = H - kMargin - p.footer.height;
   MapLayout& L = p.layout;
@@ -581,7 +583,7 @@ void draw_map_page(Canvas& c, const ResultData& d, const MapPage& p) {
   draw_cells(c, d.grid, p.layer.values, p.scheme, L.frame);
   draw_graticule(c, d.grid, L.frame, true, true);
   draw_context_lines(c, p.ctx, f);
-  draw_sites(c, d, L.frame, 0.9);
+  draw_sites(c, d, L.frame, 0.9, p.sites);
   draw_place_names(c, p.ctx, f, 14);
   draw_frame_border(c, L.frame);
   for (const LegendBlock& b : p.legends) draw_legend(c, b);

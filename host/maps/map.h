@@ -34,7 +34,16 @@ struct MapOptions {
   // render_comparison: the two result files' names, for the captions and
   // error messages (empty: the scenarios' names stand alone).
   std::string file_a, file_b;
+  // Strike-site markers: "auto" (site_markers), "circles", "dots" or "none".
+  std::string sites = "auto";
 };
+
+// The choices of MapOptions::sites.
+const std::vector<std::string>& site_marker_names();
+// The markers a page draws for d's strike sites, "circles", "dots" or "none":
+// the choice, or for "auto" open circles up to 1,000 sites, small dots up to
+// 20,000 and none beyond (50,000 circles would hide the layer they stand on).
+std::string site_markers(const ResultData& d, const std::string& choice);
 
 // The paper sizes MapOptions::paper accepts.
 const std::vector<std::string>& paper_names();

@@ -357,13 +357,19 @@ void draw_place_names(Canvas& c, const MapContext& ctx, const FrameMap& f, int m
   cairo_restore(cr);
 }
 
-std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d) {
+std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d, const std::string& markers) {
   std::vector<LegendItem> items;
   const Font f{7, false, false};
   if (!d.site_x_m.empty()) {
     const std::string text = d.site_placement == "per_realization" ? "strike sites (one realization; redrawn in each)"
                                                                     : "strike sites";
-    items.push_back({LegendItem::SiteSample, text, f, {}, {}, 0});
+    if (markers == "none")
+      items.push_back({LegendItem::Text,
+                       fmt::format("{} strike sites, not drawn (--sites dots or circles draws them)",
+                                   format_number(double(d.site_x_m.size()))),
+                       f, {}, {}, 0});
+    else
+      items.push_back({markers == "dots" ? LegendItem::SiteDotSample : LegendItem::SiteSample, text, f, {}, {}, 0});
   }
   for (const char* name : {"border", "coast", "rivers"})
     if (ctx.has(name)) {

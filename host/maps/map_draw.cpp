@@ -41,6 +41,17 @@ const std::vector<std::string>& paper_names() {
   return names;
 }
 
+const std::vector<std::string>& site_marker_names() {
+  static const std::vector<std::string> names = {"auto", "circles", "dots", "none"};
+  return names;
+}
+
+std::string site_markers(const ResultData& d, const std::string& choice) {
+  if (choice != "auto") return choice;
+  const std::size_t n = d.site_x_m.size();
+  return n <= 1000 ? "circles" : n <= 20000 ? "dots" : "none";
+}
+
 }  // namespace remnant
 
 namespace remnant::map_detail {
@@ -671,18 +682,32 @@ void draw_site_symbol(Canvas& c, double x, double y, double radius) {
   cairo_arc(cr, x, y, radius, 0, 2 * M_PI);
 }
 
-void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius) {
+void draw_site_dot(Canvas& c, double x, double y) {
+  cairo_new_sub_path(c.cr());
+  cairo_arc(c.cr(), x, y, 0.3, 0, 2 * M_PI);
+}
+
+void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius, const std::string& markers) {
+  if (markers == "none") return;
+  const bool dots = markers == "dots";
   const FrameMap f{&d.grid, frame};
   cairo_t* cr = c.cr();
   cairo_save(cr);
   cairo_rectangle(cr, frame.x, frame.y, frame.w, frame.h);
   cairo_clip(cr);
   cairo_new_path(cr);
-  for (std::size_t i = 0; i < d.site_x_m.size() && i < d.site_y_m.size(); ++i)
-    draw_site_symbol(c, f.px(d.site_x_m[i]), f.py(d.site_y_m[i]), radius);
-  cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.85);
-  cairo_set_line_width(cr, 0.35);
-  cairo_stroke(cr);
+  for (std::size_t i = 0; i < d.site_x_m.size() && i < d.site_y_m.size(); ++i) {
+    if (dots) draw_site_dot(c, f.px(d.site_x_m[i]), f.py(d.site_y_m[i]));
+    else draw_site_symbol(c, f.px(d.site_x_m[i]), f.py(d.site_y_m[i]), radius);
+  }
+  if (dots) {
+    cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.55);
+    cairo_fill(cr);
+  } else {
+    cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.85);
+    cairo_set_line_width(cr, 0.35);
+    cairo_stroke(cr);
+  }
   cairo_restore(cr);
 }
 
@@ -841,6 +866,12 @@ void draw_legend(Canvas& c, const LegendBlock& b) {
         cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
         cairo_set_line_width(cr, 0.4);
         cairo_stroke(cr);
+        break;
+      case LegendItem::SiteDotSample:
+        cairo_new_path(cr);
+        cairo_arc(cr, s.cx(), s.cy(), 0.6, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.7);
+        cairo_fill(cr);
         break;
       case LegendItem::TownSample:
         cairo_arc(cr, s.cx(), s.cy(), 1.6, 0, 2 * M_PI);

@@ -141,8 +141,9 @@ void draw_frame_border(Canvas& c, const MapRect& frame);
 // Strokes the current path (with the current source and line width) only
 // where the per-cell mask is 255.
 void stroke_through_mask(Canvas& c, const ResultGrid& g, const std::vector<std::uint8_t>& mask, const MapRect& frame);
-// Strike sites as small open circles of the given radius (points).
-void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius);
+// Strike sites as `markers` (site_markers): small open circles of the given
+// radius (points), small filled dots, or nothing.
+void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius, const std::string& markers);
 void draw_site_symbol(Canvas& c, double x, double y, double radius);
 
 struct ScaleBar {
@@ -160,7 +161,7 @@ void draw_north_arrow(Canvas& c, const MapRect& box);
 // ---------------------------------------------------------------- legends
 
 struct LegendItem {
-  enum Kind { Heading, Text, Swatch, LineSample, SiteSample, TownSample } kind = Text;
+  enum Kind { Heading, Text, Swatch, LineSample, SiteSample, SiteDotSample, TownSample } kind = Text;
   std::string text;
   Font font;
   ColourClass cls;       // Swatch
@@ -207,7 +208,8 @@ void draw_context_lines(Canvas& c, const MapContext& ctx, const FrameMap& f);
 // then towns: a dot each and, the most populous first, a name where it fits
 // without touching another name or leaving the frame (at most max_labels).
 void draw_place_names(Canvas& c, const MapContext& ctx, const FrameMap& f, int max_labels);
-std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d);
+// markers: the strike sites' (site_markers); "none" with sites says they are not drawn.
+std::vector<LegendItem> context_legend(const MapContext& ctx, const ResultData& d, const std::string& markers);
 
 // ---------------------------------------------------------------- text of the pages
 

@@ -72,6 +72,10 @@ void add_map_options(CLI::App* cmd, remnant::MapOptions& m) {
   for (const std::string& n : remnant::paper_names()) papers += (papers.empty() ? "" : ", ") + n;
   cmd->add_option("--paper", m.paper, "Page: " + papers)->capture_default_str();
   cmd->add_option("--dpi", m.dpi, "Resolution of PNG maps")->capture_default_str();
+  cmd->add_option("--sites", m.sites,
+                  "Strike-site markers: auto (circles up to 1,000 sites, dots up to 20,000, none beyond), circles, "
+                  "dots or none")
+      ->capture_default_str();
 }
 
 // CLI11 reads integers with strtoll in base 0, which saturates (--seed 2^64
@@ -131,6 +135,7 @@ void check_choice(const std::string& option, const std::string& value, const std
 void check_map_args(const remnant::MapOptions& m) {
   check_choice("--layer", m.layer, remnant::display_layer_names());
   check_choice("--paper", m.paper, remnant::paper_names());
+  check_choice("--sites", m.sites, remnant::site_marker_names());
   if (!(m.dpi >= 10.0 && m.dpi <= 1200.0))
     throw remnant::InputError(fmt::format("--dpi {}: expected a resolution between 10 and 1200", m.dpi));
 }
