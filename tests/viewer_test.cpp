@@ -9,9 +9,12 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
+#include "host/inputs/scenario.h"
 #include "test_support.h"
+#include "viewer/glyph_ranges.h"
 
 namespace remnant {
 namespace {
@@ -234,6 +237,51 @@ TEST(Viewer, HDF5IsToldByItsSignatureNotItsName) {
   EXPECT_NE(c.output.find("--resume"), std::string::npos) << c.output;
   EXPECT_EQ(c.output.find("TOML"), std::string::npos) << c.output;
   EXPECT_FALSE(std::filesystem::exists(png));
+}
+
+// The code points of a UTF-8 text (a malformed byte counts as itself).
+std::set<std::uint32_t> code_points(const std::string& text) {
+  std::set<std::uint32_t> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const int n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+    std::uint32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (int k = 1; k < n && i + k < text.size(); ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    out.insert(c);
+    i += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+// The viewer drew "Pe?" and "?uto Orizare": its font atlas held Latin-1 only.
+// Every character of the bundled datasets' layers (town and country names
+// included) must be in the atlas, and DejaVu Sans must have its glyph.
+TEST(Viewer, EveryBundledNameIsInTheFontAtlas) {
+  std::set<std::uint32_t> chars;
+  std::error_code ec;
+  for (const auto& d : std::filesystem::directory_iterator(datasets_dir(), ec))
+    for (const auto& f : std::filesystem::directory_iterator(d.path(), ec))
+      if (f.path().extension() == ".geojson")
+        for (std::uint32_t c : code_points(slurp(f.path().string())))
+          if (c >= 0x20) chars.insert(c);
+  if (chars.empty()) GTEST_SKIP() << "no bundled datasets in " << datasets_dir();
+  EXPECT_GT(*chars.rbegin(), 0xFFu) << "the names hold characters beyond Latin-1 (the case this test is for)";
+  for (std::uint32_t c : chars) EXPECT_TRUE(viewer::in_glyph_ranges(c)) << "U+" << std::hex << c << " not in the atlas";
+  const CommandResult fc =
+      run_command("fc-query --format='%{charset}' /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf 2>/dev/null");
+  if (fc.exit_code != 0 || fc.output.empty()) GTEST_SKIP() << "fc-query cannot read DejaVu Sans' character set";
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> font;
+  std::istringstream in(fc.output);
+  for (std::string r; in >> r;) {
+    const std::size_t dash = r.find('-');
+    const auto lo = static_cast<std::uint32_t>(std::stoul(r.substr(0, dash), nullptr, 16));
+    font.emplace_back(lo, dash == std::string::npos ? lo : static_cast<std::uint32_t>(std::stoul(r.substr(dash + 1), nullptr, 16)));
+  }
+  for (std::uint32_t c : chars) {
+    bool has = false;
+    for (const auto& [lo, hi] : font) has = has || (c >= lo && c <= hi);
+    EXPECT_TRUE(has) << "DejaVu Sans has no glyph for U+" << std::hex << c;
+  }
 }
 
 }  // namespace

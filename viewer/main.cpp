@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "host/evidence/layers.h"
 #include "remnant_version.h"
 #include "viewer/app.h"
+#include "viewer/glyph_ranges.h"
 
 namespace fs = std::filesystem;
 using namespace remnant;
@@ -202,9 +204,10 @@ GLFWwindow* open_window(bool headless, std::string& error) {
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
   const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   if (fs::exists(font)) {
-    // Latin-1 and the punctuation and signs the legends use (en dash, minus, >=).
-    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
-    io.Fonts->AddFontFromFileTTF(font, 15.0f, nullptr, ranges);
+    // Every bundled place name and the legends' signs (viewer/glyph_ranges.h).
+    static_assert(sizeof(ImWchar) >= sizeof(viewer::kGlyphRanges[0]), "ImWchar holds the ranges");
+    static const std::vector<ImWchar> ranges(std::begin(viewer::kGlyphRanges), std::end(viewer::kGlyphRanges));
+    io.Fonts->AddFontFromFileTTF(font, 15.0f, nullptr, ranges.data());
   }
   ImGui::StyleColorsLight();
   ImGui_ImplGlfw_InitForOpenGL(window, true);
