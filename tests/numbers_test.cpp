@@ -57,6 +57,15 @@ TEST(Numbers, TheRunSummaryHasNoENotation) {
   EXPECT_EQ(r.output.find("e+"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("note: only 3 realizations"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(" submunitions per second"), std::string::npos) << r.output;
+  const test::CommandResult json = test::run_command(cli + " run " + std::string(REMNANT_SOURCE_DIR) +
+                                                     "/configs/example.toml -r 3 --threads 1 -q --json 2>&1");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_NE(json.output.find("\"warnings\": [\"only 3 realizations: the 90 % intervals from so few are rough"),
+            std::string::npos)
+      << json.output;
+  const test::CommandResult enough = test::run_command(cli + " run " + std::string(REMNANT_SOURCE_DIR) +
+                                                       "/configs/example.toml -r 20 --threads 1 -q --json 2>&1");
+  EXPECT_NE(enough.output.find("\"warnings\": [],"), std::string::npos) << enough.output;
 }
 
 }  // namespace

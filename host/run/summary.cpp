@@ -25,6 +25,11 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
     return out;
   };
   const double items = double(r.fired_per_realization) * r.realizations;
+  std::vector<std::string> warnings;
+  if (r.realizations < kFewRealizations)
+    warnings.push_back(fmt::format("only {} realization{}: the 90 % intervals from so few are rough; run more (-r) "
+                                   "before quoting them",
+                                   r.realizations, r.realizations == 1 ? "" : "s"));
   return fmt::format(
       "{{\n"
       "  \"software_version\": \"{}\",\n"
@@ -46,6 +51,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"duds_by_land_cover\": {{{}}},\n"
       "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
       "  \"assumptions\": [{}],\n"
+      "  \"warnings\": [{}],\n"
       "  \"dropped_assumptions\": [{}],\n"
       "  \"references\": [{}],\n"
       "  \"seconds\": {},\n"
@@ -56,7 +62,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       json_summary_object(h.total_duds), json_summary_object(h.impacts),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
       json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
-      json_strings(sc.assumptions), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
+      json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
       r.seconds > 0 ? items / r.seconds : 0.0);
 }
 
