@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "host/maps/map.h"
 #include "host/maps/map_internal.h"
@@ -157,6 +159,21 @@ TEST_F(Map, PdfIsVectorAndItsTextCanBeExtracted) {
   EXPECT_NE(r.output.find("seed 31"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Remnant " + data().software_version), std::string::npos);
   EXPECT_NE(r.output.find("Expected unexploded submunitions"), std::string::npos);
+}
+
+// The PDF's dates are the run's creation time, not the clock's: the same
+// result gives the same PDF (SOURCE_DATE_EPOCH reaches it through the run).
+TEST_F(Map, PdfDatesAreTheRunsSoTheSameResultGivesTheSamePdf) {
+  ResultData d = data();
+  d.creation_time_utc = "2001-02-03T04:05:06Z";
+  const std::string a = dir_.file("a.pdf"), b = dir_.file("b.pdf");
+  render_map(d, MapOptions{}, a);
+  const std::string first = slurp(a);
+  EXPECT_NE(first.find("/CreationDate (20010203040506Z)"), std::string::npos);
+  EXPECT_NE(first.find("/ModDate (20010203040506Z)"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past the clock's second
+  render_map(d, MapOptions{}, b);
+  EXPECT_TRUE(first == slurp(b)) << "two renderings of one result differ";
 }
 
 TEST_F(Map, FooterSaysTheUncertaintyInOneSentence) {

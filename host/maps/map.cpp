@@ -606,7 +606,8 @@ void render_map(const ResultData& d, const MapOptions& o, const std::string& pat
   MeasuringCanvas m;
   const MapPage p = plan_map_page(d, o, m.canvas());
   write_page(path, p.page, o.dpi,
-             PageInfo{p.title.title, p.layer.long_name + ". " + uncertainty_sentence(d, o.layer), software_line(d)},
+             PageInfo{p.title.title, p.layer.long_name + ". " + uncertainty_sentence(d, o.layer), software_line(d),
+                      d.creation_time_utc},
              [&](Canvas& c) { draw_map_page(c, d, p); });
 }
 

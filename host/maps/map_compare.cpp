@@ -214,7 +214,7 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
 
   const std::string subject = fmt::format("{} A: {} B: {}", subtitle, uncertainty_sentence(a, o.layer),
                                           uncertainty_sentence(b, o.layer));
-  write_page(path, page, o.dpi, PageInfo{title, subject, software_line(a)}, [&](Canvas& c) {
+  write_page(path, page, o.dpi, PageInfo{title, subject, software_line(a), std::max(a.creation_time_utc, b.creation_time_utc)}, [&](Canvas& c) {
     draw_title(c, tb);
     for (int i = 0; i < 3; ++i) {
       double y = tb.bottom;

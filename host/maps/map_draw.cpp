@@ -267,6 +267,10 @@ void write_page(const std::string& path, PageSize page, double dpi, const PageIn
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, info.title.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_SUBJECT, info.subject.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, info.creator.c_str());
+    if (!info.date.empty()) {
+      cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, info.date.c_str());
+      cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE, info.date.c_str());
+    }
   }
   check_cairo(cairo_surface_status(surface.get()), path, "create the page");
   std::vector<TextRun> runs;

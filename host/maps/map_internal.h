@@ -83,6 +83,10 @@ class MeasuringCanvas {
 struct PageInfo {
   std::string title, subject;  // PDF metadata and the SVG's <title>/<desc>
   std::string creator;         // "Remnant 0.1.0 (git ...)"
+  // The PDF's creation and modification date, ISO 8601 ("2026-12-04T15:06:31Z"):
+  // the run's creation time, so that the same result gives the same PDF
+  // (SOURCE_DATE_EPOCH reaches it). "": Cairo takes the clock's.
+  std::string date;
 };
 
 // Draws one page and writes it to path atomically in the format its extension
