@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -390,6 +391,58 @@ TEST(MapClasses, ValuesFallInTheirClassAndZeroIsTransparent) {
   EXPECT_EQ(e.find(-199.0), &e.classes.front());
   EXPECT_EQ(e.find(1400.0), &e.classes.back());
   EXPECT_EQ(e.classes.front().label, "below 0");
+}
+
+// Breaks a mean layer's Monte Carlo error cannot tell apart are merged: a
+// flat field of noise gets one class, a field whose cells differ far more
+// than their errors keeps its breaks.
+TEST(MapClasses, BreaksWithinMonteCarloErrorAreMerged) {
+  std::vector<float> flat;
+  std::vector<double> se;
+  std::mt19937 rng(3);
+  std::normal_distribution<double> noise(0.0, 2.0);
+  for (int i = 0; i < 4000; ++i) {
+    flat.push_back(static_cast<float>(std::max(0.05, 4.0 + noise(rng))));
+    se.push_back(2.0);
+  }
+  const std::vector<double> breaks = nice_breaks(flat);
+  ASSERT_GE(breaks.size(), 3u) << "the field's noise spans several nice classes";
+  const SeparableBreaks f = separable_breaks(breaks, flat, se);
+  EXPECT_TRUE(f.within_error);
+  EXPECT_EQ(f.breaks.size(), 1u);
+  EXPECT_GE(f.breaks[0], *std::max_element(flat.begin(), flat.end())) << "one class holds every cell";
+  // Two groups far apart with small errors: structure, kept.
+  std::vector<float> two;
+  for (int i = 0; i < 4000; ++i) two.push_back(i % 2 ? 1.0f : 50.0f);
+  const SeparableBreaks t = separable_breaks(nice_breaks(two), two, std::vector<double>(two.size(), 0.1));
+  EXPECT_FALSE(t.within_error);
+  EXPECT_EQ(t.breaks, nice_breaks(two));
+  EXPECT_EQ(t.merged, 0u);
+  // No errors known (one realization, or not a mean layer): the breaks as they were.
+  EXPECT_EQ(separable_breaks(breaks, flat, {}).breaks, breaks);
+}
+
+// The case: sites redrawn uniformly in every realization make the
+// expectation flat; the mean map must not show its noise as classes.
+TEST(MapClasses, AUniformPlacementsMeanMapShowsNoMoreClassesThanItsErrorAllows) {
+  const std::string text = test::ScenarioText("uniform", 5, 20)
+                               .grid(60, 60, 50.0)
+                               .submunition(test::m77())
+                               .carrier(test::m26())
+                               .inventory_total(64400)
+                               .inventory_carrier("M26", "share", 1.0)
+                               .sites(40, "per_realization")
+                               .site_area("all", {0.0, 3000.0}, {0.0, 3000.0}, 1.0)
+                               .text();
+  const ResultData d = test::result_data(text, 20, 11);
+  const DisplayLayer l = display_layer(d, "dud_mean");
+  ASSERT_GE(nice_breaks(l.values).size(), 3u) << "the noise alone would make several classes";
+  const ClassScheme s = layer_classes(d, l);
+  ASSERT_TRUE(s.empty_note.empty());
+  std::size_t coloured = 0;
+  for (const ColourClass& k : s.classes) coloured += k.transparent ? 0 : 1;
+  EXPECT_EQ(coloured, 1u) << "classes beyond the one its error allows";
+  EXPECT_NE(s.note.find("within Monte Carlo error"), std::string::npos) << s.note;
 }
 
 TEST(MapClasses, DifferencesAreSymmetricAboutZero) {

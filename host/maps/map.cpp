@@ -163,6 +163,69 @@ std::vector<double> nice_breaks(const std::vector<float>& values, std::size_t ma
   return b;
 }
 
+SeparableBreaks separable_breaks(const std::vector<double>& breaks, const std::vector<float>& values,
+                                 const std::vector<double>& se) {
+  SeparableBreaks out;
+  out.breaks = breaks;
+  if (se.size() != values.size() || breaks.empty()) return out;
+  double n = 0, sum = 0, sum_sq = 0, se_sq = 0, top = 0;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (std::isfinite(values[i]) && values[i] > 0 && std::isfinite(se[i])) {
+      n += 1, sum += values[i], sum_sq += double(values[i]) * values[i], se_sq += se[i] * se[i];
+      top = std::max(top, double(values[i]));
+    }
+  if (n >= 2) {
+    const double var = (sum_sq - sum * sum / n) / (n - 1), noise = se_sq / n;
+    if (var - noise < noise) {
+      out.breaks = {nice_at_least(top)};
+      out.merged = breaks.size();
+      out.within_error = true;
+      return out;
+    }
+  }
+  std::size_t& merged = out.merged;
+  std::vector<double> kept;
+  double last = 0;
+  for (double b : breaks) {
+    std::vector<double> near;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (std::isfinite(values[i]) && values[i] >= b / 2 && values[i] <= 2 * b && std::isfinite(se[i]))
+        near.push_back(se[i]);
+    double typical = 0;
+    if (!near.empty()) {
+      std::nth_element(near.begin(), near.begin() + near.size() / 2, near.end());
+      typical = near[near.size() / 2];
+    }
+    if (b - last >= 2 * typical) {
+      kept.push_back(b);
+      last = b;
+    } else {
+      ++merged;
+    }
+  }
+  if (kept.empty()) {  // one class above 0 at least
+    kept.push_back(breaks.back());
+    --merged;
+  }
+  out.breaks = kept;
+  return out;
+}
+
+namespace {
+
+// Each cell's standard error of the mean of a count layer, in its display
+// units (per hectare): sd / sqrt(R); empty when the run has no per-cell sd or
+// fewer than 2 realizations (one realization has no error to speak of).
+std::vector<double> mean_standard_errors(const ResultData& d, const DisplayLayer& layer) {
+  if (layer.name != "dud_mean" || d.realizations < 2 || d.stats.sd.size() != layer.values.size()) return {};
+  const double scale = 1.0 / d.grid.cell_area_ha() / std::sqrt(double(d.realizations));
+  std::vector<double> se(d.stats.sd.size());
+  for (std::size_t i = 0; i < se.size(); ++i) se[i] = d.stats.sd[i] * scale;
+  return se;
+}
+
+}  // namespace
+
 ClassScheme layer_classes(const ResultData& d, const DisplayLayer& layer, const std::vector<float>& all_values) {
   const std::vector<float>& values = all_values.empty() ? layer.values : all_values;
   ClassScheme s;
@@ -179,7 +242,22 @@ ClassScheme layer_classes(const ResultData& d, const DisplayLayer& layer, const 
         return s;
       }
       const bool density = layer.kind == LayerKind::Density;
-      const std::vector<double> breaks = density ? nice_breaks(values) : std::vector<double>{0.1, 0.25, 0.5, 0.75, 0.9, 1.0};
+      std::vector<double> breaks = density ? nice_breaks(values) : std::vector<double>{0.1, 0.25, 0.5, 0.75, 0.9, 1.0};
+      // The mean layer's classes are held against its Monte Carlo error (the
+      // layer's own cells: a comparison sheet's shared scale is A's and B's).
+      const std::vector<double> se = all_values.empty() ? mean_standard_errors(d, layer) : std::vector<double>{};
+      if (density && !se.empty()) {
+        const SeparableBreaks sb = separable_breaks(breaks, layer.values, se);
+        breaks = sb.breaks;
+        if (sb.within_error)
+          s.note = fmt::format("One class: the differences between cells are within Monte Carlo error (their spread "
+                               "is no larger than the cells' own standard errors over {} realizations)",
+                               d.realizations);
+        else if (sb.merged > 0)
+          s.note = fmt::format("Classes at least two standard errors of the cell means apart: {} finer break{} "
+                               "within Monte Carlo error not shown ({} realizations; more resolve more)",
+                               sb.merged, sb.merged == 1 ? "" : "s", d.realizations);
+      }
       for (ColourClass& k : sequential_classes(breaks, hi, density)) s.classes.push_back(k);
       return s;
     }

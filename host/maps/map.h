@@ -90,6 +90,9 @@ struct ClassScheme {
   // Non-empty when the layer holds no value to colour (all zero or no data):
   // the legend says this in place of the classes.
   std::string empty_note;
+  // Non-empty when breaks were merged because Monte Carlo error cannot tell
+  // their classes apart (separable_breaks): the legend says so under the classes.
+  std::string note;
   // The class of a value; nullptr for NaN (no data).
   const ColourClass* find(double v) const;
 };
@@ -98,6 +101,25 @@ struct ClassScheme {
 // max_breaks of them) for the positive finite values: from about their 5th to
 // their 99th percentile. Empty when no value is positive.
 std::vector<double> nice_breaks(const std::vector<float>& values, std::size_t max_breaks = 7);
+
+// The breaks of a mean layer that its Monte Carlo error can tell apart, from
+// each cell's mean (values) and its standard error (se: sd / sqrt(R), in the
+// layer's units). First the whole layer: when the spread of the positive cell
+// means is no larger than their own errors explain (variance of the means
+// minus the mean squared error below the mean squared error: the signal is
+// weaker than the noise), the differences between cells are sampling noise and
+// one class is shown (within_error). Otherwise a break b is kept when it lies
+// at least two standard errors above the last break kept (0 to begin with),
+// the standard error being the median se of the cells whose mean lies within
+// a factor 2 of b (a break with no cell near it is kept). A flat expectation
+// then does not show as hotspots.
+struct SeparableBreaks {
+  std::vector<double> breaks;
+  std::size_t merged = 0;     // breaks dropped
+  bool within_error = false;  // the layer's differences are all within its error
+};
+SeparableBreaks separable_breaks(const std::vector<double>& breaks, const std::vector<float>& values,
+                                 const std::vector<double>& se);
 
 // The colour scale of a display layer (values as display_layer gives them):
 // density layers on nice breaks, probability on fixed breaks in 0-1, both on

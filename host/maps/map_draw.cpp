@@ -802,6 +802,7 @@ std::vector<LegendItem> scheme_legend(const std::string& title, const std::strin
     items.push_back({LegendItem::Text, s.empty_note, Font{7.5, true, false}, {}, {}, 0});
   } else {
     for (const ColourClass& k : s.classes) items.push_back({LegendItem::Swatch, k.label, Font{7, false, false}, k, {}, 0});
+    if (!s.note.empty()) items.push_back({LegendItem::Text, s.note, Font{6.5, false, true}, {}, {}, 0});
   }
   if (water) {
     ColourClass w{0, 0, "water (items landing there are counted apart)", kWaterColour, false};
