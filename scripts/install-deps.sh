@@ -28,11 +28,12 @@ PACKAGES=(
   libimgui-dev libglfw3-dev libstb-dev xvfb xauth libgl1-mesa-dri
   # reading result files with the tools users have (h5dump, ncdump, h5py,
   # xarray through netCDF4); /usr/bin/python3 also parses the JSON summary in
-  # the CLI tests
+  # the CLI tests and runs scripts/sources_md.py (tomllib: Python 3.11 or later)
   hdf5-tools netcdf-bin python3-h5py python3-numpy python3-xarray python3-netcdf4
   # maps and comparison sheets (Cairo: PNG, SVG, PDF; text in DejaVu through
-  # fontconfig); poppler-utils' pdftotext reads the PDF's text in the tests
-  libcairo2-dev fonts-dejavu-core poppler-utils
+  # fontconfig); poppler-utils' pdftotext reads the PDF's text in the tests;
+  # fontconfig's fc-query reads DejaVu Sans' characters in the viewer's glyph test
+  libcairo2-dev fonts-dejavu-core poppler-utils fontconfig
   # GDAL: reading user rasters (DEM, land cover) and writing/checking the
   # bundled datasets (gdalinfo, ogrinfo, /usr/bin/python3's osgeo)
   gdal-bin libgdal-dev python3-gdal zlib1g-dev
