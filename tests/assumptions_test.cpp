@@ -40,15 +40,6 @@ std::vector<std::string> stated(const Scenario& sc) {
   return out;
 }
 
-std::string error_of(const std::string& text, const std::vector<Override>& o = {}) {
-  try {
-    parse_scenario(text, "s.toml", o);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Assumptions, AllHoldWhileNothingTheyRestOnIsReplaced) {
   const Scenario sc = parse_scenario(scenario_with_assumptions(), "s.toml");
   EXPECT_EQ(stated(sc), (std::vector<std::string>{"the strikes are invented", "a sea breeze", "two volleys"}));
@@ -111,13 +102,13 @@ TEST(Assumptions, ABadAssumptionNamesItsPlace) {
   auto with = [](const std::string& assumptions) {
     return test::replace_all(scenario_with_assumptions(), kAssumptions, assumptions);
   };
-  EXPECT_NE(error_of(with("[{ about = [\"wind\"] }]")).find("scenario.assumptions[0].text"), std::string::npos);
-  EXPECT_NE(error_of(with("[{ text = \"t\" }]")).find("scenario.assumptions[0].about"), std::string::npos);
-  EXPECT_NE(error_of(with("[{ text = \"t\", about = [1] }]")).find("expected scenario keys as strings"),
+  EXPECT_NE(test::scenario_error(with("[{ about = [\"wind\"] }]")).find("scenario.assumptions[0].text"), std::string::npos);
+  EXPECT_NE(test::scenario_error(with("[{ text = \"t\" }]")).find("scenario.assumptions[0].about"), std::string::npos);
+  EXPECT_NE(test::scenario_error(with("[{ text = \"t\", about = [1] }]")).find("expected scenario keys as strings"),
             std::string::npos);
-  EXPECT_NE(error_of(with("[{ text = \"t\", about = [\"wind\"], because = \"x\" }]")).find("because: unknown key"),
+  EXPECT_NE(test::scenario_error(with("[{ text = \"t\", about = [\"wind\"], because = \"x\" }]")).find("because: unknown key"),
             std::string::npos);
-  EXPECT_NE(error_of(with("[3]")).find("scenario.assumptions"), std::string::npos);
+  EXPECT_NE(test::scenario_error(with("[3]")).find("scenario.assumptions"), std::string::npos);
 }
 
 }  // namespace

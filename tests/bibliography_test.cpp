@@ -32,15 +32,6 @@ std::size_t line_of(const std::string& text, const std::string& needle) {
   return at == std::string::npos ? 0 : 1 + std::count(text.begin(), text.begin() + at, '\n');
 }
 
-std::string error_of(const std::string& text, const std::string& file = "s.toml") {
-  try {
-    parse_scenario(text, file);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // Every `*_source` string and `sources` entry under n, with its path.
 void source_texts(const toml::node& n, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
   if (const toml::table* t = n.as_table()) {
@@ -140,7 +131,7 @@ TEST(Bibliography, AScenarioCarriesTheFullReferencesOfTheKeysItCites) {
 
 TEST(Bibliography, AnUnknownKeyNamesTheFileTheLineAndTheKey) {
   const std::string text = cited_scenario(kConfigs + "sources.toml", "UN [UN-LEBANON-2006]; a typo [HRW-2080]");
-  const std::string msg = error_of(text);
+  const std::string msg = test::scenario_error(text);
   const std::size_t line = line_of(text, "HRW-2080");
   EXPECT_NE(msg.find("s.toml:" + std::to_string(line) + ": scenario.sources[0]: cites [HRW-2080]"), std::string::npos)
       << msg;
@@ -149,18 +140,14 @@ TEST(Bibliography, AnUnknownKeyNamesTheFileTheLineAndTheKey) {
 
 TEST(Bibliography, AKeyFromASetOverrideIsCheckedToo) {
   const std::string text = cited_scenario(kConfigs + "sources.toml", "UN [UN-LEBANON-2006]");
-  std::string msg;
-  try {
-    parse_scenario(text, "s.toml", {parse_override("wind.speed_mps_source=\"made up [NOWHERE-1]\"")});
-  } catch (const InputError& e) {
-    msg = e.what();
-  }
+  const std::string msg =
+      test::scenario_error(text, {parse_override("wind.speed_mps_source=\"made up [NOWHERE-1]\"")});
   EXPECT_NE(msg.find("--set wind.speed_mps_source: cites [NOWHERE-1]"), std::string::npos) << msg;
 }
 
 TEST(Bibliography, AKeyWithoutABibliographyIsRefused) {
   const std::string text = test::replace_all(cited_scenario("unused", "HRW [HRW-2008]"), "bibliography = \"unused\"\n", "");
-  const std::string msg = error_of(text);
+  const std::string msg = test::scenario_error(text);
   EXPECT_NE(msg.find("scenario.sources[0]: cites [HRW-2008], but the scenario has no bibliography"), std::string::npos)
       << msg;
 }
@@ -178,7 +165,7 @@ TEST(Bibliography, AnUnknownKeyInTheCatalogueNamesTheCatalogue) {
                                .scenario("dud_rates", test::quoted("field"))
                                .strike(test::Strike("M26", 1, 500.0, 500.0))
                                .text();
-  const std::string msg = error_of(text);
+  const std::string msg = test::scenario_error(text);
   const std::size_t line = line_of(cat, "[PRESS-RBL7555]");
   EXPECT_NE(msg.find(dir.file("munitions.toml") + ":" + std::to_string(line) + ": carrier["), std::string::npos) << msg;
   EXPECT_NE(msg.find("cites [PRESS-RBL7555], which the bibliography " + dir.file("sources.toml") + " does not have"),
@@ -192,7 +179,7 @@ TEST(Bibliography, ABadEntryNamesTheFileLineAndField) {
   const std::string locator = "locator = \"page not recorded\"\ngrade = \"H\"\nused_for = \"CBU-87 footprint";
   ASSERT_NE(bib.find(locator), std::string::npos);
   dir.write("sources.toml", test::replace_all(bib, locator, "grade = \"H\"\nused_for = \"CBU-87 footprint"));
-  const std::string msg = error_of(cited_scenario(dir.file("sources.toml"), "[HRW-2008]"));
+  const std::string msg = test::scenario_error(cited_scenario(dir.file("sources.toml"), "[HRW-2008]"));
   EXPECT_NE(msg.find(dir.file("sources.toml")), std::string::npos) << msg;
   EXPECT_NE(msg.find("HRW-1999.locator"), std::string::npos) << msg;
 }

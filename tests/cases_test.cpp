@@ -42,15 +42,6 @@ const std::string kCatalogueScenario =
 
 std::string catalogue_scenario() { return test::replace_all(kCatalogueScenario, "@CONFIGS@", kConfigs); }
 
-std::string error_of(const std::string& text, const std::vector<Override>& o = {}, const std::string& file = "s.toml") {
-  try {
-    parse_scenario(text, file, o);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Catalogue, EveryFactsCarrierAndSubmunitionIsThereWithBothPriorsInsideTheirRanges) {
   const Scenario sc = parse_scenario(catalogue_scenario(), "t.toml");
   std::set<std::string> carriers, types;
@@ -119,14 +110,14 @@ TEST(Catalogue, TheLoaderRefusesAFigureWithoutASource) {
   cat = test::replace_all(cat, line, "");
   dir.write("munitions.toml", cat);
   const std::string text = test::replace_all(catalogue_scenario(), kConfigs + "munitions.toml", dir.file("munitions.toml"));
-  const std::string msg = error_of(text);
+  const std::string msg = test::scenario_error(text);
   EXPECT_NE(msg.find(dir.file("munitions.toml")), std::string::npos) << msg;
   EXPECT_NE(msg.find("submunitions_per_carrier: a catalogue figure needs a source"), std::string::npos) << msg;
 }
 
 TEST(Scenario, BadFilesGetMessagesNamingFileLineAndKey) {
   const std::string good = catalogue_scenario();
-  ASSERT_EQ(error_of(good), "");
+  ASSERT_EQ(test::scenario_error(good), "");
   struct Case {
     std::string from, to, message;
   };
@@ -157,7 +148,7 @@ TEST(Scenario, BadFilesGetMessagesNamingFileLineAndKey) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.message);
     ASSERT_NE(good.find(c.from), std::string::npos) << c.from;
-    const std::string msg = error_of(test::replace_all(good, c.from, c.to));
+    const std::string msg = test::scenario_error(test::replace_all(good, c.from, c.to));
     EXPECT_NE(msg.find(c.message), std::string::npos) << "got: " << msg;
     EXPECT_EQ(msg.rfind("s.toml", 0) == 0 || msg.find(".toml") != std::string::npos, true) << "names no file: " << msg;
   }
@@ -172,11 +163,11 @@ TEST(Scenario, SetOverridesValuesAndNamesItselfInErrors) {
   EXPECT_EQ(sc.dud_rates, "test");
   EXPECT_EQ(*sc.inventory.lines[2].carriers, 3u);
   EXPECT_EQ(sc.overrides.size(), 3u);
-  EXPECT_NE(error_of(good, {parse_override("sites.count=-1")}).find("--set sites.count: expected a number of strike sites between 1 and 1e7, got -1"),
+  EXPECT_NE(test::scenario_error(good, {parse_override("sites.count=-1")}).find("--set sites.count: expected a number of strike sites between 1 and 1e7, got -1"),
             std::string::npos)
-      << error_of(good, {parse_override("sites.count=-1")});
-  EXPECT_NE(error_of(good, {parse_override("nothing.here=1")}).find("has no table \"nothing\""), std::string::npos);
-  EXPECT_NE(error_of(good, {parse_override("inventory.carrier[7].share=1")}).find("has no entry [7]"), std::string::npos);
+      << test::scenario_error(good, {parse_override("sites.count=-1")});
+  EXPECT_NE(test::scenario_error(good, {parse_override("nothing.here=1")}).find("has no table \"nothing\""), std::string::npos);
+  EXPECT_NE(test::scenario_error(good, {parse_override("inventory.carrier[7].share=1")}).find("has no entry [7]"), std::string::npos);
   EXPECT_THROW(parse_override("no-equals-sign"), InputError);
 }
 

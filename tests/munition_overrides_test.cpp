@@ -30,15 +30,6 @@ std::string with_catalogue(const std::string& overrides) {
          overrides;
 }
 
-std::string error_of(const std::string& text, const std::vector<Override>& set = {}) {
-  try {
-    parse_scenario(text, "s.toml", set);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 const SubmunitionType& submunition(const Scenario& sc, const std::string& name) {
   const auto it = std::find_if(sc.submunitions.begin(), sc.submunitions.end(),
                                [&](const SubmunitionType& t) { return t.name == name; });
@@ -129,55 +120,55 @@ aim_error_cep_m_source = "test: a tighter aim"
 
 TEST(MunitionOverrides, MistakesAreRefusedWithFileLineAndKey) {
   // An unknown name: the valid names are listed.
-  std::string e = error_of(with_catalogue("\n[munition_overrides.M86]\nself_destruct_failure = 0.1\n"
+  std::string e = test::scenario_error(with_catalogue("\n[munition_overrides.M86]\nself_destruct_failure = 0.1\n"
                                           "self_destruct_failure_source = \"x\"\n"));
   EXPECT_NE(e.find("s.toml:"), std::string::npos) << e;
   EXPECT_NE(e.find("munition_overrides.M86: no submunition or carrier \"M86\""), std::string::npos) << e;
   EXPECT_NE(e.find("M85, BLU-97"), std::string::npos) << e;
   EXPECT_NE(e.find("M395, M396"), std::string::npos) << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.M86.aim_error_cep_m=1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M86.aim_error_cep_m=1")});
   EXPECT_NE(e.find("--set munition_overrides.M86: no submunition or carrier"), std::string::npos) << e;
 
   // An unknown or unchangeable key: the keys are listed.
-  e = error_of(with_catalogue("\n[munition_overrides.M85]\nself_destruct_failures = 0.1\n"));
+  e = test::scenario_error(with_catalogue("\n[munition_overrides.M85]\nself_destruct_failures = 0.1\n"));
   EXPECT_NE(e.find("s.toml:"), std::string::npos) << e;
   EXPECT_NE(e.find("munition_overrides.M85.self_destruct_failures: not a submunition key"), std::string::npos) << e;
   EXPECT_NE(e.find("self_destruct_failure"), std::string::npos) << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.M395.name=\"x\"")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M395.name=\"x\"")});
   EXPECT_NE(e.find("--set munition_overrides.M395.name: not a carrier key"), std::string::npos) << e;
   EXPECT_NE(e.find("aim_error_cep_m"), std::string::npos) << e;
 
   // A figure written in a file needs its source.
   const std::string unsourced = with_catalogue("\n[munition_overrides.M395]\naim_error_cep_m = 40\n");
-  e = error_of(unsourced);
+  e = test::scenario_error(unsourced);
   const auto line = std::count(unsourced.begin(), unsourced.end(), '\n');  // the key is on the last line
   EXPECT_NE(e.find(fmt::format("s.toml:{}: munition_overrides.M395.aim_error_cep_m: an overridden catalogue figure "
                                "needs a source",
                                line)),
             std::string::npos)
       << e;
-  e = error_of(with_catalogue("\n[munition_overrides.M395]\naim_error_cep_m_source = \"x\"\n"));
+  e = test::scenario_error(with_catalogue("\n[munition_overrides.M395]\naim_error_cep_m_source = \"x\"\n"));
   EXPECT_NE(e.find("a source for \"aim_error_cep_m\", which is not there"), std::string::npos) << e;
 
   // Values are checked as in the catalogue.
-  e = error_of(with_catalogue("\n[munition_overrides.M85]\nself_destruct_failure = 1.5\n"
+  e = test::scenario_error(with_catalogue("\n[munition_overrides.M85]\nself_destruct_failure = 1.5\n"
                               "self_destruct_failure_source = \"x\"\n"));
   EXPECT_NE(e.find("s.toml:"), std::string::npos) << e;
   EXPECT_NE(e.find("munition_overrides.M85.self_destruct_failure: expected a probability in [0, 1], got 1.5"),
             std::string::npos)
       << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.M85.self_destruct_failure=1.5")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M85.self_destruct_failure=1.5")});
   EXPECT_NE(e.find("--set munition_overrides.M85.self_destruct_failure: expected a probability in [0, 1], got 1.5"),
             std::string::npos)
       << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.M395.aim_error_cep_m=-3")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M395.aim_error_cep_m=-3")});
   EXPECT_NE(e.find("--set munition_overrides.M395.aim_error_cep_m: expected a circular error probable"),
             std::string::npos)
       << e;
   // A prior moved outside its stated range.
-  e = error_of(with_catalogue("\n[munition_overrides.M85]\ndud_rate_field = 0.5\ndud_rate_field_source = \"x\"\n"));
+  e = test::scenario_error(with_catalogue("\n[munition_overrides.M85]\ndud_rate_field = 0.5\ndud_rate_field_source = \"x\"\n"));
   EXPECT_NE(e.find("the prior's mean 0.5000 lies outside the stated range"), std::string::npos) << e;
-  e = error_of("munition_overrides = 3\n" + with_catalogue(""));
+  e = test::scenario_error("munition_overrides = 3\n" + with_catalogue(""));
   EXPECT_NE(e.find("s.toml:1: munition_overrides: expected a table"), std::string::npos) << e;
 }
 
@@ -234,27 +225,27 @@ dud_rate = 0.2
 
   // Errors name the quoted key, as it is written.
   std::string e =
-      error_of(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46\".dud_rate_field=1.5")});
+      test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46\".dud_rate_field=1.5")});
   EXPECT_NE(e.find("--set munition_overrides.\"M42/M46\".dud_rate_field: expected a probability"), std::string::npos)
       << e;
   // A '=' inside quotes is part of the key.
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.\"a=b\".dud_rate=0.1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.\"a=b\".dud_rate=0.1")});
   EXPECT_NE(e.find("munition_overrides.\"a=b\": no submunition or carrier \"a=b\""), std::string::npos) << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46.dud_rate=0.1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.\"M42/M46.dud_rate=0.1")});
   EXPECT_NE(e.find("a quoted key segment is not closed"), std::string::npos) << e;
-  e = error_of(with_catalogue(""), {parse_override("munition_overrides..M85.dud_rate=0.1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides..M85.dud_rate=0.1")});
   EXPECT_NE(e.find("an empty segment"), std::string::npos) << e;
   // NAME[i] still picks an array entry; it cannot be the last segment.
   const Scenario i = parse_scenario(with_catalogue(""), "s.toml", {parse_override("strike[0].carriers=6")});
   EXPECT_EQ(make_plan(i).items_per_realization, 6u * 63u);
-  e = error_of(with_catalogue(""), {parse_override("strike[0]=1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("strike[0]=1")});
   EXPECT_NE(e.find("the last segment cannot be NAME[INDEX]"), std::string::npos) << e;
-  e = error_of(with_catalogue(""), {parse_override("strike[x].carriers=1")});
+  e = test::scenario_error(with_catalogue(""), {parse_override("strike[x].carriers=1")});
   EXPECT_NE(e.find("\"strike[x]\" is not NAME[INDEX]"), std::string::npos) << e;
 }
 
 TEST(MunitionOverrides, FootprintScalingIsRefusedForANonAirCarrierByName) {
-  const std::string e = error_of(with_catalogue(""), {parse_override("munition_overrides.M26.footprint_scaling=1")});
+  const std::string e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M26.footprint_scaling=1")});
   EXPECT_NE(e.find("--set munition_overrides.M26.footprint_scaling: footprint_scaling"), std::string::npos) << e;
   EXPECT_NE(e.find("applies to air-delivered carriers only"), std::string::npos) << e;
   EXPECT_NE(e.find("M26 is delivered by rocket"), std::string::npos) << e;
@@ -289,7 +280,7 @@ dud_rate_source = "test: one prior"
   EXPECT_EQ(submunition(f, "M77").dud_rate.alpha, 2.0);
 
   // dud_rate beside a prior of the pair: refused.
-  std::string e = error_of(with_catalogue(""), {parse_override("munition_overrides.M77.dud_rate=0.5"),
+  std::string e = test::scenario_error(with_catalogue(""), {parse_override("munition_overrides.M77.dud_rate=0.5"),
                                                 parse_override("munition_overrides.M77.dud_rate_field=0.3")});
   EXPECT_NE(e.find("--set munition_overrides.M77.dud_rate: give either dud_rate (which replaces the test and field "
                    "priors) or dud_rate_field, not both"),
@@ -298,7 +289,7 @@ dud_rate_source = "test: one prior"
   // A prior of the pair on an entry with one dud_rate: refused, pointing to dud_rate.
   const std::string text = inline_scenario("0");
   for (const char* key : {"dud_rate_field", "dud_rate_test", "dud_rate_test_range"}) {
-    e = error_of(text, {parse_override(fmt::format("munition_overrides.g.{}=0.3", key))});
+    e = test::scenario_error(text, {parse_override(fmt::format("munition_overrides.g.{}=0.3", key))});
     EXPECT_NE(e.find(fmt::format("--set munition_overrides.g.{}: g has one dud_rate, not separate test and field "
                                  "priors; override dud_rate instead",
                                  key)),

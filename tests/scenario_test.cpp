@@ -53,14 +53,6 @@ y_m = 60.0
 )toml";
 
 // The message of the InputError that parsing text throws ("" if none).
-std::string error_of(const std::string& text) {
-  try {
-    parse_scenario(text, "s.toml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string with(const std::string& from, const std::string& to) {
   const std::string t = kMinimal;
@@ -175,7 +167,7 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
        {"land_cover.dud_rate_multiplier.wetland"}},
   };
   for (const Case& c : cases) {
-    const std::string msg = error_of(c.text);
+    const std::string msg = test::scenario_error(c.text);
     ASSERT_FALSE(msg.empty()) << "accepted:\n" << c.text;
     for (const std::string& f : c.fragments)
       EXPECT_NE(msg.find(f), std::string::npos) << "message '" << msg << "' does not mention '" << f << "'";
@@ -184,7 +176,7 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
 
 TEST(Scenario, DuplicateNamesAreRejected) {
   const std::string dup_sub = with("[[carrier]]", "[[submunition]]\nname = \"s\"\nterminal_velocity_mps = 30\ndud_rate = 0.1\n\n[[carrier]]");
-  EXPECT_NE(error_of(dup_sub).find("duplicate submunition"), std::string::npos) << error_of(dup_sub);
+  EXPECT_NE(test::scenario_error(dup_sub).find("duplicate submunition"), std::string::npos) << test::scenario_error(dup_sub);
   const std::string dup_car = std::string(kMinimal) + R"toml(
 [[carrier]]
 name = "c"
@@ -197,7 +189,7 @@ semi_minor_m = 10.0
 aim_error_cep_m = 0
 function_height_m = 100.0
 )toml";
-  EXPECT_NE(error_of(dup_car).find("duplicate carrier"), std::string::npos) << error_of(dup_car);
+  EXPECT_NE(test::scenario_error(dup_car).find("duplicate carrier"), std::string::npos) << test::scenario_error(dup_car);
 }
 
 TEST(Scenario, MissingFileIsAnInputError) {

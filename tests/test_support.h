@@ -152,6 +152,18 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The InputError a scenario text (named `file`, with --set overrides) is
+// refused with, or "" when it loads.
+inline std::string scenario_error(const std::string& text, const std::vector<Override>& overrides = {},
+                                  const std::string& file = "s.toml") {
+  try {
+    parse_scenario(text, file, overrides);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 // A file's bytes ("" when it cannot be read).
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
