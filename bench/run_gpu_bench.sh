@@ -18,7 +18,9 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-gpu), REPETITIONS (default 3),
 # LAOS_R (default 4), CUDA_ARCHS (default: the project's, 80;90), PTXAS
-# (default 0).
+# (default 0), BENCH_DIR (a directory holding remnant_bench and
+# remnant_profile_case already built with CUDA: nothing is built, for a GPU
+# machine without the project's build dependencies).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,14 +28,19 @@ build="${BUILD_DIR:-$repo/build-gpu}"
 reps="${REPETITIONS:-3}"
 laos_r="${LAOS_R:-4}"
 
-if [[ ! -f "$build/build.ninja" && ! -f "$build/Makefile" ]]; then
-  args=(-DCMAKE_BUILD_TYPE=Release -DREMNANT_BUILD_TESTS=OFF -DREMNANT_WITH_CUDA=ON)
-  [[ -n "${CUDA_ARCHS:-}" ]] && args+=("-DREMNANT_CUDA_ARCHITECTURES=$CUDA_ARCHS")
-  cmake -S "$repo" -B "$build" -G Ninja "${args[@]}"
+if [[ -n "${BENCH_DIR:-}" ]]; then
+  bench="$BENCH_DIR/remnant_bench"
+  profile="$BENCH_DIR/remnant_profile_case"
+else
+  if [[ ! -f "$build/build.ninja" && ! -f "$build/Makefile" ]]; then
+    args=(-DCMAKE_BUILD_TYPE=Release -DREMNANT_BUILD_TESTS=OFF -DREMNANT_WITH_CUDA=ON)
+    [[ -n "${CUDA_ARCHS:-}" ]] && args+=("-DREMNANT_CUDA_ARCHITECTURES=$CUDA_ARCHS")
+    cmake -S "$repo" -B "$build" -G Ninja "${args[@]}"
+  fi
+  cmake --build "$build" --target remnant_bench remnant_profile_case
+  bench="$build/bench/remnant_bench"
+  profile="$build/bench/remnant_profile_case"
 fi
-cmake --build "$build" --target remnant_bench remnant_profile_case
-bench="$build/bench/remnant_bench"
-profile="$build/bench/remnant_profile_case"
 
 echo "== machine"
 echo "nproc: $(nproc); $(lscpu | sed -n 's/^Model name:[[:space:]]*/cpu: /p')"
