@@ -289,10 +289,11 @@ inline bool cpu_has_avx2_fma() {
   return has;
 }
 
-// Steps 6-10 (physics.h): landing_of (deposit.h) of every lane.
+// Steps 6-10 (physics.h): landing_point (deposit.h) and its cell of every lane.
 __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, const CarrierRun& run,
                                                          const float* radius, const float* cos_t, const float* sin_t,
-                                                         const BlockWords& w, std::uint32_t* cell) {
+                                                         const BlockWords& w, float* at_x, float* at_y,
+                                                         std::uint32_t* cell) {
   const bool gaussian = run.pattern == Pattern::GaussianEllipse;
   const __m256 half_a = _mm256_set1_ps(0.5f * run.a_major), half_b = _mm256_set1_ps(0.5f * run.b_minor);
   const __m256 a = _mm256_set1_ps(run.a_major), b = _mm256_set1_ps(run.b_minor);
@@ -318,6 +319,8 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
     const __m256 t_fall = _mm256_div_ps(height, vt);
     const __m256 x = _mm256_add_ps(_mm256_add_ps(aim_x, ex), _mm256_mul_ps(wind_x, t_fall));
     const __m256 y = _mm256_add_ps(_mm256_add_ps(aim_y, ey), _mm256_mul_ps(wind_y, t_fall));
+    _mm256_store_ps(at_x + j, x);
+    _mm256_store_ps(at_y + j, y);
     // landing_cell_index (ordered comparisons: NaN is outside)
     const __m256 fx = _mm256_div_ps(x, dx), fy = _mm256_div_ps(y, dx);
     const __m256 inside = _mm256_and_ps(
@@ -355,9 +358,10 @@ class PendingCells {
   }
   ~PendingCells() {
     for (const Slot& s : slots_) flush(s);
+    flush_hazard();
   }
 
-  void add(std::uint32_t cell, float u_failure, Tally& tally) {
+  void add(std::uint32_t cell, float x, float y, float u_failure, Tally& tally) {
     if (cell == kNoCell) {
       ++tally.outside;
       return;
@@ -377,11 +381,14 @@ class PendingCells {
       return;
     }
     ++s.impacts;
-    s.duds += is_dud(s.p, u_failure) ? 1u : 0u;
+    if (!is_dud(s.p, u_failure)) return;
+    ++s.duds;
+    mark_hazard(x, y);
   }
 
  private:
   static constexpr float kWater = -1.0f;  // not a probability
+  static constexpr std::uint32_t kNoWord = 0xFFFFFFFFu;
   struct Slot {
     std::uint32_t cell, impacts, duds;
     float p;  // failure probability in the cell, or kWater
@@ -391,9 +398,29 @@ class PendingCells {
     atomic_add_u32(&run_.impacts[s.cell], s.impacts);
     if (s.duds) atomic_add_u32(&run_.duds[s.cell], s.duds);
   }
+  // Step 14 (physics.h), gathered the same way: the bits of the last hazard
+  // word a dud landed in are or-ed together and go to the raster with one
+  // atomic or when a dud lands in another word, or when the task ends.
+  void mark_hazard(float x, float y) {
+    const std::uint32_t bit = hazard_bit_index(grid_.hazard, x, y);
+    if (bit == kNoCell) return;
+    const std::uint32_t word = bit >> 6;
+    if (word != hazard_word_) {
+      flush_hazard();
+      hazard_word_ = word;
+    }
+    hazard_bits_ |= std::uint64_t(1) << (bit & 63u);
+  }
+  void flush_hazard() {
+    if (hazard_word_ != kNoWord) atomic_or_u64(&run_.hazard[hazard_word_], hazard_bits_);
+    hazard_word_ = kNoWord;
+    hazard_bits_ = 0;
+  }
   const GridView& grid_;
   const CarrierRun& run_;
   Slot slots_[kSlots];
+  std::uint32_t hazard_word_ = kNoWord;
+  std::uint64_t hazard_bits_ = 0;
 };
 static_assert(PendingCells::kSlots == 64, "the hash takes the top 6 bits");
 
@@ -416,6 +443,7 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
     BlockWords w;
     alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
     alignas(32) std::uint32_t cell[kDepositBlock];
+    alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
     if (avx2) {
 #if REMNANT_X86_SIMD
       if (avx512)
@@ -434,14 +462,18 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
     if (avx2) {
 #if REMNANT_X86_SIMD
       sincos_avx2(angle, sin_t, cos_t);
-      landing_avx2(grid, run, radius, cos_t, sin_t, w, cell);
+      landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
 #endif
     } else {
       for (std::uint32_t i = 0; i < n; ++i) pattern_sincos(angle[i], &sin_t[i], &cos_t[i]);
-      for (std::uint32_t i = 0; i < n; ++i)
-        cell[i] = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+        at_x[i] = at.x;
+        at_y[i] = at.y;
+        cell[i] = landing_cell_index(grid, at.x, at.y);
+      }
     }
-    for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], to_unit_open(w.failure0[i]), tally);
+    for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], at_x[i], at_y[i], to_unit_open(w.failure0[i]), tally);
   }
 }
 

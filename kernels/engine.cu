@@ -71,6 +71,9 @@ REMNANT_HD inline std::uint32_t tasks_per_carrier(std::uint32_t per_carrier) {
   return (per_carrier + REMNANT_ITEMS_PER_TASK - 1) / REMNANT_ITEMS_PER_TASK;
 }
 
+// 64-bit words of one realization's hazard raster.
+REMNANT_HD inline std::size_t hazard_words(const HazardRaster& h) { return std::size_t(h.ny) * h.words; }
+
 // Per-realization counters kept during deposit.
 enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kCounterSlots = 2 };
 
@@ -97,6 +100,7 @@ struct DepositRun {
   std::uint32_t cells;
   std::uint32_t* impacts;           // the batch's grids, [b][cell]
   std::uint32_t* duds;
+  std::uint64_t* hazard;            // the batch's hazard rasters, [b][row][word]
   std::uint32_t* counters;          // [b][CounterSlot]
   CpuKernel cpu_kernel;
 
@@ -116,6 +120,7 @@ struct DepositRun {
     const std::uint32_t row = b * strikes.count + s;
     run.impacts = impacts + static_cast<std::size_t>(b) * cells;
     run.duds = duds + static_cast<std::size_t>(b) * cells;
+    run.hazard = hazard + static_cast<std::size_t>(b) * hazard_words(grid.hazard);
 
     // Carrier: steps 4 and 5, aim point and heading (shared by all its
     // submunitions).
@@ -158,16 +163,35 @@ struct DepositRun {
       float sin_t, cos_t;
       pattern_sincos(pattern_angle(up.u[1]), &sin_t, &cos_t);
       const Uniform4 uf = uniforms(key_fall, run.r, run.s, run.c, k);
-      const std::uint32_t cell =
-          landing_of(grid, run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cos_t, sin_t, uf.u[0]);
-      deposit_item(grid, run, cell, [&] { return uniforms(key_failure, run.r, run.s, run.c, k).u[0]; }, tally);
+      const Vec2 at = landing_point(run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cos_t, sin_t, uf.u[0]);
+      const std::uint32_t cell = landing_cell_index(grid, at.x, at.y);
+      deposit_item(grid, run, cell, at, [&] { return uniforms(key_failure, run.r, run.s, run.c, k).u[0]; }, tally);
     }
   }
 };
 
 // Slots of one realization's row in the totals table.
-enum TotalSlot : std::uint32_t { kImpacts = 0, kDuds = 1, kContaminated = 2, kByClass = 3,
-                                 kTotalSlots = 3 + kLandCoverClasses };
+enum TotalSlot : std::uint32_t { kImpacts = 0, kDuds = 1, kContaminated = 2, kHazard = 3, kByClass = 4,
+                                 kTotalSlots = 4 + kLandCoverClasses };
+
+// Step 15 (physics.h) for one row of one realization's hazard raster: task
+// b * ny + y counts the row's pixels within the fade-out distance of a dud
+// and adds them to the realization's total (one atomic per row, only when
+// some). Reads only: the rasters are cleared before the next batch.
+struct HazardRows {
+  HazardRaster h;
+  const std::uint64_t* bits;  // [b][row][word]
+  std::uint64_t* totals;      // [b][TotalSlot]
+
+  REMNANT_HD void operator()(std::uint64_t task) const {
+    const std::uint32_t b = static_cast<std::uint32_t>(task / h.ny);
+    const std::uint32_t y = static_cast<std::uint32_t>(task - std::uint64_t(b) * h.ny);
+    const std::uint64_t* raster = bits + std::size_t(b) * hazard_words(h);
+    std::uint64_t pixels = 0;
+    for (std::uint32_t j = 0; j < h.words; ++j) pixels += popcount_u64(hazard_word(h, raster, y, j));
+    if (pixels) atomic_add_u64(&totals[std::size_t(b) * kTotalSlots + kHazard], pixels);
+  }
+};
 
 // What one cell of one realization adds to the realization's totals.
 struct CellFold {
@@ -252,6 +276,7 @@ std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint
     rt.impacts = t[kImpacts];
     rt.duds = t[kDuds];
     rt.contaminated_cells = t[kContaminated];
+    rt.hazard_pixels = t[kHazard];
     for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
     rt.in_water = counters[kCounterSlots * b + kInWater];
     rt.outside_grid = counters[kCounterSlots * b + kOutside];
@@ -279,6 +304,11 @@ __global__ void __launch_bounds__(kThreadsPerBlock, kDepositBlocksPerSm)
     deposit_kernel(const DepositRun run, std::uint64_t tasks) {
   const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
   for (std::uint64_t t = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < tasks; t += stride) run(t);
+}
+
+__global__ void __launch_bounds__(kThreadsPerBlock) hazard_kernel(const HazardRows rows, std::uint64_t tasks) {
+  const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
+  for (std::uint64_t t = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < tasks; t += stride) rows(t);
 }
 
 // Sum and bitwise or of v over the 32 lanes of a warp, every lane calling.
@@ -406,6 +436,7 @@ class ThrustEngine final : public Engine {
     const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
     impacts_.assign(grid_size, 0u);
     duds_.assign(grid_size, 0u);
+    hazard_.assign(static_cast<std::size_t>(max_batch) * hazard_words(t.grid.hazard), 0u);
     counters_.assign(kCounterSlots * static_cast<std::size_t>(max_batch), 0u);
     totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
 
@@ -453,6 +484,7 @@ class ThrustEngine final : public Engine {
 #undef REMNANT_PUT_TYPE_DRAW
     thrust::fill(counters_.begin(), counters_.end(), 0u);
     thrust::fill(totals_.begin(), totals_.end(), std::uint64_t{0});
+    thrust::fill(thrust::device, hazard_.begin(), hazard_.begin() + B * hazard_words(grid_.hazard), std::uint64_t{0});
 
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
                      thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * tasks_), deposit_run(batch));
@@ -466,6 +498,8 @@ class ThrustEngine final : public Engine {
     const std::uint32_t tasks = (cells_ + REMNANT_CELLS_PER_TASK - 1) / REMNANT_CELLS_PER_TASK;
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint32_t>(0),
                      thrust::counting_iterator<std::uint32_t>(tasks), accumulate_cells(B));
+    thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
+                     thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * grid_.hazard.ny), hazard_rows());
 
     std::vector<std::uint32_t> counters(kCounterSlots * B);
     std::vector<std::uint64_t> totals(kTotalSlots * B);
@@ -482,6 +516,9 @@ class ThrustEngine final : public Engine {
           "copying the batch's draws to the GPU");
     check(cudaMemsetAsync(raw(counters_), 0, kCounterSlots * B * sizeof(std::uint32_t)), "clearing the counters");
     check(cudaMemsetAsync(raw(totals_), 0, kTotalSlots * B * sizeof(std::uint64_t)), "clearing the totals");
+    if (!hazard_.empty())
+      check(cudaMemsetAsync(raw(hazard_), 0, B * hazard_words(grid_.hazard) * sizeof(std::uint64_t)),
+            "clearing the hazard rasters");
 
     const std::uint64_t deposit_tasks = std::uint64_t(B) * tasks_;
     if (deposit_tasks > 0) {
@@ -501,6 +538,11 @@ class ThrustEngine final : public Engine {
 
     accumulate_kernel<<<blocks_for(cells_), kThreadsPerBlock>>>(accumulate_cells(B));
     check(cudaGetLastError(), "launching the accumulate pass");
+    const std::uint64_t hazard_tasks = std::uint64_t(B) * grid_.hazard.ny;
+    if (hazard_tasks > 0) {
+      hazard_kernel<<<blocks_for(hazard_tasks), kThreadsPerBlock>>>(hazard_rows(), hazard_tasks);
+      check(cudaGetLastError(), "launching the hazard-area pass");
+    }
     check(cudaMemcpyAsync(readback_counters_.data(), raw(counters_), kCounterSlots * B * sizeof(std::uint32_t),
                           cudaMemcpyDeviceToHost),
           "reading the counters");
@@ -545,9 +587,11 @@ class ThrustEngine final : public Engine {
   DepositRun deposit_run(const BatchView& batch) {
     return DepositRun{grid_, strikes_, types_, batch,
                       tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                      raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(counters_),
+                      raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(hazard_), raw(counters_),
                       tables_.cpu_kernel};
   }
+
+  HazardRows hazard_rows() { return HazardRows{grid_.hazard, raw(hazard_), raw(totals_)}; }
 
   AccumulateCells accumulate_cells(std::uint32_t realizations) {
     return AccumulateCells{cells_, realizations, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
@@ -678,7 +722,7 @@ class ThrustEngine final : public Engine {
 #endif
 #undef REMNANT_DEVICE_COLUMN
   DeviceVector<std::uint32_t> impacts_, duds_, counters_;
-  DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_;
+  DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_, hazard_;
   DeviceVector<std::uint32_t> dud_nonzero_, histogram_;
 };
 

@@ -34,6 +34,10 @@
 //  12. failure probability: type rate x cell multiplier,        failure_probability
 //      capped at 1, x self-destruct failure
 //  13. dud draw (Bernoulli)                                     is_dud
+//  14. a dud's pixel of the hazard raster (its bit is set)       hazard_bit_index
+//  Per realization, after the deposit pass (HazardRows in engine.cu):
+//  15. hazard area: the pixels whose centre lies within the      hazard_word
+//      fade-out distance of a pixel holding a dud, counted
 #pragma once
 
 #include <cmath>
@@ -196,14 +200,22 @@ REMNANT_HD inline Vec2 wind_drift(float wind_x, float wind_y, float t_fall) {
 // pass can compute it for a whole block of items in vector registers.
 constexpr std::uint32_t kNoCell = 0xFFFFFFFFu;  // grids hold at most 2^32 - 1 cells
 
-REMNANT_HD inline std::uint32_t landing_cell_index(const GridView& g, float x, float y) {
-  const float fx = x / g.dx;
-  const float fy = y / g.dx;
-  const bool inside = (x >= 0.0f) & (y >= 0.0f) & (fx < static_cast<float>(g.nx)) & (fy < static_cast<float>(g.ny));
-  // nx, ny <= 10^6 (the scenario loader's bound), so int32 holds ix and iy.
+// Index iy * stride + ix of the square of side dx holding (x, y) in a raster of
+// nx by ny squares from the origin, or kNoCell outside it (NaN too).
+REMNANT_HD inline std::uint32_t raster_index(float dx, std::uint32_t nx, std::uint32_t ny, std::uint32_t stride,
+                                             float x, float y) {
+  const float fx = x / dx;
+  const float fy = y / dx;
+  const bool inside = (x >= 0.0f) & (y >= 0.0f) & (fx < static_cast<float>(nx)) & (fy < static_cast<float>(ny));
+  // nx, ny <= 10^6 for grids (the scenario loader's bound) and < 2^31 for
+  // the hazard raster (the plan's), so int32 holds ix and iy.
   const std::uint32_t ix = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fx : 0.0f));
   const std::uint32_t iy = static_cast<std::uint32_t>(static_cast<std::int32_t>(inside ? fy : 0.0f));
-  return (inside & (ix < g.nx) & (iy < g.ny)) ? iy * g.nx + ix : kNoCell;
+  return (inside & (ix < nx) & (iy < ny)) ? iy * stride + ix : kNoCell;
+}
+
+REMNANT_HD inline std::uint32_t landing_cell_index(const GridView& g, float x, float y) {
+  return raster_index(g.dx, g.nx, g.ny, g.nx, x, y);
 }
 
 // The same as a signed index, -1 outside.
@@ -228,5 +240,44 @@ REMNANT_HD inline float failure_probability(float type_rate, float cell_multipli
 
 // Step 13: dud draw (Bernoulli).
 REMNANT_HD inline bool is_dud(float p, float u) { return u < p; }
+
+// Step 14: the bit of the hazard raster (tables.h) of a dud landed at (x, y):
+// its index iy * 64 * words + ix, or kNoCell outside the raster or without one.
+// The raster holds fewer than 2^31 padded pixels (the plan's bound).
+REMNANT_HD inline std::uint32_t hazard_bit_index(const HazardRaster& h, float x, float y) {
+  return raster_index(h.dx, h.nx, h.ny, h.words * 64u, x, y);
+}
+
+// Step 15, one word of a row: the pixels of word j of the row that lie within
+// the fade-out distance of a set pixel of row `near` (the word itself and its
+// neighbours left and right, 0 past the row's ends), `w` pixels sideways.
+// Bit i of a word is pixel 64 j + i: a left shift moves pixels east.
+REMNANT_HD inline std::uint64_t spread_word(std::uint64_t left, std::uint64_t mid, std::uint64_t right,
+                                            std::uint32_t w) {
+  std::uint64_t out = mid;
+  for (std::uint32_t i = 1; i <= w; ++i) out |= (mid << i) | (mid >> i) | (left >> (64u - i)) | (right << (64u - i));
+  return out;
+}
+
+// Step 15: the pixels of word j of row y of one realization's raster `bits`
+// within the fade-out distance of a pixel holding a dud (centre to centre:
+// width[|dy|] pixels sideways dy rows away), masked to the row's nx pixels.
+REMNANT_HD inline std::uint64_t hazard_word(const HazardRaster& h, const std::uint64_t* bits, std::uint32_t y,
+                                            std::uint32_t j) {
+  std::uint64_t out = 0;
+  const std::int64_t reach = h.reach;
+  for (std::int64_t dy = -reach; dy <= reach; ++dy) {
+    const std::int64_t row = std::int64_t(y) + dy;
+    if (row < 0 || row >= std::int64_t(h.ny)) continue;
+    const std::uint64_t* r = bits + std::uint64_t(row) * h.words;
+    const std::uint64_t mid = r[j];
+    const std::uint64_t left = j > 0 ? r[j - 1] : 0u;
+    const std::uint64_t right = j + 1 < h.words ? r[j + 1] : 0u;
+    if ((left | mid | right) == 0u) continue;
+    out |= spread_word(left, mid, right, h.width[dy < 0 ? -dy : dy]);
+  }
+  const std::uint32_t tail = h.nx - 64u * j;  // pixels of the row in this word
+  return tail >= 64u ? out : out & ((std::uint64_t(1) << tail) - 1u);
+}
 
 }  // namespace remnant

@@ -73,4 +73,23 @@ REMNANT_HD inline void atomic_add_u64(std::uint64_t* target, std::uint64_t value
 #endif
 }
 
+// Bitwise or into a 64-bit word, relaxed: the final word does not depend on
+// the order either.
+REMNANT_HD inline void atomic_or_u64(std::uint64_t* target, std::uint64_t value) {
+#if defined(__CUDA_ARCH__)
+  atomicOr(reinterpret_cast<unsigned long long*>(target), static_cast<unsigned long long>(value));
+#else
+  __atomic_fetch_or(target, value, __ATOMIC_RELAXED);
+#endif
+}
+
+// Bits set in a 64-bit word.
+REMNANT_HD inline std::uint32_t popcount_u64(std::uint64_t v) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<std::uint32_t>(__popcll(static_cast<unsigned long long>(v)));
+#else
+  return static_cast<std::uint32_t>(__builtin_popcountll(v));
+#endif
+}
+
 }  // namespace remnant

@@ -28,12 +28,31 @@ enum class Pattern : std::uint8_t {
 // Grid-relative coordinates: x, y in metres from the grid's lower-left corner,
 // x east, y north. Cell (ix, iy) covers [ix*dx, (ix+1)*dx) x [iy*dx, (iy+1)*dx);
 // its index is iy*nx + ix (row 0 is the southern row).
+// The hazard raster (steps 14 and 15 of physics.h): square pixels of side dx
+// over the grid's extent, one bit per pixel and realization, set where a dud
+// lands; rows padded to whole 64-bit words (pixel (ix, iy) is bit ix % 64 of
+// word iy * words + ix / 64). A realization's hazard area is the number of
+// pixels whose centre lies within the fade-out distance of the centre of a
+// set pixel: width[dy] is how many pixels that reaches sideways dy rows away
+// (reach + 1 entries, host-computed: floor(sqrt(r^2 - dy^2)), r = fade-out /
+// dx). nx = 0: no raster.
+constexpr int kMaxHazardReach = 16;
+struct HazardRaster {
+  std::uint32_t nx = 0;
+  std::uint32_t ny = 0;
+  std::uint32_t words = 0;  // 64-bit words per row
+  std::uint32_t reach = 0;  // rows reached above and below, <= kMaxHazardReach
+  float dx = 1.0f;          // metres
+  std::uint8_t width[kMaxHazardReach + 1] = {};
+};
+
 struct GridView {
   std::uint32_t nx = 0;
   std::uint32_t ny = 0;
   float dx = 1.0f;
   const std::uint8_t* land_cover = nullptr;  // nx*ny
   const float* failure_multiplier = nullptr; // nx*ny: land-cover multiplier x slope term
+  HazardRaster hazard;
 };
 
 // The columns of the structures of arrays below, one X(type, name) line per
@@ -116,6 +135,7 @@ struct RealizationTotals {
   std::uint64_t in_water = 0;       // landed in a water cell (not recoverable)
   std::uint64_t outside_grid = 0;
   std::uint64_t duds_by_class[kLandCoverClasses] = {};
+  std::uint64_t hazard_pixels = 0;  // pixels of the hazard raster within the fade-out distance of a dud
 };
 
 }  // namespace remnant

@@ -31,13 +31,23 @@ std::string scenario_with_assumptions() {
       .text();
 }
 
-// The scenario's own assumptions, without the default the loader adds for a
-// scenario without a land-cover table.
+// The scenario's own assumptions, without the defaults the loader adds for a
+// scenario without a land-cover table or a [hazard] table.
 std::vector<std::string> stated(const Scenario& sc) {
   std::vector<std::string> out;
   for (const std::string& a : sc.assumptions)
-    if (a.rfind("no land-cover table", 0) != 0) out.push_back(a);
+    if (a.rfind("no land-cover table", 0) != 0 && a.rfind("hazard area: a fade-out distance", 0) != 0)
+      out.push_back(a);
   return out;
+}
+
+TEST(Assumptions, AScenarioWithoutAFadeOutDistanceSaysItTakesTheDefault) {
+  const Scenario sc = parse_scenario(scenario_with_assumptions(), "s.toml");
+  EXPECT_FALSE(sc.hazard.stated);
+  EXPECT_EQ(sc.hazard.fade_out_m, kDefaultFadeOutM);
+  bool said = false;
+  for (const std::string& a : sc.assumptions) said = said || a.find("fade-out distance of 50 m") != std::string::npos;
+  EXPECT_TRUE(said) << "the default fade-out distance is not among the assumptions";
 }
 
 TEST(Assumptions, AllHoldWhileNothingTheyRestOnIsReplaced) {

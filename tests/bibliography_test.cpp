@@ -191,7 +191,7 @@ TEST(Bibliography, TheResultFileInfoAndMapCarryTheReferences) {
   ASSERT_EQ(d.references, sc.references);
   write_result_file(dir.file("r.h5"), d);
   const ResultData back = read_result_file(dir.file("r.h5"));
-  EXPECT_EQ(back.format_version, "1.1");
+  EXPECT_EQ(back.format_version, kResultFormatVersion);
   EXPECT_EQ(back.references, sc.references);
   EXPECT_NE(result_info_text(back).find("reference: " + sc.references[0]), std::string::npos);
   MapOptions o;

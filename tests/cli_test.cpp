@@ -84,7 +84,7 @@ TEST_F(Cli, TextSummaryDoesNotRoundAContaminatedAreaToZero) {
   // 0.00x km^2. The headline must not print that as "0.0 km2".
   const CommandResult r = run_text(kGood, "--backend cpu --realizations 10");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const std::size_t at = r.output.find("contaminated area");
+  const std::size_t at = r.output.find("area of cells with a dud");
   ASSERT_NE(at, std::string::npos) << r.output;
   const std::string line = r.output.substr(at, r.output.find('\n', at) - at);
   std::size_t m = line.find("mean");

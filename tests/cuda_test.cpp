@@ -117,6 +117,7 @@ std::vector<std::string> paired_differences(const RunResult& reference, const Ru
   total("in water", [](const RealizationTotals& t) { return t.in_water; });
   total("outside grid", [](const RealizationTotals& t) { return t.outside_grid; });
   total("contaminated cells", [](const RealizationTotals& t) { return t.contaminated_cells; });
+  total("hazard pixels", [](const RealizationTotals& t) { return t.hazard_pixels; });
   auto map = [&](const char* what, const auto& ref, const auto& got) {
     if (ref.size() != got.size()) {
       out.push_back(fmt::format("{}: {} values against {}", what, got.size(), ref.size()));

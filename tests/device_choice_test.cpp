@@ -114,8 +114,7 @@ class DeviceMemory : public ::testing::Test {
  protected:
   Scenario sc_ = test::scenario_from(test::outputs_scenario(), "gpu.toml");
   std::uint64_t need(std::uint32_t batch) const {
-    return estimate_run_bytes(std::uint64_t(sc_.grid.nx) * sc_.grid.ny, scenario_items(sc_), scenario_strike_rows(sc_),
-                              batch);
+    return estimate_scenario_bytes(sc_, batch);
   }
 };
 

@@ -100,10 +100,8 @@ TEST_F(Ensemble, RunsThatCannotFitInMemoryAreRefusedBeforeAllocating) {
 // GPU is needed): the automatic batch shrinks to fit 80 % of it; a realization
 // or a --batch that cannot fit is refused with its size and the way out.
 TEST_F(Ensemble, GpuRunsThatCannotFitInDeviceMemoryAreRefusedBeforeAllocating) {
-  const std::uint64_t cells = plan_.cells();
-  const std::uint64_t items = scenario_items(sc_), strikes = scenario_strike_rows(sc_);
-  const std::uint64_t one = estimate_run_bytes(cells, items, strikes, 1);
-  const std::uint64_t eight = estimate_run_bytes(cells, items, strikes, 8);
+  const std::uint64_t one = estimate_scenario_bytes(sc_, 1);
+  const std::uint64_t eight = estimate_scenario_bytes(sc_, 8);
   const std::uint64_t roomy = eight * 2;  // 80 % of it holds 8 realizations at once
   EXPECT_EQ(fit_device_memory(sc_, 8, false, roomy), 8u);
   EXPECT_EQ(fit_device_memory(sc_, 8, true, roomy), 8u);
@@ -113,7 +111,7 @@ TEST_F(Ensemble, GpuRunsThatCannotFitInDeviceMemoryAreRefusedBeforeAllocating) {
   const std::uint32_t fitted = fit_device_memory(sc_, 8, false, tight);
   EXPECT_GE(fitted, 1u);
   EXPECT_LT(fitted, 8u);
-  EXPECT_LE(estimate_run_bytes(cells, items, strikes, fitted), tight / 10 * 8);
+  EXPECT_LE(estimate_scenario_bytes(sc_, fitted), tight / 10 * 8);
   try {
     fit_device_memory(sc_, 8, true, tight);
     FAIL() << "--batch 8 was accepted on a device that holds fewer";

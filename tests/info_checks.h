@@ -93,12 +93,15 @@ inline void expect_info_matches_file(const std::string& info, const ResultData& 
     const char* label;
     std::function<double(const RealizationTotals&)> value;
   };
-  const std::vector<Line> lines = {
+  std::vector<Line> lines = {
       {"unexploded (duds) on land", [](const RealizationTotals& t) { return double(t.duds); }},
-      {"contaminated area", [km2](const RealizationTotals& t) { return double(t.contaminated_cells) * km2; }},
+      {"area of cells with a dud", [km2](const RealizationTotals& t) { return double(t.contaminated_cells) * km2; }},
       {"landed outside the grid", [](const RealizationTotals& t) { return double(t.outside_grid); }},
       {"landed in water", [](const RealizationTotals& t) { return double(t.in_water); }},
   };
+  const double pixel_km2 = d.hazard_pixel_m * d.hazard_pixel_m / 1e6;
+  if (d.fade_out_m > 0)
+    lines.push_back({"hazard area", [pixel_km2](const RealizationTotals& t) { return double(t.hazard_pixels) * pixel_km2; }});
   for (const Line& l : lines) {
     const std::string printed = line_after(head, std::string("  ") + l.label);
     ASSERT_FALSE(printed.empty()) << "no line '" << l.label << "' in:\n" << info;

@@ -93,7 +93,7 @@ TEST_F(Interop, NcdumpSeesCfVariablesWithUnitsAndNoPhonyDimensions) {
         "land_cover:flag_meanings = \"water built_up bare grass_shrub cropland tree wetland unknown\" ;",
         "uint dud_histogram(histogram_bin, y, x) ;", "realization = 10 ;", "uint64 duds(realization) ;",
         "double contaminated_area(realization) ;", "contaminated_area:units = \"km2\" ;", "site = 3 ;",
-        "double x(site) ;", ":placement = \"per_realization\" ;", ":format_version = \"1.1\" ;",
+        "double x(site) ;", ":placement = \"per_realization\" ;", ":format_version = \"1.2\" ;",
         ":Conventions = \"CF-1.8\" ;"})
     EXPECT_TRUE(contains(h, fragment)) << "no '" << fragment << "' in ncdump -h:\n" << h;
 
@@ -123,8 +123,8 @@ TEST_F(Interop, NcdumpSeesCfVariablesWithUnitsAndNoPhonyDimensions) {
     }
   }
   finish();
-  EXPECT_EQ(variables, 3 + 9 + 7 + 1 + 14 + 1 + 3) << "crs, x, y; 9 layers; 7 accumulators; realization, 14 "
-                                                      "columns, area; site, x, y";
+  EXPECT_EQ(variables, 3 + 9 + 7 + 1 + 15 + 2 + 3) << "crs, x, y; 9 layers; 7 accumulators; realization, 15 "
+                                                      "columns, the two areas; site, x, y";
 }
 
 TEST_F(Interop, XarrayOpensTheLayersAndTheGroups) {

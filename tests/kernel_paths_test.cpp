@@ -121,6 +121,7 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
     block_words_avx2(keys, run.r, run.s, run.c, 16 * carrier, w);
     alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
     alignas(32) std::uint32_t cell[kDepositBlock];
+    alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
     radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
       const float r = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
@@ -130,9 +131,12 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
       cos_t[i] = cosf(t);
       sin_t[i] = sinf(t);
     }
-    landing_avx2(grid, run, radius, cos_t, sin_t, w, cell);
+    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
-      const std::uint32_t expected = landing_of(grid, run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+      const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+      ASSERT_EQ(std::memcmp(&at.x, &at_x[i], sizeof at.x), 0) << "x, carrier " << carrier << " item " << i;
+      ASSERT_EQ(std::memcmp(&at.y, &at_y[i], sizeof at.y), 0) << "y, carrier " << carrier << " item " << i;
+      const std::uint32_t expected = landing_cell_index(grid, at.x, at.y);
       ASSERT_EQ(cell[i], expected) << "carrier " << carrier << " item " << i;
       (expected == kNoCell ? outside : inside) += 1;
     }
@@ -214,9 +218,10 @@ TEST(KernelPaths, BlockedVectorPortableAndPerItemLoopsGiveTheSameBits) {
   const Plan plan = make_plan(sc);
   const RunResult reference = run_with(sc, plan, CpuKernel::PerItem, 1, 5);
   // The reference has everything in it, or equality proves little.
-  std::uint64_t duds = 0, water = 0, outside = 0, impacts = 0;
+  std::uint64_t duds = 0, water = 0, outside = 0, impacts = 0, hazard = 0;
   for (const RealizationTotals& t : reference.totals) {
     duds += t.duds;
+    hazard += t.hazard_pixels;
     water += t.in_water;
     outside += t.outside_grid;
     impacts += t.impacts;
@@ -225,6 +230,7 @@ TEST(KernelPaths, BlockedVectorPortableAndPerItemLoopsGiveTheSameBits) {
   ASSERT_GT(water, 0u);
   ASSERT_GT(outside, 0u);
   ASSERT_GT(impacts - duds, 0u);
+  ASSERT_GT(hazard, 0u);
   expect_identical(reference, run_with(sc, plan, CpuKernel::Portable, 1, 5), "portable blocks, 1 thread");
   expect_identical(reference, run_with(sc, plan, CpuKernel::Auto, 1, 5), "vector blocks, 1 thread");
   expect_identical(reference, run_with(sc, plan, CpuKernel::Auto, 2, 12), "vector blocks, 2 threads");

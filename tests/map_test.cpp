@@ -178,7 +178,7 @@ TEST_F(Map, PdfDatesAreTheRunsSoTheSameResultGivesTheSamePdf) {
 }
 
 TEST_F(Map, FooterSaysTheUncertaintyInOneSentence) {
-  const Headline h = headline(data().totals, data().grid.cell_area_km2());
+  const Headline h = headline(data());
   const std::string s = uncertainty_sentence(data(), "dud_mean");
   EXPECT_NE(s.find("Across 12 simulated realizations"), std::string::npos) << s;
   EXPECT_NE(s.find("from " + format_3sig(h.total_duds.q05) + " to " + format_3sig(h.total_duds.q95)), std::string::npos)
@@ -465,10 +465,13 @@ TEST(MapClasses, DifferencesAreSymmetricAboutZero) {
 TEST_F(Map, ComparisonTableHoldsTheHeadlinesOfBothFiles) {
   const ResultData b = result_of("{ alpha = 9.0, beta = 21.0 }", 10, 7);
   const std::vector<ComparisonRow> rows = comparison_rows(data(), b);
-  const Headline ha = headline(data().totals, data().grid.cell_area_km2());
-  const Headline hb = headline(b.totals, b.grid.cell_area_km2());
-  ASSERT_EQ(rows.size(), 4u);
-  const Summary* want[4][2] = {{&ha.total_duds, &hb.total_duds},
+  const Headline ha = headline(data());
+  const Headline hb = headline(b);
+  ASSERT_TRUE(ha.hazard.recorded());
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[1].quantity, "Hazard area (within 50 m of a dud), km²");
+  const Summary* want[5][2] = {{&ha.total_duds, &hb.total_duds},
+                               {&ha.hazard_area_km2, &hb.hazard_area_km2},
                                {&ha.contaminated_area_km2, &hb.contaminated_area_km2},
                                {&ha.in_water, &hb.in_water},
                                {&ha.outside_grid, &hb.outside_grid}};
@@ -513,15 +516,15 @@ TEST_F(Map, ComparisonTableShowsSmallAreasToThreeFigures) {
   ResultData a = data(), b = data();
   for (std::size_t r = 0; r < a.totals.size(); ++r) a.totals[r].contaminated_cells = 69 + r % 2;
   for (std::size_t r = 0; r < b.totals.size(); ++r) b.totals[r].contaminated_cells = 40 + r;
-  const ComparisonRow area = comparison_rows(a, b)[1];
-  ASSERT_EQ(area.quantity, "Contaminated area, km²");
+  const ComparisonRow area = comparison_rows(a, b)[2];
+  ASSERT_EQ(area.quantity, "Area of cells with a dud, km²");
   auto shown = [&](double v) { return std::stod(format_number(v, area.decimals)); };
   EXPECT_NEAR(shown(area.a.mean), area.a.mean, 0.005 * area.a.mean) << format_number(area.a.mean, area.decimals);
   EXPECT_NEAR(shown(area.a.q05), area.a.q05, 0.005 * area.a.q05);
   EXPECT_NEAR(shown(area.b.q95), area.b.q95, 0.005 * area.b.q95);
   // Large areas keep one decimal.
   for (std::size_t r = 0; r < a.totals.size(); ++r) a.totals[r].contaminated_cells = 133000;
-  EXPECT_EQ(comparison_rows(a, b)[1].decimals, 1);
+  EXPECT_EQ(comparison_rows(a, b)[2].decimals, 1);
 }
 
 TEST_F(Map, SourcesLineSpeaksOfDatasetSourcesOnlyWithADataset) {

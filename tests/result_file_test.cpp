@@ -424,12 +424,12 @@ TEST_F(ResultFile, InfoTextSaysWhatTheFileHolds) {
     EXPECT_EQ(d.totals[i].outside_grid, result_.totals[i].outside_grid);
   }
   test::expect_info_matches_file(text, d);
-  for (const char* fragment :
-       {"filetype remnant-result, format 1.1", "scenario \"result file test\" (small.toml)", "seed 31",
+  for (const std::string& fragment : std::vector<std::string>{
+           std::string("filetype remnant-result, format ") + kResultFormatVersion, "scenario \"result file test\" (small.toml)", "seed 31",
         "12 realizations", "backend cpu", "1932 submunitions fired per realization", "40 x 30 cells of 25 m",
         "EPSG:32636 (WGS 84 / UTM zone 36N)", "dud_mean", "units m", "land_cover", "dud_histogram (",
         "12 rows", "1 strike site", "the same in every realization", "unexploded (duds) on land", "90% interval",
-        "contaminated area", "landed in water", "duds on cropland", "assumption: no land-cover table"})
+        "area of cells with a dud", "landed in water", "duds on cropland", "assumption: no land-cover table"})
     EXPECT_NE(text.find(fragment), std::string::npos) << "no '" << fragment << "' in:\n" << text;
 }
 

@@ -251,7 +251,7 @@ TEST_F(SweepCli, WritesPointFilesSummaryAndFigure) {
                         "contaminated_area_km2_mean", "in_water_mean", "git_revision", "scenario_file"})
     column(head, c);
   // The CSV's figures are the point files' own.
-  const Headline h3 = headline(p3.totals, p3.grid.cell_area_km2());
+  const Headline h3 = headline(p3);
   EXPECT_DOUBLE_EQ(numbers(csv, "total_duds_mean").at(3), h3.total_duds.mean);
   EXPECT_DOUBLE_EQ(numbers(csv, "total_duds_q95").at(3), h3.total_duds.q95);
 

@@ -129,7 +129,7 @@ void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& 
   s->generation = gen;
   auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
   s->context = std::make_shared<const MapContext>(load_map_context(*d, datasets_dir()));
-  s->headline = headline(d->totals, d->grid.cell_area_km2());
+  s->headline = headline(*d);
   s->done = s->target = d->realizations;
   s->finished = true;
   s->backend = d->backend;
@@ -154,7 +154,7 @@ void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<Resu
     st.context = std::make_shared<const MapContext>(load_map_context(*d, datasets_dir()));
   }
   s->context = st.context;
-  s->headline = headline(shown->totals, d->grid.cell_area_km2());
+  s->headline = headline(*d);
   s->done = done;
   s->target = target;
   s->finished = done == target;

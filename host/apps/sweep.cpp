@@ -362,7 +362,7 @@ void check_points(Sweep& s) {
       if (s.a.resume && fs::exists(req.result_file)) {
         const ResultData d = read_result_file(req.result_file);
         check_resumable(req.result_file, d, *run.scenario, *run.plan, run.options, s.backend.name);
-        r.headline = headline(d.totals, d.grid.cell_area_km2());
+        r.headline = headline(d);
         s.done[i] = true;
       }
     } catch (const InputError& e) {
@@ -434,7 +434,7 @@ bool run_points(Sweep& s) {
       return interrupted(s, i);
     }
     ++s.finished;
-    r.headline = headline(run.data.totals, run.data.grid.cell_area_km2());
+    r.headline = headline(run.data);
     const Summary& m = sweep_metric(r.headline, s.a.metric);
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     s.chatter(fmt::format("remnant: {} ({}): {} {} [90 % interval {} to {}], {}, {}\n", s.label(i),

@@ -31,16 +31,31 @@ std::string headline_text(const Headline& h, std::size_t realizations) {
                      format_figure(x.q05), format_figure(x.q95), format_figure(x.q50), unit);
   };
   line("unexploded (duds) on land", h.total_duds, "items");
-  line("contaminated area", h.contaminated_area_km2, "km2");
+  if (h.hazard.recorded()) {
+    line("hazard area", h.hazard_area_km2, "km2");
+    if (h.hazard.strike_sites) line("hazard area per strike site", h.hazard_per_strike_ha, "ha");
+  }
+  line("area of cells with a dud", h.contaminated_area_km2, "km2");
   line("landed outside the grid", h.outside_grid, "items");
   line("landed in water", h.in_water, "items");
   for (int k = 0; k < kLandCoverClasses; ++k)
     if (h.duds_by_class[k].max > 0)
       line(fmt::format("  duds on {}", land_cover_name(static_cast<LandCover>(k))), h.duds_by_class[k], "items");
+  if (h.hazard.recorded())
+    s += fmt::format("  note: hazard area = the area {}; the area of cells with a dud grows with the cell size\n",
+                     hazard_definition_text(h.hazard));
   if (realizations < kFewRealizations)
     s += fmt::format("  note: only {} realization{}: an interval from so few is rough; run more (-r) before quoting "
                      "it\n",
                      realizations, realizations == 1 ? "" : "s");
+  return s;
+}
+
+std::string hazard_definition_text(const HazardDefinition& h) {
+  std::string s = fmt::format("within {:g} m of an unexploded item (counted on pixels of {} m)", h.fade_out_m,
+                              format_3sig(h.pixel_m));
+  if (h.coarse())
+    s += fmt::format(", approximate: the grid's extent needs pixels coarser than half the fade-out distance");
   return s;
 }
 
@@ -77,8 +92,18 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
-Headline headline(const std::vector<RealizationTotals>& r, double cell_km2) {
+Headline headline(const std::vector<RealizationTotals>& r, double cell_km2, const HazardDefinition& hazard) {
   Headline h;
+  h.hazard = hazard;
+  if (hazard.recorded()) {
+    const double pixel_km2 = hazard.pixel_m * hazard.pixel_m * 1e-6;
+    h.hazard_area_km2 =
+        over_realizations(r, [&](const RealizationTotals& t) { return double(t.hazard_pixels) * pixel_km2; });
+    if (hazard.strike_sites)
+      h.hazard_per_strike_ha = over_realizations(r, [&](const RealizationTotals& t) {
+        return double(t.hazard_pixels) * pixel_km2 * 100.0 / double(hazard.strike_sites);
+      });
+  }
   h.total_duds = over_realizations(r, [](const RealizationTotals& t) { return double(t.duds); });
   h.impacts = over_realizations(r, [](const RealizationTotals& t) { return double(t.impacts); });
   h.contaminated_area_km2 =
@@ -88,6 +113,10 @@ Headline headline(const std::vector<RealizationTotals>& r, double cell_km2) {
   for (int k = 0; k < kLandCoverClasses; ++k)
     h.duds_by_class[k] = over_realizations(r, [k](const RealizationTotals& t) { return double(t.duds_by_class[k]); });
   return h;
+}
+
+Headline headline(const ResultData& d) {
+  return headline(d.totals, d.grid.cell_area_km2(), HazardDefinition{d.fade_out_m, d.hazard_pixel_m, d.site_x_m.size()});
 }
 
 
@@ -142,13 +171,15 @@ std::string result_info_text(const ResultData& d) {
                    "({} bins)\n",
                    "accumulators/", a.histogram_bins);
   s += fmt::format("  {:<28} units 1   {} rows: fired, impacts, duds, contaminated_cells, in_water, "
-                   "outside_grid, duds_<class>; contaminated_area (km2)\n",
+                   "outside_grid, hazard_pixels, duds_<class>; contaminated_area, hazard_area (km2)\n",
                    "realizations/", d.totals.size());
   s += fmt::format("  {:<28} units m   {} strike site{} (x, y), {}\n", "sites/", d.site_x_m.size(),
                    d.site_x_m.size() == 1 ? "" : "s", site_placement_text(d.site_placement));
 
   s += fmt::format("headline over {} realizations (mean, 90% interval, median):\n", d.totals.size());
-  s += headline_text(headline(d.totals, g.cell_area_km2()), d.totals.size());
+  if (!headline(d).hazard.recorded())
+    s += "  no hazard area: the file's format is older than 1.2 (run again to have it)\n";
+  s += headline_text(headline(d), d.totals.size());
   s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
   for (const std::string& r : d.references) s += fmt::format("  reference: {}\n", r);
   return s;

@@ -12,13 +12,42 @@
 
 namespace remnant {
 
+// What the hazard area of a run is: the area within fade_out_m of an
+// unexploded item, counted on a raster of pixel_m (kernels/physics.h, steps
+// 14 and 15). fade_out_m 0: not recorded (a result file of format 1.0 or
+// 1.1). strike_sites: the strike sites of a realization (0 when unknown), for
+// the area per strike.
+struct HazardDefinition {
+  double fade_out_m = 0.0, pixel_m = 0.0;
+  std::size_t strike_sites = 0;
+  bool recorded() const { return fade_out_m > 0.0; }
+  // Pixels coarser than half the fade-out distance (a very large extent):
+  // the area is then only approximate.
+  bool coarse() const { return pixel_m > 0.5 * fade_out_m; }
+};
+
 struct Headline {
-  Summary total_duds, impacts, contaminated_area_km2, in_water, outside_grid;
+  Summary total_duds, impacts, in_water, outside_grid;
+  // The area of the cells holding at least one dud: it grows with the cell size.
+  Summary contaminated_area_km2;
+  // The area within the fade-out distance of a dud (when recorded), and that
+  // per strike site in hectares (when the sites are known).
+  HazardDefinition hazard;
+  Summary hazard_area_km2, hazard_per_strike_ha;
   Summary duds_by_class[kLandCoverClasses];
 };
 
-// The headline totals over per-realization totals, given the area of one cell.
-Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2);
+// The headline totals over per-realization totals, given the area of one cell
+// and the hazard area's definition.
+Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2, const HazardDefinition& hazard);
+
+struct ResultData;
+// The same for a result file's data.
+Headline headline(const ResultData& d);
+
+// "within 50 m of an unexploded item (pixels of 12.5 m)", and what makes it
+// approximate where it is.
+std::string hazard_definition_text(const HazardDefinition& h);
 
 // The headline lines of a text summary: duds, area, outside, water, then the
 // duds of each land-cover class that has any; each figure to three
@@ -32,8 +61,6 @@ std::string provenance_text(const std::string& dud_rates, const std::vector<std:
 
 // A Summary as a JSON object {"mean": .., "sd": .., "q05": .., ...}.
 std::string json_summary_object(const Summary& s);
-
-struct ResultData;
 
 // `remnant info FILE.h5`: what a result file holds (format, provenance,
 // scenario, grid and CRS, run, variables with units, sites) and the headline

@@ -31,7 +31,9 @@ constexpr const char* kResultFiletype = "remnant-result";
 constexpr const char* kCheckpointFiletype = "remnant-checkpoint";
 // MAJOR.MINOR: a reader accepts any minor version of its own major version and
 // refuses a newer major version (the layout changed in a way it cannot read).
-constexpr const char* kResultFormatVersion = "1.1";  // 1.1: the references attribute
+// 1.1: the references attribute; 1.2: the hazard area (fade_out_m and
+// hazard_pixel_m attributes, realizations/hazard_pixels)
+constexpr const char* kResultFormatVersion = "1.2";
 constexpr int kResultFormatMajor = 1;
 
 struct ResultGrid {
@@ -66,6 +68,9 @@ struct ResultData {
   std::vector<std::uint8_t> land_cover;  // per cell, LandCover
   CellAccumulators accumulators;      // raw sums: every statistic can be recomputed
   std::vector<RealizationTotals> totals;  // one per realization held, in order
+  // The hazard area's fade-out distance and the pixel of its raster, metres
+  // (0 in a file of format 1.0 or 1.1, which has no hazard area).
+  double fade_out_m = 0.0, hazard_pixel_m = 0.0;
   // The realization index of each totals row: 0 .. realizations-1 in a result
   // file; in a checkpoint, the realizations done so far (a subset).
   std::vector<std::uint32_t> realization_index;

@@ -43,6 +43,9 @@ const std::vector<TotalsColumn>& totals_columns() {
         {"contaminated_cells", "cells holding at least one dud", &RealizationTotals::contaminated_cells},
         {"in_water", "submunitions landed in water", &RealizationTotals::in_water},
         {"outside_grid", "submunitions landed outside the grid", &RealizationTotals::outside_grid},
+        {"hazard_pixels", "pixels of the hazard raster (side: the hazard_pixel_m attribute) within the fade-out "
+                          "distance (the fade_out_m attribute) of an unexploded submunition",
+         &RealizationTotals::hazard_pixels, -1, 2},
     };
     for (int k = 0; k < kLandCoverClasses; ++k) {
       const std::string cls = land_cover_name(static_cast<LandCover>(k));

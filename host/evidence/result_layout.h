@@ -34,6 +34,7 @@ struct TotalsColumn {
   std::string name, long_name;
   std::uint64_t RealizationTotals::*field = nullptr;
   int land_cover = -1;  // >= 0: duds_by_class[land_cover]
+  int since_minor = 0;  // the format's minor version that added it (older files lack it)
 };
 
 const std::vector<TotalsColumn>& totals_columns();

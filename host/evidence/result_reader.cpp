@@ -117,7 +117,7 @@ void read_layers(const Reader& r, ResultData& d) {
   a.histogram = r.values<std::uint32_t>(h, hist, H5T_NATIVE_UINT32, H5T_INTEGER, hdims);
 }
 
-void read_totals(const Reader& r, ResultData& d) {
+void read_totals(const Reader& r, ResultData& d, int minor) {
   const bool checkpoint = d.filetype == kCheckpointFiletype;
   const char* coord = "realizations/realization";
   const Handle cd = r.dataset(coord);
@@ -135,6 +135,7 @@ void read_totals(const Reader& r, ResultData& d) {
                          v, i));
   }
   for (const TotalsColumn& c : totals_columns()) {
+    if (minor < c.since_minor) continue;  // not in files of that format
     const std::vector<std::uint64_t> v =
         r.read<std::uint64_t>("realizations/" + c.name, H5T_NATIVE_UINT64, H5T_INTEGER, rows);
     d.totals.resize(v.size());
@@ -190,7 +191,15 @@ ResultData read_file(const std::string& path, const char* expected) {
 
   read_grid(r, d);
   read_layers(r, d);
-  read_totals(r, d);
+  read_totals(r, d, minor);
+  if (minor >= 2) {
+    d.fade_out_m = r.number<double>(f, "fade_out_m", H5T_NATIVE_DOUBLE, false);
+    d.hazard_pixel_m = r.number<double>(f, "hazard_pixel_m", H5T_NATIVE_DOUBLE, false);
+    // Both 0: a result made without a hazard area (written by a program, not a run).
+    if (!(d.fade_out_m >= 0.0) || !(d.hazard_pixel_m >= 0.0) || (d.fade_out_m > 0.0) != (d.hazard_pixel_m > 0.0))
+      r.fail(fmt::format("attributes fade_out_m ({}) and hazard_pixel_m ({}): expected both positive, or both 0",
+                         d.fade_out_m, d.hazard_pixel_m));
+  }
   read_sites(r, d);
   check_attribute_checksums(r, d, absent);
   return d;

@@ -153,6 +153,8 @@ void write_root_attributes(hid_t file, const ResultData& d) {
   attr_double(file, "cell_size_m", d.grid.cell_size_m);
   attr_double(file, "origin_x_m", d.grid.origin_x_m);
   attr_double(file, "origin_y_m", d.grid.origin_y_m);
+  attr_double(file, "fade_out_m", d.fade_out_m);
+  attr_double(file, "hazard_pixel_m", d.hazard_pixel_m);
   attr_string(file, "attribute_crc32", attribute_checksums(d));
 }
 
@@ -241,7 +243,15 @@ void write_totals(hid_t file, const ResultData& d) {
   std::vector<double> area(R);
   for (hsize_t i = 0; i < R; ++i) area[i] = double(d.totals[i].contaminated_cells) * d.grid.cell_area_km2();
   attach(write_dataset(g.get(), "contaminated_area", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {R}, area.data(), "km2",
-                       "area of cells holding at least one dud"),
+                       "area of cells holding at least one dud (grows with the cell size; see hazard_area)"),
+         {&r});
+  std::vector<double> hazard(R);
+  for (hsize_t i = 0; i < R; ++i)
+    hazard[i] = double(d.totals[i].hazard_pixels) * d.hazard_pixel_m * d.hazard_pixel_m * 1e-6;
+  attach(write_dataset(g.get(), "hazard_area", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {R}, hazard.data(), "km2",
+                       fmt::format("hazard area: the area within {:g} m (the fade-out distance) of an unexploded "
+                                   "submunition, counted on pixels of {:g} m",
+                                   d.fade_out_m, d.hazard_pixel_m)),
          {&r});
 }
 

@@ -247,6 +247,22 @@ void parse_wind(Scenario& sc, Section& top) {
   w.finish();
 }
 
+// [hazard]: the fade-out distance that makes the hazard area.
+void parse_hazard(Scenario& sc, Section& top) {
+  if (!top.has("hazard")) {
+    sc.assumptions.push_back(fmt::format(
+        "hazard area: a fade-out distance of {:g} m around every unexploded item (Remnant's default, an assumption; "
+        "set hazard.fade_out_m)",
+        kDefaultFadeOutM));
+    return;
+  }
+  Section h = top.table("hazard");
+  sc.hazard.fade_out_m = h.number("fade_out_m", 1.0, 1000.0, "a fade-out distance in metres between 1 and 1000");
+  sc.hazard.stated = true;
+  h.string_or("fade_out_m_source", "");
+  h.finish();
+}
+
 // The submunitions and carriers: the catalogue's and the scenario's own, with
 // [munition_overrides] applied and recorded among the assumptions.
 void parse_munitions(Scenario& sc, toml::table& root, Section& top, MunitionOverrides& mo) {
@@ -304,6 +320,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file, const 
   parse_grid(sc, top);
   if (top.has("terrain")) parse_terrain(sc, top);
   parse_wind(sc, top);
+  parse_hazard(sc, top);
   if (top.has("land_cover")) parse_inline_land_cover(sc, top);
   else if (sc.land_cover_path.empty())
     sc.assumptions.push_back("no land-cover table: dud-rate multiplier 1.0 for every class, no slope effect");

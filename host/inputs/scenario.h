@@ -163,6 +163,15 @@ struct WindSpec {
   Range from_deg;  // meteorological: direction the wind comes from
 };
 
+// The hazard area (kernels/physics.h, steps 14 and 15): the area within the
+// fade-out distance of an unexploded item. [hazard] fade_out_m; without it
+// kDefaultFadeOutM, an assumption the scenario's assumptions then state.
+constexpr double kDefaultFadeOutM = 50.0;
+struct HazardSpec {
+  double fade_out_m = kDefaultFadeOutM;
+  bool stated = false;  // by the scenario ([hazard] or --set hazard.fade_out_m)
+};
+
 struct Scenario {
   std::string path;
   std::string text;  // the file's full text, kept for provenance
@@ -177,6 +186,7 @@ struct Scenario {
   TerrainSpec terrain;
   GridSpec grid;
   WindSpec wind;
+  HazardSpec hazard;
   std::vector<SubmunitionType> submunitions;
   std::vector<CarrierType> carriers;
   std::vector<Strike> strikes;

@@ -460,7 +460,7 @@ std::string map_notes(const ResultData& d, const MapContext& ctx) {
     s += "The north arrow shows grid north; axis labels in km of the grid's coordinates. ";
   }
   if (has_water(d)) {
-    const Headline h = headline(d.totals, g.cell_area_km2());
+    const Headline h = headline(d);
     s += fmt::format("Light blue: water; submunitions landing there are counted apart (mean {} per realization), "
                      "not mapped. ",
                      format_3sig(h.in_water.mean));
@@ -494,7 +494,7 @@ std::string uncertainty_sentence(const ResultData& d, const std::string& layer) 
   for (const auto& [name, text] : kWhat)
     if (layer == name) what = text;
   if (d.totals.empty()) return "No realization was run; the map shows no result.";
-  const Headline h = headline(d.totals, d.grid.cell_area_km2());
+  const Headline h = headline(d);
   const Summary& t = h.total_duds;
   const std::size_t r = d.totals.size();
   if (r == 1)
@@ -505,9 +505,14 @@ std::string uncertainty_sentence(const ResultData& d, const std::string& layer) 
     return fmt::format("In none of {} simulated realizations did an unexploded submunition remain on land; the map "
                        "shows {}.",
                        r, what);
+  std::string hazard;
+  if (h.hazard.recorded())
+    hazard = fmt::format("; the hazard area, {}, was {} to {} km² (mean {})", hazard_definition_text(h.hazard),
+                         format_3sig(h.hazard_area_km2.q05), format_3sig(h.hazard_area_km2.q95),
+                         format_3sig(h.hazard_area_km2.mean));
   return fmt::format("Across {} simulated realizations, the total of unexploded submunitions on land ranged from {} to "
-                     "{} (90 % interval; mean {}){}; the map shows {}.",
-                     r, format_3sig(t.q05), format_3sig(t.q95), format_3sig(t.mean),
+                     "{} (90 % interval; mean {}){}{}; the map shows {}.",
+                     r, format_3sig(t.q05), format_3sig(t.q95), format_3sig(t.mean), hazard,
                      r < kFewRealizations ? fmt::format(" – only {} realizations, so the interval itself is rough", r) : "",
                      what);
 }

@@ -17,19 +17,31 @@ namespace remnant {
 using namespace map_detail;
 
 std::vector<ComparisonRow> comparison_rows(const ResultData& a, const ResultData& b) {
-  const Headline ha = headline(a.totals, a.grid.cell_area_km2());
-  const Headline hb = headline(b.totals, b.grid.cell_area_km2());
+  const Headline ha = headline(a);
+  const Headline hb = headline(b);
   // Areas to three significant figures of the larger mean, at least one
   // decimal (332.9 km², 0.172 km²): a fixed single decimal showed 0.17 km² as
   // 0.2 with the interval [0.1 – 0.2].
-  const double area = std::max(ha.contaminated_area_km2.mean, hb.contaminated_area_km2.mean);
-  const int area_decimals = area > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(area))), 1, 6) : 1;
-  std::vector<ComparisonRow> rows = {
-      {"Unexploded submunitions on land", 0, ha.total_duds, hb.total_duds},
-      {"Contaminated area, km²", area_decimals, ha.contaminated_area_km2, hb.contaminated_area_km2},
+  auto decimals = [](double area) {
+    return area > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(area))), 1, 6) : 1;
+  };
+  const int area_decimals = decimals(std::max(ha.contaminated_area_km2.mean, hb.contaminated_area_km2.mean));
+  std::vector<ComparisonRow> rows = {{"Unexploded submunitions on land", 0, ha.total_duds, hb.total_duds}};
+  if (ha.hazard.recorded() && hb.hazard.recorded()) {
+    const std::string within = ha.hazard.fade_out_m == hb.hazard.fade_out_m
+                                   ? fmt::format("within {:g} m of a dud", ha.hazard.fade_out_m)
+                                   : fmt::format("within {:g} m / {:g} m of a dud", ha.hazard.fade_out_m,
+                                                 hb.hazard.fade_out_m);
+    rows.push_back({"Hazard area (" + within + "), km²",
+                    decimals(std::max(ha.hazard_area_km2.mean, hb.hazard_area_km2.mean)), ha.hazard_area_km2,
+                    hb.hazard_area_km2});
+  }
+  const std::vector<ComparisonRow> rest = {
+      {"Area of cells with a dud, km²", area_decimals, ha.contaminated_area_km2, hb.contaminated_area_km2},
       {"Submunitions landed in water (exploded or not)", 0, ha.in_water, hb.in_water},
       {"Submunitions landed outside the grid", 0, ha.outside_grid, hb.outside_grid},
   };
+  rows.insert(rows.end(), rest.begin(), rest.end());
   for (ComparisonRow& r : rows)
     r.ratio = r.a.mean != 0 ? r.b.mean / r.a.mean : std::numeric_limits<double>::quiet_NaN();
   return rows;

@@ -175,7 +175,7 @@ std::uint32_t effective_batch(std::uint64_t cells, const RunOptions& opt) {
 void check_fits_in_memory(const Scenario& sc, const RunOptions& opt) {
   const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
   const std::uint32_t batch = effective_batch(cells, opt);
-  const std::uint64_t need = estimate_run_bytes(cells, scenario_items(sc), scenario_strike_rows(sc), batch);
+  const std::uint64_t need = estimate_scenario_bytes(sc, batch);
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   const std::uint64_t have = pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : 0;
   if (have && need > have / 10 * 8)
@@ -205,10 +205,8 @@ std::uint32_t fit_device_memory(const Scenario& sc, std::uint32_t batch, bool ba
                                 std::uint32_t processes) {
   if (free == 0) return batch;
   processes = std::max<std::uint32_t>(1, processes);
-  const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
-  const std::uint64_t items = scenario_items(sc), strikes = scenario_strike_rows(sc);
   const std::uint64_t budget = device_choice::memory_share(free, processes);
-  auto need = [&](std::uint32_t b) { return estimate_run_bytes(cells, items, strikes, b); };
+  auto need = [&](std::uint32_t b) { return estimate_scenario_bytes(sc, b); };
   const std::string share =
       processes > 1 ? fmt::format("{} processes of this run share it, each uses at most 80 % / {} of it", processes,
                                   processes)

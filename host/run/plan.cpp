@@ -269,8 +269,41 @@ Plan make_plan(const Scenario& sc) {
   plan_fixed_strikes(sc, rows);
   if (sc.inventory.present) deal_inventory(sc, p, rows);
   p.items_per_realization = static_cast<std::uint32_t>(rows.items());
+  p.fade_out_m = sc.hazard.fade_out_m;
+  p.hazard = hazard_raster(p.nx, p.ny, p.cell_size_m, p.fade_out_m);
   return p;
 }
+
+HazardRaster hazard_raster(std::uint32_t nx, std::uint32_t ny, double cell_size_m, double fade_out_m) {
+  HazardRaster h;
+  const double width = nx * cell_size_m, height = ny * cell_size_m;
+  double dx = fade_out_m / 4.0;
+  auto padded_pixels = [&](double side) {
+    const double px = std::ceil(width / side), py = std::ceil(height / side);
+    return std::ceil(px / 64.0) * 64.0 * py;
+  };
+  if (padded_pixels(dx) > double(kMaxHazardPixels)) {
+    dx = std::sqrt(width * height / double(kMaxHazardPixels));
+    while (padded_pixels(dx) > double(kMaxHazardPixels)) dx *= 1.01;
+  }
+  h.dx = static_cast<float>(dx);
+  h.nx = static_cast<std::uint32_t>(std::ceil(width / dx));
+  h.ny = static_cast<std::uint32_t>(std::ceil(height / dx));
+  h.words = (h.nx + 63u) / 64u;
+  const double r = fade_out_m / double(h.dx);
+  h.reach = static_cast<std::uint32_t>(std::min(std::floor(r), double(kMaxHazardReach)));
+  for (std::uint32_t dy = 0; dy <= h.reach; ++dy)
+    h.width[dy] = static_cast<std::uint8_t>(std::min(std::floor(std::sqrt(r * r - double(dy) * dy)), 63.0));
+  return h;
+}
+
+std::size_t Plan::strike_sites() const {
+  std::size_t fixed = 0;
+  for (const std::int32_t k : site_of_strike) fixed += k < 0 ? 1 : 0;
+  return site_count + fixed;
+}
+
+std::uint64_t hazard_raster_bytes(const HazardRaster& h) { return std::uint64_t(h.ny) * h.words * 8u; }
 
 RunTables Plan::tables(std::uint64_t seed) const {
   RunTables t;
@@ -279,6 +312,7 @@ RunTables Plan::tables(std::uint64_t seed) const {
   t.grid.dx = static_cast<float>(cell_size_m);
   t.grid.land_cover = land_cover.data();
   t.grid.failure_multiplier = failure_multiplier.data();
+  t.grid.hazard = hazard;
   t.strikes.count = static_cast<std::uint32_t>(per_carrier.size());
   t.strikes.first_item = first_item.data();
 #define REMNANT_STRIKE_VIEW(Type, name) t.strikes.name = name.data();
@@ -309,8 +343,14 @@ std::uint64_t scenario_strike_rows(const Scenario& sc) {
   return sc.strikes.size() + (sc.inventory.present ? sc.sites.count + sc.inventory.lines.size() : 0);
 }
 
+std::uint64_t estimate_scenario_bytes(const Scenario& sc, std::uint32_t batch) {
+  const std::uint64_t cells = std::uint64_t(sc.grid.nx) * sc.grid.ny;
+  const HazardRaster h = hazard_raster(sc.grid.nx, sc.grid.ny, sc.grid.cell_size_m, sc.hazard.fade_out_m);
+  return estimate_run_bytes(cells, scenario_items(sc), scenario_strike_rows(sc), batch, hazard_raster_bytes(h));
+}
+
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
-                                 std::uint32_t batch) {
+                                 std::uint32_t batch, std::uint64_t hazard_bytes) {
   // The histogram grows with the largest dud count in any cell; the engines
   // reserve bins for counts up to 2^10 (or the items fired, if fewer) when a
   // run is prepared: on the GPU that memory is allocated up front.
@@ -321,7 +361,8 @@ std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::
   // Per realization of the batch, its totals and deposit counters (96 bytes
   // on the GPU); once, the GPU's temporary storage of the largest-count
   // reduction (a few KiB).
-  return cells * per_cell + 64ull * strikes * (batch + 1) + 128ull * batch + 65536;
+  // Per realization of the batch, its hazard raster (kernels/tables.h).
+  return cells * per_cell + 64ull * strikes * (batch + 1) + (128ull + hazard_bytes) * batch + 65536;
 }
 
 BatchView BatchDraws::view() const {

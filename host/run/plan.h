@@ -43,7 +43,13 @@ struct Plan {
 
   std::uint32_t items_per_realization = 0;  // submunitions fired per realization
 
+  // The hazard raster over the grid's extent (kernels/tables.h).
+  double fade_out_m = 0.0;
+  HazardRaster hazard;
+
   std::uint32_t cells() const { return nx * ny; }
+  // Strike sites of one realization: the sampled sites and the fixed strikes.
+  std::size_t strike_sites() const;
   RunTables tables(std::uint64_t seed) const;
 };
 
@@ -54,9 +60,22 @@ std::uint64_t scenario_items(const Scenario& sc);
 // Strike rows the plan will hold (at most), for the memory estimate.
 std::uint64_t scenario_strike_rows(const Scenario& sc);
 
-// Memory (bytes) a run needs for its grid tables, accumulators and batch grids.
+// The hazard raster of a grid of nx by ny cells of cell_size_m for a fade-out
+// distance: pixels of a quarter of the distance (a disc of radius 4 pixels),
+// or larger ones where the extent would need more than kMaxHazardPixels
+// (bits per realization), stated with the result. reach and width as
+// kernels/tables.h says.
+constexpr std::uint64_t kMaxHazardPixels = std::uint64_t(1) << 28;  // 32 MiB of bits per realization
+HazardRaster hazard_raster(std::uint32_t nx, std::uint32_t ny, double cell_size_m, double fade_out_m);
+// Bytes of one realization's hazard raster.
+std::uint64_t hazard_raster_bytes(const HazardRaster& h);
+
+// Memory (bytes) a run needs for its grid tables, accumulators and batch grids
+// (hazard_bytes: one realization's hazard raster).
 std::uint64_t estimate_run_bytes(std::uint64_t cells, std::uint64_t items, std::uint64_t strikes,
-                                 std::uint32_t batch);
+                                 std::uint32_t batch, std::uint64_t hazard_bytes);
+// The same for a scenario.
+std::uint64_t estimate_scenario_bytes(const Scenario& sc, std::uint32_t batch);
 
 // Epistemic draws for realizations [first, first + count), rows b*S + s and
 // b*T + t: the site positions, steps 1-3 of kernels/physics.h (function

@@ -78,6 +78,8 @@ ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResul
   d.land_cover = plan.land_cover;
   d.accumulators = r.accumulators;
   d.totals = r.totals;
+  d.fade_out_m = plan.fade_out_m;
+  d.hazard_pixel_m = plan.hazard.dx;
 
   // Strike sites of the first realization: sampled sites and fixed strikes,
   // each site once.

@@ -10,7 +10,8 @@
 namespace remnant {
 
 Headline headline(const RunResult& r, const Plan& plan) {
-  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6);
+  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6,
+                  HazardDefinition{plan.fade_out_m, plan.hazard.dx, plan.strike_sites()});
 }
 
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r) {
@@ -45,6 +46,9 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"submunitions_fired\": {},\n"
       "  \"total_duds\": {},\n"
       "  \"impacts\": {},\n"
+      "  \"hazard_area_km2\": {},\n"
+      "  \"hazard_area_per_strike_ha\": {},\n"
+      "  \"hazard\": {{\"fade_out_m\": {}, \"pixel_m\": {}, \"strike_sites\": {}, \"definition\": \"{}\"}},\n"
       "  \"contaminated_area_km2\": {},\n"
       "  \"outside_grid\": {},\n"
       "  \"in_water\": {},\n"
@@ -59,7 +63,9 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "}}\n",
       REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
       r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.fired_per_realization,
-      json_summary_object(h.total_duds), json_summary_object(h.impacts),
+      json_summary_object(h.total_duds), json_summary_object(h.impacts), json_summary_object(h.hazard_area_km2),
+      h.hazard.strike_sites ? json_summary_object(h.hazard_per_strike_ha) : std::string("null"), h.hazard.fade_out_m,
+      h.hazard.pixel_m, h.hazard.strike_sites, json_escape("the area " + hazard_definition_text(h.hazard)),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
       json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
       json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
