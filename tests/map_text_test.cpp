@@ -40,24 +40,33 @@ std::vector<std::string> characters(const std::string& s) {
   return out;
 }
 
+// The least and the greatest left edge of the characters [a, b) of a line.
+double leftmost(const TextShape& s, std::size_t a, std::size_t b) {
+  return *std::min_element(s.char_left.begin() + long(a), s.char_left.begin() + long(b));
+}
+double rightmost(const TextShape& s, std::size_t a, std::size_t b) {
+  return *std::max_element(s.char_left.begin() + long(a), s.char_left.begin() + long(b));
+}
+
 TEST(MapText, AnArabicTitleIsShapedAndRunsRightToLeft) {
   MeasuringCanvas m;
   map_detail::Canvas& c = m.canvas();
-  const TextShape s = map_detail::TextSetter(c.cr()).shape(kArabicTitle, kTitleFont);
+  const map_detail::TextSetter text(c.cr());
+  const TextShape s = text.shape(kArabicTitle, kTitleFont);
   EXPECT_EQ(s.unknown_glyphs, 0) << "a character of the title has no glyph in any installed font";
   EXPECT_TRUE(s.right_to_left);
   EXPECT_EQ(s.characters, 20);
   ASSERT_EQ(s.char_left.size(), 20u);
   // Every letter of the first word lies right of every letter of the second,
   // and those right of the third's.
-  const auto lo = [&](std::size_t a, std::size_t b) {
-    return *std::min_element(s.char_left.begin() + long(a), s.char_left.begin() + long(b));
-  };
-  const auto hi = [&](std::size_t a, std::size_t b) {
-    return *std::max_element(s.char_left.begin() + long(a), s.char_left.begin() + long(b));
-  };
-  EXPECT_GT(lo(0, 7), hi(8, 11)) << "the first word is not right of the second";
-  EXPECT_GT(lo(8, 11), hi(12, 20)) << "the second word is not right of the third";
+  EXPECT_GT(leftmost(s, 0, 7), rightmost(s, 8, 11)) << "the first word is not right of the second";
+  EXPECT_GT(leftmost(s, 8, 11), rightmost(s, 12, 20)) << "the second word is not right of the third";
+  // The line is a right-to-left paragraph (it starts in Arabic): a Latin
+  // word at its end stands at its left end.
+  const TextShape mixed = text.shape(kArabicTitle + " M77", kTitleFont);
+  EXPECT_TRUE(mixed.right_to_left);
+  ASSERT_EQ(mixed.char_left.size(), 24u);
+  EXPECT_LT(rightmost(mixed, 21, 24), leftmost(mixed, 0, 20)) << "\"M77\" is not left of the Arabic words";
   // Joined: a letter inside a word takes its narrow connected form, so the
   // page measures a word well short of its letters set one by one (the same
   // on the page as in the layout: the canvas' widths are what a page uses).
