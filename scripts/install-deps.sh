@@ -30,10 +30,13 @@ PACKAGES=(
   # xarray through netCDF4); /usr/bin/python3 also parses the JSON summary in
   # the CLI tests and runs scripts/sources_md.py (tomllib: Python 3.11 or later)
   hdf5-tools netcdf-bin python3-h5py python3-numpy python3-xarray python3-netcdf4
-  # maps and comparison sheets (Cairo: PNG, SVG, PDF; text in DejaVu through
-  # fontconfig); poppler-utils' pdftotext reads the PDF's text in the tests;
-  # fontconfig's fc-query reads DejaVu Sans' characters in the viewer's glyph test
-  libcairo2-dev fonts-dejavu-core poppler-utils fontconfig
+  # maps and comparison sheets (Cairo: PNG, SVG, PDF; text laid out by Pango,
+  # which shapes Arabic and other complex scripts and lays right-to-left text
+  # out right to left, in DejaVu Sans through fontconfig: it has Arabic and
+  # every bundled town name, and is the viewer's font too); poppler-utils'
+  # pdftotext reads the PDF's text in the tests; fontconfig's fc-query reads
+  # DejaVu Sans' characters in the viewer's glyph test
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils fontconfig
   # GDAL: reading user rasters (DEM, land cover) and writing/checking the
   # bundled datasets (gdalinfo, ogrinfo, /usr/bin/python3's osgeo)
   gdal-bin libgdal-dev python3-gdal zlib1g-dev

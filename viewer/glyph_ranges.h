@@ -1,13 +1,18 @@
-// The characters the viewer's font atlas holds (Dear ImGui draws only the
-// glyphs it baked): every name of the bundled datasets (Latin with its
-// extensions, Vietnamese, Cyrillic) and the legends' signs. DejaVu Sans, the
-// font loaded, has them all. Plain data, no ImGui: tests hold the bundled
-// names against it (tests/viewer_test.cpp).
+// The font the viewer loads and the characters its font atlas holds (Dear
+// ImGui draws only the glyphs it baked, and '?' for any other): every name of
+// the bundled datasets (Latin with its extensions, Vietnamese, Cyrillic) and
+// the legends' signs. DejaVu Sans (Debian's fonts-dejavu-core) has them all.
+// ImGui neither shapes nor reorders text, so Arabic and other right-to-left or
+// complex scripts are left out: a scenario name in them shows as '?' (the map
+// pages, through Pango, draw them). Plain data, no ImGui: tests hold the
+// bundled names against it (tests/viewer_test.cpp).
 #pragma once
 
 #include <cstdint>
 
 namespace remnant::viewer {
+
+inline constexpr const char* kFontFile = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 // Inclusive [first, last] pairs, then 0 (ImGui's glyph-range layout).
 inline constexpr std::uint16_t kGlyphRanges[] = {

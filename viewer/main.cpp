@@ -202,7 +202,7 @@ GLFWwindow* open_window(bool headless, std::string& error) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
-  const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  const char* font = viewer::kFontFile;
   if (fs::exists(font)) {
     // Every bundled place name and the legends' signs (viewer/glyph_ranges.h).
     static_assert(sizeof(ImWchar) >= sizeof(viewer::kGlyphRanges[0]), "ImWchar holds the ranges");

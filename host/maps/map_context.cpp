@@ -327,7 +327,7 @@ void draw_place_names(Canvas& c, const MapContext& ctx, const FrameMap& f, int m
       for (const ContextFeature& feat : l.features) towns.push_back(&feat);
   std::stable_sort(towns.begin(), towns.end(),
                    [](const ContextFeature* a, const ContextFeature* b) { return a->population > b->population; });
-  const Font font{6.5, false, false};
+  const Font& font = kTownFont;
   int labelled = 0;
   for (const ContextFeature* t : towns) {
     const double x = f.px(t->parts[0][0][0]), y = f.py(t->parts[0][0][1]);

@@ -58,48 +58,13 @@ namespace remnant::map_detail {
 
 // ---------------------------------------------------------------- text
 
-Canvas::Canvas(cairo_t* cr) : cr_(cr) {
-  // Unhinted metrics: text measures the same on image, SVG and PDF surfaces,
-  // so a page is laid out once for all three.
-  cairo_font_options_t* fo = cairo_font_options_create();
-  cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-  cairo_set_font_options(cr_, fo);
-  cairo_font_options_destroy(fo);
-}
-
-void Canvas::use(const Font& f) {
-  cairo_select_font_face(cr_, "DejaVu Sans", f.italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-                         f.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr_, f.size);
-}
-
-double Canvas::width(const std::string& s, const Font& f) {
-  use(f);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr_, s.c_str(), &e);
-  return e.x_advance;
-}
-
 double Canvas::text(double x, double y, const std::string& s, const Font& f, Align a, Rgb colour, bool halo) {
   if (s.empty()) return x;
   const double w = width(s, f);
   const double x0 = a == Align::Left ? x : a == Align::Centre ? x - w / 2 : x - w;
   cairo_save(cr_);
-  if (halo) {
-    cairo_new_path(cr_);
-    cairo_move_to(cr_, x0, y);
-    cairo_text_path(cr_, s.c_str());
-    cairo_set_source_rgb(cr_, 1, 1, 1);
-    cairo_set_line_width(cr_, std::max(1.2, f.size * 0.3));
-    cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
-    cairo_stroke(cr_);
-  }
-  // The glyphs themselves through show_text, so PDF keeps them as text.
-  cairo_move_to(cr_, x0, y);
   set_colour(cr_, colour);
-  cairo_show_text(cr_, s.c_str());
-  cairo_new_path(cr_);
+  text_.draw(x0, y, s, f, halo ? std::max(1.2, f.size * 0.3) : 0.0);
   cairo_restore(cr_);
   runs_.push_back(TextRun{x0, y, w, f, s});
   return x0;

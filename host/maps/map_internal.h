@@ -17,6 +17,7 @@
 
 #include "host/maps/map.h"
 #include "host/maps/map_layers.h"
+#include "host/maps/map_text.h"
 
 namespace remnant::map_detail {
 
@@ -30,28 +31,24 @@ PageSize paper_size(const std::string& paper);
 
 enum class Align { Left, Centre, Right };
 
-struct Font {
-  double size = 8;  // points
-  bool bold = false;
-  bool italic = false;
-};
-
 // One piece of text as drawn: the SVG writer repeats it as real <text>.
 struct TextRun {
   double x = 0, y = 0;  // left end of the baseline
-  double width = 0;     // advance width as measured by Cairo
+  double width = 0;     // advance width as measured by Pango
   Font font;
   std::string text;
 };
 
-// A Cairo context with the page's fonts (DejaVu Sans, metrics unhinted so a
-// layout is the same on every surface) that records every text it draws.
+// A Cairo context with the page's text (TextSetter: Pango, DejaVu Sans,
+// metrics unhinted so a layout is the same on every surface) that records
+// every text it draws.
 class Canvas {
  public:
-  explicit Canvas(cairo_t* cr);
+  explicit Canvas(cairo_t* cr) : cr_(cr), text_(cr) {}
   cairo_t* cr() const { return cr_; }
-  double width(const std::string& s, const Font& f);
-  // Draws s with its baseline at y, aligned on x; returns its left end.
+  double width(const std::string& s, const Font& f) const { return text_.width(s, f); }
+  // Draws s with its baseline at y, aligned on x (the line's box: a
+  // right-to-left line too); returns its left end.
   // halo: a white outline under the glyphs (labels over the map).
   double text(double x, double y, const std::string& s, const Font& f, Align a = Align::Left, Rgb colour = {},
               bool halo = false);
@@ -60,8 +57,8 @@ class Canvas {
   const std::vector<TextRun>& runs() const { return runs_; }
 
  private:
-  void use(const Font& f);
   cairo_t* cr_;
+  TextSetter text_;
   std::vector<TextRun> runs_;
 };
 
@@ -208,6 +205,7 @@ void draw_wrapped(Canvas& c, const WrappedText& t, double x, double top);
 
 // Lines (rivers, coast, borders) clipped to the frame.
 void draw_context_lines(Canvas& c, const MapContext& ctx, const FrameMap& f);
+const Font kTownFont{6.5, false, false};  // town names
 // Names of the countries (polygons of the border layer) inside the frame,
 // then towns: a dot each and, the most populous first, a name where it fits
 // without touching another name or leaving the frame (at most max_labels).
