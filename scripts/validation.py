@@ -29,10 +29,11 @@ import tomllib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_json(remnant, config, realizations):
-    out = subprocess.run([remnant, "run", os.path.join(ROOT, "configs", config), "-r", str(realizations), "--json",
-                          "-q"], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+def run_json(remnant, config, realizations, sets=()):
+    command = [remnant, "run", os.path.join(ROOT, "configs", config), "-r", str(realizations), "--json", "-q"]
+    for s in sets:
+        command += ["--set", s]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
 def type_priors(remnant, config):
@@ -92,6 +93,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "VALIDATION.md"))
     ap.add_argument("--realizations", type=int, default=100)
     ap.add_argument("--laos-realizations", type=int, default=8)
+    ap.add_argument("--sensitivity-realizations", type=int, default=20)
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     with open(os.path.join(ROOT, "configs", "records.toml"), "rb") as f:
@@ -135,6 +137,17 @@ def main():
                          f"{fmt(m['mean'])}{interval} | {fmt(ratio)} | {inside} | {rec['comparison']} |")
         for note in case.get("notes", []):
             lines.append(f"\n{note}")
+        if case.get("sensitivity"):
+            sr = 2 if args.quick else args.sensitivity_realizations
+            lines.append(f"\nWhat moves the hazard area (`--set` as below, {sr} realizations each, same seed):\n")
+            lines.append("| change | hazard area, km²: mean [90 % interval] | per strike site, ha |")
+            lines.append("|---|---|---|")
+            for change in [{"what": "as the scenario states", "set": []}] + case["sensitivity"]:
+                h = run_json(args.remnant, case["config"], sr, change["set"])
+                a, p = h["hazard_area_km2"], h["hazard_area_per_strike_ha"]
+                sets = "<br>".join(f"`{x}`" for x in change["set"])
+                lines.append(f"| {change['what']}{'<br>' + sets if sets else ''} | {fmt(a['mean'])} "
+                             f"[{fmt(a['q05'])}, {fmt(a['q95'])}] | {fmt(p['mean']) if p else '–'} |")
     if records.get("findings"):
         lines.append("\n## What the disagreements say\n")
         for f in records["findings"]:

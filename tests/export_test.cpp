@@ -67,6 +67,11 @@ TEST_F(Export, GeoTiffIsNorthUpWithCrsNodataCompressionAndProvenance) {
   EXPECT_EQ(GDALGetRasterNoDataValue(band, &has_nodata), -9999.0);
   EXPECT_TRUE(has_nodata);
   EXPECT_STREQ(GDALGetRasterUnitType(band), "items per hectare");
+  // The name says per hectare too, and which per-cell variable of the result file it comes from.
+  EXPECT_STREQ(GDALGetMetadataItem(t.ds, "remnant_layer", nullptr), "dud_mean_per_ha");
+  const char* from = GDALGetMetadataItem(t.ds, "remnant_result_variable", nullptr);
+  ASSERT_NE(from, nullptr);
+  EXPECT_NE(std::string(from).find("dud_mean (per cell in the result file"), std::string::npos) << from;
   const char* compression = GDALGetMetadataItem(t.ds, "COMPRESSION", "IMAGE_STRUCTURE");
   ASSERT_NE(compression, nullptr);
   EXPECT_STREQ(compression, "DEFLATE");

@@ -79,7 +79,12 @@ void write_geotiff(const ResultData& d, const std::string& layer_name, const std
     set_meta(ds.get(), "TIFFTAG_SOFTWARE", fmt::format("Remnant {} (git {})", d.software_version, d.git_revision));
     set_meta(ds.get(), "TIFFTAG_DATETIME", d.creation_time_utc);
     set_meta(ds.get(), "TIFFTAG_IMAGEDESCRIPTION", fmt::format("{}: {}", d.scenario_name, layer.long_name));
-    set_meta(ds.get(), "remnant_layer", layer.name);
+    // A count layer is per cell in the result file and per hectare here: the
+    // name says which (dud_mean there, dud_mean_per_ha here), as the units do.
+    set_meta(ds.get(), "remnant_layer", layer.kind == LayerKind::Density ? layer.name + "_per_ha" : layer.name);
+    if (layer.kind == LayerKind::Density)
+      set_meta(ds.get(), "remnant_result_variable",
+               layer.name + " (per cell in the result file; here divided by the cell's area in hectares)");
     set_meta(ds.get(), "remnant_scenario", d.scenario_name);
     set_meta(ds.get(), "remnant_scenario_path", d.scenario_path);
     set_meta(ds.get(), "remnant_seed", std::to_string(d.seed));
