@@ -177,13 +177,15 @@ enum TotalSlot : std::uint32_t { kImpacts = 0, kDuds = 1, kContaminated = 2, kHa
 // Step 15 (physics.h) for one row of one realization's hazard raster: task
 // b * ny + y counts the row's pixels within the fade-out distance of a dud
 // and adds them to the realization's total (one atomic per row, only when
-// some). Reads only: the rasters are cleared before the next batch.
+// some). Reads only: the rasters are cleared before the next batch. The GPU
+// runs hazard_kernel below instead (one word per thread).
 struct HazardRows {
   HazardRaster h;
   const std::uint64_t* bits;  // [b][row][word]
   std::uint64_t* totals;      // [b][TotalSlot]
 
-  REMNANT_HD void operator()(std::uint64_t task) const {
+#if REMNANT_HOST_PASS
+  void operator()(std::uint64_t task) const {
     const std::uint32_t b = static_cast<std::uint32_t>(task / h.ny);
     const std::uint32_t y = static_cast<std::uint32_t>(task - std::uint64_t(b) * h.ny);
     const std::uint64_t* raster = bits + std::size_t(b) * hazard_words(h);
@@ -191,6 +193,7 @@ struct HazardRows {
     for (std::uint32_t j = 0; j < h.words; ++j) pixels += popcount_u64(hazard_word(h, raster, y, j));
     if (pixels) atomic_add_u64(&totals[std::size_t(b) * kTotalSlots + kHazard], pixels);
   }
+#endif
 };
 
 // What one cell of one realization adds to the realization's totals.
@@ -306,11 +309,6 @@ __global__ void __launch_bounds__(kThreadsPerBlock, kDepositBlocksPerSm)
   for (std::uint64_t t = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < tasks; t += stride) run(t);
 }
 
-__global__ void __launch_bounds__(kThreadsPerBlock) hazard_kernel(const HazardRows rows, std::uint64_t tasks) {
-  const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
-  for (std::uint64_t t = std::uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < tasks; t += stride) rows(t);
-}
-
 // Sum and bitwise or of v over the 32 lanes of a warp, every lane calling.
 __device__ inline std::uint32_t warp_sum(std::uint32_t v) {
 #if __CUDA_ARCH__ >= 800
@@ -334,6 +332,29 @@ __device__ inline std::uint32_t warp_or(std::uint32_t v) {
 __device__ inline void warp_add(std::uint64_t* total, std::uint32_t v) {
   const std::uint32_t sum = warp_sum(v);
   if ((threadIdx.x & 31u) == 0 && sum != 0) atomic_add_u64(total, sum);
+}
+
+// Step 15 on the GPU: one thread per word of a realization's hazard raster
+// (HazardRows runs a whole row per task on CPU cores), the realization's
+// words rounded up to whole warps so that the 32 lanes of a warp share a
+// realization and add their sum with one atomic (warp_add). Every lane of a
+// block runs the same iterations; a lane past its realization's words adds 0.
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    hazard_kernel(const HazardRows rows, std::uint64_t per_realization, std::uint64_t tasks) {
+  const std::uint64_t stride = std::uint64_t(gridDim.x) * blockDim.x;
+  const std::uint64_t words = hazard_words(rows.h);
+  for (std::uint64_t base = std::uint64_t(blockIdx.x) * blockDim.x; base < tasks; base += stride) {
+    const std::uint64_t t = base + threadIdx.x;
+    const std::uint64_t b = t / per_realization;
+    const std::uint64_t w = t - b * per_realization;
+    std::uint32_t pixels = 0;
+    if (t < tasks && w < words) {
+      const std::uint32_t y = static_cast<std::uint32_t>(w / rows.h.words);
+      const std::uint32_t j = static_cast<std::uint32_t>(w - std::uint64_t(y) * rows.h.words);
+      pixels = popcount_u64(hazard_word(rows.h, rows.bits + b * words, y, j));
+    }
+    warp_add(&rows.totals[b * kTotalSlots + kHazard], pixels);  // adds nothing past the last realization
+  }
 }
 
 // The accumulate pass on the GPU: one thread per cell. Every lane of a warp
@@ -538,9 +559,10 @@ class ThrustEngine final : public Engine {
 
     accumulate_kernel<<<blocks_for(cells_), kThreadsPerBlock>>>(accumulate_cells(B));
     check(cudaGetLastError(), "launching the accumulate pass");
-    const std::uint64_t hazard_tasks = std::uint64_t(B) * grid_.hazard.ny;
+    const std::uint64_t per_realization = (hazard_words(grid_.hazard) + 31u) / 32u * 32u;
+    const std::uint64_t hazard_tasks = std::uint64_t(B) * per_realization;
     if (hazard_tasks > 0) {
-      hazard_kernel<<<blocks_for(hazard_tasks), kThreadsPerBlock>>>(hazard_rows(), hazard_tasks);
+      hazard_kernel<<<blocks_for(hazard_tasks), kThreadsPerBlock>>>(hazard_rows(), per_realization, hazard_tasks);
       check(cudaGetLastError(), "launching the hazard-area pass");
     }
     check(cudaMemcpyAsync(readback_counters_.data(), raw(counters_), kCounterSlots * B * sizeof(std::uint32_t),

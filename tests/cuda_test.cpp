@@ -224,6 +224,8 @@ TEST(Cuda, SameSeedIsIdenticalForAnyBatchSize) {
     for (std::size_t i = 0; i < a.totals.size(); ++i) {
       EXPECT_EQ(a.totals[i].duds, x->totals[i].duds) << i;
       EXPECT_EQ(a.totals[i].impacts, x->totals[i].impacts) << i;
+      EXPECT_EQ(a.totals[i].contaminated_cells, x->totals[i].contaminated_cells) << i;
+      EXPECT_EQ(a.totals[i].hazard_pixels, x->totals[i].hazard_pixels) << i;
     }
   }
 }
