@@ -399,7 +399,9 @@ void App::statistics_panel(float x, float width, float height) {
     ImGui::TableHeadersRow();
     summary_row("unexploded on land", h.total_duds, 0);
     summary_row("impacts on land", h.impacts, 0);
-    summary_row("contaminated km2", h.contaminated_area_km2, 2);
+    if (h.hazard.recorded())
+      summary_row(fmt::format("hazard km2 ({:g} m)", h.hazard.fade_out_m).c_str(), h.hazard_area_km2, 2);
+    summary_row("cells with a dud, km2", h.contaminated_area_km2, 2);
     summary_row("duds in water", h.in_water, 0);
     summary_row("off the grid", h.outside_grid, 0);
     ImGui::EndTable();

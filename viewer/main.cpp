@@ -106,7 +106,8 @@ std::string headline_lines(const viewer::Snapshot& s) {
     return fmt::format("{} mean={} q05={} q95={}\n", name, v.mean, v.q05, v.q95);
   };
   return fmt::format("realizations={} backend={}\n", s.done, s.backend) + line("total_duds", h.total_duds) +
-         line("impacts", h.impacts) + line("contaminated_area_km2", h.contaminated_area_km2) +
+         line("impacts", h.impacts) + line("hazard_area_km2", h.hazard_area_km2) +
+         line("contaminated_area_km2", h.contaminated_area_km2) +
          line("in_water", h.in_water) + line("outside_grid", h.outside_grid);
 }
 
