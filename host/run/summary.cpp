@@ -5,6 +5,7 @@
 #include <string>
 
 #include "host/common/numbers.h"
+#include "host/run/sensitivity.h"
 #include "remnant_version.h"
 
 namespace remnant {
@@ -53,6 +54,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"outside_grid\": {},\n"
       "  \"in_water\": {},\n"
       "  \"duds_by_land_cover\": {{{}}},\n"
+      "  \"sensitivity\": {},\n"
       "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
       "  \"assumptions\": [{}],\n"
       "  \"warnings\": [{}],\n"
@@ -67,7 +69,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       h.hazard.strike_sites ? json_summary_object(h.hazard_per_strike_ha) : std::string("null"), h.hazard.fade_out_m,
       h.hazard.pixel_m, h.hazard.strike_sites, json_escape("the area " + hazard_definition_text(h.hazard)),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
-      json_summary_object(h.in_water), by_class, plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
+      json_summary_object(h.in_water), by_class, sensitivity_json(run_sensitivity(sc, plan, r)), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
       json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
       r.seconds > 0 ? items / r.seconds : 0.0);
 }
@@ -82,6 +84,7 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
   if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
   s += headline_text(h, r.realizations);
+  s += sensitivity_text(run_sensitivity(sc, plan, r));
   s += provenance_text(sc.dud_rates, sc.overrides, sc.assumptions);
   const double items = double(r.fired_per_realization) * r.realizations;
   s += fmt::format("  {:.2f} s, {} submunitions per second\n", r.seconds,
