@@ -4,11 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
+#include "host/common/errors.h"
+#include "host/evidence/report.h"
+#include "host/evidence/result_file.h"
 #include "host/evidence/sensitivity.h"
+#include "host/maps/sensitivity_chart.h"
+#include "host/run/result_data.h"
 #include "host/run/sensitivity.h"
 #include "tests/scenario_fixture.h"
 #include "tests/test_support.h"
@@ -68,7 +74,7 @@ TEST(Sensitivity, TooFewRealizationsOrNoVarianceGiveNoIndicesAndBadLengthsThrow)
 }
 
 // The sensitivity of a 60-realization run of a scenario text.
-RunSensitivity sensitivity_of(const std::string& text, std::uint64_t seed) {
+Sensitivity sensitivity_of(const std::string& text, std::uint64_t seed) {
   const Scenario sc = test::scenario_from(text, "s.toml");
   const Plan plan = make_plan(sc);
   return run_sensitivity(sc, plan, test::run(sc, plan, 60, seed));
@@ -90,7 +96,7 @@ TEST(Sensitivity, ARunWhoseOnlyUncertainInputIsTheDudRate) {
                                             .function_height({500.0, 500.0}))
                                .strike(test::Strike("C", 10, 1000.0, 1000.0))
                                .text();
-  const RunSensitivity s = sensitivity_of(text, 5);
+  const Sensitivity s = sensitivity_of(text, 5);
   ASSERT_EQ(s.inputs, std::vector<std::string>{"dud rate of A"});
   ASSERT_EQ(s.total_duds.size(), 1u);
   EXPECT_GT(s.total_duds[0], 0.9);
@@ -113,9 +119,50 @@ TEST(Sensitivity, ARunWhoseOnlyUncertainInputIsTheWind) {
                                             .function_height({300.0, 300.0}))
                                .strike(test::Strike("C", 2, 900.0, 500.0))
                                .text();
-  const RunSensitivity s = sensitivity_of(text, 6);
+  const Sensitivity s = sensitivity_of(text, 6);
   ASSERT_EQ(s.inputs, std::vector<std::string>{"wind speed (item-weighted mean over strike rows)"});
   EXPECT_GT(s.total_duds[0], 0.8);
+}
+
+// The result file keeps the indices (group sensitivity/) and `info` prints them.
+TEST(Sensitivity, TheResultFileKeepsTheIndicesAndInfoPrintsThem) {
+  const std::string text = test::ScenarioText("kept", 7, 30)
+                               .grid(100, 100, 10.0)
+                               .wind({0.0, 4.0}, {0.0, 360.0})
+                               .submunition(test::Submunition("A", {40.0, 60.0}, test::beta(3.0, 9.0)))
+                               .carrier(test::Carrier("C", "A", 500, "air", "uniform_ellipse")
+                                            .footprint({60.0, 120.0}, {40.0, 80.0})
+                                            .aim_error_cep(20.0)
+                                            .function_height({300.0, 600.0}))
+                               .strike(test::Strike("C", 4, 500.0, 500.0))
+                               .text();
+  const Scenario sc = test::scenario_from(text, "kept.toml");
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, 30, 7);
+  const ResultData d = make_result_data(sc, plan, r, cell_statistics(r.accumulators, 30));
+  ASSERT_FALSE(d.sensitivity.empty());
+  ASSERT_EQ(d.sensitivity.inputs.size(), 4u) << "dud rate, function height, footprint area, wind speed";
+  test::TempDir dir;
+  write_result_file(dir.file("r.h5"), d);
+  const ResultData back = read_result_file(dir.file("r.h5"));
+  EXPECT_EQ(back.sensitivity.inputs, d.sensitivity.inputs);
+  EXPECT_EQ(back.sensitivity.total_duds, d.sensitivity.total_duds);
+  EXPECT_EQ(back.sensitivity.hazard_area_km2, d.sensitivity.hazard_area_km2);
+  EXPECT_EQ(back.sensitivity.noise_level, d.sensitivity.noise_level);
+  EXPECT_EQ(back.sensitivity.realizations, 30u);
+  const std::string info = result_info_text(back);
+  EXPECT_NE(info.find("what drives the duds"), std::string::npos) << info;
+  EXPECT_NE(info.find("dud rate of A"), std::string::npos) << info;
+
+  // The chart `export --figure sensitivity` draws: every input and the noise level in its text.
+  render_sensitivity_chart(back, dir.file("s.svg"), 100);
+  const std::string svg = test::slurp(dir.file("s.svg"));
+  for (const std::string& name : back.sensitivity.inputs) EXPECT_NE(svg.find(name), std::string::npos) << name;
+  EXPECT_NE(svg.find("noise level"), std::string::npos);
+  ResultData none = back;
+  none.sensitivity = Sensitivity{};
+  EXPECT_THROW(render_sensitivity_chart(none, dir.file("n.svg"), 100), InputError);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("n.svg")));
 }
 
 }  // namespace

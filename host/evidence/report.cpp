@@ -180,6 +180,7 @@ std::string result_info_text(const ResultData& d) {
   if (!headline(d).hazard.recorded())
     s += "  no hazard area: the file's format is older than 1.2 (run again to have it)\n";
   s += headline_text(headline(d), d.totals.size());
+  s += sensitivity_text(d.sensitivity);
   s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
   for (const std::string& r : d.references) s += fmt::format("  reference: {}\n", r);
   return s;

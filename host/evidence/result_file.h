@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "host/evidence/sensitivity.h"
 #include "host/evidence/stats.h"
 #include "kernels/tables.h"
 
@@ -71,6 +72,9 @@ struct ResultData {
   // The hazard area's fade-out distance and the pixel of its raster, metres
   // (0 in a file of format 1.0 or 1.1, which has no hazard area).
   double fade_out_m = 0.0, hazard_pixel_m = 0.0;
+  // What drives the headline totals (group sensitivity/; empty when the run
+  // had too few realizations, or in a file without the group).
+  Sensitivity sensitivity;
   // The realization index of each totals row: 0 .. realizations-1 in a result
   // file; in a checkpoint, the realizations done so far (a subset).
   std::vector<std::uint32_t> realization_index;

@@ -153,6 +153,22 @@ void read_sites(const Reader& r, ResultData& d) {
   d.site_y_m = r.read<double>("sites/y", H5T_NATIVE_DOUBLE, H5T_FLOAT, n);
 }
 
+// The sensitivity group, where there is one.
+void read_sensitivity(const Reader& r, ResultData& d) {
+  if (!r.exists("sensitivity")) return;
+  const Handle g = r.group("sensitivity");
+  Sensitivity& s = d.sensitivity;
+  s.inputs = split_lines(r.text(g.get(), "inputs", "sensitivity"));
+  s.noise_level = r.number<double>(g.get(), "noise_level", H5T_NATIVE_DOUBLE, false, "sensitivity");
+  s.realizations = r.number<std::uint64_t>(g.get(), "realizations", H5T_NATIVE_UINT64, true, "sensitivity");
+  const std::vector<hsize_t> n{s.inputs.size()};
+  for (const auto& [name, v] : {std::pair<const char*, std::vector<double>*>{"total_duds", &s.total_duds},
+                                {"hazard_area_km2", &s.hazard_area_km2}}) {
+    const std::string path = std::string("sensitivity/") + name;
+    if (r.exists(path)) *v = r.read<double>(path, H5T_NATIVE_DOUBLE, H5T_FLOAT, n);
+  }
+}
+
 ResultData read_file(const std::string& path, const char* expected) {
   quiet_hdf5();
   Reader r(path);  // not const: the format version decides whether datasets need their crc32
@@ -201,6 +217,7 @@ ResultData read_file(const std::string& path, const char* expected) {
                          d.fade_out_m, d.hazard_pixel_m));
   }
   read_sites(r, d);
+  read_sensitivity(r, d);
   check_attribute_checksums(r, d, absent);
   return d;
 }

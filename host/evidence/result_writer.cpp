@@ -255,6 +255,24 @@ void write_totals(hid_t file, const ResultData& d) {
          {&r});
 }
 
+// What drives the headline totals: one index per input, the inputs' names
+// (newline-separated) and the method as attributes. Only when there are indices.
+void write_sensitivity(hid_t file, const ResultData& d) {
+  const Sensitivity& s = d.sensitivity;
+  if (s.empty()) return;
+  const Handle g = create_group(file, "sensitivity");
+  attr_string(g.get(), "inputs", join_lines(s.inputs));
+  attr_string(g.get(), "method", kSensitivityMethod);
+  attr_double(g.get(), "noise_level", s.noise_level);
+  attr_scalar<std::uint64_t>(g.get(), "realizations", H5T_NATIVE_UINT64, H5T_STD_U64LE, s.realizations);
+  const hsize_t n = s.inputs.size();
+  for (const auto& [name, v] : {std::pair<const char*, const std::vector<double>*>{"total_duds", &s.total_duds},
+                                {"hazard_area_km2", &s.hazard_area_km2}})
+    if (v->size() == n)
+      write_dataset(g.get(), name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, {n}, v->data(), "1",
+                    fmt::format("first-order sensitivity index of {} on each input (the group's inputs attribute)", name));
+}
+
 // Strike sites of the first realization.
 void write_sites(hid_t file, const ResultData& d) {
   const Handle g = create_group(file, "sites");
@@ -300,6 +318,7 @@ void write_contents(hid_t file, const ResultData& d) {
   write_accumulators(file, d.accumulators, axes);
   write_totals(file, d);
   write_sites(file, d);
+  write_sensitivity(file, d);
 }
 
 }  // namespace

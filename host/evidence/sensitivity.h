@@ -41,4 +41,24 @@ double sensitivity_noise_level(std::size_t realizations);
 // Throws std::invalid_argument when an input's length differs from y's.
 std::vector<double> first_order_indices(const std::vector<SensitivityInput>& inputs, const std::vector<double>& y);
 
+// A run's indices: what drives its headline totals.
+struct Sensitivity {
+  std::size_t realizations = 0;
+  std::vector<std::string> inputs;  // the inputs that vary between realizations
+  // Per headline total, one index per input; empty when the run has fewer
+  // than kMinSensitivityRealizations realizations or the total does not vary.
+  std::vector<double> total_duds, hazard_area_km2;
+  double noise_level = 0.0;  // sensitivity_noise_level(realizations)
+  bool empty() const { return total_duds.empty() && hazard_area_km2.empty(); }
+};
+
+// How the indices are estimated, in one sentence (JSON and the result file).
+extern const char* const kSensitivityMethod;
+
+// {"method": .., "realizations": R, "noise_level": .., "total_duds": {INPUT: share, ..., "not explained by these": ..}, ...}
+std::string sensitivity_json(const Sensitivity& s);
+// Lines for the text summary and `info`: each total's inputs by share, largest
+// first, those below the noise level counted together.
+std::string sensitivity_text(const Sensitivity& s);
+
 }  // namespace remnant

@@ -1,5 +1,7 @@
 #include "host/maps/export.h"
 
+#include "host/maps/sensitivity_chart.h"
+
 #include <fmt/format.h>
 
 #include "host/common/atomic_output.h"
@@ -22,6 +24,13 @@ void export_file(const ResultData& d, const MapOptions& map, const std::string& 
   std::string why;
   if (!is_exportable_path(path, &why)) throw InputError(why);
   const std::string ext = file_extension(path);
+  if (map.figure == "sensitivity") {
+    if (ext != ".png" && ext != ".svg" && ext != ".pdf")
+      throw InputError(fmt::format("{}: --figure sensitivity is a chart: expected .png, .svg or .pdf, got \"{}\"",
+                                   path, ext));
+    return render_sensitivity_chart(d, path, map.dpi);
+  }
+  if (!map.figure.empty()) throw InputError(fmt::format("--figure \"{}\": expected sensitivity", map.figure));
   if (ext == ".tif" || ext == ".tiff") return write_geotiff(d, map.layer, path);
   if (ext == ".csv") return write_text_file(path, totals_csv(d));
   render_map(d, map, path);

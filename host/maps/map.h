@@ -36,6 +36,9 @@ struct MapOptions {
   std::string file_a, file_b;
   // Strike-site markers: "auto" (site_markers), "circles", "dots" or "none".
   std::string sites = "auto";
+  // export only: "sensitivity" draws the chart of what drives the headline
+  // totals (host/maps/sensitivity_chart.h) instead of the layer; "": the layer.
+  std::string figure;
 };
 
 // The choices of MapOptions::sites.

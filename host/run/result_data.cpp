@@ -1,5 +1,7 @@
 #include "host/run/result_data.h"
 
+#include "host/run/sensitivity.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -78,6 +80,7 @@ ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResul
   d.land_cover = plan.land_cover;
   d.accumulators = r.accumulators;
   d.totals = r.totals;
+  d.sensitivity = run_sensitivity(sc, plan, r);
   d.fade_out_m = plan.fade_out_m;
   d.hazard_pixel_m = plan.hazard.dx;
 

@@ -1,12 +1,9 @@
 #include "host/run/sensitivity.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-#include "host/evidence/report.h"
 #include "host/evidence/sensitivity.h"
 
 namespace remnant {
@@ -55,8 +52,8 @@ std::vector<SensitivityInput> realization_inputs(const Scenario& sc, const Plan&
   return varying;
 }
 
-RunSensitivity run_sensitivity(const Scenario& sc, const Plan& plan, const RunResult& r) {
-  RunSensitivity s;
+Sensitivity run_sensitivity(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  Sensitivity s;
   s.realizations = r.totals.size();
   if (!r.complete() || r.totals.size() < kMinSensitivityRealizations) return s;
   const std::vector<SensitivityInput> in = realization_inputs(sc, plan, r.seed, r.realizations);
@@ -71,58 +68,6 @@ RunSensitivity run_sensitivity(const Scenario& sc, const Plan& plan, const RunRe
   s.hazard_area_km2 = first_order_indices(in, hazard);
   s.noise_level = sensitivity_noise_level(r.totals.size());
   return s;
-}
-
-namespace {
-
-constexpr const char* kMethod =
-    "first-order indices Var(E[Y|X])/Var(Y) from the run's realizations: Y binned by each input into floor(sqrt(R)) "
-    "equal-count bins, bias-corrected correlation ratio (omega squared), negative estimates as 0; inputs drawn per "
-    "strike row enter as their item-weighted mean over the rows";
-constexpr const char* kRest = "not explained by these (site placement, aim, each item's scatter, interactions)";
-
-std::vector<std::pair<std::string, double>> ranked(const RunSensitivity& s, const std::vector<double>& idx) {
-  std::vector<std::pair<std::string, double>> out;
-  for (std::size_t i = 0; i < idx.size(); ++i) out.push_back({s.inputs[i], idx[i]});
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  const double sum = std::accumulate(idx.begin(), idx.end(), 0.0);
-  if (!idx.empty()) out.push_back({kRest, std::max(0.0, 1.0 - sum)});
-  return out;
-}
-
-}  // namespace
-
-std::string sensitivity_json(const RunSensitivity& s) {
-  auto object = [&](const std::vector<double>& idx) {
-    std::string o;
-    for (const auto& [name, v] : ranked(s, idx)) o += fmt::format(R"({}"{}": {:.4f})", o.empty() ? "" : ", ", json_escape(name), v);
-    return "{" + o + "}";
-  };
-  return fmt::format(R"({{"method": "{}", "realizations": {}, "noise_level": {:.4f}, "total_duds": {}, "hazard_area_km2": {}}})",
-                     kMethod, s.realizations, s.noise_level, object(s.total_duds), object(s.hazard_area_km2));
-}
-
-std::string sensitivity_text(const RunSensitivity& s) {
-  if (s.total_duds.empty() && s.hazard_area_km2.empty())
-    return s.realizations < kMinSensitivityRealizations
-               ? fmt::format("  sensitivity: needs at least {} realizations\n", kMinSensitivityRealizations)
-               : std::string();
-  std::string out;
-  auto block = [&](const char* what, const std::vector<double>& idx) {
-    if (idx.empty()) return;
-    out += fmt::format("  what drives {} (share of its variance between realizations):", what);
-    std::size_t below = 0;
-    for (const auto& [name, v] : ranked(s, idx)) {
-      if (v < s.noise_level && name != kRest) ++below;
-      else out += fmt::format(" {} {:.0f} %;", name, 100.0 * v);
-    }
-    if (below) out += fmt::format(" {} more input{} below the noise level ({:.0f} %);", below, below == 1 ? "" : "s",
-                                  100.0 * s.noise_level);
-    out.back() = '\n';
-  };
-  block("the duds", s.total_duds);
-  block("the hazard area", s.hazard_area_km2);
-  return out;
 }
 
 }  // namespace remnant

@@ -510,6 +510,9 @@ CLI::App* add_export_command(CLI::App& app, ExportArgs& e) {
   cmd->add_option("file", e.file, "Result file (HDF5)")->required();
   cmd->add_option("--out,-o", e.outs, "Output file(s); the format follows the extension")->required();
   add_map_options(cmd, e.map);
+  cmd->add_option("--figure", e.map.figure,
+                  "sensitivity: instead of a layer, a chart of what drives the headline totals (.png, .svg, .pdf)")
+      ->check(CLI::IsMember({"sensitivity"}));
   return cmd;
 }
 
