@@ -144,7 +144,7 @@ TEST(HazardArea, RunJsonReportsItWithItsDefinition) {
   opt.seed = 3;
   opt.backend = "cpu";
   const RunResult r = run_ensemble(sc, plan, opt);
-  const std::string json = summary_json(sc, plan, r);
+  const std::string json = summary_json(sc, plan, r, Sensitivity{});
   for (const char* key : {"\"hazard_area_km2\": {\"mean\"", "\"hazard_area_per_strike_ha\": {\"mean\"",
                           "\"fade_out_m\": 25", "\"pixel_m\": 6.25", "\"strike_sites\": 2", "within 25 m"})
     EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;

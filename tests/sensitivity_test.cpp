@@ -14,7 +14,7 @@
 #include "host/evidence/result_file.h"
 #include "host/evidence/sensitivity.h"
 #include "host/maps/sensitivity_chart.h"
-#include "host/run/result_data.h"
+#include "host/run/pipeline.h"
 #include "host/run/sensitivity.h"
 #include "tests/scenario_fixture.h"
 #include "tests/test_support.h"
@@ -139,7 +139,7 @@ TEST(Sensitivity, TheResultFileKeepsTheIndicesAndInfoPrintsThem) {
   const Scenario sc = test::scenario_from(text, "kept.toml");
   const Plan plan = make_plan(sc);
   const RunResult r = test::run(sc, plan, 30, 7);
-  const ResultData d = make_result_data(sc, plan, r, cell_statistics(r.accumulators, 30));
+  const ResultData d = run_evidence(sc, plan, r).data;  // the pipeline's: statistics, data and indices
   ASSERT_FALSE(d.sensitivity.empty());
   ASSERT_EQ(d.sensitivity.inputs.size(), 4u) << "dud rate, function height, footprint area, wind speed";
   test::TempDir dir;

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "host/common/atomic_output.h"
 #include "host/evidence/exports.h"
 #include "host/maps/export.h"
 #include "host/evidence/layers.h"
@@ -170,7 +171,7 @@ void App::result_file_section() {
   ImGui::TextWrapped("%s", d.scenario_name.c_str());
   ImGui::TextDisabled("%u realizations, seed %llu", d.realizations, static_cast<unsigned long long>(d.seed));
   for (const std::string& o : d.overrides) ImGui::BulletText("--set %s", o.c_str());
-  const bool can = !d.scenario_path.empty() && std::filesystem::exists(d.scenario_path);
+  const bool can = !d.scenario_path.empty() && path_exists(d.scenario_path);
   if (!can) ImGui::BeginDisabled();
   if (ImGui::Button("Re-run this scenario to change it")) {
     Request r;

@@ -49,9 +49,9 @@ void glfw_error(int code, const char* description) {
 // current directory, else from the source tree the viewer was built from.
 std::string default_scenario() {
   const std::string rel = "configs/lebanon-2006.toml";
-  if (fs::exists(rel)) return rel;
+  if (path_exists(rel)) return rel;
   const std::string built = std::string(REMNANT_VIEWER_SOURCE_DIR) + "/" + rel;
-  if (fs::exists(built)) return built;
+  if (path_exists(built)) return built;
   return rel;
 }
 
@@ -170,7 +170,7 @@ viewer::Request make_request(Options& o) {
     if (o.realizations_given) request.realizations = o.realizations;
     if (o.seed_given) request.seed = o.seed;
   }
-  if (!fs::exists(o.input)) throw InputError(fmt::format("{}: no such file", o.input));
+  if (!path_exists(o.input)) throw InputError(fmt::format("{}: no such file", o.input));
   request.backend = o.backend;
   request.threads = o.threads;
   if (!o.screenshot.empty()) check_output_path(o.screenshot, "--screenshot");
@@ -204,7 +204,7 @@ GLFWwindow* open_window(bool headless, std::string& error) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
   const char* font = viewer::kFontFile;
-  if (fs::exists(font)) {
+  if (path_exists(font)) {
     // Every bundled place name and the legends' signs (viewer/glyph_ranges.h).
     static_assert(sizeof(ImWchar) >= sizeof(viewer::kGlyphRanges[0]), "ImWchar holds the ranges");
     static const std::vector<ImWchar> ranges(std::begin(viewer::kGlyphRanges), std::end(viewer::kGlyphRanges));

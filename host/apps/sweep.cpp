@@ -318,7 +318,7 @@ RunRequest point_request(const Sweep& s, const SweepPoint& p) {
   req.backend = s.backend;
   req.result_file = s.file(p);
   req.checkpoint.path = default_checkpoint_path(req.result_file, s.a.scenario);
-  req.checkpoint.resume = s.a.resume && fs::exists(req.checkpoint.path);
+  req.checkpoint.resume = s.a.resume && path_exists(req.checkpoint.path);
   return req;
 }
 
@@ -359,7 +359,7 @@ void check_points(Sweep& s) {
       r.seed = run.options.seed;
       r.realizations = run.options.realizations;
       if (i == 0) s.summary.scenario_name = run.scenario->name, s.summary.scenario_path = run.scenario->path;
-      if (s.a.resume && fs::exists(req.result_file)) {
+      if (s.a.resume && path_exists(req.result_file)) {
         const ResultData d = read_result_file(req.result_file);
         check_resumable(req.result_file, d, *run.scenario, *run.plan, run.options, s.backend.name);
         r.headline = headline(d);

@@ -103,6 +103,13 @@ void write_text_file(const std::string& path, const std::string& text) {
   out.commit();
 }
 
+bool path_exists(const std::string& path, std::string* problem) {
+  std::error_code ec;
+  const bool exists = fs::exists(fs::path(path), ec);
+  if (ec && problem) *problem = ec.message();
+  return exists && !ec;
+}
+
 void check_output_path(const std::string& path, const std::string& what) {
   const fs::path p(path);
   const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();

@@ -44,6 +44,11 @@ std::string temp_path_for(const std::string& path);
 // Writes text to path atomically; throws std::runtime_error naming the path.
 void write_text_file(const std::string& path, const std::string& text);
 
+// Whether path names an existing file or directory. Never throws: a path that
+// cannot be examined (too long, a component not searchable) counts as absent,
+// and *problem (when given) receives why it could not be examined.
+bool path_exists(const std::string& path, std::string* problem = nullptr);
+
 // Fails early (InputError, before any work) when `path` cannot be created:
 // its directory is missing or not writable, or it is a directory. `what`
 // names the option in the message ("--out", "--map").

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "host/common/atomic_output.h"
 #include "host/inputs/toml_section.h"
 
 namespace remnant {
@@ -25,11 +26,12 @@ Dataset load_dataset(const std::string& name_or_dir, const std::string& referenc
   const bool is_path = name_or_dir.find('/') != std::string::npos;
   const std::string dir = is_path ? name_or_dir : (fs::path(datasets_dir()) / name_or_dir).string();
   const std::string file = (fs::path(dir) / "dataset.toml").string();
-  if (!fs::exists(file))
+  std::string problem;
+  if (!path_exists(file, &problem))
     throw InputError(fmt::format(
-        "{}: dataset \"{}\" not found: no {} (datasets are built by scripts/build.sh into build/datasets; "
+        "{}: dataset \"{}\" not found: no {}{} (datasets are built by scripts/build.sh into build/datasets; "
         "set REMNANT_DATASETS to the directory holding them)",
-        referenced_from, name_or_dir, file));
+        referenced_from, name_or_dir, file, problem.empty() ? "" : " (" + problem + ")"));
   Dataset d;
   d.dir = dir;
   d.text = read_text(file, "dataset description", referenced_from);

@@ -10,6 +10,7 @@
 #include "host/run/checkpoint.h"
 #include "host/run/distributed.h"
 #include "host/run/result_data.h"
+#include "host/run/sensitivity.h"
 #include "kernels/engine.h"
 
 namespace remnant {
@@ -49,7 +50,7 @@ struct Run {
 void start_from_checkpoint(Run& run) {
   PreparedRun& p = run.out.run;
   const bool resume = run.req.checkpoint.enabled && run.req.checkpoint.resume;
-  run.out.had_checkpoint = !p.checkpoint.empty() && fs::exists(p.checkpoint);
+  run.out.had_checkpoint = !p.checkpoint.empty() && path_exists(p.checkpoint);
   if (resume && !run.out.had_checkpoint)
     throw ResumeError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
                                   "written elsewhere, name it with --checkpoint FILE)",
@@ -262,6 +263,7 @@ RunEvidence run_evidence(const Scenario& sc, const Plan& plan, const RunResult& 
   RunEvidence ev;
   ev.statistics = cell_statistics(r.accumulators, r.realizations);
   ev.data = make_result_data(sc, plan, r, ev.statistics);
+  ev.data.sensitivity = run_sensitivity(sc, plan, r);
   return ev;
 }
 

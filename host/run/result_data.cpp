@@ -1,6 +1,5 @@
 #include "host/run/result_data.h"
 
-#include "host/run/sensitivity.h"
 
 #include <fmt/format.h>
 
@@ -80,7 +79,6 @@ ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResul
   d.land_cover = plan.land_cover;
   d.accumulators = r.accumulators;
   d.totals = r.totals;
-  d.sensitivity = run_sensitivity(sc, plan, r);
   d.fade_out_m = plan.fade_out_m;
   d.hazard_pixel_m = plan.hazard.dx;
 

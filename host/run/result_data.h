@@ -15,6 +15,7 @@ namespace remnant {
 // Gathers a finished run into a ResultData (creation time = now, or
 // SOURCE_DATE_EPOCH where set, so that equal runs give byte-identical files).
 // A run that is not complete gives a checkpoint (filetype remnant-checkpoint).
+// Its sensitivity is left empty: run_evidence adds it, once per finished run.
 ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResult& r, const CellStatistics& st);
 
 }  // namespace remnant

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "host/common/numbers.h"
-#include "host/run/sensitivity.h"
 #include "remnant_version.h"
 
 namespace remnant {
@@ -15,7 +14,7 @@ Headline headline(const RunResult& r, const Plan& plan) {
                   HazardDefinition{plan.fade_out_m, plan.hazard.dx, plan.strike_sites()});
 }
 
-std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r) {
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {
   const Headline h = headline(r, plan);
   std::string by_class;
   for (int k = 0; k < kLandCoverClasses; ++k)
@@ -69,12 +68,12 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       h.hazard.strike_sites ? json_summary_object(h.hazard_per_strike_ha) : std::string("null"), h.hazard.fade_out_m,
       h.hazard.pixel_m, h.hazard.strike_sites, json_escape("the area " + hazard_definition_text(h.hazard)),
       json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
-      json_summary_object(h.in_water), by_class, sensitivity_json(run_sensitivity(sc, plan, r)), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
+      json_summary_object(h.in_water), by_class, sensitivity_json(sens), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
       json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
       r.seconds > 0 ? items / r.seconds : 0.0);
 }
 
-std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r) {
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {
   const Headline h = headline(r, plan);
   std::string s;
   s += fmt::format("Remnant {} ({}): scenario \"{}\" ({})\n", REMNANT_VERSION, REMNANT_GIT_REVISION, sc.name, sc.path);
@@ -84,7 +83,7 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
   if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
   s += headline_text(h, r.realizations);
-  s += sensitivity_text(run_sensitivity(sc, plan, r));
+  s += sensitivity_text(sens);
   s += provenance_text(sc.dud_rates, sc.overrides, sc.assumptions);
   const double items = double(r.fired_per_realization) * r.realizations;
   s += fmt::format("  {:.2f} s, {} submunitions per second\n", r.seconds,

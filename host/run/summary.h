@@ -5,6 +5,7 @@
 #include <string>
 
 #include "host/evidence/report.h"
+#include "host/evidence/sensitivity.h"
 #include "host/inputs/scenario.h"
 #include "host/run/ensemble.h"
 #include "host/run/plan.h"
@@ -13,8 +14,10 @@ namespace remnant {
 
 Headline headline(const RunResult& r, const Plan& plan);
 
-std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r);
-std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r);
+// sens: the run's sensitivity indices (run_sensitivity, computed once per run:
+// it redraws every realization's inputs); empty ones print as none.
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens);
+std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens);
 
 // `remnant validate`: the scenario as resolved, without running it: grid,
 // terrain, inventory by carrier and submunition type, strike sites, priors.

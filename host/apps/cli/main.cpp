@@ -290,10 +290,10 @@ void print_run_summary(const RunArgs& a, const remnant::RunOutcome& o, const std
   const Scenario& sc = *o.run.scenario;
   const Plan& plan = *o.run.plan;
   if (a.json) {
-    std::cout << summary_json(sc, plan, o.result);
+    std::cout << summary_json(sc, plan, o.result, o.data.sensitivity);
     return;
   }
-  std::cout << summary_text(sc, plan, o.result);
+  std::cout << summary_text(sc, plan, o.result, o.data.sensitivity);
   if (o.processes > 1)
     std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n",
                              o.processes, Progress::duration_text(o.seconds));
