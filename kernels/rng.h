@@ -30,6 +30,7 @@ enum class Stream : std::uint32_t {
   FunctionHeight = 9,    // per realization, per strike
   Site = 10,             // per realization (or once), per strike site: where it fell
   Spin = 11,             // per realization, per strike: dispenser spin setting
+  Calibration = 12,      // per calibration draw, per parameter: its value from the prior (host only)
 };
 
 // Sentinel for draws that belong to a carrier rather than one submunition.

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +16,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "host/apps/out_dir.h"
 #include "host/common/atomic_output.h"
 #include "host/run/checkpoint.h"
 #include "host/run/ensemble.h"
@@ -76,17 +76,6 @@ std::string point_name(const std::vector<SweepSet>& sets, const SweepPoint& p) {
   return out;
 }
 
-// A shell word: quoted unless it is plain.
-std::string shell_word(const std::string& s) {
-  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./=:,+-@%", c);
-  });
-  if (plain) return s;
-  std::string o = "'";
-  for (char c : s) o += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return o + "'";
-}
-
 // The command line that continues an interrupted sweep.
 std::string resume_command(const SweepArgs& a) {
   std::string c = (a.program.empty() ? std::string("remnant") : a.program) + " sweep " + shell_word(a.scenario);
@@ -110,59 +99,18 @@ void check_arguments(const SweepArgs& a) {
   if (a.out_dir.empty()) throw InputError("--out-dir: give the directory for the sweep's files");
 }
 
-// A sweep's files in a directory (point-*.h5, their checkpoints, sweep.*),
-// by name, sorted.
-std::vector<std::string> sweep_files_in(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    const bool point = name.rfind("point-", 0) == 0 && name.size() > 9 && name.compare(name.size() - 3, 3, ".h5") == 0;
-    const bool summary = std::find_if(std::begin(kSummaryFiles), std::end(kSummaryFiles),
-                                      [&](const char* f) { return name == f; }) != std::end(kSummaryFiles);
-    if (point || summary) out.push_back(name);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+// Whether a file name is one of a sweep's (point-*.h5, their checkpoints, sweep.*).
+bool is_sweep_file(const std::string& name) {
+  const bool point = name.rfind("point-", 0) == 0 && name.size() > 9 && name.compare(name.size() - 3, 3, ".h5") == 0;
+  return point || std::find_if(std::begin(kSummaryFiles), std::end(kSummaryFiles),
+                               [&](const char* f) { return name == f; }) != std::end(kSummaryFiles);
 }
 
-// The output directory exists and is writable, or can be created: its parent
-// is a writable directory (only the last component is created, as `run --out`
-// wants its directory to exist). Without --resume, it holds no files of an
-// earlier sweep (a fresh sweep would overwrite some and leave others beside
-// its own). Nothing is created.
-void check_out_dir(const std::string& dir, const std::vector<SweepPoint>& points, bool resume) {
-  std::error_code ec;
-  fs::path p = fs::absolute(fs::path(dir), ec).lexically_normal();
-  if (!p.has_filename()) p = p.parent_path();
-  if (fs::exists(p, ec)) {
-    if (!fs::is_directory(p, ec)) throw InputError(fmt::format("--out-dir {}: exists and is not a directory", dir));
-    if (access(p.c_str(), W_OK | X_OK) != 0)
-      throw InputError(fmt::format("--out-dir {}: cannot write there ({})", dir, std::strerror(errno)));
-    for (const char* f : kSummaryFiles) check_output_path((p / f).string(), "--out-dir");
-    for (const SweepPoint& pt : points)
-      if (fs::is_directory(p / pt.file, ec))
-        throw InputError(fmt::format("--out-dir {}: {} is a directory; the sweep writes a file there", dir, pt.file));
-    if (!resume) {
-      const std::vector<std::string> old = sweep_files_in(p);
-      if (!old.empty()) {
-        std::vector<std::string> shown(old.begin(), old.begin() + std::min<std::size_t>(old.size(), 4));
-        throw InputError(fmt::format(
-            "--out-dir {}: already holds the files of a sweep ({}{}); continue that sweep with --resume, or choose "
-            "an empty directory",
-            dir, fmt::join(shown, ", "), old.size() > shown.size() ? fmt::format(" and {} more", old.size() - shown.size()) : ""));
-      }
-    }
-    return;
-  }
-  const fs::path up = p.parent_path();
-  if (!fs::is_directory(up, ec))
-    throw InputError(fmt::format("--out-dir {}: cannot be created: {} is not an existing directory (only the last "
-                                 "component of --out-dir is created)",
-                                 dir, up.string()));
-  if (access(up.c_str(), W_OK | X_OK) != 0)
-    throw InputError(
-        fmt::format("--out-dir {}: cannot be created in {} ({})", dir, up.string(), std::strerror(errno)));
+// The files a sweep writes: its summary, then its points.
+std::vector<std::string> sweep_files(const std::vector<SweepPoint>& points) {
+  std::vector<std::string> out(std::begin(kSummaryFiles), std::end(kSummaryFiles));
+  for (const SweepPoint& p : points) out.push_back(p.file);
+  return out;
 }
 
 // --resume: an existing point file is used only when it holds exactly what
@@ -330,7 +278,7 @@ Sweep begin_sweep(const SweepArgs& a, const SweepHooks& hooks) {
     throw InputError(fmt::format("{}: cannot open the scenario file (missing or not a file)", a.scenario));
   Sweep s{a, hooks, parse_sweep_sets(a.sets), {}, {}, {}, {}, 0};
   s.points = sweep_points(s.sets);
-  check_out_dir(a.out_dir, s.points, a.resume);
+  check_out_dir(a.out_dir, "sweep", sweep_files(s.points), is_sweep_file, a.resume);
   s.backend = choose_backend(a.run.backend);  // an unusable backend fails before any work
   s.summary.backend = s.backend.name;
   s.summary.software_version = REMNANT_VERSION;
@@ -472,9 +420,7 @@ std::string write_summary(const Sweep& s) {
 SweepResult run_sweep(const SweepArgs& a, const SweepHooks& hooks) {
   Sweep s = begin_sweep(a, hooks);
   check_points(s);
-  std::error_code ec;
-  if (!fs::is_directory(a.out_dir, ec)) fs::create_directory(a.out_dir, ec);
-  if (ec) throw InputError(fmt::format("--out-dir {}: cannot create it: {}", a.out_dir, ec.message()));
+  make_out_dir(a.out_dir);
   if (hooks.before_running) hooks.before_running();
   if (!run_points(s)) return {SweepOutcome::Interrupted, ""};
   return {SweepOutcome::Finished, write_summary(s)};

@@ -74,6 +74,19 @@ std::string json_summary_object(const Summary& s) {
                      s.q05, s.q50, s.q95, s.min, s.max);
 }
 
+std::string json_strings(const std::vector<std::string>& v) {
+  std::string o;
+  for (const std::string& s : v) o += fmt::format("{}\"{}\"", o.empty() ? "" : ", ", json_escape(s));
+  return "[" + o + "]";
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
 std::string json_escape(const std::string& s) {
   std::string o;
   for (const char ch : s) {
@@ -92,24 +105,52 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
+const std::vector<std::string>& headline_metric_names() {
+  static const std::vector<std::string> names = {"total_duds",      "impacts",  "hazard_area_km2",
+                                                 "hazard_area_per_strike_ha", "contaminated_area_km2",
+                                                 "in_water",        "outside_grid"};
+  return names;
+}
+
+std::vector<double> headline_values(const std::vector<RealizationTotals>& r, double cell_km2,
+                                    const HazardDefinition& hazard, const std::string& metric) {
+  const double pixel_km2 = hazard.pixel_m * hazard.pixel_m * 1e-6;
+  auto each = [&](auto&& value) {
+    std::vector<double> v;
+    v.reserve(r.size());
+    for (const RealizationTotals& t : r) v.push_back(value(t));
+    return v;
+  };
+  if (metric == "total_duds") return each([](const RealizationTotals& t) { return double(t.duds); });
+  if (metric == "impacts") return each([](const RealizationTotals& t) { return double(t.impacts); });
+  if (metric == "contaminated_area_km2")
+    return each([&](const RealizationTotals& t) { return double(t.contaminated_cells) * cell_km2; });
+  if (metric == "in_water") return each([](const RealizationTotals& t) { return double(t.in_water); });
+  if (metric == "outside_grid") return each([](const RealizationTotals& t) { return double(t.outside_grid); });
+  const bool area = metric == "hazard_area_km2", per_strike = metric == "hazard_area_per_strike_ha";
+  if (!area && !per_strike)
+    throw InputError(fmt::format("\"{}\" is not a headline total; expected one of {}", metric,
+                                 fmt::join(headline_metric_names(), ", ")));
+  if (!hazard.recorded()) throw InputError(fmt::format("{}: the result records no hazard area", metric));
+  if (per_strike && !hazard.strike_sites)
+    throw InputError(fmt::format("{}: the run's strike sites are not known (fixed strikes only)", metric));
+  const double per = per_strike ? 100.0 / double(hazard.strike_sites) : 1.0;  // km2 -> ha per site
+  return each([&](const RealizationTotals& t) { return double(t.hazard_pixels) * pixel_km2 * per; });
+}
+
 Headline headline(const std::vector<RealizationTotals>& r, double cell_km2, const HazardDefinition& hazard) {
   Headline h;
   h.hazard = hazard;
+  auto total = [&](const char* metric) { return summarize(headline_values(r, cell_km2, hazard, metric)); };
   if (hazard.recorded()) {
-    const double pixel_km2 = hazard.pixel_m * hazard.pixel_m * 1e-6;
-    h.hazard_area_km2 =
-        over_realizations(r, [&](const RealizationTotals& t) { return double(t.hazard_pixels) * pixel_km2; });
-    if (hazard.strike_sites)
-      h.hazard_per_strike_ha = over_realizations(r, [&](const RealizationTotals& t) {
-        return double(t.hazard_pixels) * pixel_km2 * 100.0 / double(hazard.strike_sites);
-      });
+    h.hazard_area_km2 = total("hazard_area_km2");
+    if (hazard.strike_sites) h.hazard_per_strike_ha = total("hazard_area_per_strike_ha");
   }
-  h.total_duds = over_realizations(r, [](const RealizationTotals& t) { return double(t.duds); });
-  h.impacts = over_realizations(r, [](const RealizationTotals& t) { return double(t.impacts); });
-  h.contaminated_area_km2 =
-      over_realizations(r, [&](const RealizationTotals& t) { return double(t.contaminated_cells) * cell_km2; });
-  h.in_water = over_realizations(r, [](const RealizationTotals& t) { return double(t.in_water); });
-  h.outside_grid = over_realizations(r, [](const RealizationTotals& t) { return double(t.outside_grid); });
+  h.total_duds = total("total_duds");
+  h.impacts = total("impacts");
+  h.contaminated_area_km2 = total("contaminated_area_km2");
+  h.in_water = total("in_water");
+  h.outside_grid = total("outside_grid");
   for (int k = 0; k < kLandCoverClasses; ++k)
     h.duds_by_class[k] = over_realizations(r, [k](const RealizationTotals& t) { return double(t.duds_by_class[k]); });
   return h;

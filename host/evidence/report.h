@@ -41,6 +41,14 @@ struct Headline {
 // and the hazard area's definition.
 Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2, const HazardDefinition& hazard);
 
+// The headline totals that can be named (calibration targets, `run --json`'s
+// keys), and one's value in each realization. Throws InputError for a name
+// not in the list, or a hazard total the definition does not record (no
+// fade-out distance; per strike without known sites).
+const std::vector<std::string>& headline_metric_names();
+std::vector<double> headline_values(const std::vector<RealizationTotals>& totals, double cell_km2,
+                                    const HazardDefinition& hazard, const std::string& metric);
+
 struct ResultData;
 // The same for a result file's data.
 Headline headline(const ResultData& d);
@@ -70,5 +78,10 @@ std::string result_info_text(const ResultData& d);
 
 // Backslash-escapes a string for a JSON document.
 std::string json_escape(const std::string& s);
+// ["a", "b"]: strings as a JSON array.
+std::string json_strings(const std::vector<std::string>& v);
+// A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or
+// a line break.
+std::string csv_field(const std::string& s);
 
 }  // namespace remnant

@@ -10,23 +10,10 @@
 namespace remnant {
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string o = "\"";
-  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return o + "\"";
-}
-
 // A value in JSON: a number when it is one, else its label as a string.
 std::string json_value(const SweepValue& v) {
   if (v.number && std::isfinite(*v.number)) return fmt::format("{}", *v.number);
   return fmt::format("\"{}\"", json_escape(v.label));
-}
-
-std::string json_strings(const std::vector<std::string>& v) {
-  std::string o;
-  for (const std::string& s : v) o += fmt::format("{}\"{}\"", o.empty() ? "" : ", ", json_escape(s));
-  return "[" + o + "]";
 }
 
 }  // namespace

@@ -15,7 +15,9 @@
 namespace remnant::inputs_detail {
 
 // ---- set_override.cpp: --set KEY=VALUE, applied to the scenario's TOML before it is read
-void apply_override(toml::table& root, const Override& o, const std::string& file);
+// create_tables: a missing table on the key's path is created (building a
+// new file's TOML) instead of refused.
+void apply_override(toml::table& root, const Override& o, const std::string& file, bool create_tables = false);
 
 // ---- munition_overrides.cpp
 

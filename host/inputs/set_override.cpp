@@ -98,13 +98,13 @@ toml::node* find_child(toml::node* at, const KeySegment& seg, const std::string&
 
 namespace inputs_detail {
 
-void apply_override(toml::table& root, const Override& o, const std::string& file) {
+void apply_override(toml::table& root, const Override& o, const std::string& file, bool create_tables) {
   const std::vector<KeySegment> segs = split_key(o.key);
   toml::node* parent = &root;
   for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
     toml::node* child = find_child(parent, segs[i], o.key);
     // [munition_overrides.NAME] need not be in the file: --set creates it.
-    if (!child && segs[0].name == "munition_overrides" && !segs[0].index && !segs[i].index)
+    if (!child && (create_tables || segs[0].name == "munition_overrides") && !segs[0].index && !segs[i].index)
       child = &parent->as_table()->insert(segs[i].name, toml::table{}).first->second;
     parent = child;
     if (!parent || !parent->is_table())

@@ -9,9 +9,12 @@
 
 namespace remnant {
 
+HazardDefinition hazard_definition(const Plan& plan) {
+  return HazardDefinition{plan.fade_out_m, plan.hazard.dx, plan.strike_sites()};
+}
+
 Headline headline(const RunResult& r, const Plan& plan) {
-  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6,
-                  HazardDefinition{plan.fade_out_m, plan.hazard.dx, plan.strike_sites()});
+  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6, hazard_definition(plan));
 }
 
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {

@@ -13,6 +13,8 @@
 namespace remnant {
 
 Headline headline(const RunResult& r, const Plan& plan);
+// What a run of the plan records as its hazard area.
+HazardDefinition hazard_definition(const Plan& plan);
 
 // sens: the run's sensitivity indices (run_sensitivity, computed once per run:
 // it redraws every realization's inputs); empty ones print as none.

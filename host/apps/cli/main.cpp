@@ -27,6 +27,7 @@
 #include "host/run/summary.h"
 #include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
+#include "host/apps/calibrate.h"
 #include "host/apps/sweep.h"
 #include "remnant_version.h"
 
@@ -376,22 +377,36 @@ int cmd_run(const RunArgs& a) {
   return run_finished(a, o);
 }
 
-// `remnant sweep`: the sweep's messages on stderr (--quiet keeps only those
-// about an interruption), its summary on stdout; 130 when interrupted.
-int cmd_sweep(const remnant::SweepArgs& a) {
+// The hooks of a command of many runs (sweep, calibrate): its messages on
+// stderr (quiet keeps only those about an interruption), Ctrl-C caught once
+// the checks pass.
+remnant::SweepHooks batch_hooks(bool quiet) {
   using namespace remnant;
   SweepHooks hooks;
   hooks.cancel = &g_stop;
   hooks.before_running = catch_interrupts;
   hooks.say = [](const std::string& m) { std::cerr << m; };
-  if (!a.quiet) {
+  if (!quiet) {
     hooks.chatter = hooks.say;
     hooks.progress = [](const std::string& label, std::uint64_t items) {
       return std::make_unique<Progress>(label, items, ProgressMode::Auto);
     };
   }
-  const SweepResult r = run_sweep(a, hooks);
-  if (r.outcome == SweepOutcome::Interrupted) return 130;
+  return hooks;
+}
+
+// `remnant sweep`: its summary on stdout; 130 when interrupted.
+int cmd_sweep(const remnant::SweepArgs& a) {
+  const remnant::SweepResult r = remnant::run_sweep(a, batch_hooks(a.quiet));
+  if (r.outcome == remnant::SweepOutcome::Interrupted) return 130;
+  std::cout << r.report;
+  return 0;
+}
+
+// `remnant calibrate`: its report (or JSON summary) on stdout; 130 when interrupted.
+int cmd_calibrate(const remnant::CalibrateArgs& a) {
+  const remnant::CalibrateResult r = remnant::run_calibration(a, batch_hooks(a.quiet));
+  if (r.outcome == remnant::SweepOutcome::Interrupted) return 130;
   std::cout << r.report;
   return 0;
 }
@@ -550,6 +565,35 @@ CLI::App* add_sweep_command(CLI::App& app, remnant::SweepArgs& sweep) {
   return cmd;
 }
 
+CLI::App* add_calibrate_command(CLI::App& app, remnant::CalibrateArgs& cal) {
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate", "Narrow uncertain inputs to a record: draws from uniform priors, each run, weighed by how near its "
+                   "headline totals come to the record (approximate Bayesian computation; docs/CALIBRATION.md)");
+  cmd->add_option("scenario", cal.scenario, "Scenario file (TOML)")->required();
+  cmd->add_option("--vary", cal.vary, "KEY=LO,HI: a numeric --set key and its prior range (uniform; whole numbers "
+                                      "when LO and HI are written as integers); repeatable")
+      ->required();
+  cmd->add_option("--target", cal.targets, "METRIC=VALUE[:SD]: a headline total of run --json (total_duds, "
+                                           "hazard_area_km2, hazard_area_per_strike_ha, ...) and its record, with "
+                                           "the record's standard deviation when known; repeatable")
+      ->required();
+  cmd->add_option("--set", cal.sets, "KEY=VALUE applied to every draw; repeatable");
+  cmd->add_option("--out-dir", cal.out_dir, "Directory for realizations.csv, draws.csv, calibration.json, "
+                                            "calibrated.toml and calibration.png/.svg")
+      ->required();
+  cmd->add_option("--draws", cal.draws, "Draws from the prior, each a run of -r realizations")->capture_default_str();
+  cmd->add_option("--accept", cal.accept, "Fraction of draws kept when a target has no SD (rejection method)")
+      ->capture_default_str();
+  add_run_arguments(cmd, cal.run,
+                    fmt::format("Realizations per draw (default {})", remnant::kDefaultCalibrationRealizations),
+                    "Random seed of every draw and of the prior's draws (default: the scenario's)");
+  cmd->add_flag("--json", cal.json, "Print the JSON summary (calibration.json) instead of the report");
+  cmd->add_flag("--quiet,-q", cal.quiet, "No progress and no line per draw on stderr");
+  cmd->add_flag("--resume", cal.resume, "Keep the draws already in --out-dir/realizations.csv (checked: same "
+                                        "scenario, --set, --vary, seed, -r, backend); run the rest");
+  return cmd;
+}
+
 // The command line: every subcommand's arguments as CLI11 fills them, and the
 // subcommands themselves (to ask which one was given).
 struct CommandLine {
@@ -563,12 +607,14 @@ struct CommandLine {
   ExportArgs export_args;
   CompareArgs compare;
   remnant::SweepArgs sweep;
+  remnant::CalibrateArgs calibrate;
   CLI::App* run_cmd = add_run_command(app, run);
   CLI::App* validate_cmd = add_validate_command(app, validate);
   CLI::App* info_cmd = add_info_command(app, info_file);
   CLI::App* export_cmd = add_export_command(app, export_args);
   CLI::App* compare_cmd = add_compare_command(app, compare);
   CLI::App* sweep_cmd = add_sweep_command(app, sweep);
+  CLI::App* calibrate_cmd = add_calibrate_command(app, calibrate);
 };
 
 // The subcommand given, or --version, or the help (exit 2) when there is none.
@@ -584,6 +630,7 @@ int run_command(const CommandLine& c) {
   if (c.export_cmd->parsed()) return cmd_export(c.export_args.file, c.export_args.outs, c.export_args.map);
   if (c.compare_cmd->parsed()) return cmd_compare(c.compare.files[0], c.compare.files[1], c.compare.outs, c.compare.map);
   if (c.sweep_cmd->parsed()) return cmd_sweep(c.sweep);
+  if (c.calibrate_cmd->parsed()) return cmd_calibrate(c.calibrate);
   std::cout << c.app.help();
   return 2;
 }
@@ -594,7 +641,7 @@ int main(int argc, char** argv) {
   const remnant::distributed::Session mpi(&argc, &argv);  // MPI only under mpirun
   CommandLine cli;
   for (int i = 0; i < argc; ++i) cli.run.command_line += (i ? " " : "") + shell_quoted(argv[i]);
-  if (argc > 0) cli.sweep.program = shell_quoted(argv[0]);
+  if (argc > 0) cli.sweep.program = cli.calibrate.program = shell_quoted(argv[0]);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

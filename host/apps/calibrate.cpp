@@ -1,0 +1,451 @@
+// `remnant calibrate`: the arguments checked, the draws run through the run
+// pipeline (prepare_run, then the ensemble), each draw's realizations appended
+// to realizations.csv as it finishes, the posterior and the files. It prints
+// nothing: its messages go to the caller's hooks.
+#include "host/apps/calibrate.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "host/apps/out_dir.h"
+#include "host/common/atomic_output.h"
+#include "host/common/numbers.h"
+#include "host/evidence/report.h"
+#include "host/inputs/scenario_parts.h"
+#include "host/inputs/toml_section.h"
+#include "host/maps/calibration_plot.h"
+#include "host/run/pipeline.h"
+#include "host/run/progress.h"
+#include "host/run/summary.h"
+#include "remnant_version.h"
+
+namespace remnant {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& calibration_files() {
+  static const std::vector<std::string> files = {"realizations.csv", "draws.csv",       "calibration.json",
+                                                 "calibrated.toml",  "calibration.png", "calibration.svg"};
+  return files;
+}
+
+namespace {
+
+constexpr const char* kRealizationsFile = "realizations.csv";
+
+// FNV-1a, 64 bits: the fingerprint of what a draw's simulations depend on.
+std::uint64_t fnv1a(const std::string& s, std::uint64_t h = 0xcbf29ce484222325ull) {
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+std::string today_utc() {
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
+    const std::time_t t = static_cast<std::time_t>(std::strtoll(e, nullptr, 10));
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+    return buf;
+  }
+  const std::time_t t = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+  return buf;
+}
+
+// A calibration under way.
+struct Run {
+  const CalibrateArgs& a;
+  const SweepHooks& hooks;
+  std::vector<CalibrationParameter> params;
+  std::vector<CalibrationTarget> targets;
+  std::vector<Override> fixed;
+  BackendChoice backend;
+  std::uint64_t seed = 0;
+  std::uint32_t realizations = 0;
+  std::string scenario_text, scenario_name, fingerprint;
+  Calibration c;
+  std::unique_ptr<Progress> progress;
+
+  std::string file(const std::string& name) const { return (fs::path(a.out_dir) / name).string(); }
+  void chatter(const std::string& line) const {
+    if (hooks.chatter) hooks.chatter(line);
+  }
+};
+
+std::string value_text(const CalibrationParameter& p, double v) {
+  return p.integer ? fmt::format("{}", static_cast<long long>(std::llround(v))) : fmt::format("{}", v);
+}
+
+// The overrides of draw i: the fixed --set, then each parameter's value.
+std::vector<Override> draw_overrides(const Run& r, const std::vector<double>& theta) {
+  std::vector<Override> o = r.fixed;
+  for (std::size_t p = 0; p < r.params.size(); ++p) o.push_back({r.params[p].key, value_text(r.params[p], theta[p])});
+  return o;
+}
+
+RunRequest draw_request(const Run& r, const std::vector<double>& theta) {
+  RunRequest req;
+  req.scenario = r.a.scenario;
+  req.overrides = draw_overrides(r, theta);
+  req.run = r.a.run;
+  req.run.realizations = r.realizations;
+  req.run.seed = static_cast<std::int64_t>(r.seed);
+  req.backend = r.backend;
+  req.checkpoint.enabled = false;
+  return req;
+}
+
+std::string resume_command(const CalibrateArgs& a) {
+  std::string c = (a.program.empty() ? std::string("remnant") : a.program) + " calibrate " + shell_word(a.scenario);
+  for (const std::string& v : a.vary) c += " --vary " + shell_word(v);
+  for (const std::string& t : a.targets) c += " --target " + shell_word(t);
+  for (const std::string& s : a.sets) c += " --set " + shell_word(s);
+  c += " --out-dir " + shell_word(a.out_dir) + fmt::format(" --draws {}", a.draws);
+  if (a.run.realizations) c += fmt::format(" -r {}", *a.run.realizations);
+  if (a.run.seed) c += fmt::format(" --seed {}", *a.run.seed);
+  if (a.run.backend != "auto") c += " --backend " + shell_word(a.run.backend);
+  if (a.run.threads) c += fmt::format(" --threads {}", a.run.threads);
+  if (a.run.batch) c += fmt::format(" --batch {}", a.run.batch);
+  if (a.accept != 0.1) c += fmt::format(" --accept {}", a.accept);
+  if (a.json) c += " --json";
+  if (a.quiet) c += " --quiet";
+  return c + " --resume";
+}
+
+// ---------------------------------------------------------------- checks
+
+void check_arguments(Run& r) {
+  const CalibrateArgs& a = r.a;
+  a.run.check();
+  if (a.out_dir.empty()) throw InputError("--out-dir: give the directory for the calibration's files");
+  if (a.draws < kMinCalibrationDraws || a.draws > kMaxCalibrationDraws)
+    throw InputError(fmt::format("--draws {}: expected {} to {}", a.draws, kMinCalibrationDraws, kMaxCalibrationDraws));
+  if (!(a.accept > 0.0 && a.accept <= 1.0))
+    throw InputError(fmt::format("--accept {}: expected a fraction above 0, at most 1", a.accept));
+  if (a.vary.empty()) throw InputError("nothing to calibrate: give at least one --vary KEY=LO,HI");
+  if (a.targets.empty()) throw InputError("nothing to calibrate to: give at least one --target METRIC=VALUE[:SD]");
+  for (const std::string& v : a.vary) {
+    CalibrationParameter p = parse_calibration_parameter(v);
+    for (const CalibrationParameter& q : r.params)
+      if (q.key == p.key) throw InputError(fmt::format("--vary {}: {} is varied twice", v, p.key));
+    r.params.push_back(std::move(p));
+  }
+  for (const std::string& t : a.targets) {
+    CalibrationTarget x = parse_calibration_target(t);
+    for (const CalibrationTarget& y : r.targets)
+      if (y.metric == x.metric) throw InputError(fmt::format("--target {}: {} is a target twice", t, x.metric));
+    r.targets.push_back(std::move(x));
+  }
+  for (const std::string& s : a.sets) {
+    Override o = parse_override(s);
+    for (const CalibrationParameter& p : r.params)
+      if (p.key == o.key)
+        throw InputError(fmt::format("--set {}: {} is also varied (--vary); a key is either fixed or varied", s, o.key));
+    r.fixed.push_back(std::move(o));
+  }
+}
+
+// The scenario's text, and no base of its own (the calibrated scenario builds
+// on it, and a base cannot have a base).
+void read_scenario(Run& r) {
+  const std::string& path = r.a.scenario;
+  if (std::error_code ec; !fs::is_regular_file(path, ec))
+    throw InputError(fmt::format("{}: cannot open the scenario file (missing or not a file)", path));
+  r.scenario_text = inputs_detail::read_text(path, "scenario", "");
+  const toml::table root = inputs_detail::parse_toml(r.scenario_text, path);
+  if (root.at_path("scenario.base"))
+    throw InputError(fmt::format("{}: builds on another scenario (scenario.base); calibrate that one with this file's "
+                                 "changes given as --set, since the calibrated scenario builds on the one calibrated "
+                                 "and a base cannot itself have a base",
+                                 path));
+}
+
+// Every parameter at both ends of its range loads and plans, and every
+// target is a total the run records: a bad key or value fails in seconds.
+void check_scenario(Run& r) {
+  for (int end = 0; end < 2; ++end) {
+    std::vector<double> theta;
+    for (const CalibrationParameter& p : r.params) theta.push_back(end ? p.hi : p.lo);
+    const PreparedRun run = prepare_run(draw_request(r, theta));
+    if (end == 0) {
+      r.scenario_name = run.scenario->name;
+      for (const CalibrationTarget& t : r.targets)
+        headline_values({}, 1.0, hazard_definition(*run.plan), t.metric);  // throws for one not recorded
+    }
+  }
+}
+
+std::string fingerprint_of(const Run& r) {
+  std::string what = r.scenario_text;
+  for (const Override& o : r.fixed) what += "\n--set " + o.key + "=" + o.value;
+  for (const CalibrationParameter& p : r.params)
+    what += fmt::format("\n--vary {}={},{} {}", p.key, p.lo, p.hi, p.integer ? "integer" : "real");
+  what += fmt::format("\nseed {} realizations {} backend {}", r.seed, r.realizations, r.backend.name);
+  return fmt::format("{:016x}", fnv1a(what));
+}
+
+std::string realizations_header(const Run& r) {
+  return fmt::format("# remnant calibrate: realizations of each draw; fingerprint {}; --resume continues from this "
+                     "file\ndraw,realization,{}\n",
+                     r.fingerprint, fmt::join(headline_metric_names(), ","));
+}
+
+// Draw i's rows of realizations.csv: draw, realization, every headline total
+// (empty where the run does not record it).
+std::string draw_rows(const Run& r, std::size_t i) {
+  std::string text;
+  for (std::uint32_t k = 0; k < r.realizations; ++k) {
+    text += fmt::format("{},{}", i, k);
+    for (const std::vector<double>& m : r.c.values[i]) text += m.empty() ? std::string(",") : fmt::format(",{}", m[k]);
+    text += "\n";
+  }
+  return text;
+}
+
+// --resume: the complete draws realizations.csv holds, when it was written by
+// this calibration (same scenario, --set, --vary, seed, -r, backend). The file
+// is rewritten with those only (a draw cut short by a kill is dropped).
+void read_done_draws(Run& r) {
+  const std::string path = r.file(kRealizationsFile);
+  if (!r.a.resume || !path_exists(path)) return;
+  std::ifstream in(path);
+  std::string first, header, line;
+  std::getline(in, first);
+  std::getline(in, header);
+  if (first.find("fingerprint " + r.fingerprint) == std::string::npos)
+    throw InputError(fmt::format("--resume: {} was not written by this calibration (its scenario, --set, --vary, "
+                                 "seed, -r or backend differ). Remove it to start afresh, or give another --out-dir",
+                                 path));
+  const std::size_t metrics = headline_metric_names().size();
+  std::vector<std::vector<std::vector<double>>> draws;
+  std::vector<std::vector<double>> current(metrics);
+  std::uint32_t expect_draw = 0, expect_real = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    if (!line.empty() && line.back() == ',') f.push_back("");
+    if (f.size() != metrics + 2 || f[0] != std::to_string(expect_draw) || f[1] != std::to_string(expect_real)) break;
+    bool ok = true;
+    std::vector<double> v(metrics);
+    for (std::size_t m = 0; m < metrics && ok; ++m) {
+      if (f[m + 2].empty()) continue;
+      char* end = nullptr;
+      v[m] = std::strtod(f[m + 2].c_str(), &end);
+      ok = end == f[m + 2].c_str() + f[m + 2].size();
+      current[m].push_back(v[m]);
+    }
+    if (!ok) break;
+    if (++expect_real == r.realizations) {
+      draws.push_back(current);
+      current.assign(metrics, {});
+      expect_real = 0;
+      if (++expect_draw == r.a.draws) break;
+    }
+  }
+  r.c.values = std::move(draws);
+  std::string text = realizations_header(r);
+  for (std::size_t i = 0; i < r.c.values.size(); ++i) text += draw_rows(r, i);
+  write_text_file(path, text);
+}
+
+// Appends a finished draw's realizations to realizations.csv and flushes it
+// to the disk: a kill after this keeps the draw.
+void append_draw(const Run& r, std::size_t i) {
+  const std::string path = r.file(kRealizationsFile);
+  const std::string text = (path_exists(path) ? std::string() : realizations_header(r)) + draw_rows(r, i);
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  if (!f) throw std::runtime_error(fmt::format("{}: cannot append to it: {}", path, std::strerror(errno)));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
+                  fsync(fileno(f)) == 0;
+  std::fclose(f);
+  if (!ok) throw std::runtime_error(fmt::format("{}: could not write draw {}: {}", path, i, std::strerror(errno)));
+}
+
+// ---------------------------------------------------------------- running
+
+// Runs draw i; false when interrupted (nothing of it is kept).
+bool run_draw(Run& r, std::size_t i) {
+  const std::vector<double>& theta = r.c.theta[i];
+  const PreparedRun run = prepare_run(draw_request(r, theta));
+  RunOptions opt = run.options;
+  opt.cancel = r.hooks.cancel;
+  const std::uint32_t before = static_cast<std::uint32_t>(i) * r.realizations,
+                      total = r.a.draws * r.realizations;
+  if (!r.progress && r.hooks.progress) {
+    r.progress = r.hooks.progress("calibration", run.plan->items_per_realization);
+    r.progress->update(before, total);
+  }
+  if (r.progress) opt.progress = [&](std::uint32_t d, std::uint32_t) { r.progress->update(before + d, total); };
+  RunResult result;
+  try {
+    result = run_ensemble(*run.scenario, *run.plan, opt);
+  } catch (const Interrupted&) {
+    return false;
+  }
+  r.c.seconds += result.seconds;
+  const HazardDefinition hazard = hazard_definition(*run.plan);
+  const double cell_km2 = run.plan->cell_size_m * run.plan->cell_size_m * 1e-6;  // as headline() has it
+  std::vector<std::vector<double>> values;
+  for (const std::string& m : headline_metric_names()) {
+    try {
+      values.push_back(headline_values(result.totals, cell_km2, hazard, m));
+    } catch (const InputError&) {
+      values.emplace_back();  // a total this run does not record
+    }
+  }
+  r.c.values.push_back(std::move(values));
+  append_draw(r, i);
+  std::string set;
+  for (std::size_t p = 0; p < r.params.size(); ++p)
+    set += fmt::format("{}{}={}", p ? ", " : "", r.params[p].key, value_text(r.params[p], theta[p]));
+  std::string got;
+  for (const CalibrationTarget& t : r.targets)
+    got += fmt::format("{}{} {}", got.empty() ? "" : ", ", t.metric, format_figure(r.c.draw_mean(i, t.metric)));
+  if (!r.progress || r.progress->mode() != ProgressMode::Bar)
+    r.chatter(fmt::format("remnant: draw {}/{} ({}): {}\n", i + 1, r.a.draws, set, got));
+  return true;
+}
+
+// The calibrated scenario: the original as its base, each parameter at its
+// posterior mean (rounded when whole) with a _source; a key inside an array
+// ("inventory.carrier[1].share") carries the whole array, the base's with the
+// value changed (arrays are replaced whole when a file builds on a base).
+std::string calibrated_toml(const Run& r) {
+  const toml::table original = inputs_detail::parse_toml(r.scenario_text, r.a.scenario);
+  toml::table out;
+  const std::string rel = fs::relative(fs::absolute(r.a.scenario), fs::absolute(r.a.out_dir)).string();
+  std::string keys;
+  for (std::size_t p = 0; p < r.params.size(); ++p) {
+    const CalibrationParameter& q = r.params[p];
+    const std::string& key = q.key;
+    keys += (p ? ", " : "") + key;
+    if (key.find('[') != std::string::npos) {
+      const std::string top = key.substr(0, key.find_first_of(".["));
+      if (!out.contains(top))
+        if (const toml::node* n = original.get(top)) out.insert(top, *n);
+    }
+    const double mean = parameter_posterior(r.c, p).mean;
+    inputs_detail::apply_override(out, {key, value_text(q, mean)}, r.a.scenario, true);
+    std::ostringstream quoted;
+    quoted << toml::value<std::string>(calibrated_source(r.c, p));
+    inputs_detail::apply_override(out, {key + "_source", quoted.str()}, r.a.scenario, true);
+  }
+  toml::table scenario;
+  scenario.insert("base", rel);
+  scenario.insert("name", r.scenario_name + " (calibrated)");
+  if (out.contains("scenario") && out["scenario"].is_table())
+    for (auto&& [k, v] : *out["scenario"].as_table()) scenario.insert(k, v);
+  out.insert_or_assign("scenario", std::move(scenario));
+  std::vector<std::string> t;
+  for (const CalibrationTarget& x : r.targets)
+    t.push_back(x.sd ? fmt::format("{}={}:{}", x.metric, x.value, *x.sd) : fmt::format("{}={}", x.metric, x.value));
+  std::ostringstream s;
+  s << fmt::format("# {} calibrated by remnant calibrate (Remnant {}, git {}) on {}:\n", r.scenario_name,
+                   REMNANT_VERSION, REMNANT_GIT_REVISION, r.c.date)
+    << fmt::format("# {} to the record {} ({} draws of {} realizations, seed {}).\n", keys, fmt::join(t, ", "),
+                   r.a.draws, r.realizations, r.seed)
+    << "# Each value is its posterior mean; calibration.json and draws.csv beside this file hold the rest.\n\n"
+    << out << "\n";
+  return s.str();
+}
+
+// The files, once every draw is done; the calibrated scenario is loaded back
+// before it is kept (it must run).
+void write_files(Run& r) {
+  Calibration& c = r.c;
+  c.posterior = abc_posterior(r.params, r.targets, c.theta, c.simulated_targets(), r.a.accept);
+  write_text_file(r.file("draws.csv"), calibration_draws_csv(c));
+  write_text_file(r.file("calibration.json"), calibration_json(c));
+  const std::string toml_text = calibrated_toml(r);
+  {
+    const std::string path = r.file("calibrated.toml");
+    try {
+      (void)parse_scenario(toml_text, path, {});
+    } catch (const InputError& e) {
+      throw std::runtime_error(fmt::format("the calibrated scenario does not load ({}); this is a bug", e.what()));
+    }
+    write_text_file(path, toml_text);
+  }
+  render_calibration_plot(c, r.file("calibration.png"));
+  render_calibration_plot(c, r.file("calibration.svg"));
+}
+
+}  // namespace
+
+CalibrateResult run_calibration(const CalibrateArgs& a, const SweepHooks& hooks) {
+  Run r{a, hooks, {}, {}, {}, {}, 0, 0, {}, {}, {}, {}, {}};
+  check_arguments(r);
+  read_scenario(r);
+  check_out_dir(a.out_dir, "calibration", calibration_files(),
+                [](const std::string& n) {
+                  const auto& f = calibration_files();
+                  return std::find(f.begin(), f.end(), n) != f.end();
+                },
+                a.resume);
+  r.backend = choose_backend(a.run.backend);
+  {
+    const Scenario sc = load_scenario(a.scenario, r.fixed);
+    r.seed = a.run.seed ? static_cast<std::uint64_t>(*a.run.seed) : sc.seed;
+    r.realizations =
+        a.run.realizations ? static_cast<std::uint32_t>(*a.run.realizations) : kDefaultCalibrationRealizations;
+  }
+  check_scenario(r);
+  r.fingerprint = fingerprint_of(r);
+  Calibration& c = r.c;
+  c.scenario_name = r.scenario_name;
+  c.scenario_path = a.scenario;
+  c.backend = r.backend.name;
+  c.software_version = REMNANT_VERSION;
+  c.git_revision = REMNANT_GIT_REVISION;
+  c.date = today_utc();
+  c.sets = a.sets;
+  c.seed = r.seed;
+  c.realizations = r.realizations;
+  c.accept = a.accept;
+  c.params = r.params;
+  c.targets = r.targets;
+  for (std::uint32_t i = 0; i < a.draws; ++i) {
+    std::vector<double> theta;
+    for (std::uint32_t p = 0; p < r.params.size(); ++p) theta.push_back(prior_draw(r.params[p], r.seed, i, p));
+    c.theta.push_back(std::move(theta));
+  }
+  make_out_dir(a.out_dir);
+  read_done_draws(r);
+  if (!c.values.empty())
+    r.chatter(fmt::format("remnant: {} of {} draws already done in {}, reused\n", c.values.size(), a.draws,
+                          r.file(kRealizationsFile)));
+  if (hooks.before_running) hooks.before_running();
+  for (std::size_t i = c.values.size(); i < a.draws; ++i) {
+    if ((hooks.cancel && hooks.cancel->load()) || !run_draw(r, i)) {
+      if (r.progress) r.progress->finish();
+      if (hooks.say)
+        hooks.say(fmt::format("remnant: calibration interrupted at draw {}/{}; the {} draws done are kept in {}. "
+                              "Continue with:\n  {}\n",
+                              i + 1, a.draws, c.values.size(), r.file(kRealizationsFile), resume_command(a)));
+      return {SweepOutcome::Interrupted, "", std::move(c)};
+    }
+  }
+  if (r.progress) r.progress->finish();
+  write_files(r);
+  std::string report = a.json ? calibration_json(c) : calibration_text(c);
+  if (!a.json)
+    for (const std::string& f : calibration_files()) report += fmt::format("  written: {}\n", r.file(f));
+  return {SweepOutcome::Finished, std::move(report), std::move(c)};
+}
+
+}  // namespace remnant

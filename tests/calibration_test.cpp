@@ -1,0 +1,349 @@
+// `remnant calibrate` (host/apps/calibrate.h) and its statistics
+// (host/evidence/calibration.h): recovery of known parameters from records the
+// model itself made, the files it writes, and what it refuses.
+//
+// Recovery: the truth theta0 is drawn from the prior, the record is the
+// model's mean at theta0 (the same seed and realizations as every draw) plus a
+// Gaussian error of the SD the target states. The posterior's 90 % interval
+// must then cover theta0 in about 90 % of trials; the test asks for 80 % of
+// 25 trials. All trials weigh the same prior draws (their simulations do not
+// depend on the record), so only the first runs the draws.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "host/apps/calibrate.h"
+#include "host/common/errors.h"
+#include "host/evidence/report.h"
+#include "host/run/summary.h"
+#include "tests/scenario_fixture.h"
+#include "tests/test_support.h"
+
+namespace remnant {
+namespace {
+
+constexpr std::uint32_t kDraws = 150, kRealizations = 2;
+
+// One dispenser of 200 bomblets (dud rate 0.1) on a 1 km grid; the fade-out
+// distance is what the trials calibrate.
+std::string recovery_scenario() {
+  return test::ScenarioText("recovery", 11, 2)
+             .submunition(test::bomblet())
+             .carrier(test::dispenser(200))
+             .strike(test::Strike("dispenser", 2, 500.0, 500.0))
+             .text() +
+         "\n[hazard]\nfade_out_m = 50.0\n";
+}
+
+CalibrateArgs args_for(const std::string& scenario, const std::string& out_dir, const std::string& target) {
+  CalibrateArgs a;
+  a.scenario = scenario;
+  a.vary = {"hazard.fade_out_m=10.0,100.0"};
+  a.targets = {target};
+  a.out_dir = out_dir;
+  a.draws = kDraws;
+  a.run.realizations = kRealizations;
+  a.run.backend = "cpu";
+  a.quiet = true;
+  return a;
+}
+
+// The model's mean hazard area at a fade-out distance: what a draw at that
+// value computes.
+double model_hazard_area(const std::string& scenario, double fade_out_m) {
+  const Scenario sc = load_scenario(scenario, {{"hazard.fade_out_m", fmt::format("{}", fade_out_m)}});
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, kRealizations, sc.seed);
+  return headline(r, plan).hazard_area_km2.mean;
+}
+
+std::string target(double value, double sd) { return fmt::format("hazard_area_km2={}:{}", value, sd); }
+
+struct Fixture {
+  test::TempDir dir;
+  std::string scenario = dir.write("recovery.toml", recovery_scenario());
+  // The prior's draws, run once.
+  Calibration c = run_calibration(args_for(scenario, dir.file("out"), target(0.5, 0.05))).calibration;
+  // The spread of the hazard area over the prior's range.
+  double lo = model_hazard_area(scenario, 10.0), hi = model_hazard_area(scenario, 100.0);
+};
+
+Fixture& fixture() {
+  static Fixture f;
+  return f;
+}
+
+Posterior posterior_for(const Calibration& c, const CalibrationTarget& t, double accept = 0.1) {
+  return abc_posterior(c.params, {t}, c.theta, [&] {
+    std::vector<std::vector<double>> sim;
+    for (std::size_t i = 0; i < c.values.size(); ++i) sim.push_back({c.draw_mean(i, t.metric)});
+    return sim;
+  }(), accept);
+}
+
+WeightedSummary fade_out_posterior(Calibration c, const CalibrationTarget& t) {
+  c.targets = {t};
+  c.posterior = posterior_for(c, t);
+  return parameter_posterior(c, 0);
+}
+
+// Trials: how often the 90 % interval covers the truth, and the mean width.
+struct Coverage {
+  int covered = 0, trials = 0;
+  double width = 0.0;
+};
+
+Coverage recover(double sd_share, bool with_sd, int trials, std::uint32_t seed) {
+  Fixture& f = fixture();
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> prior(10.0, 100.0);
+  const double sd = sd_share * (f.hi - f.lo);
+  std::normal_distribution<double> error(0.0, sd);
+  Coverage out;
+  for (int k = 0; k < trials; ++k) {
+    const double truth = prior(rng);
+    const double record = model_hazard_area(f.scenario, truth) + (with_sd ? error(rng) : 0.0);
+    CalibrationTarget t{"hazard_area_km2", record, with_sd ? std::optional<double>(sd) : std::nullopt};
+    const WeightedSummary s = fade_out_posterior(f.c, t);
+    out.covered += s.q05 <= truth && truth <= s.q95;
+    out.width += (s.q95 - s.q05) / trials;
+    ++out.trials;
+  }
+  return out;
+}
+
+TEST(Calibration, ParsesVaryAndTargetAndRefusesBadOnes) {
+  const CalibrationParameter p = parse_calibration_parameter("munition_overrides.M26.aim_error_cep_m=50,300");
+  EXPECT_EQ(p.key, "munition_overrides.M26.aim_error_cep_m");
+  EXPECT_EQ(p.lo, 50.0);
+  EXPECT_EQ(p.hi, 300.0);
+  EXPECT_TRUE(p.integer);
+  EXPECT_FALSE(parse_calibration_parameter("hazard.fade_out_m=10.0,100").integer);
+  const CalibrationTarget t = parse_calibration_target("hazard_area_km2=34.2:5");
+  EXPECT_EQ(t.metric, "hazard_area_km2");
+  EXPECT_EQ(t.value, 34.2);
+  ASSERT_TRUE(t.sd);
+  EXPECT_EQ(*t.sd, 5.0);
+  EXPECT_FALSE(parse_calibration_target("total_duds=1000").sd);
+  for (const char* bad : {"x=1", "x=2,1", "x=1,1", "x=a,2", "=1,2", "x"})
+    EXPECT_THROW(parse_calibration_parameter(bad), InputError) << bad;
+  for (const char* bad : {"duds=3", "total_duds=", "total_duds=3:0", "total_duds=3:-1", "total_duds=x", "=3"})
+    EXPECT_THROW(parse_calibration_target(bad), InputError) << bad;
+}
+
+TEST(Calibration, PriorDrawsAreKeyedByDrawAndParameterAndFillTheRange) {
+  const CalibrationParameter real{"a", 10.0, 20.0, false}, whole{"b", 1.0, 3.0, true};
+  EXPECT_EQ(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 7, 0));
+  EXPECT_NE(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 8, 0));
+  EXPECT_NE(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 7, 1));
+  EXPECT_NE(prior_draw(real, 5, 7, 0), prior_draw(real, 6, 7, 0));
+  int counts[3] = {0, 0, 0};
+  double sum = 0.0;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    const double v = prior_draw(real, 1, i, 0);
+    ASSERT_TRUE(v > 10.0 && v < 20.0);
+    sum += v;
+    const double w = prior_draw(whole, 1, i, 1);
+    ASSERT_EQ(w, std::floor(w));
+    ++counts[static_cast<int>(w) - 1];
+  }
+  EXPECT_NEAR(sum / 3000, 15.0, 4 * 10.0 / std::sqrt(12.0 * 3000));
+  for (int c : counts) EXPECT_NEAR(c, 1000, 4 * std::sqrt(3000 * (1.0 / 3) * (2.0 / 3)));
+}
+
+TEST(Calibration, WeightedSummaryOfEqualWeightsIsTheSampleAndWeightsMoveIt) {
+  const std::vector<double> v = {1, 2, 3, 4, 5};
+  const WeightedSummary s = weighted_summary(v, {1, 1, 1, 1, 1});
+  EXPECT_DOUBLE_EQ(s.mean, 3.0);
+  EXPECT_DOUBLE_EQ(s.q50, 3.0);
+  EXPECT_DOUBLE_EQ(s.q05, 1.0);  // below the first value's middle: the smallest
+  const WeightedSummary t = weighted_summary(v, {0, 0, 0, 1, 3});
+  EXPECT_DOUBLE_EQ(t.mean, 4.75);
+  EXPECT_GT(t.q50, 4.0);
+  EXPECT_LE(t.q95, 5.0);
+}
+
+TEST(Calibration, RecoversKnownFadeOutDistancesInNineOfTenTrials) {
+  const Coverage c = recover(0.05, true, 25, 1);
+  EXPECT_GE(c.covered, 20) << c.covered << " of " << c.trials << " intervals cover the truth";
+  // Wide intervals would cover too: the width must be what the record's SD
+  // allows. With the hazard area about linear in the distance, of slope b =
+  // (area at 100 m - area at 10 m) / 90 m, the posterior's SD is about SD / b
+  // and its 90 % interval 3.29 times that; the model is not quite linear, so
+  // within a factor of 2 (a likelihood of the wrong width fails it).
+  const Fixture& f = fixture();
+  const double expected = 3.29 * 0.05 * (f.hi - f.lo) / ((f.hi - f.lo) / 90.0);
+  EXPECT_GT(c.width, 0.5 * expected);
+  EXPECT_LT(c.width, 2.0 * expected);
+}
+
+TEST(Calibration, IntervalsNarrowAsTheRecordsSdShrinks) {
+  const double wide = recover(0.2, true, 10, 2).width, mid = recover(0.1, true, 10, 2).width,
+               narrow = recover(0.03, true, 10, 2).width;
+  EXPECT_LT(mid, wide);
+  EXPECT_LT(narrow, mid);
+}
+
+TEST(Calibration, RejectionWithRegressionRecoversTheTruthWithoutAnSd) {
+  const Coverage c = recover(0.0, false, 25, 3);
+  EXPECT_GE(c.covered, 20) << c.covered << " of " << c.trials;
+  EXPECT_LT(c.width, 0.5 * 90.0);
+  // The regression adjustment keeps every value inside the prior.
+  const Fixture& f = fixture();
+  Calibration c2 = f.c;
+  const CalibrationTarget t{"hazard_area_km2", 0.5 * (f.lo + f.hi), std::nullopt};
+  c2.targets = {t};
+  c2.posterior = posterior_for(c2, t);
+  EXPECT_EQ(c2.posterior.method, kRegressionMethod);
+  EXPECT_EQ(c2.posterior.accepted, std::size_t(std::ceil(0.1 * kDraws)));
+  for (std::size_t i = 0; i < kDraws; ++i)
+    if (c2.posterior.weight[i] > 0) EXPECT_TRUE(c2.posterior.value[i][0] > 10.0 && c2.posterior.value[i][0] < 100.0);
+  // With a wide tolerance (half the draws kept) the kept draws spread far;
+  // the adjustment brings them to where their figures would have met the
+  // record: the interval shrinks to a fraction and still holds the truth.
+  const double truth = 55.0;
+  const CalibrationTarget at{"hazard_area_km2", model_hazard_area(f.scenario, truth), std::nullopt};
+  const Posterior wide = posterior_for(f.c, at, 0.5);
+  std::vector<double> drawn;
+  for (const auto& row : f.c.theta) drawn.push_back(row[0]);
+  std::vector<double> adjusted;
+  for (const auto& row : wide.value) adjusted.push_back(row[0]);
+  const WeightedSummary before = weighted_summary(drawn, wide.weight), after = weighted_summary(adjusted, wide.weight);
+  EXPECT_LT(after.q95 - after.q05, 0.5 * (before.q95 - before.q05));
+  EXPECT_LE(after.q05, truth);
+  EXPECT_GE(after.q95, truth);
+}
+
+TEST(Calibration, WritesItsFilesAndTheCalibratedScenarioBuildsOnTheOriginal) {
+  Fixture& f = fixture();
+  for (const std::string& name : calibration_files())
+    EXPECT_TRUE(std::filesystem::is_regular_file(f.dir.file("out/" + name))) << name;
+  EXPECT_EQ(f.c.theta.size(), kDraws);
+  EXPECT_EQ(f.c.values.size(), kDraws);
+  const std::string toml = test::slurp(f.dir.file("out/calibrated.toml"));
+  EXPECT_NE(toml.find("base = '../recovery.toml'"), std::string::npos) << toml;
+  EXPECT_NE(toml.find("fade_out_m_source = 'calibrated to hazard_area_km2 = 0.5 (SD 0.05) by remnant calibrate"),
+            std::string::npos)
+      << toml;
+  const Scenario sc = load_scenario(f.dir.file("out/calibrated.toml"), {});
+  EXPECT_EQ(sc.name, "recovery (calibrated)");
+  EXPECT_NEAR(sc.hazard.fade_out_m, parameter_posterior(f.c, 0).mean, 1e-9);
+  const std::string json = test::slurp(f.dir.file("out/calibration.json"));
+  for (const char* key : {"\"parameters\": {", "\"hazard.fade_out_m\": {\"prior\": [10, 100]", "\"targets\": {",
+                          "\"hazard_area_km2\": {\"record\": 0.5, \"sd\": 0.05", "\"draws\": 150", "\"accepted\": ",
+                          "\"outputs\": {", "\"seed\": 11"})
+    EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
+  const std::string csv = test::slurp(f.dir.file("out/draws.csv"));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kDraws + 1);
+  EXPECT_EQ(csv.rfind("draw,hazard.fade_out_m,weight,total_duds_mean,", 0), 0u) << csv.substr(0, 200);
+}
+
+TEST(Calibration, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  auto refused = [&](CalibrateArgs a, const std::string& expect) {
+    try {
+      run_calibration(a);
+      ADD_FAILURE() << "accepted; expected an error with: " << expect;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("out"))) << expect;
+  };
+  const CalibrateArgs good = args_for(scenario, dir.file("out"), "hazard_area_km2=0.5:0.05");
+  CalibrateArgs a = good;
+  a.vary = {"hazard.no_such_key=1,2"};
+  refused(a, "no_such_key");
+  a = good;
+  a.vary = {"hazard.fade_out_m=0.5,2000"};  // outside what the scenario accepts
+  refused(a, "fade_out_m");
+  a = good;
+  a.targets = {"duds=3"};
+  refused(a, "not a headline total");
+  a = good;
+  a.targets.push_back("hazard_area_km2=1");
+  refused(a, "a target twice");
+  a = good;
+  a.sets = {"hazard.fade_out_m=20"};
+  refused(a, "also varied");
+  a = good;
+  a.draws = 3;
+  refused(a, "--draws 3");
+}
+
+TEST(Calibration, AnInterruptedCalibrationResumesToTheSameResult) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  CalibrateArgs a = args_for(scenario, dir.file("whole"), "hazard_area_km2=0.5:0.05");
+  a.draws = 12;
+  const CalibrateResult whole = run_calibration(a);
+  ASSERT_EQ(whole.outcome, SweepOutcome::Finished);
+
+  a.out_dir = dir.file("parts");
+  std::atomic<bool> stop{false};
+  int draws_seen = 0;
+  SweepHooks hooks(&stop);
+  hooks.chatter = [&](const std::string& line) {
+    if (line.find("draw ") != std::string::npos && ++draws_seen == 5) stop = true;
+  };
+  std::string said;
+  hooks.say = [&](const std::string& m) { said += m; };
+  a.quiet = false;
+  const CalibrateResult first = run_calibration(a, hooks);
+  ASSERT_EQ(first.outcome, SweepOutcome::Interrupted);
+  EXPECT_NE(said.find("the 5 draws done are kept"), std::string::npos) << said;
+  EXPECT_NE(said.find("--resume"), std::string::npos) << said;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("parts/calibration.json")));
+  // Without --resume the directory is refused; with it, the rest runs.
+  EXPECT_THROW(run_calibration(a), InputError);
+  a.resume = true;
+  std::string resumed;
+  SweepHooks listen;
+  listen.chatter = [&](const std::string& line) { resumed += line; };
+  const CalibrateResult rest = run_calibration(a, listen);
+  ASSERT_EQ(rest.outcome, SweepOutcome::Finished);
+  EXPECT_NE(resumed.find("5 of 12 draws already done"), std::string::npos) << resumed;
+  EXPECT_EQ(resumed.find("draw 5/12"), std::string::npos) << "draw 5 ran again:\n" << resumed;
+  EXPECT_NE(resumed.find("draw 6/12"), std::string::npos) << resumed;
+  EXPECT_EQ(test::slurp(dir.file("parts/realizations.csv")), test::slurp(dir.file("whole/realizations.csv")));
+  EXPECT_EQ(test::slurp(dir.file("parts/draws.csv")), test::slurp(dir.file("whole/draws.csv")));
+  // Another scenario's draws are not taken.
+  a.run.seed = 99;
+  EXPECT_THROW(run_calibration(a), InputError);
+}
+
+}  // namespace
+}  // namespace remnant
+
+namespace remnant {
+namespace {
+
+// The command line: --json prints the summary; bad input exits 2 naming it.
+TEST(CalibrateCli, JsonSummaryOnStdoutAndBadInputExits2) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  const std::string cmd = std::string(REMNANT_CLI_PATH) + " calibrate " + test::shell_quote(scenario) +
+                          " --vary hazard.fade_out_m=10.0,100.0 --draws 20 -r 2 --backend cpu --quiet --out-dir ";
+  const test::CommandResult ok =
+      test::run_command(cmd + test::shell_quote(dir.file("a")) + " --target hazard_area_km2=0.05:0.01 --json");
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  for (const char* key : {"\"parameters\": {", "\"hazard.fade_out_m\": {\"prior\": [10, 100]", "\"draws\": 20",
+                          "\"accepted\": ", "\"seconds\": "})
+    EXPECT_NE(ok.output.find(key), std::string::npos) << key << "\n" << ok.output;
+  const test::CommandResult bad =
+      test::run_command(cmd + test::shell_quote(dir.file("b")) + " --target hazard_area=0.05 2>&1");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("remnant: error: --target hazard_area=0.05: \"hazard_area\" is not a headline total"),
+            std::string::npos)
+      << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b")));
+}
+
+}  // namespace
+}  // namespace remnant
