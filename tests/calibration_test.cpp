@@ -131,14 +131,17 @@ TEST(Calibration, ParsesVaryAndTargetAndRefusesBadOnes) {
   ASSERT_TRUE(t.sd);
   EXPECT_EQ(*t.sd, 5.0);
   EXPECT_FALSE(parse_calibration_target("total_duds=1000").sd);
-  for (const char* bad : {"x=1", "x=2,1", "x=1,1", "x=a,2", "=1,2", "x"})
+  const CalibrationParameter joint = parse_calibration_parameter("a.x+'b+c'.x+d=1,2");
+  EXPECT_EQ(joint.keys, (std::vector<std::string>{"a.x", "'b+c'.x", "d"}));
+  EXPECT_EQ(joint.key, "a.x+'b+c'.x+d");
+  for (const char* bad : {"x=1", "x=2,1", "x=1,1", "x=a,2", "=1,2", "x", "a++b=1,2", "a+=1,2"})
     EXPECT_THROW(parse_calibration_parameter(bad), InputError) << bad;
   for (const char* bad : {"duds=3", "total_duds=", "total_duds=3:0", "total_duds=3:-1", "total_duds=x", "=3"})
     EXPECT_THROW(parse_calibration_target(bad), InputError) << bad;
 }
 
 TEST(Calibration, PriorDrawsAreKeyedByDrawAndParameterAndFillTheRange) {
-  const CalibrationParameter real{"a", 10.0, 20.0, false}, whole{"b", 1.0, 3.0, true};
+  const CalibrationParameter real{"a", {"a"}, 10.0, 20.0, false}, whole{"b", {"b"}, 1.0, 3.0, true};
   EXPECT_EQ(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 7, 0));
   EXPECT_NE(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 8, 0));
   EXPECT_NE(prior_draw(real, 5, 7, 0), prior_draw(real, 5, 7, 1));
@@ -242,6 +245,26 @@ TEST(Calibration, WritesItsFilesAndTheCalibratedScenarioBuildsOnTheOriginal) {
   const std::string csv = test::slurp(f.dir.file("out/draws.csv"));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kDraws + 1);
   EXPECT_EQ(csv.rfind("draw,hazard.fade_out_m,weight,total_duds_mean,", 0), 0u) << csv.substr(0, 200);
+}
+
+TEST(Calibration, OneParameterOnSeveralKeysSetsThemAlike) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  CalibrateArgs a = args_for(scenario, dir.file("out"), "hazard_area_km2=0.05:0.01");
+  a.vary = {"hazard.fade_out_m+munition_overrides.dispenser.aim_error_cep_m=10.0,60.0"};
+  a.draws = 10;
+  const CalibrateResult r = run_calibration(a);
+  const Scenario sc = load_scenario(dir.file("out/calibrated.toml"), {});
+  const double mean = parameter_posterior(r.calibration, 0).mean;
+  EXPECT_NEAR(sc.hazard.fade_out_m, mean, 1e-9);
+  const std::string toml = test::slurp(dir.file("out/calibrated.toml"));
+  EXPECT_NE(toml.find(fmt::format("aim_error_cep_m = {}", mean)), std::string::npos) << toml;
+  EXPECT_NE(toml.find("aim_error_cep_m_source = 'calibrated to"), std::string::npos) << toml;
+  // Each draw set both: the scenario's own aim error (20 m) would give another hazard area.
+  a.vary = {"hazard.fade_out_m=10.0,60.0"};
+  a.out_dir = dir.file("one");
+  const Calibration only_fade = run_calibration(a).calibration;
+  EXPECT_NE(only_fade.draw_mean(0, "hazard_area_km2"), r.calibration.draw_mean(0, "hazard_area_km2"));
 }
 
 TEST(Calibration, BadArgumentsAreRefusedBeforeAnythingIsWritten) {

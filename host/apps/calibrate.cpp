@@ -93,7 +93,8 @@ std::string value_text(const CalibrationParameter& p, double v) {
 // The overrides of draw i: the fixed --set, then each parameter's value.
 std::vector<Override> draw_overrides(const Run& r, const std::vector<double>& theta) {
   std::vector<Override> o = r.fixed;
-  for (std::size_t p = 0; p < r.params.size(); ++p) o.push_back({r.params[p].key, value_text(r.params[p], theta[p])});
+  for (std::size_t p = 0; p < r.params.size(); ++p)
+    for (const std::string& key : r.params[p].keys) o.push_back({key, value_text(r.params[p], theta[p])});
   return o;
 }
 
@@ -141,7 +142,9 @@ void check_arguments(Run& r) {
   for (const std::string& v : a.vary) {
     CalibrationParameter p = parse_calibration_parameter(v);
     for (const CalibrationParameter& q : r.params)
-      if (q.key == p.key) throw InputError(fmt::format("--vary {}: {} is varied twice", v, p.key));
+      for (const std::string& k : q.keys)
+        if (std::find(p.keys.begin(), p.keys.end(), k) != p.keys.end())
+          throw InputError(fmt::format("--vary {}: {} is varied twice", v, k));
     r.params.push_back(std::move(p));
   }
   for (const std::string& t : a.targets) {
@@ -153,7 +156,7 @@ void check_arguments(Run& r) {
   for (const std::string& s : a.sets) {
     Override o = parse_override(s);
     for (const CalibrationParameter& p : r.params)
-      if (p.key == o.key)
+      if (std::find(p.keys.begin(), p.keys.end(), o.key) != p.keys.end())
         throw InputError(fmt::format("--set {}: {} is also varied (--vary); a key is either fixed or varied", s, o.key));
     r.fixed.push_back(std::move(o));
   }
@@ -312,7 +315,8 @@ bool run_draw(Run& r, std::size_t i) {
   append_draw(r, i);
   std::string set;
   for (std::size_t p = 0; p < r.params.size(); ++p)
-    set += fmt::format("{}{}={}", p ? ", " : "", r.params[p].key, value_text(r.params[p], theta[p]));
+    set += fmt::format("{}{}={}", p ? ", " : "", r.params[p].key,
+                       r.params[p].integer ? value_text(r.params[p], theta[p]) : format_figure(theta[p]));
   std::string got;
   for (const CalibrationTarget& t : r.targets)
     got += fmt::format("{}{} {}", got.empty() ? "" : ", ", t.metric, format_figure(r.c.draw_mean(i, t.metric)));
@@ -332,18 +336,19 @@ std::string calibrated_toml(const Run& r) {
   std::string keys;
   for (std::size_t p = 0; p < r.params.size(); ++p) {
     const CalibrationParameter& q = r.params[p];
-    const std::string& key = q.key;
-    keys += (p ? ", " : "") + key;
-    if (key.find('[') != std::string::npos) {
-      const std::string top = key.substr(0, key.find_first_of(".["));
-      if (!out.contains(top))
-        if (const toml::node* n = original.get(top)) out.insert(top, *n);
-    }
+    keys += (p ? ", " : "") + q.key;
     const double mean = parameter_posterior(r.c, p).mean;
-    inputs_detail::apply_override(out, {key, value_text(q, mean)}, r.a.scenario, true);
     std::ostringstream quoted;
     quoted << toml::value<std::string>(calibrated_source(r.c, p));
-    inputs_detail::apply_override(out, {key + "_source", quoted.str()}, r.a.scenario, true);
+    for (const std::string& key : q.keys) {
+      if (key.find('[') != std::string::npos) {
+        const std::string top = key.substr(0, key.find_first_of(".["));
+        if (!out.contains(top))
+          if (const toml::node* n = original.get(top)) out.insert(top, *n);
+      }
+      inputs_detail::apply_override(out, {key, value_text(q, mean)}, r.a.scenario, true);
+      inputs_detail::apply_override(out, {key + "_source", quoted.str()}, r.a.scenario, true);
+    }
   }
   toml::table scenario;
   scenario.insert("base", rel);

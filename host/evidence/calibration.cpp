@@ -52,7 +52,24 @@ CalibrationParameter parse_calibration_parameter(const std::string& arg) {
   if (!(*lo < *hi))
     throw InputError(fmt::format("--vary {}: the range is empty ({} is not below {}); {}", arg, lo_text, hi_text,
                                  expected));
-  return {arg.substr(0, eq), *lo, *hi, written_as_integer(lo_text) && written_as_integer(hi_text)};
+  const std::string key = arg.substr(0, eq);
+  std::vector<std::string> keys;
+  char quote = 0;
+  std::string cur;
+  for (char ch : key) {
+    if (quote) quote = ch == quote ? 0 : quote;
+    else if (ch == '"' || ch == '\'') quote = ch;
+    else if (ch == '+') {
+      keys.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += ch;
+  }
+  keys.push_back(cur);
+  for (const std::string& k : keys)
+    if (k.empty()) throw InputError(fmt::format("--vary {}: an empty key in KEY1+KEY2+...; {}", arg, expected));
+  return {key, keys, *lo, *hi, written_as_integer(lo_text) && written_as_integer(hi_text)};
 }
 
 CalibrationTarget parse_calibration_target(const std::string& arg) {
@@ -439,9 +456,9 @@ std::string calibrated_source(const Calibration& c, std::size_t p) {
   for (const CalibrationTarget& x : c.targets) t.push_back(target_text(x));
   const WeightedSummary w = parameter_posterior(c, p);
   return fmt::format("calibrated to {} by remnant calibrate on {} (Remnant {}): posterior mean of {} draws from a "
-                     "uniform prior {:g}-{:g}, 90 % interval {:g} to {:g}; scenario {}",
+                     "uniform prior {:g}-{:g}, 90 % interval {} to {}; scenario {}",
                      fmt::join(t, " and "), c.date, c.software_version, c.theta.size(), c.params[p].lo, c.params[p].hi,
-                     w.q05, w.q95, c.scenario_path);
+                     format_figure(w.q05), format_figure(w.q95), c.scenario_path);
 }
 
 }  // namespace remnant

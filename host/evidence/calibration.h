@@ -35,8 +35,11 @@ namespace remnant {
 
 // --vary KEY=LO,HI: a numeric --set key and its prior range; integer when
 // both bounds are written as integers (the draws are then whole numbers).
+// KEY1+KEY2+...=LO,HI: one parameter set on every key alike (the aim errors
+// of every carrier type, say).
 struct CalibrationParameter {
-  std::string key;
+  std::string key;                // as given ("KEY1+KEY2")
+  std::vector<std::string> keys;  // the --set keys it sets
   double lo = 0.0, hi = 0.0;
   bool integer = false;
 };
