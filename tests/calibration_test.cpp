@@ -267,6 +267,23 @@ TEST(Calibration, OneParameterOnSeveralKeysSetsThemAlike) {
   EXPECT_NE(only_fade.draw_mean(0, "hazard_area_km2"), r.calibration.draw_mean(0, "hazard_area_km2"));
 }
 
+TEST(Calibration, ARecordBeyondEveryDrawIsWarnedOf) {
+  Calibration c = fixture().c;
+  const CalibrationTarget near{"hazard_area_km2", 0.5 * (fixture().lo + fixture().hi), 0.2 * (fixture().hi - fixture().lo)};
+  c.targets = {near};
+  c.posterior = posterior_for(c, near);
+  EXPECT_TRUE(calibration_warnings(c).empty()) << calibration_warnings(c)[0];
+  const CalibrationTarget far{"hazard_area_km2", 10.0, 0.05};
+  c.targets = {far};
+  c.posterior = posterior_for(c, far);
+  const std::vector<std::string> w = calibration_warnings(c);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_NE(w[0].find("effective draws"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("the record hazard_area_km2 = 10 lies above every draw's figure"), std::string::npos) << w[1];
+  EXPECT_NE(calibration_json(c).find("lies above every draw's figure"), std::string::npos);
+  EXPECT_NE(calibration_text(c).find("warning: the record hazard_area_km2"), std::string::npos);
+}
+
 TEST(Calibration, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
   test::TempDir dir;
   const std::string scenario = dir.write("s.toml", recovery_scenario());

@@ -341,6 +341,28 @@ bool recorded(const Calibration& c, const std::string& metric) {
 
 }  // namespace
 
+std::vector<std::string> calibration_warnings(const Calibration& c) {
+  std::vector<std::string> out;
+  if (c.posterior.effective_draws < 20)
+    out.push_back(fmt::format("only {:.1f} effective draws: the posterior rests on a handful of draws; run more draws "
+                              "(--draws, with --resume to keep these) or narrow the ranges",
+                              c.posterior.effective_draws));
+  for (const CalibrationTarget& t : c.targets) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t i = 0; i < c.values.size(); ++i) {
+      lo = std::min(lo, c.draw_mean(i, t.metric));
+      hi = std::max(hi, c.draw_mean(i, t.metric));
+    }
+    if (t.value < lo || t.value > hi)
+      out.push_back(fmt::format("the record {} = {} lies {} every draw's figure ({} to {}): the priors' ranges do not "
+                                "reach it, and the posterior leans on the nearest draws; widen the ranges or vary "
+                                "other inputs",
+                                t.metric, format_figure(t.value), t.value < lo ? "below" : "above", format_figure(lo),
+                                format_figure(hi)));
+  }
+  return out;
+}
+
 std::string calibration_json(const Calibration& c) {
   std::string params, targets, outputs;
   for (std::size_t p = 0; p < c.params.size(); ++p) {
@@ -388,6 +410,7 @@ std::string calibration_json(const Calibration& c) {
       "  \"tolerance\": {},\n"
       "  \"accepted\": {},\n"
       "  \"effective_draws\": {},\n"
+      "  \"warnings\": {},\n"
       "  \"seconds\": {}\n"
       "}}\n",
       json_escape(c.software_version), json_escape(c.git_revision), json_escape(c.date), json_escape(c.scenario_name),
@@ -395,7 +418,8 @@ std::string calibration_json(const Calibration& c) {
       json_escape(c.posterior.method), c.realizations, c.seed, params, targets, outputs, c.theta.size(),
       c.realizations, json_number(c.accept),
       c.posterior.method == kImportanceMethod ? std::string("null") : json_number(c.posterior.tolerance),
-      c.posterior.accepted, json_number(c.posterior.effective_draws), json_number(c.seconds));
+      c.posterior.accepted, json_number(c.posterior.effective_draws), json_strings(calibration_warnings(c)),
+      json_number(c.seconds));
 }
 
 std::string calibration_draws_csv(const Calibration& c) {
@@ -425,9 +449,7 @@ std::string calibration_text(const Calibration& c) {
                               c.scenario_name, c.scenario_path, c.theta.size(), c.realizations, c.seed, c.backend);
   s += fmt::format("  method: {}\n", c.posterior.method);
   s += fmt::format("  draws kept: {} (effective {:.1f})\n", c.posterior.accepted, c.posterior.effective_draws);
-  if (c.posterior.effective_draws < 20)
-    s += "  warning: fewer than 20 effective draws: the posterior is rough; run more draws (--draws, with --resume "
-         "to keep these) or narrow the ranges\n";
+  for (const std::string& w : calibration_warnings(c)) s += "  warning: " + w + "\n";
   s += "  parameters (prior -> posterior mean [90 % interval]):\n";
   for (std::size_t p = 0; p < c.params.size(); ++p) {
     const WeightedSummary w = parameter_posterior(c, p);

@@ -121,6 +121,11 @@ struct Calibration {
 WeightedSummary parameter_posterior(const Calibration& c, std::size_t p);
 WeightedSummary predictive(const Calibration& c, const std::string& metric, bool posterior, bool over_draws);
 
+// What a reader must know before quoting the posterior: fewer than 20
+// effective draws, a record beyond every draw's figure (the priors' ranges
+// cannot reach it: the posterior then leans on the nearest draws only).
+std::vector<std::string> calibration_warnings(const Calibration& c);
+
 // {"method", "parameters": {KEY: {"prior": [LO, HI], "mean", "q05", "q50", "q95"}}, "targets": {METRIC:
 // {"record", "sd", "prior_predictive", "posterior_predictive"}}, "outputs": {METRIC: {"prior", "posterior"}},
 // "draws", "accepted", "effective_draws", ...}

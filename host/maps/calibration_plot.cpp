@@ -53,25 +53,34 @@ struct Panel {
 void draw_histogram(cairo_t* cr, const std::vector<double>& h, double x, double y, double w, double ht, double top,
                     Rgb colour, bool filled) {
   const double bw = w / kBins;
-  set_colour(cr, colour, filled ? 0.55 : 1.0);
-  cairo_set_line_width(cr, 0.8);
-  for (int b = 0; b < kBins; ++b) {
-    const double bh = top > 0 ? h[b] / top * ht : 0.0;
-    if (filled) {
-      cairo_rectangle(cr, x + b * bw, y + ht - bh, bw, bh);
+  auto height = [&](int b) { return top > 0 ? h[b] / top * ht : 0.0; };
+  if (filled) {
+    set_colour(cr, colour, 0.55);
+    for (int b = 0; b < kBins; ++b) {
+      cairo_rectangle(cr, x + b * bw, y + ht - height(b), bw, height(b));
       cairo_fill(cr);
-    } else {
-      cairo_move_to(cr, x + b * bw, y + ht - bh);
-      cairo_line_to(cr, x + (b + 1) * bw, y + ht - bh);
-      cairo_stroke(cr);
     }
+    return;
   }
+  // An outline of steps, closed down to the axis at both ends.
+  set_colour(cr, colour);
+  cairo_set_line_width(cr, 1.0);
+  cairo_move_to(cr, x, y + ht);
+  for (int b = 0; b < kBins; ++b) {
+    cairo_line_to(cr, x + b * bw, y + ht - height(b));
+    cairo_line_to(cr, x + (b + 1) * bw, y + ht - height(b));
+  }
+  cairo_line_to(cr, x + w, y + ht);
+  cairo_stroke(cr);
 }
 
 void draw_panel(Canvas& c, const Panel& p, double x, double y, double w, double h) {
   cairo_t* cr = c.cr();
-  c.text(x, y + 9, p.heading, kPanelFont);
-  const double px = x + 4, py = y + 16, pw = w - 8, ph = h - 40;
+  // The heading wrapped to the panel.
+  const std::vector<std::string> lines = c.wrap(p.heading, kPanelFont, w);
+  const std::size_t shown = std::min<std::size_t>(lines.size(), 3);
+  for (std::size_t k = 0; k < shown; ++k) c.text(x, y + 9 + 11 * double(k), lines[k], kPanelFont);
+  const double px = x + 4, py = y + 6 + 11 * double(shown), pw = w - 8, ph = h - 30 - 11 * double(shown);
   const std::vector<double> prior = density(p.values, p.prior_w, p.lo, p.hi),
                             post = density(p.values, p.post_w, p.lo, p.hi);
   const double top = std::max(*std::max_element(prior.begin(), prior.end()),
@@ -120,7 +129,11 @@ std::vector<Panel> panels_of(const Calibration& c) {
   const std::vector<double> ones(c.theta.size(), 1.0);
   for (std::size_t p = 0; p < c.params.size(); ++p) {
     Panel q;
-    q.heading = fmt::format("{} (prior uniform {:g} to {:g})", c.params[p].key, c.params[p].lo, c.params[p].hi);
+    const std::vector<std::string>& keys = c.params[p].keys;
+    std::string name = keys.empty() ? c.params[p].key : keys[0];
+    if (keys.size() > 1) name += " + " + keys[1];
+    if (keys.size() > 2) name += fmt::format(" + {} more, set alike", keys.size() - 2);
+    q.heading = fmt::format("{} (prior uniform {:g} to {:g})", name, c.params[p].lo, c.params[p].hi);
     // The prior as drawn, the posterior as weighed (and adjusted): one list,
     // each half weighed by one of them.
     for (const auto& row : c.theta) q.values.push_back(row[p]);
