@@ -18,6 +18,7 @@
 #include <functional>
 #include <utility>
 
+#include "kernels/deposit_block.h"
 #include "test_support.h"
 
 namespace remnant {
@@ -212,6 +213,27 @@ TEST_F(DudsOnly, StatisticallyEqualToTheFullRun) {
   ASSERT_GT(compared, 200) << "too few cells to compare";
   EXPECT_LE(beyond, compared / 200) << "cells whose dud mean differs by more than 4 standard errors";
   EXPECT_LT(sum_z2 / compared, 1.3) << "mean z^2 of the cells' dud means over " << compared << " cells";
+}
+
+// The CPU pass tests a candidate on its Failure word (failure_threshold);
+// it must be is_dud on the word's uniform exactly, on both sides of every
+// threshold, or a candidate is lost (a dud missing) or one too many placed.
+TEST(DudsOnlyKernel, CandidateThresholdIsTheUniformTest) {
+  std::vector<float> ps = {0.0f, 1e-9f, 0.1f, 0.2345f, 1.0f / 3.0f, 0.5f, 0.9999999f, 1.0f, 1.5f};
+  for (std::uint32_t m : {0u, 1u, 12345u, 4194304u, 8388606u, 8388607u}) {
+    const float u = to_unit_open(m << 9);
+    ps.insert(ps.end(), {u, std::nextafter(u, 0.0f), std::nextafter(u, 2.0f)});
+  }
+  for (float p : ps) {
+    const std::uint32_t t = failure_threshold(p);
+    for (std::int64_t m = std::int64_t(t) - 3; m <= std::int64_t(t) + 3; ++m) {
+      if (m < 0 || m >= (1 << 23)) continue;
+      for (std::uint32_t low : {0u, 0x1FFu}) {  // the 9 bits the uniform drops
+        const std::uint32_t w = (static_cast<std::uint32_t>(m) << 9) | low;
+        EXPECT_EQ((w >> 9) < t, is_dud(p, to_unit_open(w))) << "p " << p << ", m " << m;
+      }
+    }
+  }
 }
 
 // The CLI: --duds-only prints the impacts and the items in water or off the
