@@ -23,7 +23,11 @@ struct CarrierRun {
   float a_major, b_minor, ring_inner;
   float height, vt_min, vt_max, wind_x, wind_y;
   float rate, sd_failure;  // the type's, this realization
-  std::uint32_t* impacts;  // this realization's grids
+  // The largest failure probability of an item of this run: in the cell of
+  // the grid's largest multiplier (DepositRun::max_multiplier). Only an item
+  // whose Failure uniform is below it can be a dud.
+  float p_max;
+  std::uint32_t* impacts;  // this realization's grids; null in the dud-only pass (RunTables::duds_only)
   std::uint32_t* duds;
   std::uint64_t* hazard;   // this realization's hazard raster (tables.h)
 };
@@ -67,7 +71,7 @@ REMNANT_HD inline void deposit_item(const GridView& grid, const CarrierRun& run,
     ++tally.in_water;
     return;
   }
-  atomic_add_u32(&run.impacts[cell], 1u);
+  if (run.impacts) atomic_add_u32(&run.impacts[cell], 1u);
   const float p = failure_probability(run.rate, grid.failure_multiplier[cell], run.sd_failure);
   if (is_dud(p, failure_uniform())) {
     atomic_add_u32(&run.duds[cell], 1u);

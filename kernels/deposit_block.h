@@ -31,6 +31,7 @@
 // all paths to the same bits.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "deposit.h"
@@ -47,6 +48,8 @@
 namespace remnant {
 
 constexpr std::uint32_t kDepositBlock = REMNANT_DEPOSIT_BLOCK;
+// Blocks whose Failure words the dud-only pass draws at once (deposit_candidates).
+constexpr std::uint32_t kScanBlocks = 4;
 
 struct BlockWords {
   alignas(64) std::uint32_t pattern0[kDepositBlock];
@@ -59,11 +62,11 @@ struct ItemKeys {
   RngKey pattern, fall, failure;
 };
 
-// Items k .. k + n - 1 (n <= kDepositBlock) of carrier (r, s, c).
+// Items item[0] .. item[n - 1] (n <= kDepositBlock) of carrier (r, s, c).
 inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uint32_t s, std::uint32_t c,
-                                 std::uint32_t k, std::uint32_t n, BlockWords& w) {
+                                 const std::uint32_t* items, std::uint32_t n, BlockWords& w) {
   for (std::uint32_t j = 0; j < n; ++j) {
-    const std::uint32_t item = (k + j) << 8;  // draw block 0
+    const std::uint32_t item = items[j] << 8;  // draw block 0
     std::uint32_t p0 = r, p1 = s, p2 = c, p3 = item;
     philox4x32_10(p0, p1, p2, p3, keys.pattern.k0, keys.pattern.k1);
     w.pattern0[j] = p0;
@@ -77,15 +80,84 @@ inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uin
   }
 }
 
+// The items k .. k + kDepositBlock - 1 in order.
+struct ConsecutiveItems {
+  alignas(64) std::uint32_t item[kDepositBlock];
+  explicit ConsecutiveItems(std::uint32_t k) {
+    for (std::uint32_t j = 0; j < kDepositBlock; ++j) item[j] = k + j;
+  }
+};
+
+// Items k .. k + n - 1 (n <= kDepositBlock) of carrier (r, s, c).
+inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uint32_t s, std::uint32_t c,
+                                 std::uint32_t k, std::uint32_t n, BlockWords& w) {
+  block_words_portable(keys, r, s, c, ConsecutiveItems(k).item, n, w);
+}
+
+// Word 0 of the Failure draw of items k .. k + n - 1 (the dud-only pass's
+// candidate test, deposit_candidates below).
+inline void failure_words_portable(RngKey key, std::uint32_t r, std::uint32_t s, std::uint32_t c, std::uint32_t k,
+                                   std::uint32_t n, std::uint32_t* out) {
+  for (std::uint32_t j = 0; j < n; ++j) {
+    std::uint32_t d0 = r, d1 = s, d2 = c, d3 = (k + j) << 8;
+    philox4x32_10(d0, d1, d2, d3, key.k0, key.k1);
+    out[j] = d0;
+  }
+}
+
+// The dud-only pass's candidate test on the Failure word w itself:
+// is_dud(p, to_unit_open(w)) exactly when (w >> 9) < failure_threshold(p).
+// to_unit_open(w) is (m + 0.5) / 2^23 with m = w >> 9, exactly, so u < p is
+// m + 0.5 < p 2^23 (exact in double), which for an integer m is
+// m < ceil(p 2^23 - 0.5). tests/duds_only_test.cpp checks it around every
+// threshold.
+inline std::uint32_t failure_threshold(float p) {
+  const double t = std::ceil(static_cast<double>(p) * 8388608.0 - 0.5);
+  if (!(t > 0.0)) return 0u;  // NaN too
+  return t >= 8388608.0 ? 8388608u : static_cast<std::uint32_t>(t);
+}
+
+// Appends to out the items k + i (i < n) whose Failure word words[i] passes
+// the candidate test; returns how many. out has room for kDepositBlock.
+inline std::uint32_t compact_candidates(const std::uint32_t* words, std::uint32_t k, std::uint32_t n,
+                                        std::uint32_t threshold, std::uint32_t* out) {
+  std::uint32_t count = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    out[count] = k + i;
+    count += (words[i] >> 9) < threshold ? 1u : 0u;
+  }
+  return count;
+}
+
 #if REMNANT_X86_SIMD
+
+// One round of philox4x32_10 (rng.h) on eight counters, lane i of each
+// __m256i a 32-bit word. _mm256_mul_epu32 multiplies the even lanes into
+// 64-bit products, so the odd lanes are shifted down and multiplied
+// separately, and the high and low halves are blended back into lane order.
+__attribute__((target("avx2"), always_inline)) inline void philox_round8(__m256i& c0, __m256i& c1, __m256i& c2,
+                                                                           __m256i& c3, std::uint32_t k0,
+                                                                           std::uint32_t k1) {
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  const __m256i even0 = _mm256_mul_epu32(c0, m0);
+  const __m256i odd0 = _mm256_mul_epu32(_mm256_srli_epi64(c0, 32), m0);
+  const __m256i even1 = _mm256_mul_epu32(c2, m1);
+  const __m256i odd1 = _mm256_mul_epu32(_mm256_srli_epi64(c2, 32), m1);
+  const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
+  const __m256i lo0 = _mm256_blend_epi32(even0, _mm256_slli_epi64(odd0, 32), 0xAA);
+  const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(even1, 32), odd1, 0xAA);
+  const __m256i lo1 = _mm256_blend_epi32(even1, _mm256_slli_epi64(odd1, 32), 0xAA);
+  c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(static_cast<int>(k0)));
+  c1 = lo1;
+  c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(static_cast<int>(k1)));
+  c3 = lo0;
+}
 
 // Philox4x32-10 on eight counters (r, s, c, item lane) for each of the three
 // item streams at once: the three chains are independent, so interleaving
 // their rounds keeps the multipliers busy (one chain alone waits on its own
-// products). Lane i of a __m256i is a 32-bit word; _mm256_mul_epu32
-// multiplies the even lanes into 64-bit products, so the odd lanes are
-// shifted down and multiplied separately, and the high and low halves are
-// blended back into lane order.
+// products).
 __attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemKeys& keys, std::uint32_t r,
                                                                        std::uint32_t s, std::uint32_t c,
                                                                        __m256i item, __m256i out[4]) {
@@ -100,22 +172,9 @@ __attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemK
     k0[q] = key[q].k0;
     k1[q] = key[q].k1;
   }
-  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
-  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
   for (int round = 0; round < 10; ++round) {
     for (int q = 0; q < 3; ++q) {
-      const __m256i even0 = _mm256_mul_epu32(c0[q], m0);
-      const __m256i odd0 = _mm256_mul_epu32(_mm256_srli_epi64(c0[q], 32), m0);
-      const __m256i even1 = _mm256_mul_epu32(c2[q], m1);
-      const __m256i odd1 = _mm256_mul_epu32(_mm256_srli_epi64(c2[q], 32), m1);
-      const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(even0, 32), odd0, 0xAA);
-      const __m256i lo0 = _mm256_blend_epi32(even0, _mm256_slli_epi64(odd0, 32), 0xAA);
-      const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(even1, 32), odd1, 0xAA);
-      const __m256i lo1 = _mm256_blend_epi32(even1, _mm256_slli_epi64(odd1, 32), 0xAA);
-      c0[q] = _mm256_xor_si256(_mm256_xor_si256(hi1, c1[q]), _mm256_set1_epi32(static_cast<int>(k0[q])));
-      c1[q] = lo1;
-      c2[q] = _mm256_xor_si256(_mm256_xor_si256(hi0, c3[q]), _mm256_set1_epi32(static_cast<int>(k1[q])));
-      c3[q] = lo0;
+      philox_round8(c0[q], c1[q], c2[q], c3[q], k0[q], k1[q]);
       k0[q] += kPhiloxW0;
       k1[q] += kPhiloxW1;
     }
@@ -126,14 +185,13 @@ __attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemK
   out[3] = c0[2];  // Failure, word 0
 }
 
-// All kDepositBlock lanes; lanes past the task's last item are drawn too
-// (for items past the carrier's end) and their results are never used.
+// All kDepositBlock lanes of items[]; lanes past the task's last item are
+// drawn too (for items past the carrier's end) and their results are never used.
 __attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& keys, std::uint32_t r,
-                                                             std::uint32_t s, std::uint32_t c, std::uint32_t k,
-                                                             BlockWords& w) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                                                             std::uint32_t s, std::uint32_t c,
+                                                             const std::uint32_t* items, BlockWords& w) {
   for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
-    const __m256i item = _mm256_slli_epi32(_mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k + j)), lane), 8);
+    const __m256i item = _mm256_slli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(items + j)), 8);
     __m256i out[4];
     philox8x3(keys, r, s, c, item, out);
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.pattern0 + j), out[0]);
@@ -141,6 +199,36 @@ __attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& key
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.fall0 + j), out[2]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.failure0 + j), out[3]);
   }
+}
+
+// The items k .. k + kDepositBlock - 1.
+__attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& keys, std::uint32_t r,
+                                                             std::uint32_t s, std::uint32_t c, std::uint32_t k,
+                                                             BlockWords& w) {
+  block_words_avx2(keys, r, s, c, ConsecutiveItems(k).item, w);
+}
+
+// failure_words_portable for all kDepositBlock lanes, the block's two
+// vectors of eight as two interleaved chains.
+__attribute__((target("avx2"))) inline void failure_words_avx2(RngKey key, std::uint32_t r, std::uint32_t s,
+                                                               std::uint32_t c, std::uint32_t k, std::uint32_t* out) {
+  static_assert(kDepositBlock == 16, "two AVX2 vectors hold the block");
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i c0[2], c1[2], c2[2], c3[2];
+  for (int q = 0; q < 2; ++q) {
+    c0[q] = _mm256_set1_epi32(static_cast<int>(r));
+    c1[q] = _mm256_set1_epi32(static_cast<int>(s));
+    c2[q] = _mm256_set1_epi32(static_cast<int>(c));
+    c3[q] = _mm256_slli_epi32(_mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(k + 8 * q)), lane), 8);
+  }
+  std::uint32_t k0 = key.k0, k1 = key.k1;
+  for (int round = 0; round < 10; ++round) {
+    for (int q = 0; q < 2; ++q) philox_round8(c0[q], c1[q], c2[q], c3[q], k0, k1);
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), c0[0]);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), c0[1]);
 }
 
 // The same with AVX-512 (where the CPU has it): the whole block of 16 items in
@@ -154,39 +242,46 @@ __attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& key
 #ifndef __clang__  // a GCC warning clang does not know
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+// philox_round8 on sixteen counters.
+__attribute__((target("avx512f"), always_inline)) inline void philox_round16(__m512i& c0, __m512i& c1, __m512i& c2,
+                                                                               __m512i& c3, std::uint32_t k0,
+                                                                               std::uint32_t k1) {
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kPhiloxM1));
+  const __m512i even0 = _mm512_mul_epu32(c0, m0);
+  const __m512i odd0 = _mm512_mul_epu32(_mm512_srli_epi64(c0, 32), m0);
+  const __m512i even1 = _mm512_mul_epu32(c2, m1);
+  const __m512i odd1 = _mm512_mul_epu32(_mm512_srli_epi64(c2, 32), m1);
+  const __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even0, 32), odd0);
+  const __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, even0, _mm512_slli_epi64(odd0, 32));
+  const __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even1, 32), odd1);
+  const __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, even1, _mm512_slli_epi64(odd1, 32));
+  // 0x96: a ^ b ^ c
+  c0 = _mm512_ternarylogic_epi32(hi1, c1, _mm512_set1_epi32(static_cast<int>(k0)), 0x96);
+  c1 = lo1;
+  c2 = _mm512_ternarylogic_epi32(hi0, c3, _mm512_set1_epi32(static_cast<int>(k1)), 0x96);
+  c3 = lo0;
+}
+
 __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
-                                                                  std::uint32_t s, std::uint32_t c, std::uint32_t k,
-                                                                  BlockWords& w) {
+                                                                  std::uint32_t s, std::uint32_t c,
+                                                                  const std::uint32_t* items, BlockWords& w) {
   static_assert(kDepositBlock == 16, "one AVX-512 vector holds the block");
   const RngKey key[3] = {keys.pattern, keys.fall, keys.failure};
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i item = _mm512_slli_epi32(_mm512_load_si512(items), 8);
   __m512i c0[3], c1[3], c2[3], c3[3];
   std::uint32_t k0[3], k1[3];
   for (int q = 0; q < 3; ++q) {
     c0[q] = _mm512_set1_epi32(static_cast<int>(r));
     c1[q] = _mm512_set1_epi32(static_cast<int>(s));
     c2[q] = _mm512_set1_epi32(static_cast<int>(c));
-    c3[q] = _mm512_slli_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(k)), lane), 8);
+    c3[q] = item;
     k0[q] = key[q].k0;
     k1[q] = key[q].k1;
   }
-  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kPhiloxM0));
-  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kPhiloxM1));
   for (int round = 0; round < 10; ++round) {
     for (int q = 0; q < 3; ++q) {
-      const __m512i even0 = _mm512_mul_epu32(c0[q], m0);
-      const __m512i odd0 = _mm512_mul_epu32(_mm512_srli_epi64(c0[q], 32), m0);
-      const __m512i even1 = _mm512_mul_epu32(c2[q], m1);
-      const __m512i odd1 = _mm512_mul_epu32(_mm512_srli_epi64(c2[q], 32), m1);
-      const __m512i hi0 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even0, 32), odd0);
-      const __m512i lo0 = _mm512_mask_blend_epi32(0xAAAA, even0, _mm512_slli_epi64(odd0, 32));
-      const __m512i hi1 = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even1, 32), odd1);
-      const __m512i lo1 = _mm512_mask_blend_epi32(0xAAAA, even1, _mm512_slli_epi64(odd1, 32));
-      // 0x96: a ^ b ^ c
-      c0[q] = _mm512_ternarylogic_epi32(hi1, c1[q], _mm512_set1_epi32(static_cast<int>(k0[q])), 0x96);
-      c1[q] = lo1;
-      c2[q] = _mm512_ternarylogic_epi32(hi0, c3[q], _mm512_set1_epi32(static_cast<int>(k1[q])), 0x96);
-      c3[q] = lo0;
+      philox_round16(c0[q], c1[q], c2[q], c3[q], k0[q], k1[q]);
       k0[q] += kPhiloxW0;
       k1[q] += kPhiloxW1;
     }
@@ -195,6 +290,50 @@ __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys
   _mm512_store_si512(w.pattern1, c1[0]);
   _mm512_store_si512(w.fall0, c0[1]);
   _mm512_store_si512(w.failure0, c0[2]);
+}
+
+__attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
+                                                                  std::uint32_t s, std::uint32_t c, std::uint32_t k,
+                                                                  BlockWords& w) {
+  block_words_avx512(keys, r, s, c, ConsecutiveItems(k).item, w);
+}
+
+// failure_words_portable for the kScanBlocks * kDepositBlock items from k,
+// one vector of 16 per block, the blocks' chains interleaved (one chain alone
+// waits on its own products).
+__attribute__((target("avx512f"))) inline void failure_words_avx512(RngKey key, std::uint32_t r, std::uint32_t s,
+                                                                    std::uint32_t c, std::uint32_t k,
+                                                                    std::uint32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i c0[kScanBlocks], c1[kScanBlocks], c2[kScanBlocks], c3[kScanBlocks];
+  for (std::uint32_t q = 0; q < kScanBlocks; ++q) {
+    c0[q] = _mm512_set1_epi32(static_cast<int>(r));
+    c1[q] = _mm512_set1_epi32(static_cast<int>(s));
+    c2[q] = _mm512_set1_epi32(static_cast<int>(c));
+    c3[q] = _mm512_slli_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(k + 16 * q)), lane), 8);
+  }
+  std::uint32_t k0 = key.k0, k1 = key.k1;
+  for (int round = 0; round < 10; ++round) {
+    for (std::uint32_t q = 0; q < kScanBlocks; ++q) philox_round16(c0[q], c1[q], c2[q], c3[q], k0, k1);
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  for (std::uint32_t q = 0; q < kScanBlocks; ++q) _mm512_storeu_si512(out + 16 * q, c0[q]);
+}
+
+// compact_candidates with one compare and one compressing store.
+__attribute__((target("avx512f"))) inline std::uint32_t compact_candidates_avx512(const std::uint32_t* words,
+                                                                                std::uint32_t k, std::uint32_t n,
+                                                                                std::uint32_t threshold,
+                                                                                std::uint32_t* out) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __mmask16 valid = static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1u);
+  const __m512i m = _mm512_srli_epi32(_mm512_loadu_si512(words), 9);
+  const __mmask16 pass = _mm512_mask_cmplt_epu32_mask(valid, m, _mm512_set1_epi32(static_cast<int>(threshold)));
+  // Compressed in a register and stored whole (out has room for 16): a
+  // compressing store to memory is microcoded and slow on AMD's Zen 4.
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(pass, _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(k)), lane)));
+  return static_cast<std::uint32_t>(__builtin_popcount(pass));
 }
 #pragma GCC diagnostic pop
 
@@ -353,12 +492,12 @@ class PendingCells {
  public:
   static constexpr std::uint32_t kSlots = 64;  // direct-mapped by a hash of the cell
 
-  PendingCells(const GridView& grid, const CarrierRun& run) : grid_(grid), run_(run) {
-    for (Slot& s : slots_) s.cell = kNoCell;
-  }
+  // Which slots hold something is kept in a bit mask, so that a task of a
+  // small carrier (88 items) neither clears nor scans the slots it never used.
+  PendingCells(const GridView& grid, const CarrierRun& run) : grid_(grid), run_(run) {}
   ~PendingCells() {
-    for (const Slot& s : slots_) flush(s);
-    flush_hazard();
+    for (std::uint64_t m = used_; m; m &= m - 1) flush(slots_[__builtin_ctzll(m)]);
+    for (std::uint32_t m = hazard_used_; m; m &= m - 1) flush_hazard(hazard_[__builtin_ctz(m)]);
   }
 
   void add(std::uint32_t cell, float x, float y, float u_failure, Tally& tally) {
@@ -366,9 +505,12 @@ class PendingCells {
       ++tally.outside;
       return;
     }
-    Slot& s = slots_[(cell * 0x9E3779B1u) >> 26];  // Fibonacci hashing: top 6 bits
-    if (s.cell != cell) {
-      flush(s);
+    const std::uint32_t i = (cell * 0x9E3779B1u) >> 26;  // Fibonacci hashing: top 6 bits
+    Slot& s = slots_[i];
+    const std::uint64_t bit = std::uint64_t(1) << i;
+    if (!(used_ & bit) || s.cell != cell) {
+      if (used_ & bit) flush(s);
+      used_ |= bit;
       s.cell = cell;
       s.impacts = 0;
       s.duds = 0;
@@ -388,92 +530,166 @@ class PendingCells {
 
  private:
   static constexpr float kWater = -1.0f;  // not a probability
-  static constexpr std::uint32_t kNoWord = 0xFFFFFFFFu;
   struct Slot {
     std::uint32_t cell, impacts, duds;
     float p;  // failure probability in the cell, or kWater
   };
   void flush(const Slot& s) const {
-    if (s.cell == kNoCell || s.impacts == 0) return;
-    atomic_add_u32(&run_.impacts[s.cell], s.impacts);
+    if (s.impacts == 0) return;
+    if (run_.impacts) atomic_add_u32(&run_.impacts[s.cell], s.impacts);  // none kept by the dud-only pass
     if (s.duds) atomic_add_u32(&run_.duds[s.cell], s.duds);
   }
-  // Step 14 (physics.h), gathered the same way: the bits of the last hazard
-  // word a dud landed in are or-ed together and go to the raster with one
-  // atomic or when a dud lands in another word, or when the task ends.
+  // Step 14 (physics.h), gathered the same way: the bits of a hazard word
+  // are or-ed together in a slot (direct-mapped by a hash of the word, as
+  // the cells are) and go to the raster with one atomic or when the slot is
+  // needed for another word, or when the task ends. A carrier's duds fall in
+  // a few dozen words of the raster (rows of 12.5 m pixels across its
+  // footprint); one atomic per dud costs more than the rest of a dud's steps.
+  static constexpr std::uint32_t kHazardSlots = 32;  // the hash takes the top 5 bits
+  struct HazardSlot {
+    std::uint32_t word;
+    std::uint64_t bits;
+  };
   void mark_hazard(float x, float y) {
     const std::uint32_t bit = hazard_bit_index(grid_.hazard, x, y);
     if (bit == kNoCell) return;
     const std::uint32_t word = bit >> 6;
-    if (word != hazard_word_) {
-      flush_hazard();
-      hazard_word_ = word;
+    const std::uint32_t i = (word * 0x9E3779B1u) >> 27;
+    HazardSlot& h = hazard_[i];
+    const std::uint32_t used = 1u << i;
+    if (!(hazard_used_ & used) || h.word != word) {
+      if (hazard_used_ & used) flush_hazard(h);
+      hazard_used_ |= used;
+      h.word = word;
+      h.bits = 0;
     }
-    hazard_bits_ |= std::uint64_t(1) << (bit & 63u);
+    h.bits |= std::uint64_t(1) << (bit & 63u);
   }
-  void flush_hazard() {
-    if (hazard_word_ != kNoWord) atomic_or_u64(&run_.hazard[hazard_word_], hazard_bits_);
-    hazard_word_ = kNoWord;
-    hazard_bits_ = 0;
-  }
+  void flush_hazard(const HazardSlot& h) const { atomic_or_u64(&run_.hazard[h.word], h.bits); }
   const GridView& grid_;
   const CarrierRun& run_;
   Slot slots_[kSlots];
-  std::uint32_t hazard_word_ = kNoWord;
-  std::uint64_t hazard_bits_ = 0;
+  std::uint64_t used_ = 0;
+  HazardSlot hazard_[kHazardSlots];
+  std::uint32_t hazard_used_ = 0;
 };
 static_assert(PendingCells::kSlots == 64, "the hash takes the top 6 bits");
 
-// The items [run.k0, run.k1) of one task, block by block. kernel Auto uses
-// AVX2 (and FMA for the sine and cosine) where the CPU has them; Portable
-// (and CPUs without) the same steps in plain loops.
+// Which vector code a task's blocks use. kernel Auto uses AVX2 (and FMA for
+// the sine and cosine) where the CPU has them, and AVX-512 for the random
+// words where it has that too; Portable (and CPUs without) the same steps in
+// plain loops.
+struct BlockPath {
+  bool avx2 = false, avx512 = false;
+  explicit BlockPath(CpuKernel kernel) {
+#if REMNANT_X86_SIMD
+    static_assert(kDepositBlock % 8 == 0, "AVX2 steps take vectors of 8 items");
+    avx2 = kernel == CpuKernel::Auto && cpu_has_avx2_fma();
+    avx512 = avx2 && cpu_has_avx512f();
+#else
+    (void)kernel;
+#endif
+  }
+};
+
+// Steps 6-13 for the items item[0] .. item[n - 1] (n <= kDepositBlock; all
+// kDepositBlock entries of item[] are item numbers, those past n drawn and
+// never used) of the task's carrier.
+inline void deposit_block(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, BlockPath path,
+                          const std::uint32_t* item, std::uint32_t n, PendingCells& pending, Tally& tally) {
+  BlockWords w;
+  alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
+  alignas(32) std::uint32_t cell[kDepositBlock];
+  alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
+  if (path.avx2) {
+#if REMNANT_X86_SIMD
+    if (path.avx512)
+      block_words_avx512(keys, run.r, run.s, run.c, item, w);
+    else
+      block_words_avx2(keys, run.r, run.s, run.c, item, w);
+    radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
+    sincos_avx2(angle, sin_t, cos_t);
+    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
+#endif
+  } else {
+    block_words_portable(keys, run.r, run.s, run.c, item, n, w);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      radius[i] = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
+      angle[i] = pattern_angle(to_unit_open(w.pattern1[i]));
+    }
+    for (std::uint32_t i = 0; i < n; ++i) pattern_sincos(angle[i], &sin_t[i], &cos_t[i]);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
+      at_x[i] = at.x;
+      at_y[i] = at.y;
+      cell[i] = landing_cell_index(grid, at.x, at.y);
+    }
+  }
+  for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], at_x[i], at_y[i], to_unit_open(w.failure0[i]), tally);
+}
+
+// The dud-only pass (run.impacts null, RunTables::duds_only): the task's
+// items whose Failure uniform is below run.p_max, the failure probability in
+// the cell of the largest multiplier, are the only ones that can be duds
+// (failure_probability is non-decreasing in the multiplier, in float too).
+// The Failure words of each block are drawn first; the candidates are
+// gathered, kDepositBlock at a time, and only they are placed, by
+// deposit_block: the same draws and arithmetic as the full pass, so every dud
+// lands where it lands there, and the items that cannot fail are never
+// placed.
+inline void deposit_candidates(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, BlockPath path,
+                               PendingCells& pending, Tally& tally) {
+  alignas(64) std::uint32_t candidate[2 * kDepositBlock];
+  constexpr std::uint32_t kScan = kScanBlocks * kDepositBlock;  // items whose Failure words are drawn at once
+  alignas(64) std::uint32_t failure[kScan];
+  const std::uint32_t threshold = failure_threshold(run.p_max);
+  std::uint32_t count = 0;
+  for (std::uint32_t k = run.k0; k < run.k1; k += kScan) {
+    const std::uint32_t scanned = run.k1 - k < kScan ? run.k1 - k : kScan;
+    if (path.avx2) {
+#if REMNANT_X86_SIMD
+      if (path.avx512)
+        failure_words_avx512(keys.failure, run.r, run.s, run.c, k, failure);
+      else
+        for (std::uint32_t b = 0; b < scanned; b += kDepositBlock)
+          failure_words_avx2(keys.failure, run.r, run.s, run.c, k + b, failure + b);
+#endif
+    } else {
+      failure_words_portable(keys.failure, run.r, run.s, run.c, k, scanned, failure);
+    }
+    for (std::uint32_t b = 0; b < scanned; b += kDepositBlock) {
+      const std::uint32_t n = scanned - b < kDepositBlock ? scanned - b : kDepositBlock;
+#if REMNANT_X86_SIMD
+      if (path.avx512)
+        count += compact_candidates_avx512(failure + b, k + b, n, threshold, candidate + count);
+      else
+#endif
+        count += compact_candidates(failure + b, k + b, n, threshold, candidate + count);
+      if (count >= kDepositBlock) {
+        deposit_block(grid, keys, run, path, candidate, kDepositBlock, pending, tally);
+        count -= kDepositBlock;
+        for (std::uint32_t i = 0; i < count; ++i) candidate[i] = candidate[kDepositBlock + i];
+      }
+    }
+  }
+  if (count == 0) return;
+  for (std::uint32_t i = count; i < kDepositBlock; ++i) candidate[i] = candidate[0];  // drawn, not used
+  deposit_block(grid, keys, run, path, candidate, count, pending, tally);
+}
+
+// The items [run.k0, run.k1) of one task, block by block: every item, or in
+// the dud-only pass (run.impacts null) the candidates only.
 inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, CpuKernel kernel,
                             Tally& tally) {
-#if REMNANT_X86_SIMD
-  static_assert(kDepositBlock % 8 == 0, "AVX2 steps take vectors of 8 items");
-  const bool avx2 = kernel == CpuKernel::Auto && cpu_has_avx2_fma();
-  const bool avx512 = avx2 && cpu_has_avx512f();
-#else
-  (void)kernel;
-  const bool avx2 = false;
-#endif
+  const BlockPath path(kernel);
   PendingCells pending(grid, run);
+  if (!run.impacts) {
+    deposit_candidates(grid, keys, run, path, pending, tally);
+    return;
+  }
   for (std::uint32_t k = run.k0; k < run.k1; k += kDepositBlock) {
     const std::uint32_t n = run.k1 - k < kDepositBlock ? run.k1 - k : kDepositBlock;
-    BlockWords w;
-    alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
-    alignas(32) std::uint32_t cell[kDepositBlock];
-    alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
-    if (avx2) {
-#if REMNANT_X86_SIMD
-      if (avx512)
-        block_words_avx512(keys, run.r, run.s, run.c, k, w);
-      else
-        block_words_avx2(keys, run.r, run.s, run.c, k, w);
-      radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
-#endif
-    } else {
-      block_words_portable(keys, run.r, run.s, run.c, k, n, w);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        radius[i] = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
-        angle[i] = pattern_angle(to_unit_open(w.pattern1[i]));
-      }
-    }
-    if (avx2) {
-#if REMNANT_X86_SIMD
-      sincos_avx2(angle, sin_t, cos_t);
-      landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
-#endif
-    } else {
-      for (std::uint32_t i = 0; i < n; ++i) pattern_sincos(angle[i], &sin_t[i], &cos_t[i]);
-      for (std::uint32_t i = 0; i < n; ++i) {
-        const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
-        at_x[i] = at.x;
-        at_y[i] = at.y;
-        cell[i] = landing_cell_index(grid, at.x, at.y);
-      }
-    }
-    for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], at_x[i], at_y[i], to_unit_open(w.failure0[i]), tally);
+    deposit_block(grid, keys, run, path, ConsecutiveItems(k).item, n, pending, tally);
   }
 }
 

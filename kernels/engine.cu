@@ -98,11 +98,12 @@ struct DepositRun {
   const std::uint32_t* first_task;  // strikes.count + 1 entries
   std::uint32_t tasks;              // tasks per realization
   std::uint32_t cells;
-  std::uint32_t* impacts;           // the batch's grids, [b][cell]
+  std::uint32_t* impacts;           // the batch's grids, [b][cell]; null in the dud-only pass
   std::uint32_t* duds;
   std::uint64_t* hazard;            // the batch's hazard rasters, [b][row][word]
   std::uint32_t* counters;          // [b][CounterSlot]
   CpuKernel cpu_kernel;
+  float max_multiplier;             // the largest failure multiplier of a land cell (0: none)
 
   REMNANT_HD void operator()(std::uint64_t task) const {
     const std::uint32_t b = static_cast<std::uint32_t>(task / tasks);
@@ -118,7 +119,7 @@ struct DepositRun {
     run.k0 = (local - run.c * runs) * REMNANT_ITEMS_PER_TASK;
     run.k1 = run.k0 + REMNANT_ITEMS_PER_TASK < per ? run.k0 + REMNANT_ITEMS_PER_TASK : per;
     const std::uint32_t row = b * strikes.count + s;
-    run.impacts = impacts + static_cast<std::size_t>(b) * cells;
+    run.impacts = impacts ? impacts + static_cast<std::size_t>(b) * cells : nullptr;
     run.duds = duds + static_cast<std::size_t>(b) * cells;
     run.hazard = hazard + static_cast<std::size_t>(b) * hazard_words(grid.hazard);
 
@@ -144,6 +145,7 @@ struct DepositRun {
     const std::uint32_t tr = b * types.count + t;
     run.rate = batch.dud_rate[tr];
     run.sd_failure = batch.sd_failure[tr];
+    run.p_max = failure_probability(run.rate, max_multiplier, run.sd_failure);
 
     Tally tally;
 #if REMNANT_DEPOSIT_BLOCK > 1
@@ -152,13 +154,17 @@ struct DepositRun {
     else
 #endif
       per_item(run, tally);
+    if (!impacts) return;  // the dud-only pass counts no landings
     if (tally.outside) atomic_add_u32(&counters[kCounterSlots * b + kOutside], tally.outside);
     if (tally.in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], tally.in_water);
   }
 
-  // Steps 6-13 (physics.h), one item after the other.
+  // Steps 6-13 (physics.h), one item after the other. In the dud-only pass
+  // (run.impacts null) the Failure uniform is drawn first and an item that
+  // cannot fail anywhere (not below run.p_max) is not placed.
   REMNANT_HD void per_item(const CarrierRun& run, Tally& tally) const {
     for (std::uint32_t k = run.k0; k < run.k1; ++k) {
+      if (!run.impacts && !is_dud(run.p_max, uniforms(key_failure, run.r, run.s, run.c, k).u[0])) continue;
       const Uniform4 up = uniforms(key_pattern, run.r, run.s, run.c, k);
       float sin_t, cos_t;
       pattern_sincos(pattern_angle(up.u[1]), &sin_t, &cos_t);
@@ -213,7 +219,7 @@ struct AccumulateCells {
   std::uint32_t realizations;
   std::uint32_t bins;
   const std::uint8_t* land_cover;
-  std::uint32_t* impacts;  // [b][cell]
+  std::uint32_t* impacts;  // [b][cell]; null in the dud-only pass (no impacts counted)
   std::uint32_t* duds;
   std::uint64_t* dud_sum;
   std::uint64_t* dud_sum_sq;
@@ -227,10 +233,12 @@ struct AccumulateCells {
   REMNANT_HD CellFold fold(std::uint32_t b, std::uint32_t cell) const {
     CellFold f{0u, 0u, 0u};
     const std::size_t at = static_cast<std::size_t>(b) * cells + cell;
-    f.impacts = impacts[at];
-    if (f.impacts == 0) return f;  // no impact, no dud
-    impacts[at] = 0;
-    impact_sum[cell] += f.impacts;
+    if (impacts) {
+      f.impacts = impacts[at];
+      if (f.impacts == 0) return f;  // no impact, no dud
+      impacts[at] = 0;
+      impact_sum[cell] += f.impacts;
+    }
     const std::uint32_t d = duds[at];
     if (d == 0) return f;
     duds[at] = 0;
@@ -252,14 +260,13 @@ struct AccumulateCells {
       std::uint64_t t[kTotalSlots] = {};
       for (std::uint32_t cell = c0; cell < c1; ++cell) {
         const CellFold f = fold(b, cell);
-        if (f.impacts == 0) continue;
         t[kImpacts] += f.impacts;
         if (f.duds == 0) continue;
         t[kDuds] += f.duds;
         t[kContaminated] += 1;
         t[kByClass + f.land_class] += f.duds;
       }
-      if (t[kImpacts] == 0) continue;
+      if (t[kImpacts] == 0 && t[kDuds] == 0) continue;
       for (std::uint32_t k = 0; k < kTotalSlots; ++k)
         if (t[k]) atomic_add_u64(&totals[b * kTotalSlots + k], t[k]);
     }
@@ -370,7 +377,7 @@ __global__ void __launch_bounds__(kThreadsPerBlock) accumulate_kernel(const Accu
     const bool inside = cell < acc.cells;
     for (std::uint32_t b = 0; b < acc.realizations; ++b) {
       const CellFold f = inside ? acc.fold(b, static_cast<std::uint32_t>(cell)) : CellFold{0u, 0u, 0u};
-      if (!__any_sync(kFullWarp, f.impacts != 0)) continue;
+      if (!__any_sync(kFullWarp, (f.impacts | f.duds) != 0)) continue;
       std::uint64_t* t = acc.totals + std::size_t(b) * kTotalSlots;
       warp_add(&t[kImpacts], f.impacts);
       if (!__any_sync(kFullWarp, f.duds != 0)) continue;
@@ -455,7 +462,11 @@ class ThrustEngine final : public Engine {
 #undef REMNANT_PUT_TYPE_COLUMN
 
     const std::size_t grid_size = static_cast<std::size_t>(max_batch) * cells_;
-    impacts_.assign(grid_size, 0u);
+    impacts_.assign(t.duds_only ? 0 : grid_size, 0u);  // the dud-only pass counts no impacts
+    max_multiplier_ = 0.0f;
+    for (std::size_t c = 0; c < cells_; ++c)
+      if (t.grid.land_cover[c] != static_cast<std::uint8_t>(LandCover::Water))
+        max_multiplier_ = std::max(max_multiplier_, t.grid.failure_multiplier[c]);
     duds_.assign(grid_size, 0u);
     hazard_.assign(static_cast<std::size_t>(max_batch) * hazard_words(t.grid.hazard), 0u);
     counters_.assign(kCounterSlots * static_cast<std::size_t>(max_batch), 0u);
@@ -609,14 +620,16 @@ class ThrustEngine final : public Engine {
   DepositRun deposit_run(const BatchView& batch) {
     return DepositRun{grid_, strikes_, types_, batch,
                       tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
-                      raw(first_task_), tasks_, cells_, raw(impacts_), raw(duds_), raw(hazard_), raw(counters_),
-                      tables_.cpu_kernel};
+                      raw(first_task_), tasks_, cells_, impacts_grid(), raw(duds_), raw(hazard_), raw(counters_),
+                      tables_.cpu_kernel, max_multiplier_};
   }
+
+  std::uint32_t* impacts_grid() { return tables_.duds_only ? nullptr : raw(impacts_); }
 
   HazardRows hazard_rows() { return HazardRows{grid_.hazard, raw(hazard_), raw(totals_)}; }
 
   AccumulateCells accumulate_cells(std::uint32_t realizations) {
-    return AccumulateCells{cells_, realizations, bins_, raw(land_cover_), raw(impacts_), raw(duds_),
+    return AccumulateCells{cells_, realizations, bins_, raw(land_cover_), impacts_grid(), raw(duds_),
                            raw(dud_sum_), raw(dud_sum_sq_), raw(dud_nonzero_), raw(impact_sum_), raw(histogram_),
                            raw(totals_)};
   }
@@ -725,6 +738,7 @@ class ThrustEngine final : public Engine {
   std::uint32_t max_batch_ = 0;
   std::uint32_t bins_ = kExactBins;
   std::uint32_t tasks_ = 0;  // deposit tasks per realization
+  float max_multiplier_ = 0.0f;  // the largest failure multiplier of a land cell
   DeviceVector<std::uint8_t> land_cover_;
   DeviceVector<float> failure_multiplier_;
   DeviceVector<std::uint32_t> first_item_, first_task_;

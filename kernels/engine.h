@@ -30,6 +30,12 @@ struct RunTables {
   std::uint32_t items_per_realization = 0;
   RngKey key_aim, key_pattern, key_fall, key_failure;
   CpuKernel cpu_kernel = CpuKernel::Auto;  // ignored by the CUDA backend
+  // The dud-only pass: only the items that can fail are placed (those whose
+  // Failure uniform is below the failure probability in the cell of the
+  // grid's largest multiplier), so the duds, their cells, the hazard rasters
+  // and every dud total are those of the full pass to the bit, while impacts,
+  // in_water and outside_grid are not counted (left 0).
+  bool duds_only = false;
 };
 
 class Engine {

@@ -36,8 +36,12 @@ std::string headline_text(const Headline& h, std::size_t realizations) {
     if (h.hazard.strike_sites) line("hazard area per strike site", h.hazard_per_strike_ha, "ha");
   }
   line("area of cells with a dud", h.contaminated_area_km2, "km2");
-  line("landed outside the grid", h.outside_grid, "items");
-  line("landed in water", h.in_water, "items");
+  if (h.landings_counted) {
+    line("landed outside the grid", h.outside_grid, "items");
+    line("landed in water", h.in_water, "items");
+  } else {
+    s += "  impacts, items landed outside the grid or in water: not counted (a dud-only run, --duds-only)\n";
+  }
   for (int k = 0; k < kLandCoverClasses; ++k)
     if (h.duds_by_class[k].max > 0)
       line(fmt::format("  duds on {}", land_cover_name(static_cast<LandCover>(k))), h.duds_by_class[k], "items");

@@ -35,6 +35,9 @@ struct Headline {
   HazardDefinition hazard;
   Summary hazard_area_km2, hazard_per_strike_ha;
   Summary duds_by_class[kLandCoverClasses];
+  // False for a dud-only run (RunResult::duds_only): impacts, in_water and
+  // outside_grid were not counted, and are reported as not counted.
+  bool landings_counted = true;
 };
 
 // The headline totals over per-realization totals, given the area of one cell

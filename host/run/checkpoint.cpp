@@ -91,6 +91,7 @@ RunResult run_start(const std::string& resume_from, const Scenario& sc, const Pl
   start.realizations = opt.realizations;
   start.seed = opt.seed;
   start.fired_per_realization = plan.items_per_realization;
+  start.duds_only = opt.duds_only;
   if (!resume_from.empty()) {
     start = read_checkpoint(resume_from, sc, plan, {opt.seed, opt.realizations, backend.name});
     opt.todo = RealizationSet::all(opt.realizations).minus(start.done);

@@ -133,6 +133,7 @@ RunOptions RunArguments::options_for(const Scenario& sc) const {
   opt.backend = backend;
   opt.threads = threads;
   opt.batch = static_cast<std::uint32_t>(batch);
+  opt.duds_only = duds_only;
   return opt;
 }
 
@@ -249,6 +250,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   res.realizations = opt.realizations;
   res.seed = opt.seed;
   res.fired_per_realization = plan.items_per_realization;
+  res.duds_only = opt.duds_only;
   res.batch = effective_batch(plan.cells(), opt);
   check_fits_in_memory(sc, opt);
   omp_set_num_threads(opt.threads > 0 ? opt.threads : kDefaultThreads);
@@ -273,6 +275,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   };
   RunTables tables = plan.tables(opt.seed);
   tables.cpu_kernel = opt.cpu_kernel;
+  tables.duds_only = opt.duds_only;
   std::unique_ptr<Engine> engine;
   const std::uint32_t asked_batch = res.batch;
   // (Re)makes the engine for res.batch realizations per batch, halving the
@@ -369,7 +372,8 @@ void add_run(RunResult& into, const RunResult& ran) {
 
 void merge_results(RunResult& into, const RunResult& other) {
   if (into.seed != other.seed || into.realizations != other.realizations ||
-      into.fired_per_realization != other.fired_per_realization || into.backend.name != other.backend.name)
+      into.fired_per_realization != other.fired_per_realization || into.backend.name != other.backend.name ||
+      into.duds_only != other.duds_only)
     throw std::logic_error("merge_results: parts of different runs");
   if (into.done.intersects(other.done))
     throw std::logic_error("merge_results: realizations " + into.done.intersect(other.done).text() + " twice");

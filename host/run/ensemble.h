@@ -69,6 +69,12 @@ struct RunOptions {
   // How the CPU backend runs its deposit pass; every choice gives the same
   // bits (for tests and benchmarks).
   CpuKernel cpu_kernel = CpuKernel::Auto;
+  // Only the items that can fail are placed (RunTables::duds_only): the
+  // duds, their cells, the hazard area and every dud total are the full
+  // run's to the bit, and impacts, in_water and outside_grid are not counted
+  // (the result says so: RunResult::duds_only). `remnant run --duds-only`;
+  // for callers that need no impact layer, such as calibration.
+  bool duds_only = false;
   // The realizations to run; none given: all of [0, realizations). A resumed run
   // passes the ones its checkpoint lacks, an MPI rank its share. Results are
   // keyed by realization, so how they are split never changes a bit.
@@ -100,6 +106,7 @@ struct RunArguments {
   std::string backend = "auto";
   int threads = 0;          // 0: the OpenMP default
   std::int64_t batch = 0;   // 0: automatic
+  bool duds_only = false;   // RunOptions::duds_only
   // InputError naming the option for a value out of range.
   void check() const;
   // The options for a run of sc (cancel, progress and the rest left empty).
@@ -126,6 +133,10 @@ struct RunResult {
   int threads = 0;
   std::uint64_t seed = 0;
   std::uint64_t fired_per_realization = 0;
+  // Run with RunOptions::duds_only: the totals' impacts, in_water and
+  // outside_grid and the accumulators' impact_sum are not counted (0), not
+  // zero impacts.
+  bool duds_only = false;
   std::vector<RealizationTotals> totals;  // one per realization in done, in realization order
   CellAccumulators accumulators;
   double seconds = 0.0;

@@ -30,8 +30,12 @@ void load(const RunRequest& req, const RunHooks& hooks, PreparedRun& p) {
   p.options.cancel = hooks.cancel;
 }
 
+// A dud-only run keeps no checkpoint: its realizations have no impacts, so
+// they could neither continue a full run nor be continued by one.
+bool keeps_checkpoint(const RunRequest& req) { return req.checkpoint.enabled && !req.run.duds_only; }
+
 std::string checkpoint_path(const RunRequest& req, const Scenario& sc) {
-  if (!req.checkpoint.enabled) return "";
+  if (!keeps_checkpoint(req)) return "";
   return req.checkpoint.path.empty() ? default_checkpoint_path(req.result_file, sc.path) : req.checkpoint.path;
 }
 
@@ -49,7 +53,10 @@ struct Run {
 // (opt.todo becomes the ones still to run).
 void start_from_checkpoint(Run& run) {
   PreparedRun& p = run.out.run;
-  const bool resume = run.req.checkpoint.enabled && run.req.checkpoint.resume;
+  const bool resume = keeps_checkpoint(run.req) && run.req.checkpoint.resume;
+  if (run.req.checkpoint.enabled && run.req.checkpoint.resume && run.req.run.duds_only)
+    throw ResumeError("--resume: a dud-only run (--duds-only) keeps no checkpoint to resume; resume without "
+                      "--duds-only, or run again");
   run.out.had_checkpoint = !p.checkpoint.empty() && path_exists(p.checkpoint);
   if (resume && !run.out.had_checkpoint)
     throw ResumeError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
@@ -106,7 +113,7 @@ void share_and_schedule_checkpoints(Run& run) {
     // start (the checkpoint's part) is ever merged, so none counts twice.
     opt.todo = distributed::share(opt.todo ? *opt.todo : RealizationSet::all(opt.realizations), distributed::rank(),
                                   run.out.processes);
-  } else if (run.req.checkpoint.enabled && run.req.checkpoint.every_min > 0) {
+  } else if (keeps_checkpoint(run.req) && run.req.checkpoint.every_min > 0) {
     opt.checkpoint = [&run](const RunResult& so_far) { save_checkpoint(run, so_far); };
     opt.checkpoint_interval_s = run.req.checkpoint.every_min * 60.0;
   }

@@ -14,7 +14,9 @@ HazardDefinition hazard_definition(const Plan& plan) {
 }
 
 Headline headline(const RunResult& r, const Plan& plan) {
-  return headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6, hazard_definition(plan));
+  Headline h = headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6, hazard_definition(plan));
+  h.landings_counted = !r.duds_only;
+  return h;
 }
 
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {
@@ -29,6 +31,8 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
     return out;
   };
   const double items = double(r.fired_per_realization) * r.realizations;
+  // A dud-only run counted no landings: null, not 0.
+  auto landings = [&](const Summary& x) { return h.landings_counted ? json_summary_object(x) : std::string("null"); };
   std::vector<std::string> warnings;
   if (r.realizations < kFewRealizations)
     warnings.push_back(fmt::format("only {} realization{}: the 90 % intervals from so few are rough; run more (-r) "
@@ -46,6 +50,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"backend_note\": \"{}\",\n"
       "  \"threads\": {},\n"
       "  \"batch\": {},\n"
+      "  \"duds_only\": {},\n"
       "  \"submunitions_fired\": {},\n"
       "  \"total_duds\": {},\n"
       "  \"impacts\": {},\n"
@@ -66,12 +71,13 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"submunitions_per_second\": {}\n"
       "}}\n",
       REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
-      r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.fired_per_realization,
-      json_summary_object(h.total_duds), json_summary_object(h.impacts), json_summary_object(h.hazard_area_km2),
+      r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.duds_only ? "true" : "false",
+      r.fired_per_realization, json_summary_object(h.total_duds), landings(h.impacts),
+      json_summary_object(h.hazard_area_km2),
       h.hazard.strike_sites ? json_summary_object(h.hazard_per_strike_ha) : std::string("null"), h.hazard.fade_out_m,
       h.hazard.pixel_m, h.hazard.strike_sites, json_escape("the area " + hazard_definition_text(h.hazard)),
-      json_summary_object(h.contaminated_area_km2), json_summary_object(h.outside_grid),
-      json_summary_object(h.in_water), by_class, sensitivity_json(sens), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
+      json_summary_object(h.contaminated_area_km2), landings(h.outside_grid), landings(h.in_water), by_class,
+      sensitivity_json(sens), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
       json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
       r.seconds > 0 ? items / r.seconds : 0.0);
 }

@@ -189,6 +189,15 @@ struct RunArgs {
 // options.
 void check_run_outputs(const RunArgs& a) {
   using namespace remnant;
+  // The result file, its layers and the totals' CSV hold impacts, which a
+  // dud-only run does not count.
+  if (a.run.duds_only)
+    for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--out", a.out}, {"--map", a.map},
+                                       {"--geotiff", a.geotiff}, {"--csv", a.csv}})
+      if (!path.empty())
+        throw InputError(fmt::format("{} with --duds-only: a dud-only run counts no impacts, which the result file, "
+                                     "its layers and the totals' CSV hold; run without --duds-only to write {}",
+                                     option, path));
   if (!a.out.empty()) {
     const std::string ext = file_extension(a.out);
     if (ext != ".h5" && ext != ".hdf5" && ext != ".nc")
@@ -475,6 +484,9 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& run) {
                     "Random seed (default: the scenario's)");
   cmd->add_option("--out,-o", run.out, "Write the result file (HDF5)");
   cmd->add_flag("--json", run.json, "Print the summary as JSON");
+  cmd->add_flag("--duds-only", run.run.duds_only,
+                "Place only the items that can fail: the same duds, hazard area and dud totals to the bit, faster; "
+                "impacts and items outside the grid or in water are not counted (no --out, --map, --geotiff, --csv)");
   cmd->add_option("--set", run.sets, kSetHelp);
   cmd->add_option("--map", run.map, "Also draw a map of --layer (.png, .svg or .pdf)");
   cmd->add_option("--geotiff", run.geotiff, "Also write --layer as a GeoTIFF (.tif)");
