@@ -206,7 +206,9 @@ TEST(Calibration, RejectionWithRegressionRecoversTheTruthWithoutAnSd) {
   EXPECT_EQ(c2.posterior.method, kRegressionMethod);
   EXPECT_EQ(c2.posterior.accepted, std::size_t(std::ceil(0.1 * kDraws)));
   for (std::size_t i = 0; i < kDraws; ++i)
-    if (c2.posterior.weight[i] > 0) EXPECT_TRUE(c2.posterior.value[i][0] > 10.0 && c2.posterior.value[i][0] < 100.0);
+    if (c2.posterior.weight[i] > 0) {
+      EXPECT_TRUE(c2.posterior.value[i][0] > 10.0 && c2.posterior.value[i][0] < 100.0);
+    }
   // With a wide tolerance (half the draws kept) the kept draws spread far;
   // the adjustment brings them to where their figures would have met the
   // record: the interval shrinks to a fraction and still holds the truth.
@@ -221,6 +223,73 @@ TEST(Calibration, RejectionWithRegressionRecoversTheTruthWithoutAnSd) {
   EXPECT_LT(after.q95 - after.q05, 0.5 * (before.q95 - before.q05));
   EXPECT_LE(after.q05, truth);
   EXPECT_GE(after.q95, truth);
+}
+
+// Sequential rounds: every trial runs its own later rounds (they follow the
+// record), through run_calibration.
+TEST(Calibration, RoundsRecoverTheTruthWithMoreDrawsWhereThePosteriorIs) {
+  Fixture& f = fixture();
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<double> prior(10.0, 100.0);
+  const double sd = 0.05 * (f.hi - f.lo);
+  std::normal_distribution<double> error(0.0, sd);
+  int covered = 0, trials = 20;
+  double width = 0.0, effective_rounds = 0.0, effective_prior = 0.0;
+  for (int k = 0; k < trials; ++k) {
+    const double truth = prior(rng);
+    const double record = model_hazard_area(f.scenario, truth) + error(rng);
+    CalibrateArgs a = args_for(f.scenario, f.dir.file(fmt::format("rounds-{}", k)), target(record, sd));
+    a.draws = 150;
+    a.rounds = 3;
+    const Calibration c = run_calibration(a).calibration;
+    ASSERT_EQ(c.theta.size(), 150u);
+    const WeightedSummary s = parameter_posterior(c, 0);
+    covered += s.q05 <= truth && truth <= s.q95;
+    width += (s.q95 - s.q05) / trials;
+    effective_rounds += c.posterior.effective_draws / trials;
+    const CalibrationTarget t{"hazard_area_km2", record, sd};
+    effective_prior += posterior_for(f.c, t).effective_draws / trials;  // one round of 150 from the prior
+  }
+  EXPECT_GE(covered, 16) << covered << " of " << trials;
+  const double expected = 3.29 * 0.05 * 90.0;
+  EXPECT_GT(width, 0.5 * expected);
+  EXPECT_LT(width, 2.0 * expected);
+  // The last round's 50 draws carry more weight than 150 from the prior.
+  EXPECT_GT(effective_rounds, effective_prior) << effective_rounds << " against " << effective_prior;
+}
+
+TEST(Calibration, RoundsNeedAnSdForEveryTargetAndDrawsThatSplitEvenly) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  CalibrateArgs a = args_for(scenario, dir.file("out"), "hazard_area_km2=0.05");
+  a.rounds = 3;
+  EXPECT_THROW(run_calibration(a), InputError);
+  a.targets = {"hazard_area_km2=0.05:0.01"};
+  a.draws = 100;
+  EXPECT_THROW(run_calibration(a), InputError);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out")));
+}
+
+TEST(Calibration, ProposalDensityIsTheKernelMixtureItDrawsFrom) {
+  const std::vector<CalibrationParameter> params = {{"a", {"a"}, 0.0, 10.0, false}, {"b", {"b"}, 1.0, 4.0, true}};
+  const Proposal q = make_proposal(params, {{2.0, 2.0}, {7.0, 3.0}}, {0.25, 0.75});
+  ASSERT_EQ(q.centre.size(), 2u);
+  // Monte Carlo: the share of draws in a box against the density integrated over it.
+  int in_box = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    const std::vector<double> v = proposal_draw(q, params, 9, static_cast<std::uint32_t>(i));
+    ASSERT_TRUE(v[0] >= 0.0 && v[0] <= 10.0 && v[1] >= 1.0 && v[1] <= 4.0 && v[1] == std::floor(v[1]));
+    in_box += v[0] >= 5.0 && v[0] < 8.0 && v[1] == 3.0;
+  }
+  double mass = 0.0;  // integral over a in [5, 8) at b = 3 of prior / exp(log prior/proposal)
+  const double prior = (1.0 / 10.0) * (1.0 / 4.0);
+  for (int k = 0; k < 3000; ++k) {
+    const double a = 5.0 + (k + 0.5) * 3.0 / 3000;
+    mass += prior / std::exp(log_prior_over_proposal(q, params, {a, 3.0})) * 3.0 / 3000;
+  }
+  const double share = double(in_box) / n;
+  EXPECT_NEAR(share, mass, 4 * std::sqrt(mass * (1 - mass) / n));
 }
 
 TEST(Calibration, WritesItsFilesAndTheCalibratedScenarioBuildsOnTheOriginal) {
@@ -244,7 +313,7 @@ TEST(Calibration, WritesItsFilesAndTheCalibratedScenarioBuildsOnTheOriginal) {
     EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
   const std::string csv = test::slurp(f.dir.file("out/draws.csv"));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kDraws + 1);
-  EXPECT_EQ(csv.rfind("draw,hazard.fade_out_m,weight,total_duds_mean,", 0), 0u) << csv.substr(0, 200);
+  EXPECT_EQ(csv.rfind("draw,round,hazard.fade_out_m,weight,total_duds_mean,", 0), 0u) << csv.substr(0, 200);
 }
 
 TEST(Calibration, OneParameterOnSeveralKeysSetsThemAlike) {

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -78,6 +79,8 @@ struct Run {
   std::uint32_t realizations = 0;
   std::string scenario_text, scenario_name, fingerprint;
   Calibration c;
+  bool duds_only = true;          // no target counts landings: the dud-only pass (RunOptions::duds_only)
+  std::vector<double> log_ratio;  // per draw: log(prior / proposal density); 0 in the first round
   std::unique_ptr<Progress> progress;
 
   std::string file(const std::string& name) const { return (fs::path(a.out_dir) / name).string(); }
@@ -105,6 +108,7 @@ RunRequest draw_request(const Run& r, const std::vector<double>& theta) {
   req.run = r.a.run;
   req.run.realizations = r.realizations;
   req.run.seed = static_cast<std::int64_t>(r.seed);
+  req.run.duds_only = r.duds_only;
   req.backend = r.backend;
   req.checkpoint.enabled = false;
   return req;
@@ -122,6 +126,7 @@ std::string resume_command(const CalibrateArgs& a) {
   if (a.run.threads) c += fmt::format(" --threads {}", a.run.threads);
   if (a.run.batch) c += fmt::format(" --batch {}", a.run.batch);
   if (a.accept != 0.1) c += fmt::format(" --accept {}", a.accept);
+  if (a.rounds != 1) c += fmt::format(" --rounds {}", a.rounds);
   if (a.json) c += " --json";
   if (a.quiet) c += " --quiet";
   return c + " --resume";
@@ -129,12 +134,21 @@ std::string resume_command(const CalibrateArgs& a) {
 
 // ---------------------------------------------------------------- checks
 
+// The totals of items landed (exploded or not), which the dud-only pass does not count.
+bool landing_metric(const std::string& m) { return m == "impacts" || m == "in_water" || m == "outside_grid"; }
+
 void check_arguments(Run& r) {
   const CalibrateArgs& a = r.a;
   a.run.check();
   if (a.out_dir.empty()) throw InputError("--out-dir: give the directory for the calibration's files");
   if (a.draws < kMinCalibrationDraws || a.draws > kMaxCalibrationDraws)
     throw InputError(fmt::format("--draws {}: expected {} to {}", a.draws, kMinCalibrationDraws, kMaxCalibrationDraws));
+  if (a.rounds < 1 || a.rounds > kMaxCalibrationRounds)
+    throw InputError(fmt::format("--rounds {}: expected 1 to {}", a.rounds, kMaxCalibrationRounds));
+  if (a.draws % a.rounds != 0 || a.draws / a.rounds < kMinCalibrationDraws)
+    throw InputError(fmt::format("--draws {} --rounds {}: the draws must split into rounds of equal size, at least {} "
+                                 "each",
+                                 a.draws, a.rounds, kMinCalibrationDraws));
   if (!(a.accept > 0.0 && a.accept <= 1.0))
     throw InputError(fmt::format("--accept {}: expected a fraction above 0, at most 1", a.accept));
   if (a.vary.empty()) throw InputError("nothing to calibrate: give at least one --vary KEY=LO,HI");
@@ -151,6 +165,11 @@ void check_arguments(Run& r) {
     CalibrationTarget x = parse_calibration_target(t);
     for (const CalibrationTarget& y : r.targets)
       if (y.metric == x.metric) throw InputError(fmt::format("--target {}: {} is a target twice", t, x.metric));
+    if (landing_metric(x.metric)) r.duds_only = false;
+    if (a.rounds > 1 && !x.sd)
+      throw InputError(fmt::format("--target {}: --rounds {} needs an SD for every target (METRIC=VALUE:SD): the "
+                                   "later rounds are weighed by the record's likelihood",
+                                   t, a.rounds));
     r.targets.push_back(std::move(x));
   }
   for (const std::string& s : a.sets) {
@@ -197,7 +216,13 @@ std::string fingerprint_of(const Run& r) {
   for (const Override& o : r.fixed) what += "\n--set " + o.key + "=" + o.value;
   for (const CalibrationParameter& p : r.params)
     what += fmt::format("\n--vary {}={},{} {}", p.key, p.lo, p.hi, p.integer ? "integer" : "real");
-  what += fmt::format("\nseed {} realizations {} backend {}", r.seed, r.realizations, r.backend.name);
+  what += fmt::format("\nseed {} realizations {} backend {}{}", r.seed, r.realizations, r.backend.name,
+                      r.duds_only ? " duds-only" : "");
+  // Draws after the first round depend on the records (they follow the posterior so far).
+  if (r.a.rounds > 1) {
+    what += fmt::format("\nrounds {} of {}", r.a.rounds, r.a.draws / r.a.rounds);
+    for (const CalibrationTarget& t : r.targets) what += fmt::format("\n--target {}={}:{}", t.metric, t.value, *t.sd);
+  }
   return fmt::format("{:016x}", fnv1a(what));
 }
 
@@ -305,6 +330,10 @@ bool run_draw(Run& r, std::size_t i) {
   const double cell_km2 = run.plan->cell_size_m * run.plan->cell_size_m * 1e-6;  // as headline() has it
   std::vector<std::vector<double>> values;
   for (const std::string& m : headline_metric_names()) {
+    if (result.duds_only && landing_metric(m)) {
+      values.emplace_back();  // not counted by the dud-only pass
+      continue;
+    }
     try {
       values.push_back(headline_values(result.totals, cell_km2, hazard, m));
     } catch (const InputError&) {
@@ -323,6 +352,46 @@ bool run_draw(Run& r, std::size_t i) {
   if (!r.progress || r.progress->mode() != ProgressMode::Bar)
     r.chatter(fmt::format("remnant: draw {}/{} ({}): {}\n", i + 1, r.a.draws, set, got));
   return true;
+}
+
+// The posterior from round t's draws alone (those of a later round weighed by
+// prior / proposal too).
+Posterior round_posterior(const Run& r, std::uint32_t t) {
+  const std::size_t n = r.a.draws / r.a.rounds, from = t * n;
+  const std::vector<std::vector<double>> sim = r.c.simulated_targets();
+  const std::vector<std::vector<double>> theta(r.c.theta.begin() + from, r.c.theta.begin() + from + n),
+      s(sim.begin() + from, sim.begin() + from + n);
+  const std::vector<double> lr(r.log_ratio.begin() + from, r.log_ratio.begin() + from + n);
+  return abc_posterior(r.params, r.targets, theta, s, r.a.accept, t > 0 ? &lr : nullptr);
+}
+
+// The last round's posterior over every draw: the earlier rounds' draws weigh 0.
+Posterior whole_posterior(const Run& r) {
+  Posterior post = round_posterior(r, r.a.rounds - 1);
+  const std::size_t before = r.c.theta.size() - post.weight.size();
+  post.weight.insert(post.weight.begin(), before, 0.0);
+  post.value.insert(post.value.begin(), r.c.theta.begin(), r.c.theta.begin() + static_cast<std::ptrdiff_t>(before));
+  return post;
+}
+
+// Round t's parameter values: from the priors (t = 0), else from the
+// proposal made of round t - 1's posterior.
+void draw_round(Run& r, std::uint32_t t) {
+  const std::size_t n = r.a.draws / r.a.rounds;
+  std::optional<Proposal> q;
+  if (t > 0) {
+    const std::vector<std::vector<double>> prev(r.c.theta.begin() + (t - 1) * n, r.c.theta.begin() + t * n);
+    q = make_proposal(r.params, prev, round_posterior(r, t - 1).weight);
+  }
+  for (std::size_t i = t * n; i < (t + 1) * n; ++i) {
+    std::vector<double> theta;
+    if (q) theta = proposal_draw(*q, r.params, r.seed, static_cast<std::uint32_t>(i));
+    else
+      for (std::uint32_t p = 0; p < r.params.size(); ++p)
+        theta.push_back(prior_draw(r.params[p], r.seed, static_cast<std::uint32_t>(i), p));
+    r.log_ratio.push_back(q ? log_prior_over_proposal(*q, r.params, theta) : 0.0);
+    r.c.theta.push_back(std::move(theta));
+  }
 }
 
 // The calibrated scenario: the original as its base, each parameter at its
@@ -373,7 +442,7 @@ std::string calibrated_toml(const Run& r) {
 // before it is kept (it must run).
 void write_files(Run& r) {
   Calibration& c = r.c;
-  c.posterior = abc_posterior(r.params, r.targets, c.theta, c.simulated_targets(), r.a.accept);
+  c.posterior = whole_posterior(r);
   write_text_file(r.file("draws.csv"), calibration_draws_csv(c));
   write_text_file(r.file("calibration.json"), calibration_json(c));
   const std::string toml_text = calibrated_toml(r);
@@ -393,7 +462,7 @@ void write_files(Run& r) {
 }  // namespace
 
 CalibrateResult run_calibration(const CalibrateArgs& a, const SweepHooks& hooks) {
-  Run r{a, hooks, {}, {}, {}, {}, 0, 0, {}, {}, {}, {}, {}};
+  Run r{a, hooks, {}, {}, {}, {}, 0, 0, {}, {}, {}, {}, true, {}, {}};
   check_arguments(r);
   read_scenario(r);
   check_out_dir(a.out_dir, "calibration", calibration_files(),
@@ -424,25 +493,25 @@ CalibrateResult run_calibration(const CalibrateArgs& a, const SweepHooks& hooks)
   c.accept = a.accept;
   c.params = r.params;
   c.targets = r.targets;
-  for (std::uint32_t i = 0; i < a.draws; ++i) {
-    std::vector<double> theta;
-    for (std::uint32_t p = 0; p < r.params.size(); ++p) theta.push_back(prior_draw(r.params[p], r.seed, i, p));
-    c.theta.push_back(std::move(theta));
-  }
+  c.rounds = a.rounds;
   make_out_dir(a.out_dir);
   read_done_draws(r);
   if (!c.values.empty())
     r.chatter(fmt::format("remnant: {} of {} draws already done in {}, reused\n", c.values.size(), a.draws,
                           r.file(kRealizationsFile)));
   if (hooks.before_running) hooks.before_running();
-  for (std::size_t i = c.values.size(); i < a.draws; ++i) {
-    if ((hooks.cancel && hooks.cancel->load()) || !run_draw(r, i)) {
-      if (r.progress) r.progress->finish();
-      if (hooks.say)
-        hooks.say(fmt::format("remnant: calibration interrupted at draw {}/{}; the {} draws done are kept in {}. "
-                              "Continue with:\n  {}\n",
-                              i + 1, a.draws, c.values.size(), r.file(kRealizationsFile), resume_command(a)));
-      return {SweepOutcome::Interrupted, "", std::move(c)};
+  for (std::uint32_t t = 0; t < a.rounds; ++t) {
+    draw_round(r, t);
+    const std::size_t n = a.draws / a.rounds;
+    for (std::size_t i = std::max<std::size_t>(t * n, c.values.size()); i < (t + 1) * n; ++i) {
+      if ((hooks.cancel && hooks.cancel->load()) || !run_draw(r, i)) {
+        if (r.progress) r.progress->finish();
+        if (hooks.say)
+          hooks.say(fmt::format("remnant: calibration interrupted at draw {}/{}; the {} draws done are kept in {}. "
+                                "Continue with:\n  {}\n",
+                                i + 1, a.draws, c.values.size(), r.file(kRealizationsFile), resume_command(a)));
+        return {SweepOutcome::Interrupted, "", std::move(c)};
+      }
     }
   }
   if (r.progress) r.progress->finish();

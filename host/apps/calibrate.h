@@ -33,6 +33,7 @@ namespace remnant {
 constexpr std::uint32_t kDefaultCalibrationDraws = 200;
 constexpr std::uint32_t kMinCalibrationDraws = 10;
 constexpr std::uint32_t kMaxCalibrationDraws = 100000;
+constexpr std::uint32_t kMaxCalibrationRounds = 20;
 // Realizations per draw unless -r says otherwise: each draw's figure is a mean
 // over them (assumption: ten keep its Monte Carlo error well below the spread
 // between draws for the bundled cases; the CSV of draws shows it).
@@ -43,7 +44,8 @@ struct CalibrateArgs {
   std::vector<std::string> vary, targets, sets;
   std::string out_dir;
   RunArguments run;  // -r: realizations per draw; --seed: the seed of every draw and of the prior draws
-  std::uint32_t draws = kDefaultCalibrationDraws;
+  std::uint32_t draws = kDefaultCalibrationDraws;  // in all, over the rounds
+  std::uint32_t rounds = 1;  // sequential rounds (docs/CALIBRATION.md); draws must be a multiple
   double accept = 0.1;  // the rejection method's fraction of draws kept
   bool json = false, quiet = false, resume = false;
   std::string program = "remnant";  // as invoked: the resume hint starts with it

@@ -221,7 +221,7 @@ void regression_adjust(Posterior& post, const std::vector<CalibrationParameter>&
 
 Posterior abc_posterior(const std::vector<CalibrationParameter>& params, const std::vector<CalibrationTarget>& targets,
                         const std::vector<std::vector<double>>& theta, const std::vector<std::vector<double>>& sim,
-                        double accept) {
+                        double accept, const std::vector<double>* log_prior_over_proposal) {
   const std::size_t n = theta.size();
   Posterior post;
   post.value = theta;
@@ -251,9 +251,13 @@ Posterior abc_posterior(const std::vector<CalibrationParameter>& params, const s
       x[i][j] = (sim[i][j] - targets[j].value) / post.scale[j];
       d2[i] += x[i][j] * x[i][j];
     }
+  if (log_prior_over_proposal && !all_sd)
+    throw InputError("calibration: draws after the first round need an SD for every target (the importance method)");
   if (all_sd) {
-    const double best = *std::min_element(d2.begin(), d2.end());
-    for (std::size_t i = 0; i < n; ++i) post.weight[i] = std::exp(-0.5 * (d2[i] - best));
+    std::vector<double> lw(n);
+    for (std::size_t i = 0; i < n; ++i) lw[i] = -0.5 * d2[i] + (log_prior_over_proposal ? (*log_prior_over_proposal)[i] : 0.0);
+    const double best = *std::max_element(lw.begin(), lw.end());
+    for (std::size_t i = 0; i < n; ++i) post.weight[i] = std::exp(lw[i] - best);
   } else {
     std::vector<double> sorted = d2;
     std::sort(sorted.begin(), sorted.end());
@@ -277,7 +281,127 @@ Posterior abc_posterior(const std::vector<CalibrationParameter>& params, const s
   return post;
 }
 
+// ---------------------------------------------------------------- sequential rounds
+
+namespace {
+
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+// The inverse of the standard normal distribution function (Acklam's rational
+// approximation, relative error below 1.2e-9, then one Newton step).
+double normal_quantile(double p) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01,  -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  p = std::clamp(p, 1e-300, 1.0 - 1e-16);
+  double x;
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    const double q = std::sqrt(-2 * std::log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const double e = normal_cdf(x) - p;
+  const double u = e * std::sqrt(2 * M_PI) * std::exp(0.5 * x * x);
+  return x - u / (1 + 0.5 * x * u);
+}
+
+// The range a parameter's kernel is truncated to: [lo, hi], widened by half a
+// unit for whole numbers (the kernel's value is then rounded).
+std::pair<double, double> support(const CalibrationParameter& p) {
+  return p.integer ? std::make_pair(p.lo - 0.5, p.hi + 0.5) : std::make_pair(p.lo, p.hi);
+}
+
+// The kernel's density (whole numbers: probability) at v, centred on mu.
+double kernel_density(const CalibrationParameter& p, double mu, double sd, double v) {
+  const auto [lo, hi] = support(p);
+  const double z = normal_cdf((hi - mu) / sd) - normal_cdf((lo - mu) / sd);
+  if (!(z > 0.0)) return 0.0;
+  if (p.integer) return (normal_cdf((v + 0.5 - mu) / sd) - normal_cdf((v - 0.5 - mu) / sd)) / z;
+  const double t = (v - mu) / sd;
+  return std::exp(-0.5 * t * t) / (sd * std::sqrt(2 * M_PI) * z);
+}
+
+double prior_density(const CalibrationParameter& p) { return p.integer ? 1.0 / (p.hi - p.lo + 1.0) : 1.0 / (p.hi - p.lo); }
+
+}  // namespace
+
+Proposal make_proposal(const std::vector<CalibrationParameter>& params, const std::vector<std::vector<double>>& theta,
+                       const std::vector<double>& weight) {
+  Proposal q;
+  double total = 0.0;
+  for (std::size_t i = 0; i < theta.size(); ++i)
+    if (weight[i] > 0.0) {
+      q.centre.push_back(theta[i]);
+      q.weight.push_back(weight[i]);
+      total += weight[i];
+    }
+  for (double& w : q.weight) w /= total;
+  for (std::size_t p = 0; p < params.size(); ++p) {
+    double mean = 0.0, var = 0.0;
+    for (std::size_t j = 0; j < q.centre.size(); ++j) mean += q.weight[j] * q.centre[j][p];
+    for (std::size_t j = 0; j < q.centre.size(); ++j) var += q.weight[j] * (q.centre[j][p] - mean) * (q.centre[j][p] - mean);
+    // Twice the weighted variance (Beaumont et al. 2009); not below a
+    // thousandth of the range (or half a unit), so that one kept draw still moves.
+    const double floor = params[p].integer ? 0.5 : 1e-3 * (params[p].hi - params[p].lo);
+    q.sd.push_back(std::max(std::sqrt(2.0 * var), floor));
+  }
+  return q;
+}
+
+std::vector<double> proposal_draw(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                                  std::uint64_t seed, std::uint32_t draw) {
+  const RngKey key = make_key(seed, Stream::Calibration);
+  const auto pick = philox(key, draw, 0, 1, kNoSubmunition, 0);
+  const double u = to_unit_open_double(pick[0], pick[1]);
+  std::size_t j = 0;
+  for (double c = q.weight[0]; j + 1 < q.weight.size() && u > c; c += q.weight[++j]) {
+  }
+  std::vector<double> out;
+  for (std::uint32_t p = 0; p < params.size(); ++p) {
+    const auto w = philox(key, draw, p, 2, kNoSubmunition, 0);
+    const double mu = q.centre[j][p], sd = q.sd[p];
+    const auto [lo, hi] = support(params[p]);
+    const double a = normal_cdf((lo - mu) / sd), b = normal_cdf((hi - mu) / sd);
+    double v = mu + sd * normal_quantile(a + to_unit_open_double(w[0], w[1]) * (b - a));
+    v = std::clamp(v, lo, hi);
+    if (params[p].integer) v = std::clamp(std::round(v), params[p].lo, params[p].hi);
+    out.push_back(v);
+  }
+  return out;
+}
+
+double log_prior_over_proposal(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                               const std::vector<double>& theta) {
+  double mix = 0.0, prior = 1.0;
+  for (std::size_t p = 0; p < params.size(); ++p) prior *= prior_density(params[p]);
+  for (std::size_t j = 0; j < q.centre.size(); ++j) {
+    double k = q.weight[j];
+    for (std::size_t p = 0; p < params.size() && k > 0.0; ++p) k *= kernel_density(params[p], q.centre[j][p], q.sd[p], theta[p]);
+    mix += k;
+  }
+  return mix > 0.0 ? std::log(prior) - std::log(mix) : -std::numeric_limits<double>::infinity();
+}
+
 // ---------------------------------------------------------------- reports
+
+std::vector<double> Calibration::prior_weights() const {
+  std::vector<double> w(theta.size(), 0.0);
+  for (std::size_t i = 0; i < std::min(theta.size(), round_size()); ++i) w[i] = 1.0;
+  return w;
+}
 
 double Calibration::draw_mean(std::size_t draw, const std::string& metric) const {
   const auto& names = headline_metric_names();
@@ -304,8 +428,9 @@ WeightedSummary predictive(const Calibration& c, const std::string& metric, bool
   const auto& names = headline_metric_names();
   const std::size_t m = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
   std::vector<double> v, w;
+  const std::vector<double> prior = c.prior_weights();
   for (std::size_t i = 0; i < c.values.size(); ++i) {
-    const double wi = posterior ? c.posterior.weight[i] : 1.0;
+    const double wi = posterior ? c.posterior.weight[i] : prior[i];
     if (over_draws) {
       v.push_back(c.draw_mean(i, metric));
       w.push_back(wi);
@@ -405,6 +530,7 @@ std::string calibration_json(const Calibration& c) {
       "  \"outputs_note\": \"each headline total over every realization of every draw, the draws weighed by the "
       "posterior (prior: equal weights)\",\n"
       "  \"draws\": {},\n"
+      "  \"rounds\": {},\n"
       "  \"realizations_per_draw\": {},\n"
       "  \"accept_fraction\": {},\n"
       "  \"tolerance\": {},\n"
@@ -416,14 +542,14 @@ std::string calibration_json(const Calibration& c) {
       json_escape(c.software_version), json_escape(c.git_revision), json_escape(c.date), json_escape(c.scenario_name),
       json_escape(c.scenario_path), json_strings(c.sets), c.seed, json_escape(c.backend),
       json_escape(c.posterior.method), c.realizations, c.seed, params, targets, outputs, c.theta.size(),
-      c.realizations, json_number(c.accept),
+      c.rounds, c.realizations, json_number(c.accept),
       c.posterior.method == kImportanceMethod ? std::string("null") : json_number(c.posterior.tolerance),
       c.posterior.accepted, json_number(c.posterior.effective_draws), json_strings(calibration_warnings(c)),
       json_number(c.seconds));
 }
 
 std::string calibration_draws_csv(const Calibration& c) {
-  std::string out = "draw";
+  std::string out = "draw,round";
   for (const CalibrationParameter& p : c.params) out += "," + csv_field(p.key);
   if (c.posterior.method == kRegressionMethod)
     for (const CalibrationParameter& p : c.params) out += "," + csv_field(p.key + " (adjusted)");
@@ -432,7 +558,7 @@ std::string calibration_draws_csv(const Calibration& c) {
     if (recorded(c, m)) out += "," + m + "_mean";
   out += "\n";
   for (std::size_t i = 0; i < c.theta.size(); ++i) {
-    out += fmt::format("{}", i);
+    out += fmt::format("{},{}", i, c.round_of(i) + 1);
     for (double v : c.theta[i]) out += fmt::format(",{}", v);
     if (c.posterior.method == kRegressionMethod)
       for (double v : c.posterior.value[i]) out += c.posterior.weight[i] > 0 ? fmt::format(",{}", v) : ",";
@@ -448,6 +574,10 @@ std::string calibration_text(const Calibration& c) {
   std::string s = fmt::format("calibration of \"{}\" ({}): {} draws of {} realizations, seed {}, backend {}\n",
                               c.scenario_name, c.scenario_path, c.theta.size(), c.realizations, c.seed, c.backend);
   s += fmt::format("  method: {}\n", c.posterior.method);
+  if (c.rounds > 1)
+    s += fmt::format("  {} rounds of {} draws: the first from the priors, each next one from the one before; the "
+                     "posterior is the last round's\n",
+                     c.rounds, c.round_size());
   s += fmt::format("  draws kept: {} (effective {:.1f})\n", c.posterior.accepted, c.posterior.effective_draws);
   for (const std::string& w : calibration_warnings(c)) s += "  warning: " + w + "\n";
   s += "  parameters (prior -> posterior mean [90 % interval]):\n";

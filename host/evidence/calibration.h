@@ -77,11 +77,35 @@ struct Posterior {
 
 // The posterior from the draws' parameter values theta[draw][parameter] and
 // simulated figures sim[draw][target]. accept: the fraction of draws the
-// rejection method keeps (0 < accept <= 1). Throws InputError when no draw
-// can be weighed (every weight 0, a target whose figures never vary).
+// rejection method keeps (0 < accept <= 1). log_prior_over_proposal: per
+// draw, log(prior density / the density it was drawn from), for draws of a
+// later round (importance method only); none: drawn from the prior. Throws
+// InputError when no draw can be weighed (every weight 0, a target whose
+// figures never vary).
 Posterior abc_posterior(const std::vector<CalibrationParameter>& params, const std::vector<CalibrationTarget>& targets,
                         const std::vector<std::vector<double>>& theta, const std::vector<std::vector<double>>& sim,
-                        double accept);
+                        double accept, const std::vector<double>* log_prior_over_proposal = nullptr);
+
+// Sequential rounds (population Monte Carlo; Beaumont, Cornuet, Marin and
+// Robert 2009): a round after the first draws from the previous round's
+// weighed draws, each moved by a Gaussian kernel truncated to the prior's
+// range (per parameter; SD sqrt(2) times the previous round's weighted SD),
+// and its draws are weighed by prior / proposal density as well as by the
+// likelihood, so that the last round's weighted draws are the same posterior
+// as one round from the prior, with the draws where the posterior lies.
+struct Proposal {
+  std::vector<std::vector<double>> centre;  // the previous round's draws with a weight
+  std::vector<double> weight;               // their weights, summing to 1
+  std::vector<double> sd;                   // the kernel's SD per parameter
+};
+Proposal make_proposal(const std::vector<CalibrationParameter>& params, const std::vector<std::vector<double>>& theta,
+                       const std::vector<double>& weight);
+// Draw `draw`'s values from the proposal, keyed by (seed, draw, parameter).
+std::vector<double> proposal_draw(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                                  std::uint64_t seed, std::uint32_t draw);
+// log(prior density / proposal density) at theta.
+double log_prior_over_proposal(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                               const std::vector<double>& theta);
 
 struct WeightedSummary {
   double mean = 0.0, q05 = 0.0, q50 = 0.0, q95 = 0.0;
@@ -100,6 +124,7 @@ struct Calibration {
   std::uint64_t seed = 0;
   std::uint32_t realizations = 0;  // per draw
   double accept = 0.1;
+  std::uint32_t rounds = 1;  // of draws.size() / rounds draws each; the posterior is the last round's
   std::vector<CalibrationParameter> params;
   std::vector<CalibrationTarget> targets;
   std::vector<std::vector<double>> theta;  // [draw][parameter], as drawn from the prior
@@ -109,6 +134,10 @@ struct Calibration {
   Posterior posterior;
   double seconds = 0.0;  // simulation time of the draws run by this invocation
 
+  std::size_t round_size() const { return theta.size() / rounds; }
+  std::size_t round_of(std::size_t draw) const { return draw / round_size(); }
+  // 1 for the first round's draws (from the prior), 0 for the others.
+  std::vector<double> prior_weights() const;
   // The mean over draw i's realizations of a headline metric.
   double draw_mean(std::size_t draw, const std::string& metric) const;
   // sim[draw][target]: what abc_posterior compares with the record.

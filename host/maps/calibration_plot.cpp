@@ -126,7 +126,7 @@ void draw_panel(Canvas& c, const Panel& p, double x, double y, double w, double 
 
 std::vector<Panel> panels_of(const Calibration& c) {
   std::vector<Panel> out;
-  const std::vector<double> ones(c.theta.size(), 1.0);
+  const std::vector<double> ones = c.prior_weights();  // the first round's draws: from the prior
   for (std::size_t p = 0; p < c.params.size(); ++p) {
     Panel q;
     const std::vector<std::string>& keys = c.params[p].keys;
