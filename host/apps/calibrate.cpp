@@ -80,7 +80,7 @@ struct Run {
   std::string scenario_text, scenario_name, fingerprint;
   Calibration c;
   bool duds_only = true;          // no target counts landings: the dud-only pass (RunOptions::duds_only)
-  std::vector<double> log_ratio;  // per draw: log(prior / proposal density); 0 in the first round
+  std::vector<Proposal> proposals;  // of the rounds after the first
   std::unique_ptr<Progress> progress;
 
   std::string file(const std::string& name) const { return (fs::path(a.out_dir) / name).string(); }
@@ -211,8 +211,12 @@ void check_scenario(Run& r) {
   }
 }
 
+// How the draws are made (prior draws, proposals): a change to it changes
+// the draws a realizations.csv holds, so --resume must not take an older one.
+constexpr int kDrawScheme = 2;
+
 std::string fingerprint_of(const Run& r) {
-  std::string what = r.scenario_text;
+  std::string what = fmt::format("draw scheme {}\n", kDrawScheme) + r.scenario_text;
   for (const Override& o : r.fixed) what += "\n--set " + o.key + "=" + o.value;
   for (const CalibrationParameter& p : r.params)
     what += fmt::format("\n--vary {}={},{} {}", p.key, p.lo, p.hi, p.integer ? "integer" : "real");
@@ -354,42 +358,34 @@ bool run_draw(Run& r, std::size_t i) {
   return true;
 }
 
-// The posterior from round t's draws alone (those of a later round weighed by
-// prior / proposal too).
-Posterior round_posterior(const Run& r, std::uint32_t t) {
-  const std::size_t n = r.a.draws / r.a.rounds, from = t * n;
+// The posterior from the draws of the first `rounds` rounds, each weighed by
+// prior / the rounds' mixture density when there is more than one.
+Posterior posterior_of_rounds(const Run& r, std::uint32_t rounds) {
+  const std::size_t count = rounds * (r.a.draws / r.a.rounds);
   const std::vector<std::vector<double>> sim = r.c.simulated_targets();
-  const std::vector<std::vector<double>> theta(r.c.theta.begin() + from, r.c.theta.begin() + from + n),
-      s(sim.begin() + from, sim.begin() + from + n);
-  const std::vector<double> lr(r.log_ratio.begin() + from, r.log_ratio.begin() + from + n);
-  return abc_posterior(r.params, r.targets, theta, s, r.a.accept, t > 0 ? &lr : nullptr);
-}
-
-// The last round's posterior over every draw: the earlier rounds' draws weigh 0.
-Posterior whole_posterior(const Run& r) {
-  Posterior post = round_posterior(r, r.a.rounds - 1);
-  const std::size_t before = r.c.theta.size() - post.weight.size();
-  post.weight.insert(post.weight.begin(), before, 0.0);
-  post.value.insert(post.value.begin(), r.c.theta.begin(), r.c.theta.begin() + static_cast<std::ptrdiff_t>(before));
-  return post;
+  const std::vector<std::vector<double>> theta(r.c.theta.begin(), r.c.theta.begin() + count),
+      s(sim.begin(), sim.begin() + count);
+  if (rounds == 1) return abc_posterior(r.params, r.targets, theta, s, r.a.accept);
+  const std::vector<Proposal> later(r.proposals.begin(), r.proposals.begin() + (rounds - 1));
+  std::vector<double> lr;
+  for (const std::vector<double>& t : theta) lr.push_back(log_prior_over_rounds(later, r.params, t));
+  return abc_posterior(r.params, r.targets, theta, s, r.a.accept, &lr);
 }
 
 // Round t's parameter values: from the priors (t = 0), else from the
-// proposal made of round t - 1's posterior.
+// proposal made of the posterior of the rounds before it.
 void draw_round(Run& r, std::uint32_t t) {
   const std::size_t n = r.a.draws / r.a.rounds;
-  std::optional<Proposal> q;
   if (t > 0) {
-    const std::vector<std::vector<double>> prev(r.c.theta.begin() + (t - 1) * n, r.c.theta.begin() + t * n);
-    q = make_proposal(r.params, prev, round_posterior(r, t - 1).weight);
+    const std::vector<std::vector<double>> before(r.c.theta.begin(), r.c.theta.begin() + t * n);
+    r.proposals.push_back(make_proposal(r.params, before, posterior_of_rounds(r, t).weight));
   }
   for (std::size_t i = t * n; i < (t + 1) * n; ++i) {
     std::vector<double> theta;
-    if (q) theta = proposal_draw(*q, r.params, r.seed, static_cast<std::uint32_t>(i));
+    if (t > 0) theta = proposal_draw(r.proposals.back(), r.params, r.seed, static_cast<std::uint32_t>(i));
     else
       for (std::uint32_t p = 0; p < r.params.size(); ++p)
         theta.push_back(prior_draw(r.params[p], r.seed, static_cast<std::uint32_t>(i), p));
-    r.log_ratio.push_back(q ? log_prior_over_proposal(*q, r.params, theta) : 0.0);
     r.c.theta.push_back(std::move(theta));
   }
 }
@@ -442,7 +438,7 @@ std::string calibrated_toml(const Run& r) {
 // before it is kept (it must run).
 void write_files(Run& r) {
   Calibration& c = r.c;
-  c.posterior = whole_posterior(r);
+  c.posterior = posterior_of_rounds(r, r.a.rounds);
   write_text_file(r.file("draws.csv"), calibration_draws_csv(c));
   write_text_file(r.file("calibration.json"), calibration_json(c));
   const std::string toml_text = calibrated_toml(r);

@@ -383,16 +383,25 @@ std::vector<double> proposal_draw(const Proposal& q, const std::vector<Calibrati
   return out;
 }
 
-double log_prior_over_proposal(const Proposal& q, const std::vector<CalibrationParameter>& params,
-                               const std::vector<double>& theta) {
-  double mix = 0.0, prior = 1.0;
-  for (std::size_t p = 0; p < params.size(); ++p) prior *= prior_density(params[p]);
+double proposal_density(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                        const std::vector<double>& theta) {
+  double mix = 0.0;
   for (std::size_t j = 0; j < q.centre.size(); ++j) {
     double k = q.weight[j];
     for (std::size_t p = 0; p < params.size() && k > 0.0; ++p) k *= kernel_density(params[p], q.centre[j][p], q.sd[p], theta[p]);
     mix += k;
   }
-  return mix > 0.0 ? std::log(prior) - std::log(mix) : -std::numeric_limits<double>::infinity();
+  return mix;
+}
+
+double log_prior_over_rounds(const std::vector<Proposal>& later, const std::vector<CalibrationParameter>& params,
+                             const std::vector<double>& theta) {
+  double prior = 1.0;
+  for (const CalibrationParameter& p : params) prior *= prior_density(p);
+  double mix = prior;
+  for (const Proposal& q : later) mix += proposal_density(q, params, theta);
+  mix /= double(later.size() + 1);
+  return std::log(prior) - std::log(mix);
 }
 
 // ---------------------------------------------------------------- reports
@@ -575,8 +584,8 @@ std::string calibration_text(const Calibration& c) {
                               c.scenario_name, c.scenario_path, c.theta.size(), c.realizations, c.seed, c.backend);
   s += fmt::format("  method: {}\n", c.posterior.method);
   if (c.rounds > 1)
-    s += fmt::format("  {} rounds of {} draws: the first from the priors, each next one from the one before; the "
-                     "posterior is the last round's\n",
+    s += fmt::format("  {} rounds of {} draws: the first from the priors, each next one where the rounds before found "
+                     "the posterior; every draw weighed against the rounds' mixture\n",
                      c.rounds, c.round_size());
   s += fmt::format("  draws kept: {} (effective {:.1f})\n", c.posterior.accepted, c.posterior.effective_draws);
   for (const std::string& w : calibration_warnings(c)) s += "  warning: " + w + "\n";

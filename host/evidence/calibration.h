@@ -86,13 +86,16 @@ Posterior abc_posterior(const std::vector<CalibrationParameter>& params, const s
                         const std::vector<std::vector<double>>& theta, const std::vector<std::vector<double>>& sim,
                         double accept, const std::vector<double>* log_prior_over_proposal = nullptr);
 
-// Sequential rounds (population Monte Carlo; Beaumont, Cornuet, Marin and
-// Robert 2009): a round after the first draws from the previous round's
-// weighed draws, each moved by a Gaussian kernel truncated to the prior's
-// range (per parameter; SD sqrt(2) times the previous round's weighted SD),
-// and its draws are weighed by prior / proposal density as well as by the
-// likelihood, so that the last round's weighted draws are the same posterior
-// as one round from the prior, with the draws where the posterior lies.
+// Sequential rounds (adaptive importance sampling as in population Monte
+// Carlo ABC, Beaumont, Cornuet, Marin and Robert 2009): a round after the
+// first draws from the posterior so far, each of its weighed draws moved by a
+// Gaussian kernel truncated to the prior's range (per parameter; SD sqrt(2)
+// times the weighted SD). Every draw of every round is then weighed by the
+// likelihood times prior / the density of all rounds' mixture (each round an
+// equal share, the first round's density the prior's: the balance heuristic
+// of multiple importance sampling, Veach and Guibas 1995), so the weighed
+// draws are the posterior, with more of them where it lies, and the prior's
+// share bounds every weight (defensive importance sampling).
 struct Proposal {
   std::vector<std::vector<double>> centre;  // the previous round's draws with a weight
   std::vector<double> weight;               // their weights, summing to 1
@@ -103,9 +106,13 @@ Proposal make_proposal(const std::vector<CalibrationParameter>& params, const st
 // Draw `draw`'s values from the proposal, keyed by (seed, draw, parameter).
 std::vector<double> proposal_draw(const Proposal& q, const std::vector<CalibrationParameter>& params,
                                   std::uint64_t seed, std::uint32_t draw);
-// log(prior density / proposal density) at theta.
-double log_prior_over_proposal(const Proposal& q, const std::vector<CalibrationParameter>& params,
-                               const std::vector<double>& theta);
+// The proposal's density at theta (whole numbers: probability).
+double proposal_density(const Proposal& q, const std::vector<CalibrationParameter>& params,
+                        const std::vector<double>& theta);
+// log(prior density / the rounds' mixture density) at theta, the first round
+// being the prior and `later` the proposals of the rounds after it.
+double log_prior_over_rounds(const std::vector<Proposal>& later, const std::vector<CalibrationParameter>& params,
+                             const std::vector<double>& theta);
 
 struct WeightedSummary {
   double mean = 0.0, q05 = 0.0, q50 = 0.0, q95 = 0.0;
@@ -124,7 +131,7 @@ struct Calibration {
   std::uint64_t seed = 0;
   std::uint32_t realizations = 0;  // per draw
   double accept = 0.1;
-  std::uint32_t rounds = 1;  // of draws.size() / rounds draws each; the posterior is the last round's
+  std::uint32_t rounds = 1;  // of draws.size() / rounds draws each; the posterior weighs them all
   std::vector<CalibrationParameter> params;
   std::vector<CalibrationTarget> targets;
   std::vector<std::vector<double>> theta;  // [draw][parameter], as drawn from the prior

@@ -597,7 +597,7 @@ CLI::App* add_calibrate_command(CLI::App& app, remnant::CalibrateArgs& cal) {
   cmd->add_option("--accept", cal.accept, "Fraction of draws kept when a target has no SD (rejection method)")
       ->capture_default_str();
   cmd->add_option("--rounds", cal.rounds, "Sequential rounds the draws are split into: each after the first draws "
-                                          "where the one before found the posterior (needs an SD for every target)")
+                                          "where the rounds before found the posterior (needs an SD for every target)")
       ->capture_default_str();
   add_run_arguments(cmd, cal.run,
                     fmt::format("Realizations per draw (default {})", remnant::kDefaultCalibrationRealizations),
