@@ -4,8 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace remnant {
+
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
 
 std::string format_number(double v, int decimals) {
   if (!std::isfinite(v)) return "–";

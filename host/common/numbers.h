@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace remnant {
@@ -16,6 +17,9 @@ std::string format_3sig(double v);
 // format_3sig without trailing zeros after the point: 9 -> "9" (not "9.00"),
 // 0.1801 -> "0.18", 2.5 -> "2.5": the figures of the text summaries.
 std::string format_figure(double v);
+
+// A finite number written as the whole of text (strtod's syntax), or nothing.
+std::optional<double> parse_number(const std::string& text);
 
 // Below this many realizations a 90 % interval is too rough to quote without
 // saying so (the text summaries and the map's footer warn).

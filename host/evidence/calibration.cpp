@@ -24,15 +24,6 @@ const char* const kRegressionMethod =
 
 namespace {
 
-// A number as the whole argument, or nothing.
-std::optional<double> number_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 bool written_as_integer(const std::string& text) {
   return !text.empty() && text.find_first_of(".eEnN") == std::string::npos;
 }
@@ -47,7 +38,7 @@ CalibrationParameter parse_calibration_parameter(const std::string& arg) {
   const std::size_t comma = range.find(',');
   if (comma == std::string::npos) throw InputError(fmt::format("--vary {}: {}", arg, expected));
   const std::string lo_text = range.substr(0, comma), hi_text = range.substr(comma + 1);
-  const auto lo = number_of(lo_text), hi = number_of(hi_text);
+  const auto lo = parse_number(lo_text), hi = parse_number(hi_text);
   if (!lo || !hi) throw InputError(fmt::format("--vary {}: {}", arg, expected));
   if (!(*lo < *hi))
     throw InputError(fmt::format("--vary {}: the range is empty ({} is not below {}); {}", arg, lo_text, hi_text,
@@ -84,11 +75,11 @@ CalibrationTarget parse_calibration_target(const std::string& arg) {
                                  fmt::join(names, ", ")));
   const std::string rest = arg.substr(eq + 1);
   const std::size_t colon = rest.find(':');
-  const auto value = number_of(rest.substr(0, colon));
+  const auto value = parse_number(rest.substr(0, colon));
   if (!value) throw InputError(fmt::format("--target {}: the value is not a number; {}", arg, expected));
   t.value = *value;
   if (colon != std::string::npos) {
-    const auto sd = number_of(rest.substr(colon + 1));
+    const auto sd = parse_number(rest.substr(colon + 1));
     if (!sd || *sd <= 0.0)
       throw InputError(fmt::format("--target {}: the SD is not a number above 0; {}", arg, expected));
     t.sd = *sd;

@@ -251,7 +251,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   res.seed = opt.seed;
   res.fired_per_realization = plan.items_per_realization;
   res.duds_only = opt.duds_only;
-  res.batch = effective_batch(plan.cells(), opt);
+  res.batch = opt.each_realization ? 1u : effective_batch(plan.cells(), opt);
   check_fits_in_memory(sc, opt);
   omp_set_num_threads(opt.threads > 0 ? opt.threads : kDefaultThreads);
   res.threads = omp_get_max_threads();
@@ -265,7 +265,8 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
     // else the CPU's, and the halving below should the device run out).
     if (!opt.batch && free)
       res.batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(kMaxAutomaticGpuBatch, std::max<std::uint64_t>(1, todo.count())));
-    res.batch = fit_device_memory(sc, res.batch, opt.batch != 0, free, opt.device_processes);
+    res.batch = fit_device_memory(sc, opt.each_realization ? 1u : res.batch, opt.batch != 0, free,
+                                  opt.device_processes);
   }
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -300,6 +301,8 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   auto last_checkpoint = t0;
   res.totals.reserve(todo_count);
   if (opt.progress) opt.progress(0, todo_count);
+  std::vector<std::uint64_t> duds_before, one;  // each_realization: the sums before it, its own
+  if (opt.each_realization) duds_before.assign(plan.cells(), 0);
   for (const RealizationSet::Range& range : todo.ranges()) {
     for (std::uint32_t first = range.first; first < range.second;) {
       if (opt.cancel && opt.cancel->load()) {
@@ -321,6 +324,13 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
         continue;  // the same realizations again, in smaller batches
       }
       res.totals.insert(res.totals.end(), t.begin(), t.end());
+      if (opt.each_realization) {
+        CellAccumulators now = engine->read_accumulators();
+        one.resize(now.dud_sum.size());
+        for (std::size_t c = 0; c < one.size(); ++c) one[c] = now.dud_sum[c] - duds_before[c];
+        duds_before = std::move(now.dud_sum);
+        opt.each_realization(first, one);
+      }
       res.done.add(first, first + count);
       first += count;
       ran += count;

@@ -88,6 +88,11 @@ struct RunOptions {
   // killed outright (SIGKILL, power cut) can resume from the last one.
   std::function<void(const RunResult& so_far)> checkpoint;
   double checkpoint_interval_s = 600.0;
+  // Called after each realization with its own duds per cell (index iy*nx +
+  // ix), in realization order: the run then goes one realization per batch
+  // (results do not depend on the batch). For figures over regions known only
+  // after a run (`remnant hazard` replays a result's realizations).
+  std::function<void(std::uint32_t realization, const std::vector<std::uint64_t>& duds)> each_realization;
   // The CUDA backend's share of its GPU: device_processes of this run (MPI
   // ranks) use the same device and split 80 % of its free memory evenly;
   // device_free is that memory as measured before any of them allocated (0:

@@ -28,6 +28,7 @@
 #include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
 #include "host/apps/calibrate.h"
+#include "host/apps/hazard.h"
 #include "host/apps/sweep.h"
 #include "remnant_version.h"
 
@@ -420,6 +421,14 @@ int cmd_calibrate(const remnant::CalibrateArgs& a) {
   return 0;
 }
 
+// `remnant hazard`: its summary on stdout; 130 when interrupted.
+int cmd_hazard(const remnant::HazardArgs& a) {
+  const remnant::HazardResult r = remnant::run_hazard(a, batch_hooks(a.quiet));
+  if (r.outcome == remnant::SweepOutcome::Interrupted) return 130;
+  std::cout << r.report;
+  return 0;
+}
+
 int cmd_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   using namespace remnant;
   const Scenario sc = load_scenario(scenario, overrides(sets));
@@ -609,6 +618,24 @@ CLI::App* add_calibrate_command(CLI::App& app, remnant::CalibrateArgs& cal) {
   return cmd;
 }
 
+CLI::App* add_hazard_command(CLI::App& app, remnant::HazardArgs& h) {
+  CLI::App* cmd = app.add_subcommand(
+      "hazard", "Hazard areas of a result as vector layers for a GIS: polygons with the expected unexploded items "
+                "inside and their 90 % interval, the strike sites, where the figures come from (docs/HAZARD.md)");
+  cmd->add_option("file", h.file, "Result file (HDF5)")->required();
+  cmd->add_option("--out,-o", h.outs, "Output file(s): .gpkg (GeoPackage, recommended), .geojson, .shp or .kml")
+      ->required();
+  cmd->add_option("--threshold", h.threshold, "share=S: the densest cells that hold this share of the expected "
+                                              "items; p_any=P: cells where at least one item is at least this "
+                                              "likely; density=D: cells with at least D expected items per hectare")
+      ->capture_default_str();
+  cmd->add_flag("--no-intervals", [&h](std::int64_t) { h.intervals = false; },
+                "Do not run the realizations again: the areas without their 90 % intervals");
+  cmd->add_option("--threads", h.threads, "CPU threads for running the realizations again (default: all)");
+  cmd->add_flag("--quiet,-q", h.quiet, "No progress on stderr");
+  return cmd;
+}
+
 // The command line: every subcommand's arguments as CLI11 fills them, and the
 // subcommands themselves (to ask which one was given).
 struct CommandLine {
@@ -623,6 +650,7 @@ struct CommandLine {
   CompareArgs compare;
   remnant::SweepArgs sweep;
   remnant::CalibrateArgs calibrate;
+  remnant::HazardArgs hazard;
   CLI::App* run_cmd = add_run_command(app, run);
   CLI::App* validate_cmd = add_validate_command(app, validate);
   CLI::App* info_cmd = add_info_command(app, info_file);
@@ -630,6 +658,7 @@ struct CommandLine {
   CLI::App* compare_cmd = add_compare_command(app, compare);
   CLI::App* sweep_cmd = add_sweep_command(app, sweep);
   CLI::App* calibrate_cmd = add_calibrate_command(app, calibrate);
+  CLI::App* hazard_cmd = add_hazard_command(app, hazard);
 };
 
 // The subcommand given, or --version, or the help (exit 2) when there is none.
@@ -646,6 +675,7 @@ int run_command(const CommandLine& c) {
   if (c.compare_cmd->parsed()) return cmd_compare(c.compare.files[0], c.compare.files[1], c.compare.outs, c.compare.map);
   if (c.sweep_cmd->parsed()) return cmd_sweep(c.sweep);
   if (c.calibrate_cmd->parsed()) return cmd_calibrate(c.calibrate);
+  if (c.hazard_cmd->parsed()) return cmd_hazard(c.hazard);
   std::cout << c.app.help();
   return 2;
 }

@@ -1,0 +1,92 @@
+#include "host/run/replay.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "host/common/errors.h"
+#include "host/run/ensemble.h"
+
+namespace remnant {
+
+Replay prepare_replay(const ResultData& d, const std::string& file) {
+  const auto cannot = [&](const std::string& why) {
+    return InputError(fmt::format("{}: cannot run its realizations again to give each hazard area its 90 % interval: "
+                                  "{}. Run hazard from the directory the run was started in, with the scenario's "
+                                  "files as they were, or give --no-intervals",
+                                  file, why));
+  };
+  if (d.scenario_text.empty()) throw cannot("the file records no scenario text");
+  std::vector<Override> overrides;
+  for (const std::string& o : d.overrides) overrides.push_back(parse_override(o));
+  Replay rp;
+  try {
+    rp.scenario = std::make_shared<const Scenario>(parse_scenario(d.scenario_text, d.scenario_path, overrides));
+  } catch (const InputError& e) {
+    throw cannot(fmt::format("its scenario ({}) no longer loads: {}", d.scenario_path, e.what()));
+  }
+  const Scenario& sc = *rp.scenario;
+  const auto same = [&](const std::string& what, const std::string& was, const std::string& now, const std::string& path) {
+    if (was != now) throw cannot(fmt::format("{} {} has changed since the run", what, path.empty() ? "" : path));
+  };
+  same("the base scenario", d.base_scenario_text, sc.base_text, d.base_scenario_path);
+  same("the munitions catalogue", d.munitions_text, sc.munitions_text, d.munitions_path);
+  same("the land-cover table", d.land_cover_table_text, sc.land_cover_text, d.land_cover_table_path);
+  same("the dataset", d.dataset_text, sc.dataset ? sc.dataset->text : std::string(), d.dataset);
+  rp.plan = std::make_shared<const Plan>(make_plan(sc));
+  const Plan& p = *rp.plan;
+  if (p.nx != d.grid.nx || p.ny != d.grid.ny || p.cell_size_m != d.grid.cell_size_m ||
+      p.origin_x_m != d.grid.origin_x_m || p.origin_y_m != d.grid.origin_y_m)
+    throw cannot("the scenario now plans another grid");
+  if (p.items_per_realization != d.fired_per_realization)
+    throw cannot(fmt::format("the scenario now fires {} submunitions per realization, the file says {}",
+                             p.items_per_realization, d.fired_per_realization));
+  return rp;
+}
+
+void replay_realizations(const ResultData& d, const std::string& file, const Replay& rp, const ReplayOptions& opt,
+                         const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
+  if (d.totals.size() != d.realizations || d.realization_index.size() != d.realizations)
+    throw InputError(file + ": the file does not hold every realization's totals");
+  RunOptions o;
+  o.realizations = d.realizations;
+  o.seed = d.seed;
+  o.backend = d.backend;
+  o.threads = opt.threads;
+  o.duds_only = true;
+  o.cancel = opt.cancel;
+  o.progress = opt.progress;
+  o.each_realization = [&](std::uint32_t r, const std::vector<std::uint64_t>& duds) {
+    each(r, duds);
+  };
+  const RunResult res = run_ensemble(*rp.scenario, *rp.plan, o);
+  for (std::size_t i = 0; i < res.totals.size(); ++i) {
+    const RealizationTotals& a = res.totals[i];
+    const RealizationTotals& b = d.totals[i];
+    if (a.duds != b.duds || a.contaminated_cells != b.contaminated_cells || a.hazard_pixels != b.hazard_pixels)
+      throw InputError(fmt::format(
+          "{}: realization {} run again gives {} unexploded items in {} cells, the file {} in {}: the scenario's "
+          "files or the program (the file was written by remnant {}) have changed since the run, so its "
+          "realizations cannot be run again; give --no-intervals to write the hazard areas without their intervals",
+          file, i, a.duds, a.contaminated_cells, b.duds, b.contaminated_cells, d.software_version));
+  }
+}
+
+std::vector<StrikeSitePoint> first_strike_rows(const Scenario& sc, const Plan& plan, std::uint64_t seed) {
+  std::vector<StrikeSitePoint> out;
+  if (plan.per_carrier.empty()) return out;
+  const BatchDraws first = draw_batch(sc, plan, seed, 0, 1);
+  for (std::size_t s = 0; s < plan.per_carrier.size(); ++s) {
+    StrikeSitePoint p;
+    p.x_m = plan.origin_x_m + first.site_x[s];
+    p.y_m = plan.origin_y_m + first.site_y[s];
+    p.site = plan.site_of_strike[s];
+    p.carrier = sc.carriers.at(plan.carrier_of_strike[s]).name;
+    p.submunitions = plan.first_item[s + 1] - plan.first_item[s];
+    p.carriers = plan.per_carrier[s] ? p.submunitions / plan.per_carrier[s] : 0;
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace remnant
