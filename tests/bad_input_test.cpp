@@ -48,7 +48,7 @@ carrier = "M26"
 share = 1.0
 
 [sites]
-count = 3
+count = 2
 placement = "fixed"
 points_csv = "points.csv"
 )toml";
@@ -294,9 +294,9 @@ std::vector<Case> cases() {
        {"s.toml:55", "inventory.total_submunitions", "between 1 and 4e9", "got 1e+30"}},
       {"InventoryCarriersNegative", points(kGoodPoints, "share = 1.0", "carriers = -4"), run,
        {"s.toml:59", "inventory.carrier[0].carriers", "between 0 and 1e8", "got -4"}},
-      {"SitesCountZero", points(kGoodPoints, "count = 3", "count = 0"), run,
+      {"SitesCountZero", points(kGoodPoints, "count = 2", "count = 0"), run,
        {"s.toml:62", "sites.count", "between 1 and 1e7", "got 0"}},
-      {"SitesCountFractional", points(kGoodPoints, "count = 3", "count = 2.5"), run,
+      {"SitesCountFractional", points(kGoodPoints, "count = 2", "count = 2.5"), run,
        {"s.toml:62", "sites.count", "not a whole number"}},
       {"RealizationsInFileBeyond32Bits", good("realizations = 12", "realizations = 4294967296"), run,
        {"s.toml:5", "scenario.realizations", "between 1 and 100000000", "got 4294967296"}},
@@ -430,6 +430,25 @@ std::vector<Case> cases() {
       {"PointsMissingLatColumn", points("lon,weight\n35.16833,1\n"), run,
        {"points.csv:1", "no column lat", "found: lon, weight"}},
       {"PointsEmptyFile", points(""), run, {"points.csv:1", "no header"}},
+      {"PointsHeaderWithoutAPair", points("Breite,Laenge\n33.25091,35.16833\n"), run,
+       {"points.csv:1", "no column lon", "longitude", "easting", "northing", "found: breite, laenge"}},
+      {"PointsBothPairs", points("lon,lat,x,y\n35.16833,33.25091,702000,3681200\n"), run,
+       {"points.csv:1", "both lon/lat and x/y columns"}},
+      {"PointsFixedCountNotThePointsKept", points(kGoodPoints, "count = 2", "count = 3"), run,
+       {"s.toml:61", "sites.count = 3", "points.csv", "keeps 2 of its 2 points", "expected count = 2"}},
+      {"PointsUnknownCarrier", points("lon,lat,carrier,carriers\n35.16833,33.25091,M62,2\n"), run,
+       {"points.csv:2", "column carrier", "unknown carrier \"M62\"", "M26"}},
+      {"PointsCarrierWithoutCount", points("lon,lat,carrier,carriers\n35.16833,33.25091,M26,\n"), run,
+       {"points.csv:2", "column carrier", "without a count", "carriers or submunitions"}},
+      {"PointsCarriersFractional", points("lon,lat,carrier,carriers\n35.16833,33.25091,M26,1.5\n"), run,
+       {"points.csv:2", "column carriers", "whole number", "\"1.5\""}},
+      {"PointsDateNotIso", points("lon,lat,date\n35.16833,33.25091,3/4/1972\n"), run,
+       {"points.csv:2", "column date", "YYYY-MM-DD", "\"3/4/1972\""}},
+      {"PointsXInfinite", points("x,y\n702000,inf\n"), run, {"points.csv:2", "column y", "finite", "got inf"}},
+      {"PointsOwnCarriersPerRealization",
+       points("lon,lat,carrier,carriers\n35.16833,33.25091,M26,2\n", "placement = \"fixed\"",
+              "placement = \"per_realization\""),
+       run, {"s.toml:61", "points.csv:2", "column carrier", "placement = \"fixed\""}},
       {"PointsHeaderOnly", points("lon,lat\n"), run, {"points.csv", "no data rows"}},
       {"PointsBlankLineInside", points("lon,lat\n35.16833,33.25091\n\n35.17919,33.25613\n"), run,
        {"points.csv:3", "blank line"}},

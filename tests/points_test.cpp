@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include "test_support.h"
 
@@ -29,6 +30,22 @@ std::string write_gz(const std::string& path, const std::string& text) {
   EXPECT_EQ(gzwrite(f, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
   gzclose(f);
   return path;
+}
+
+// A broken file and the message it must give.
+struct BadFile {
+  const char* text;
+  const char* fragment;  // after "<path>"
+};
+
+// Each file written into dir is refused with "<path>" + its fragment.
+void expect_errors(const test::TempDir& dir, const std::vector<BadFile>& cases) {
+  int n = 0;
+  for (const BadFile& c : cases) {
+    const std::string path = dir.write("bad" + std::to_string(n++) + ".csv", c.text);
+    const std::string e = error_of(path);
+    EXPECT_NE(e.find(path + c.fragment), std::string::npos) << "file: \"" << c.text << "\"\n got: " << e;
+  }
 }
 
 TEST(Points, HeaderCaseSpacesOrderAndOptionalWeight) {
@@ -85,16 +102,13 @@ TEST(Points, GzipIsToldByItsMagicBytesNotItsName) {
 }
 
 TEST(Points, BrokenFilesNameFileLineAndColumn) {
-  struct Case {
-    const char* text;
-    const char* fragment;  // after "<path>"
-  };
-  const Case cases[] = {
+  const std::vector<BadFile> cases = {
       {"", ":1: no header; expected a first line naming the columns lon and lat"},
       {"\n\nlon,lat\n1,2\n", ":1: no header"},
-      {"x,y\n1,2\n",
-       ":1: header: no column lon; expected columns lon and lat (any order, optionally weight), found: x, y"},
+      {"a,b\n1,2\n", ":1: header: no column lon; expected lon (or longitude, long, lng) and lat (or latitude)"},
       {"lon,year\n1,2\n", ":1: header: no column lat"},
+      {"x,lat\n1,2\n", ":1: header: both lon/lat and x/y columns (x, lat); expected one pair"},
+      {"easting,lat_deg\n1,2\n", ":1: header: no column y; expected"},
       {"lon,LON,lat\n1,2,3\n", ":1: header: column lon appears twice"},
       {"lon,\"lat\n1,2\n", ":1: header: unbalanced quotes"},
       {"lon,lat\n", ": no data rows after the header; expected at least one point"},
@@ -116,15 +130,97 @@ TEST(Points, BrokenFilesNameFileLineAndColumn) {
       {"lon,lat\n1,2\n\n3,4\n", ":3: blank line followed by more rows (line 4); expected blank lines only at the end"},
   };
   test::TempDir dir;
-  int n = 0;
-  for (const Case& c : cases) {
-    const std::string path = dir.write("bad" + std::to_string(n++) + ".csv", c.text);
-    const std::string e = error_of(path);
-    EXPECT_NE(e.find(path + c.fragment), std::string::npos) << "file: \"" << c.text << "\"\n got: " << e;
-  }
+  expect_errors(dir, cases);
   const std::string missing = dir.file("missing.csv");
   EXPECT_NE(error_of(missing).find(missing + ": no such file"), std::string::npos);
   EXPECT_NE(error_of(dir.path().string()).find(": is a directory"), std::string::npos);
+}
+
+TEST(Points, HeaderVariantsAndTheOptionalColumns) {
+  test::TempDir dir;
+  // The names of a coordinate pair, any case.
+  struct Variant {
+    const char* header;
+    bool grid_xy;
+  };
+  for (const Variant& v : {Variant{"Longitude,Latitude", false}, {"LONG,LAT", false}, {"lng,latitude", false},
+                           {"lon,lat", false}, {"Easting,Northing", true}, {"x_m,y_m", true}, {"X,Y", true}}) {
+    SCOPED_TRACE(v.header);
+    const PointsTable t = read_points_table(dir.write("v.csv", std::string(v.header) + ",other\n35.5,33.25,z\n"));
+    ASSERT_EQ(t.points.size(), 1u);
+    EXPECT_EQ(t.grid_xy, v.grid_xy);
+    EXPECT_EQ(v.grid_xy ? t.points[0].x_m : t.points[0].lon, 35.5);
+    EXPECT_EQ(v.grid_xy ? t.points[0].y_m : t.points[0].lat, 33.25);
+    EXPECT_TRUE(t.details.empty()) << "no optional column: no details";
+  }
+  // Grid coordinates are any finite metres.
+  EXPECT_EQ(read_points_table(dir.write("m.csv", "northing,easting\n3681200.5,-702000\n")).points[0].x_m, -702000.0);
+
+  // The optional columns; blank cells are not given.
+  const PointsTable t = read_points_table(dir.write(
+      "d.csv", "ID,lat,lon,Carrier,carriers,submunitions,date\nS-1,33.1,35.2,CBU-87,4,,1972-02-29\n"
+               "S-2,33.2,35.3,,,,\n,33.3,35.4,M26,,1300,2000-12-31\n"));
+  ASSERT_EQ(t.details.size(), 3u);
+  EXPECT_EQ(t.details[0].name, "S-1");
+  EXPECT_EQ(t.details[0].carrier, "CBU-87");
+  EXPECT_EQ(t.details[0].carriers, 4u);
+  EXPECT_EQ(t.details[0].submunitions, 0u);
+  EXPECT_EQ(t.details[0].date, "1972-02-29");
+  EXPECT_EQ(t.details[1].carrier, "");
+  EXPECT_EQ(t.details[1].carriers, 0u);
+  EXPECT_EQ(t.details[1].date, "");
+  EXPECT_EQ(t.details[2].name, "");
+  EXPECT_EQ(t.details[2].submunitions, 1300u);
+  EXPECT_EQ(t.details[2].carrier_column, "submunitions");
+}
+
+TEST(Points, AHeaderWithoutACoordinatePairIsRefusedListingTheAcceptedNames) {
+  test::TempDir dir;
+  const std::string path = dir.write("h.csv", "Breite,Laenge,Gewicht\n33,35,1\n");
+  const std::string e = error_of(path);
+  EXPECT_NE(e.find(path + ":1: header: no column lon; expected " + kAcceptedPointColumns + "; found: breite, laenge, gewicht"),
+            std::string::npos)
+      << e;
+  for (const char* name : {"lon", "longitude", "long", "lng", "lat", "latitude", "x_m", "easting", "y_m", "northing",
+                           "weight", "carrier", "carriers", "submunitions", "date", "name", "id"})
+    EXPECT_NE(e.find(name), std::string::npos) << name;
+  const std::string twice = error_of(dir.write("t.csv", "lon,Longitude,lat\n1,2,3\n"));
+  EXPECT_NE(twice.find(":1: header: column lon appears twice (as lon and longitude); expected it once"),
+            std::string::npos)
+      << twice;
+  const std::string ids = error_of(dir.write("i.csv", "name,id,lon,lat\na,b,1,2\n"));
+  EXPECT_NE(ids.find("column name appears twice (as name and id)"), std::string::npos) << ids;
+}
+
+TEST(Points, BadOptionalValuesNameFileLineAndColumn) {
+  const std::vector<BadFile> cases = {
+      {"lon,lat,carrier,carriers\n1,2,M26,2.5\n",
+       ":2: column carriers: expected a whole number of carriers from 1 to 100000000, got \"2.5\""},
+      {"lon,lat,carrier,carriers\n1,2,M26,0\n", ":2: column carriers: expected a whole number of carriers"},
+      {"lon,lat,carrier,carriers\n1,2,M26,-3\n", ":2: column carriers: expected a whole number of carriers"},
+      {"lon,lat,carrier,carriers\n1,2,M26,100000001\n", ":2: column carriers: expected a whole number"},
+      {"lon,lat,carrier,submunitions\n1,2,M26,1e3\n",
+       ":2: column submunitions: expected a whole number of submunitions from 1 to 4000000000, got \"1e3\""},
+      {"lon,lat,carrier,carriers\n1,2,M26,2\n1,2,M26,\n",
+       ":3: column carrier: \"M26\" without a count; expected carriers or submunitions on the same row"},
+      {"lon,lat,carriers\n1,2,4\n", ":2: column carriers: a count without a carrier type; expected column carrier"},
+      {"lon,lat,carrier,submunitions\n1,2,,400\n", ":2: column submunitions: a count without a carrier type"},
+      {"lon,lat,carrier,carriers,submunitions\n1,2,M26,2,1288\n",
+       ":2: columns carriers and submunitions: both given (2 and 1288); expected one of them"},
+      {"lon,lat,date\n1,2,1970-02-30\n", ":2: column date: expected a date written YYYY-MM-DD (ISO 8601), got \"1970-02-30\""},
+      {"lon,lat,date\n1,2,1900-02-29\n", ":2: column date: expected a date"},
+      {"lon,lat,date\n1,2,12/03/1970\n", ":2: column date: expected a date"},
+      {"lon,lat,date\n1,2,1970-1-3\n", ":2: column date: expected a date"},
+      {"lon,lat,date\n1,2,1970-13-01\n", ":2: column date: expected a date"},
+      {"x,y\n1,inf\n", ":2: column y: expected a finite coordinate in metres of the grid's CRS, got inf"},
+      {"easting,northing\nnan,2\n", ":2: column easting: expected a finite coordinate"},
+      {"Longitude,Latitude\n181,2\n", ":2: column longitude: expected a longitude in [-180, 180], got 181"},
+      {"x_m,y_m\n1,north\n", ":2: column y_m: expected a number, got \"north\""},
+  };
+  test::TempDir dir;
+  expect_errors(dir, cases);
+  // 2000-02-29 is a date (a leap year by the 400 rule).
+  EXPECT_EQ(error_of(dir.write("leap.csv", "lon,lat,date\n1,2,2000-02-29\n")), "");
 }
 
 TEST(Points, ThorLaosRecords) {

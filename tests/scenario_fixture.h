@@ -303,6 +303,8 @@ class ScenarioText {
     sites_.set("count", count);
     return in(sites_, "placement", quoted(placement));
   }
+  // Any key of [sites] (points_csv, placement, count, heading_deg, ...).
+  ScenarioText& site(const std::string& key, const Value& v) { return in(sites_, key, v); }
   ScenarioText& site_area(const std::string& name, const Value& x_m, const Value& y_m, const Value& weight) {
     site_areas_.push_back(Table("[[sites.area]]"));
     site_areas_.back().set("name", quoted(name)).set("x_m", x_m).set("y_m", y_m).set("weight", weight);

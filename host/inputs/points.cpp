@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "host/common/errors.h"
 
@@ -122,46 +124,113 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// The columns a points file may name, and the names each is known by.
+enum Column { kLon, kLat, kX, kY, kWeight, kCarrier, kCarriers, kSubmunitions, kDate, kName, kColumns };
+struct ColumnName {
+  const char* name;
+  Column column;
+};
+constexpr ColumnName kColumnNames[] = {
+    {"lon", kLon},       {"longitude", kLon}, {"long", kLon},         {"lng", kLon},
+    {"lat", kLat},       {"latitude", kLat},  {"x", kX},              {"x_m", kX},
+    {"easting", kX},     {"y", kY},           {"y_m", kY},            {"northing", kY},
+    {"weight", kWeight}, {"carrier", kCarrier}, {"carriers", kCarriers}, {"submunitions", kSubmunitions},
+    {"date", kDate},     {"name", kName},     {"id", kName}};
+
+int column_of(const std::string& name) {
+  for (const ColumnName& c : kColumnNames)
+    if (name == c.name) return c.column;
+  return -1;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// A calendar date written YYYY-MM-DD.
+bool iso_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  const auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m >= 1 && m <= 12 && d >= 1 && d <= kDays[m - 1] + (m == 2 && leap(y) ? 1 : 0);
+}
+
 }  // namespace
 
-std::vector<WeightedPoint> read_points_csv(const std::string& path) {
+const char* const kAcceptedPointColumns =
+    "lon (or longitude, long, lng) and lat (or latitude) in WGS84 degrees, or x (or x_m, easting) and y (or y_m, "
+    "northing) in metres of the grid's CRS, any order and case; optionally weight, carrier, carriers, submunitions, "
+    "date (YYYY-MM-DD) and name (or id)";
+
+PointsTable read_points_table(const std::string& path) {
   LineReader in(path);
   std::vector<std::string_view> fields;
+  PointsTable table;
+  table.path = path;
 
   // Header.
   std::optional<std::string_view> header = in.next();
   if (header && header->substr(0, 3) == "\xEF\xBB\xBF") header->remove_prefix(3);  // UTF-8 BOM (Excel)
   if (!header || trim(*header).empty())
-    throw InputError(fmt::format("{}:1: no header; expected a first line naming the columns lon and lat", path));
+    throw InputError(fmt::format(
+        "{}:1: no header; expected a first line naming the columns lon and lat (or x and y); accepted: {}", path,
+        kAcceptedPointColumns));
   if (!split(*header, fields))
     throw InputError(fmt::format("{}:1: header: unbalanced quotes; expected column names separated by commas", path));
   const std::size_t columns = fields.size();
   std::string found;  // "lon, lat, year" for messages
-  int lon_col = -1, lat_col = -1, weight_col = -1;
+  std::array<int, kColumns> col;
+  col.fill(-1);
+  std::array<std::string, kColumns> label;  // each column's name as the header writes it (lower case)
   for (std::size_t c = 0; c < columns; ++c) {
     const std::string name = lower(fields[c]);
     found += (c ? ", " : "") + name;
-    int* slot = name == "lon" ? &lon_col : name == "lat" ? &lat_col : name == "weight" ? &weight_col : nullptr;
-    if (!slot) continue;
-    if (*slot >= 0)
-      throw InputError(fmt::format("{}:1: header: column {} appears twice; expected it once", path, name));
-    *slot = static_cast<int>(c);
+    const int k = column_of(name);
+    if (k < 0) continue;
+    if (col[k] >= 0)
+      throw InputError(fmt::format("{}:1: header: column {} appears twice{}; expected it once", path, label[k],
+                                   label[k] == name ? "" : " (as " + label[k] + " and " + name + ")"));
+    col[k] = static_cast<int>(c);
+    label[k] = name;
   }
-  if (lon_col < 0 || lat_col < 0)
-    throw InputError(
-        fmt::format("{}:1: header: no column {}; expected columns lon and lat (any order, optionally "
-                    "weight), found: {}",
-                    path, lon_col < 0 ? "lon" : "lat", found));
+  const bool lonlat = col[kLon] >= 0 || col[kLat] >= 0, xy = col[kX] >= 0 || col[kY] >= 0;
+  if (lonlat && xy)
+    throw InputError(fmt::format("{}:1: header: both lon/lat and x/y columns ({}); expected one pair: {}", path, found,
+                                 kAcceptedPointColumns));
+  table.grid_xy = xy;
+  const Column cx = xy ? kX : kLon, cy = xy ? kY : kLat;
+  if (col[cx] < 0 || col[cy] < 0)
+    throw InputError(fmt::format("{}:1: header: no column {}; expected {}; found: {}", path,
+                                 col[cx] < 0 ? (xy ? "x" : "lon") : (xy ? "y" : "lat"), kAcceptedPointColumns, found));
+  const bool details = col[kCarrier] >= 0 || col[kCarriers] >= 0 || col[kSubmunitions] >= 0 || col[kDate] >= 0 ||
+                       col[kName] >= 0;
 
   // Rows.
-  std::vector<WeightedPoint> points;
+  std::vector<WeightedPoint>& points = table.points;
   std::size_t line_no = 1, first_blank = 0;
-  const auto number = [&](int col, const char* name) {
-    const std::string_view f = fields[static_cast<std::size_t>(col)];
+  const auto field = [&](Column k) { return col[k] < 0 ? std::string_view() : fields[static_cast<std::size_t>(col[k])]; };
+  const auto number = [&](Column k) {
+    const std::string_view f = field(k);
     double v = 0.0;
     const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
     if (f.empty() || ec != std::errc() || end != f.data() + f.size())
-      throw InputError(fmt::format("{}:{}: column {}: expected a number, got \"{}\"", path, line_no, name, f));
+      throw InputError(fmt::format("{}:{}: column {}: expected a number, got \"{}\"", path, line_no, label[k], f));
+    return v;
+  };
+  // A whole count from 1 to `most`, 0 for a blank cell.
+  const auto count = [&](Column k, std::uint64_t most, const char* what) -> std::uint64_t {
+    const std::string_view f = field(k);
+    if (f.empty()) return 0;
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+    if (ec != std::errc() || end != f.data() + f.size() || v < 1 || v > most)
+      throw InputError(fmt::format("{}:{}: column {}: expected a whole number of {} from 1 to {}, got \"{}\"", path,
+                                   line_no, label[k], what, most, f));
     return v;
   };
   while (const std::optional<std::string_view> line = in.next()) {
@@ -181,25 +250,59 @@ std::vector<WeightedPoint> read_points_csv(const std::string& path) {
       throw InputError(fmt::format("{}:{}: {} columns; expected {} as in the header ({})", path, line_no, fields.size(),
                                    columns, found));
     WeightedPoint p;
-    p.lon = number(lon_col, "lon");
-    p.lat = number(lat_col, "lat");
-    if (!(p.lon >= -180.0 && p.lon <= 180.0))  // NaN fails too
-      throw InputError(
-          fmt::format("{}:{}: column lon: expected a longitude in [-180, 180], got {}", path, line_no, p.lon));
-    if (!(p.lat >= -90.0 && p.lat <= 90.0))
-      throw InputError(
-          fmt::format("{}:{}: column lat: expected a latitude in [-90, 90], got {}", path, line_no, p.lat));
-    if (weight_col >= 0) {
-      p.weight = number(weight_col, "weight");
+    if (xy) {
+      p.x_m = number(kX);
+      p.y_m = number(kY);
+      for (const auto& [k, v] : {std::pair{kX, p.x_m}, {kY, p.y_m}})
+        if (!std::isfinite(v))
+          throw InputError(fmt::format("{}:{}: column {}: expected a finite coordinate in metres of the grid's CRS, got {}",
+                                       path, line_no, label[k], v));
+    } else {
+      p.lon = number(kLon);
+      p.lat = number(kLat);
+      if (!(p.lon >= -180.0 && p.lon <= 180.0))  // NaN fails too
+        throw InputError(fmt::format("{}:{}: column {}: expected a longitude in [-180, 180], got {}", path, line_no,
+                                     label[kLon], p.lon));
+      if (!(p.lat >= -90.0 && p.lat <= 90.0))
+        throw InputError(fmt::format("{}:{}: column {}: expected a latitude in [-90, 90], got {}", path, line_no,
+                                     label[kLat], p.lat));
+    }
+    if (col[kWeight] >= 0) {
+      p.weight = number(kWeight);
       if (!std::isfinite(p.weight) || p.weight < 0.0)
         throw InputError(
             fmt::format("{}:{}: column weight: expected a finite weight >= 0, got {}", path, line_no, p.weight));
     }
     points.push_back(p);
+    if (!details) continue;
+    PointDetails d;
+    d.carrier = std::string(field(kCarrier));
+    d.carriers = count(kCarriers, 100'000'000, "carriers");
+    d.submunitions = count(kSubmunitions, 4'000'000'000ull, "submunitions");
+    d.date = std::string(field(kDate));
+    d.name = std::string(field(kName));
+    if (!d.date.empty() && !iso_date(d.date))
+      throw InputError(fmt::format("{}:{}: column date: expected a date written YYYY-MM-DD (ISO 8601), got \"{}\"", path,
+                                   line_no, d.date));
+    if (d.carriers && d.submunitions)
+      throw InputError(fmt::format("{}:{}: columns carriers and submunitions: both given ({} and {}); expected one of them",
+                                   path, line_no, d.carriers, d.submunitions));
+    d.carrier_column = d.carriers ? "carriers" : d.submunitions ? "submunitions" : "";
+    if (!d.carrier.empty() && d.carrier_column.empty())
+      throw InputError(fmt::format("{}:{}: column carrier: \"{}\" without a count; expected carriers or submunitions on "
+                                   "the same row (or neither column filled, to be dealt carriers from [inventory])",
+                                   path, line_no, d.carrier));
+    if (d.carrier.empty() && !d.carrier_column.empty())
+      throw InputError(fmt::format("{}:{}: column {}: a count without a carrier type; expected column carrier to "
+                                   "name the carrier on the same row",
+                                   path, line_no, d.carrier_column));
+    table.details.push_back(std::move(d));
   }
   if (points.empty())
     throw InputError(fmt::format("{}: no data rows after the header; expected at least one point", path));
-  return points;
+  return table;
 }
+
+std::vector<WeightedPoint> read_points_csv(const std::string& path) { return read_points_table(path).points; }
 
 }  // namespace remnant

@@ -295,10 +295,14 @@ void parse_what_fell(Scenario& sc, Section& top) {
 
 // Checked after top.finish(), so that a misspelt [[strike]] or [sites] is named as such.
 void check_what_fell(const Scenario& sc, const Section& top) {
-  if (sc.inventory.present != sc.sites.present)
+  // Fixed points may name their own carriers, and then need no [inventory]
+  // (make_plan checks that every site gets its carriers one way or the other).
+  const bool fixed_points = sc.sites.present && !sc.sites.fixed_points.table.points.empty();
+  if (sc.inventory.present != sc.sites.present && !(fixed_points && !sc.inventory.present))
     top.fail_at(nullptr, sc.inventory.present ? "sites" : "inventory",
-                "an [inventory] needs [sites] to say where it fell, and [sites] need an [inventory]");
-  if (sc.strikes.empty() && !sc.inventory.present)
+                "an [inventory] needs [sites] to say where it fell, and [sites] need an [inventory] (unless "
+                "placement = \"fixed\" and every point of points_csv names its carrier and carriers)");
+  if (sc.strikes.empty() && !sc.sites.present)
     top.fail_at(nullptr, "strike", "expected at least one [[strike]], or an [inventory] with [sites]");
 }
 

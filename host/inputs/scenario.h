@@ -12,6 +12,7 @@
 
 #include "host/common/errors.h"
 #include "host/inputs/land_cover.h"  // land_cover_name, land_cover_from_name, pattern_name
+#include "host/inputs/points.h"
 #include "kernels/tables.h"
 
 namespace remnant {
@@ -107,12 +108,23 @@ struct SiteArea {
   std::uint32_t line = 0;
 };
 
+// The points of a points_csv with placement = "fixed", read when the
+// scenario is loaded: each point (on the grid, weight > 0) is one site. Per
+// point, the carrier type and whole carriers it names itself (carrier -1:
+// none, the site is dealt carriers from [inventory]).
+struct FixedPoints {
+  PointsTable table;
+  std::vector<std::int32_t> carrier;   // one per point
+  std::vector<std::uint64_t> carriers; // one per point; submunitions rounded up to whole carriers
+};
+
 struct SiteSpec {
   bool present = false;
-  std::uint32_t count = 0;
+  std::uint32_t count = 0;      // 0: not given (fixed points: as many sites as points kept)
   bool per_realization = true;  // placement: sites resampled each realization (else fixed by the seed)
   std::vector<SiteArea> areas;
-  std::string points_csv;  // lon,lat[,weight] points; sites drawn from them by weight
+  std::string points_csv;  // points (lon/lat or grid x/y); sites drawn from them by weight, or each one site when fixed
+  FixedPoints fixed_points;  // read when placement is "fixed" and points_csv given
   std::optional<double> heading_deg;
   double heading_spread_deg = 0.0;
   std::uint32_t line = 0;

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <optional>
 
 #include "host/common/geo.h"
 #include "host/inputs/points.h"
@@ -108,6 +110,132 @@ std::string dataset_layer_file(const Scenario& sc, const std::string& spec, cons
   throw InputError(fmt::format("{}: dataset \"{}\" has no layer \"{}\"", what, sc.dataset->name, name));
 }
 
+
+// A point of a points file for messages: "NAME" (line N, lon ..., lat ...) or
+// line N (lon ..., lat ...), with x and y for a file in the grid's CRS.
+std::string point_label(const PointsTable& t, std::size_t i) {
+  const WeightedPoint& p = t.points[i];
+  const std::string where =
+      t.grid_xy ? fmt::format("x {} m, y {} m", p.x_m, p.y_m) : fmt::format("lon {}, lat {}", p.lon, p.lat);
+  const std::string name = t.details.empty() ? std::string() : t.details[i].name;
+  return name.empty() ? fmt::format("line {} ({})", i + 2, where) : fmt::format("\"{}\" (line {}, {})", name, i + 2, where);
+}
+
+// The first ten of some points, by label (with `more` appended to each), then how many more.
+template <typename More>
+std::string named_points(const PointsTable& t, const std::vector<std::size_t>& which, More more) {
+  constexpr std::size_t kNamed = 10;
+  std::string out;
+  for (std::size_t k = 0; k < which.size() && k < kNamed; ++k)
+    out += (k ? "; " : "") + point_label(t, which[k]) + more(which[k]);
+  if (which.size() > kNamed) out += fmt::format("; and {} more", which.size() - kNamed);
+  return out;
+}
+
+std::string nothing_more(std::size_t) { return std::string(); }
+
+// The sites of a points file: drawn by weight (per_realization), or each
+// point kept one site (fixed). Points off the grid and of weight 0 are left
+// out; points off the grid and in water cells are named in warnings.
+void add_points(const Scenario& sc, const GridSpec& g, const std::vector<std::uint8_t>& land_cover, const std::string& at,
+                SiteSampler& s) {
+  const bool fixed = !sc.sites.per_realization;
+  const std::string& file = sc.sites.points_csv;
+  PointsTable read;
+  if (!fixed) read = read_points_table(file);
+  const PointsTable& t = fixed ? sc.sites.fixed_points.table : read;
+  if (!fixed)
+    for (std::size_t i = 0; i < t.details.size(); ++i)
+      if (!t.details[i].carrier.empty())
+        throw InputError(fmt::format("{}: placement = \"per_realization\": {}:{}: column carrier: a point names its "
+                                     "own carriers; expected placement = \"fixed\" for strikes as given, or no "
+                                     "carrier column",
+                                     at, file, i + 2));
+  std::optional<LonLatToGrid> to_grid;
+  if (!t.grid_xy) to_grid.emplace(lonlat_to(g, at + ": points_csv"));
+  else if (fixed && !g.crs.empty()) to_grid.emplace(g.crs);  // for the sites' lon/lat
+  std::vector<double> w;
+  std::vector<std::size_t> outside, water, rounded;
+  std::uint64_t zero = 0;
+  const double width = g.nx * g.cell_size_m, height = g.ny * g.cell_size_m;
+  for (std::size_t i = 0; i < t.points.size(); ++i) {
+    const WeightedPoint& p = t.points[i];
+    double x = p.x_m, y = p.y_m;
+    if (!t.grid_xy) to_grid->to_grid(p.lon, p.lat, x, y);
+    x -= g.origin_x_m;
+    y -= g.origin_y_m;
+    if (!(x >= 0 && y >= 0 && x < width && y < height)) {
+      outside.push_back(i);
+      continue;
+    }
+    if (p.weight <= 0.0) {
+      ++zero;
+      continue;
+    }
+    const std::uint32_t ix = std::min(g.nx - 1, static_cast<std::uint32_t>(x / g.cell_size_m));
+    const std::uint32_t iy = std::min(g.ny - 1, static_cast<std::uint32_t>(y / g.cell_size_m));
+    if (land_cover[std::size_t(iy) * g.nx + ix] == static_cast<std::uint8_t>(LandCover::Water)) water.push_back(i);
+    if (!fixed) {
+      s.point_x.push_back(x);
+      s.point_y.push_back(y);
+      w.push_back(p.weight);
+      continue;
+    }
+    FixedSite f;
+    f.x_m = x;
+    f.y_m = y;
+    f.lon = p.lon;
+    f.lat = p.lat;
+    if (t.grid_xy) {
+      if (to_grid) to_grid->to_lonlat(p.x_m, p.y_m, f.lon, f.lat);
+      else f.lon = f.lat = std::numeric_limits<double>::quiet_NaN();
+    }
+    f.carrier = sc.sites.fixed_points.carrier[i];
+    f.carriers = sc.sites.fixed_points.carriers[i];
+    f.line = i + 2;
+    if (!t.details.empty()) {
+      const PointDetails& d = t.details[i];
+      f.date = d.date;
+      f.name = d.name;
+      if (d.submunitions && d.submunitions % sc.carriers[f.carrier].submunitions_per_carrier) rounded.push_back(i);
+    }
+    s.fixed_sites.push_back(std::move(f));
+  }
+  const std::size_t kept = fixed ? s.fixed_sites.size() : w.size();
+  if (!kept)
+    throw InputError(fmt::format("{}: points_csv {}: none of its {} points lies on the grid with a positive weight", at,
+                                 file, t.points.size()));
+  if (!outside.empty())
+    s.warnings.push_back(fmt::format("{} of {} site points lie outside the grid and were left out: {}", outside.size(),
+                                     t.points.size(), named_points(t, outside, nothing_more)));
+  if (!water.empty())
+    s.warnings.push_back(fmt::format("{} of {} site points lie in water cells (kept; items landing in water are counted "
+                                     "in water): {}",
+                                     water.size(), t.points.size(), named_points(t, water, nothing_more)));
+  s.notes = s.warnings;
+  if (zero) s.notes.push_back(fmt::format("{} site points have weight 0", zero));
+  if (!fixed) {
+    s.point_cdf = cumulative(w);
+    return;
+  }
+  if (sc.sites.count && sc.sites.count != kept)
+    throw InputError(fmt::format(
+        "{}: sites.count = {} but points_csv {} keeps {} of its {} points (on the grid, weight > 0); with placement = "
+        "\"fixed\" each point kept is one site: expected count = {}, or no count",
+        at, sc.sites.count, file, kept, t.points.size(), kept));
+  s.count = static_cast<std::uint32_t>(kept);
+  if (!rounded.empty())
+    s.notes.push_back(fmt::format(
+        "{} site points give submunitions that are not whole carriers; rounded up to whole carriers: {}", rounded.size(),
+        named_points(t, rounded, [&](std::size_t i) {
+          const CarrierType& c = sc.carriers[sc.sites.fixed_points.carrier[i]];
+          const std::uint64_t n = sc.sites.fixed_points.carriers[i];
+          return fmt::format(" {} submunitions -> {} {} ({} submunitions)", t.details[i].submunitions, n, c.name,
+                             n * c.submunitions_per_carrier);
+        })));
+  s.notes.push_back(fmt::format("fixed sites: the {} points of {} kept, each one site in every realization", kept, file));
+}
+
 }  // namespace
 
 std::vector<std::uint32_t> cells_inside(const std::vector<Ring>& rings, const GridSpec& g) {
@@ -137,6 +265,7 @@ std::vector<std::uint32_t> cells_inside(const std::vector<Ring>& rings, const Gr
 }
 
 std::array<double, 2> SiteSampler::sample(RngKey key, std::uint32_t r, std::uint32_t site) const {
+  if (!fixed_sites.empty()) return {fixed_sites[site].x_m, fixed_sites[site].y_m};
   HostDrawStream u(key, per_realization ? r : kFixedPlacement, site);
   if (!point_cdf.empty()) {
     const std::size_t i = pick(point_cdf, u.next());
@@ -153,37 +282,12 @@ std::array<double, 2> SiteSampler::sample(RngKey key, std::uint32_t r, std::uint
 SiteSampler make_site_sampler(const Scenario& sc, const GridSpec& g, const std::vector<std::uint8_t>& land_cover) {
   SiteSampler s;
   s.per_realization = sc.sites.per_realization;
+  s.count = sc.sites.count;
   s.nx = g.nx;
   s.dx = g.cell_size_m;
   const std::string at = fmt::format("{}:{}: sites", sc.path, sc.sites.line);
   if (!sc.sites.points_csv.empty()) {
-    const std::vector<WeightedPoint> pts = read_points_csv(sc.sites.points_csv);
-    const LonLatToGrid to_grid = lonlat_to(g, at + ": points_csv");
-    std::vector<double> w;
-    std::uint64_t outside = 0, zero = 0;
-    for (const WeightedPoint& p : pts) {
-      double x, y;
-      to_grid.to_grid(p.lon, p.lat, x, y);
-      x -= g.origin_x_m;
-      y -= g.origin_y_m;
-      if (!(x >= 0 && y >= 0 && x < g.nx * g.cell_size_m && y < g.ny * g.cell_size_m)) {
-        ++outside;
-        continue;
-      }
-      if (p.weight <= 0.0) {
-        ++zero;
-        continue;
-      }
-      s.point_x.push_back(x);
-      s.point_y.push_back(y);
-      w.push_back(p.weight);
-    }
-    if (w.empty())
-      throw InputError(fmt::format("{}: points_csv {}: none of its {} points lies on the grid with a positive weight", at,
-                                   sc.sites.points_csv, pts.size()));
-    if (outside) s.notes.push_back(fmt::format("{} of {} site points lie outside the grid and were left out", outside, pts.size()));
-    if (zero) s.notes.push_back(fmt::format("{} site points have weight 0", zero));
-    s.point_cdf = cumulative(w);
+    add_points(sc, g, land_cover, at, s);
     return s;
   }
   std::vector<double> w;

@@ -16,13 +16,44 @@ namespace remnant {
 namespace inputs_detail {
 namespace {
 
-std::size_t carrier_index(const Scenario& sc, Section& s, const std::string& key) {
-  const std::string name = s.string(key, "the name of a carrier in the catalogue");
+// The index of carrier `name`, or -1.
+int find_carrier(const Scenario& sc, const std::string& name) {
   for (std::size_t i = 0; i < sc.carriers.size(); ++i)
-    if (sc.carriers[i].name == name) return i;
+    if (sc.carriers[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::string unknown_carrier(const Scenario& sc, const std::string& name) {
   std::string known;
   for (const CarrierType& c : sc.carriers) known += (known.empty() ? "" : ", ") + c.name;
-  s.fail_at(s.node(key), key, fmt::format("unknown carrier \"{}\"; expected one of: {}", name, known));
+  return fmt::format("unknown carrier \"{}\"; expected one of: {}", name, known);
+}
+
+std::size_t carrier_index(const Scenario& sc, Section& s, const std::string& key) {
+  const std::string name = s.string(key, "the name of a carrier in the catalogue");
+  const int i = find_carrier(sc, name);
+  if (i < 0) s.fail_at(s.node(key), key, unknown_carrier(sc, name));
+  return static_cast<std::size_t>(i);
+}
+
+// A points file read for placement = "fixed", its carriers resolved: a count
+// of submunitions becomes the whole carriers that fire at least that many.
+FixedPoints read_fixed_points(const Scenario& sc, const std::string& path) {
+  FixedPoints f;
+  f.table = read_points_table(path);
+  const std::size_t n = f.table.points.size();
+  f.carrier.assign(n, -1);
+  f.carriers.assign(n, 0);
+  for (std::size_t i = 0; i < f.table.details.size(); ++i) {
+    const PointDetails& d = f.table.details[i];
+    if (d.carrier.empty()) continue;
+    const int c = find_carrier(sc, d.carrier);
+    if (c < 0) throw InputError(fmt::format("{}:{}: column carrier: {}", path, i + 2, unknown_carrier(sc, d.carrier)));
+    const std::uint64_t per = sc.carriers[c].submunitions_per_carrier;
+    f.carrier[i] = c;
+    f.carriers[i] = d.carriers ? d.carriers : (d.submunitions + per - 1) / per;
+  }
+  return f;
 }
 
 void heading_keys(Section& s, std::optional<double>& heading, double& spread) {
@@ -109,13 +140,19 @@ void parse_sites(Scenario& sc, Section& top) {
   SiteSpec& sp = sc.sites;
   sp.present = true;
   sp.line = s.line();
-  sp.count = static_cast<std::uint32_t>(s.count("count", 1, 10'000'000, "a number of strike sites between 1 and 1e7"));
+  // With placement = "fixed" and points_csv, count may be left out: each point is one site.
+  const bool count_optional = s.has("points_csv") && s.has("placement") && s.node("placement")->value_or(std::string()) == "fixed";
+  if (s.has("count") || !count_optional)
+    sp.count = static_cast<std::uint32_t>(s.count("count", 1, 10'000'000, "a number of strike sites between 1 and 1e7"));
   const std::string placement = s.string("placement", "\"per_realization\" (sites redrawn in every realization) or \"fixed\"");
   if (placement != "per_realization" && placement != "fixed")
     s.fail_at(s.node("placement"), "placement", fmt::format("expected \"per_realization\" or \"fixed\", got \"{}\"", placement));
   sp.per_realization = placement == "per_realization";
   heading_keys(s, sp.heading_deg, sp.heading_spread_deg);
-  if (s.has("points_csv")) sp.points_csv = s.path("points_csv", "the path of a lon,lat[,weight] CSV");
+  if (s.has("points_csv")) {
+    sp.points_csv = s.path("points_csv", "the path of a CSV of points (lon,lat or x,y columns)");
+    if (!sp.per_realization) sp.fixed_points = read_fixed_points(sc, sp.points_csv);
+  }
   for (Section& a : s.tables("area", false)) {
     SiteArea area;
     area.line = a.line();

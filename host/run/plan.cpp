@@ -219,23 +219,50 @@ void plan_fixed_strikes(const Scenario& sc, StrikeRows& rows) {
   }
 }
 
-// The inventory dealt to the sampled sites. The carriers, line after line,
-// go to the sites in contiguous runs of near-equal size: site k gets carriers
-// [k*N/S, (k+1)*N/S) of the list, so a site mostly holds one carrier type, as
-// a real strike does. A row is the share of one line at one site.
+// The sites' strike rows. A fixed point that names its carrier and count is
+// a strike as given: one row of those carriers. The inventory is dealt to the
+// other sites: its carriers, line after line, go to them in contiguous runs
+// of near-equal size (dealt site j of S gets carriers [j*N/S, (j+1)*N/S) of
+// the list), so a site mostly holds one carrier type, as a real strike does.
+// A row is the share of one line at one site. Rows follow the sites' order.
 void deal_inventory(const Scenario& sc, Plan& p, StrikeRows& rows) {
   p.sites = make_site_sampler(sc, sc.grid, p.land_cover);
   p.notes.insert(p.notes.end(), p.sites.notes.begin(), p.sites.notes.end());
-  p.site_count = sc.sites.count;
-  const std::vector<ResolvedLine> lines = resolve_inventory(sc);
+  p.site_count = p.sites.count;
+  const std::vector<FixedSite>& fixed = p.sites.fixed_sites;
+  const auto own = [&](std::uint32_t k) { return !fixed.empty() && fixed[k].carrier >= 0; };
+  std::uint64_t S = 0;  // sites dealt from the inventory
+  std::uint32_t first_dealt = 0;
+  for (std::uint32_t k = p.site_count; k-- > 0;)
+    if (!own(k)) ++S, first_dealt = k;
+  const std::string at = fmt::format("{}:{}: sites: points_csv {}", sc.path, sc.sites.line, sc.sites.points_csv);
+  if (S && !sc.inventory.present)
+    throw InputError(fmt::format("{}:{}: the point names no carrier and the scenario has no [inventory] to deal "
+                                 "carriers from; expected columns carrier and carriers (or submunitions) filled, or an "
+                                 "[inventory]",
+                                 sc.sites.points_csv, fixed[first_dealt].line));
+  if (!S && sc.inventory.present)
+    throw InputError(fmt::format("{}: every point kept names its own carriers, so [inventory] has no site to fall on; "
+                                 "expected no [inventory], or points without carrier and count to deal it to",
+                                 at));
+  const std::vector<ResolvedLine> lines = sc.inventory.present ? resolve_inventory(sc) : std::vector<ResolvedLine>();
   std::uint64_t total = 0;
   for (const ResolvedLine& l : lines) total += l.carriers;
-  const std::uint64_t S = sc.sites.count;
   std::size_t li = 0;
   std::uint64_t line_start = 0;  // index of the current line's first carrier in the list
-  for (std::uint64_t k = 0; k < S && li < lines.size(); ++k) {
-    std::uint64_t from = k * total / S;
-    const std::uint64_t to = (k + 1) * total / S;
+  std::uint64_t j = 0;           // dealt sites so far
+  for (std::uint32_t k = 0; k < p.site_count; ++k) {
+    if (own(k)) {
+      const FixedSite& f = fixed[k];
+      const CarrierType& c = sc.carriers[f.carrier];
+      rows.add(f.carrier, f.carriers, static_cast<std::int32_t>(k), 0.0, 0.0, sc.sites.heading_deg,
+               sc.sites.heading_spread_deg, c.function_height_m, c.spin_rpm,
+               fmt::format("{}:{}: point", sc.sites.points_csv, f.line));
+      continue;
+    }
+    std::uint64_t from = j * total / S;
+    const std::uint64_t to = (j + 1) * total / S;
+    ++j;
     while (from < to) {
       while (li < lines.size() && from >= line_start + lines[li].carriers) line_start += lines[li++].carriers;
       const std::uint64_t upto = std::min(to, line_start + lines[li].carriers);
@@ -267,7 +294,7 @@ Plan make_plan(const Scenario& sc) {
   }
   StrikeRows rows(sc, p);
   plan_fixed_strikes(sc, rows);
-  if (sc.inventory.present) deal_inventory(sc, p, rows);
+  if (sc.sites.present) deal_inventory(sc, p, rows);
   p.items_per_realization = static_cast<std::uint32_t>(rows.items());
   p.fade_out_m = sc.hazard.fade_out_m;
   p.hazard = hazard_raster(p.nx, p.ny, p.cell_size_m, p.fade_out_m);
@@ -336,11 +363,16 @@ std::uint64_t scenario_items(const Scenario& sc) {
     items += static_cast<std::uint64_t>(s.carriers) * sc.carriers[s.carrier].submunitions_per_carrier;
   if (sc.inventory.present)
     for (const ResolvedLine& l : resolve_inventory(sc)) items += l.submunitions;
+  const FixedPoints& f = sc.sites.fixed_points;
+  for (std::size_t i = 0; i < f.carrier.size(); ++i)
+    if (f.carrier[i] >= 0) items += f.carriers[i] * sc.carriers[f.carrier[i]].submunitions_per_carrier;
   return items;
 }
 
 std::uint64_t scenario_strike_rows(const Scenario& sc) {
-  return sc.strikes.size() + (sc.inventory.present ? sc.sites.count + sc.inventory.lines.size() : 0);
+  const std::uint64_t sites = sc.sites.fixed_points.table.points.empty() ? sc.sites.count
+                                                                          : sc.sites.fixed_points.table.points.size();
+  return sc.strikes.size() + (sc.sites.present ? sites + sc.inventory.lines.size() : 0);
 }
 
 std::uint64_t estimate_scenario_bytes(const Scenario& sc, std::uint32_t batch) {

@@ -24,13 +24,13 @@ struct Plan {
   std::vector<float> failure_multiplier;  // land-cover multiplier x slope term
 
   // Strikes, structure of arrays (see kernels/tables.h StrikeView). A row is
-  // one carrier type at one site: a [[strike]], or the share of an inventory
-  // line dealt to one sampled site. The columns the kernels read are those of
+  // one carrier type at one site: a [[strike]], the share of an inventory
+  // line dealt to one site, or the carriers a fixed point names. The columns the kernels read are those of
   // REMNANT_STRIKE_COLUMNS; the rest stay on the host.
   std::vector<std::uint32_t> first_item;  // rows + 1 entries, prefix sum of items
   REMNANT_STRIKE_COLUMNS(REMNANT_PLAN_COLUMN)
   std::vector<std::uint32_t> carrier_of_strike;
-  std::vector<std::int32_t> site_of_strike;   // sampled site index, -1 for a [[strike]] at a fixed point
+  std::vector<std::int32_t> site_of_strike;   // site index (sites.sample), -1 for a [[strike]] at a fixed point
   std::vector<double> fixed_x, fixed_y;       // grid-relative metres of fixed strikes
   std::vector<Range> height_of_strike;        // function height range (catalogue or inventory override)
   std::vector<Range> spin_of_strike;          // spin range (air dispensers with footprint scaling)
@@ -55,7 +55,9 @@ struct Plan {
 
 Plan make_plan(const Scenario& sc);
 
-// Submunitions fired per realization by a scenario's inventory.
+// Submunitions fired per realization by a scenario's [[strike]]s, inventory
+// and the carriers fixed points name (counted whether or not a point lies on
+// the grid, so this can exceed the plan's when points are left out).
 std::uint64_t scenario_items(const Scenario& sc);
 // Strike rows the plan will hold (at most), for the memory estimate.
 std::uint64_t scenario_strike_rows(const Scenario& sc);

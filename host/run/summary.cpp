@@ -38,6 +38,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
     warnings.push_back(fmt::format("only {} realization{}: the 90 % intervals from so few are rough; run more (-r) "
                                    "before quoting them",
                                    r.realizations, r.realizations == 1 ? "" : "s"));
+  warnings.insert(warnings.end(), plan.sites.warnings.begin(), plan.sites.warnings.end());
   return fmt::format(
       "{{\n"
       "  \"software_version\": \"{}\",\n"
@@ -90,6 +91,7 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
                    r.realizations, r.backend.name, r.backend.note, r.threads, r.threads == 1 ? "" : "s",
                    r.backend.name == "cpu" ? "" : " (host)", r.batch);
   if (!r.batch_note.empty()) s += "  " + r.batch_note + "\n";
+  for (const std::string& w : plan.sites.warnings) s += "  warning: " + w + "\n";
   s += fmt::format("  submunitions fired per realization: {}\n", r.fired_per_realization);
   s += headline_text(h, r.realizations);
   s += sensitivity_text(sens);
@@ -97,7 +99,6 @@ std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& 
   const double items = double(r.fired_per_realization) * r.realizations;
   s += fmt::format("  {:.2f} s, {} submunitions per second\n", r.seconds,
                    format_figure(r.seconds > 0 ? items / r.seconds : 0.0));
-  (void)plan;
   return s;
 }
 
@@ -169,10 +170,14 @@ std::string validation_text(const Scenario& sc, const Plan& plan) {
                      range_text(st.terminal_velocity_mps, "m/s"));
   }
   if (sc.sites.present) {
-    s += fmt::format("strike sites: {} ({}), drawn from {}\n", sc.sites.count,
-                     sc.sites.per_realization ? "redrawn in every realization" : "fixed for the run by the seed",
-                     sc.sites.points_csv.empty() ? fmt::format("{} area(s)", sc.sites.areas.size())
-                                                 : fmt::format("{} points in {}", plan.sites.point_x.size(), sc.sites.points_csv));
+    if (!plan.sites.fixed_sites.empty())
+      s += fmt::format("strike sites: {}, the points kept of {}, each one site in every realization\n",
+                       plan.site_count, sc.sites.points_csv);
+    else
+      s += fmt::format("strike sites: {} ({}), drawn from {}\n", plan.site_count,
+                       sc.sites.per_realization ? "redrawn in every realization" : "fixed for the run by the seed",
+                       sc.sites.points_csv.empty() ? fmt::format("{} area(s)", sc.sites.areas.size())
+                                                   : fmt::format("{} points in {}", plan.sites.point_x.size(), sc.sites.points_csv));
   }
   if (!sc.strikes.empty()) s += fmt::format("strikes at fixed points: {}\n", sc.strikes.size());
   s += fmt::format("wind: {}, from {}\n", range_text(sc.wind.speed_mps, "m/s"), range_text(sc.wind.from_deg, "deg"));
