@@ -3,13 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <tuple>
 #include <memory>
 
 #include "host/common/atomic_output.h"
 #include "host/common/errors.h"
 #include "host/common/numbers.h"
+#include "host/evidence/clearance.h"
 #include "host/evidence/hazard_layers.h"
 #include "host/evidence/result_file.h"
+#include "host/maps/clearance_plot.h"
+#include "host/maps/map_layers.h"
 #include "host/run/ensemble.h"
 #include "host/run/progress.h"
 #include "host/run/replay.h"
@@ -56,6 +62,29 @@ std::string report_text(const ResultData& d, const std::string& file, const Haza
   s += "Model-derived areas, not survey results.\n";
   for (const std::string& w : written) s += "written: " + w + "\n";
   return s;
+}
+
+// The towns of the result's dataset (none when it has no towns layer).
+std::vector<NamedPoint> dataset_towns(const ResultData& d) {
+  std::vector<NamedPoint> towns;
+  const MapContext ctx = load_map_context(d, "");
+  for (const ContextLayer& l : ctx.layers) {
+    if (l.name != "towns") continue;
+    for (const ContextFeature& f : l.features)
+      if (!f.parts.empty() && !f.parts[0].empty())
+        towns.push_back({f.name, f.parts[0][0][0], f.parts[0][0][1], f.population});
+  }
+  return towns;
+}
+
+// An output file of its own (--ranking, --curve, --localities): not there yet, its directory writable.
+void check_single_output(const std::string& path, const std::string& option, std::vector<std::string>& files) {
+  if (path.empty()) return;
+  if (std::find(files.begin(), files.end(), path) != files.end())
+    throw InputError(fmt::format("{} {}: the file is written twice", option, path));
+  if (path_exists(path)) throw InputError(fmt::format("{} {}: the file exists; remove it or choose another name", option, path));
+  check_output_path(path, option);
+  files.push_back(path);
 }
 
 }  // namespace
@@ -125,12 +154,36 @@ HazardResult run_hazard(const HazardArgs& a, const SweepHooks& hooks) {
     }
   }
   if (a.threads < 0) throw InputError(fmt::format("--threads: expected a count >= 0, got {}", a.threads));
+  if (!(a.near_m > 0.0) || !std::isfinite(a.near_m))
+    throw InputError(fmt::format("--near: expected a distance in metres > 0, got {:g}", a.near_m));
+  if (!(a.block_m > 0.0) || !std::isfinite(a.block_m))
+    throw InputError(fmt::format("--block: expected a side in metres > 0, got {:g}", a.block_m));
+  if (!(a.town_weight >= 0.0) || !std::isfinite(a.town_weight))
+    throw InputError(fmt::format("--town-weight: expected a weight >= 0, got {:g}", a.town_weight));
+  for (const auto& [path, option, ext] : {std::tuple<std::string, const char*, const char*>{a.ranking, "--ranking", ".csv"},
+                                          {a.localities, "--localities", ".csv"}})
+    if (!path.empty() && file_extension(path) != ext)
+      throw InputError(fmt::format("{} {}: expected a .csv file", option, path));
+  if (!a.curve.empty()) check_clearance_curve_path(a.curve);
+  check_single_output(a.ranking, "--ranking", files);
+  check_single_output(a.curve, "--curve", files);
+  check_single_output(a.localities, "--localities", files);
   const ResultData d = read_result_file(a.file);
   for (const std::string& o : a.outs) check_hazard_output(o, d.grid);
+  const bool need_towns = !a.localities.empty() || a.town_weight > 0.0;
+  const std::vector<NamedPoint> towns = need_towns ? dataset_towns(d) : std::vector<NamedPoint>{};
+  if (need_towns && towns.empty())
+    throw InputError(fmt::format("{}: {} needs the towns of the result's dataset, and {}", a.file,
+                                 a.localities.empty() ? "--town-weight" : "--localities",
+                                 d.dataset.empty() ? "the result has no dataset" : "its dataset has no towns layer"));
 
   HazardResult out;
   out.areas = find_hazard_areas(d, threshold);
   HazardAreas& h = out.areas;
+  const std::vector<std::string> near_town = rank_areas(h, towns, {a.town_weight, a.near_m});
+  if (!a.localities.empty()) out.localities = localities_near(d, h, towns, a.near_m);
+  ClearanceCurve curve;
+  if (!a.curve.empty()) curve = clearance_curve(d, h, a.block_m);
   std::vector<StrikeSitePoint> sites;
   std::unique_ptr<Replay> rp;
   try {
@@ -141,26 +194,41 @@ HazardResult run_hazard(const HazardArgs& a, const SweepHooks& hooks) {
   if (rp) sites = first_strike_rows(*rp->scenario, *rp->plan, d.seed);
   if (hooks.before_running) hooks.before_running();
   if (a.intervals) {
-    std::unique_ptr<Progress> progress;
-    if (hooks.progress) progress = hooks.progress("hazard: realizations run again", d.fired_per_realization);
-    ReplayOptions o;
-    o.threads = a.threads;
-    o.cancel = hooks.cancel;
-    o.progress = [&](std::uint32_t done, std::uint32_t total) {
-      if (progress) progress->update(done, total);
+    // Two passes when a curve is asked: the file's realizations (checked
+    // against it) for the areas' and towns' intervals, then as many fresh
+    // ones, held out from the ranking, for the curve.
+    const auto pass = [&](const std::string& label, const std::function<void(const ReplayOptions&)>& run) {
+      std::unique_ptr<Progress> progress;
+      if (hooks.progress) progress = hooks.progress(label, d.fired_per_realization);
+      ReplayOptions o;
+      o.threads = a.threads;
+      o.cancel = hooks.cancel;
+      o.progress = [&](std::uint32_t done, std::uint32_t total) {
+        if (progress) progress->update(done, total);
+      };
+      run(o);
+      if (progress) progress->finish();
     };
     try {
-      replay_realizations(d, a.file, *rp, o, [&](std::uint32_t, const std::vector<std::uint64_t>& duds) {
-        add_realization(h, duds);
+      pass("hazard: realizations run again", [&](const ReplayOptions& o) {
+        replay_realizations(d, a.file, *rp, o, [&](std::uint32_t, const std::vector<std::uint64_t>& duds) {
+          add_realization(h, duds);
+          if (!a.localities.empty()) add_realization(out.localities, duds);
+        });
       });
+      if (!a.curve.empty())
+        pass("hazard: fresh realizations for the curve", [&](const ReplayOptions& o) {
+          fresh_realizations(d, *rp, o, d.realizations, d.realizations,
+                             [&](std::uint32_t, const std::vector<std::uint64_t>& duds) { add_realization(curve, duds); });
+        });
     } catch (const Interrupted&) {
-      if (progress) progress->finish();
       if (hooks.say) hooks.say("remnant: hazard interrupted; nothing was written\n");
       out.outcome = SweepOutcome::Interrupted;
       return out;
     }
-    if (progress) progress->finish();
     finish_intervals(h);
+    if (!a.localities.empty()) finish_intervals(out.localities);
+    if (!a.curve.empty()) finish_intervals(curve);
   }
 
   HazardLayerInput in;
@@ -170,6 +238,10 @@ HazardResult run_hazard(const HazardArgs& a, const SweepHooks& hooks) {
   in.sites_note = sites_note_of(d);
   if (!rp) in.sites_note += " (not written: the scenario could not be loaded again)";
   in.about = hazard_about(d, a.file, h, in.sites_note);
+  if (a.town_weight > 0.0)
+    in.about.emplace_back("rank", fmt::format("1 = the highest priority: expected items per hectare, times {:g} where a "
+                                              "town of the dataset lies within {:g} m of the area (--town-weight {:g})",
+                                              1.0 + a.town_weight, a.near_m, a.town_weight));
   in.description = in.about.front().second;
   for (const std::string& o : a.outs) {
     if (hooks.cancel && hooks.cancel->load()) {
@@ -180,6 +252,18 @@ HazardResult run_hazard(const HazardArgs& a, const SweepHooks& hooks) {
     write_hazard_layers(in, o);
     for (const std::string& f : hazard_output_files(o, "--out"))
       if (path_exists(f)) out.written.push_back(f);
+  }
+  if (!a.ranking.empty()) {
+    write_text_file(a.ranking, ranking_csv(h, near_town));
+    out.written.push_back(a.ranking);
+  }
+  if (!a.curve.empty()) {
+    render_clearance_curve(curve, d, a.file, a.curve);
+    out.written.push_back(a.curve);
+  }
+  if (!a.localities.empty()) {
+    write_text_file(a.localities, localities_csv(out.localities));
+    out.written.push_back(a.localities);
   }
   out.report = report_text(d, a.file, h, out.written);
   return out;

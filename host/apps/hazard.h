@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/apps/sweep.h"
+#include "host/evidence/clearance.h"
 #include "host/evidence/hazard_areas.h"
 
 namespace remnant {
@@ -21,6 +22,12 @@ struct HazardArgs {
   bool intervals = true;                 // false: --no-intervals
   int threads = 0;                       // --threads for the replay (0: the OpenMP default)
   bool quiet = false;
+  std::string ranking;      // --ranking FILE.csv: the areas in clearance order
+  std::string curve;        // --curve FILE.{png,svg,pdf}: the clearance curve
+  std::string localities;   // --localities FILE.csv: expected items near each town of the dataset
+  double near_m = 1000.0;   // --near: the distance for --localities and --town-weight, metres
+  double town_weight = 0.0; // --town-weight: an area with a town within --near counts (1 + W) x its density
+  double block_m = 100.0;   // --block: the side of a clearance block of --curve, metres (whole cells)
 };
 
 struct HazardResult {
@@ -28,6 +35,7 @@ struct HazardResult {
   std::string report;                 // the text summary (Finished)
   std::vector<std::string> written;   // every file written, companions included
   HazardAreas areas;
+  Localities localities;              // with --localities
 };
 
 // Checks the arguments and every output before any work (InputError), reads

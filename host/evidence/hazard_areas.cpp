@@ -77,17 +77,6 @@ double ring_area2(const HazardRing& r) {
   return a;
 }
 
-// Even-odd rule over all rings of one polygon.
-bool inside(const std::vector<HazardRing>& rings, double x, double y) {
-  bool in = false;
-  for (const HazardRing& r : rings)
-    for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) {
-      const double xi = r[i][0], yi = r[i][1], xj = r[j][0], yj = r[j][1];
-      if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
-    }
-  return in;
-}
-
 // A ring from OGR: vertices snapped to the millimetre (GDAL's contour nudges
 // them by 1e-5 m off the cell midpoints), runs of collinear vertices merged,
 // oriented as asked.
@@ -296,7 +285,7 @@ HazardAreas find_hazard_areas(const ResultData& d, const HazardThreshold& t) {
     const double y = g.origin_y_m + (start / g.nx + 0.5) * g.cell_size_m;
     std::int32_t found = -1;
     for (std::size_t p = 0; p < polygons.size() && found < 0; ++p)
-      if (x >= boxes[p].x0 && x <= boxes[p].x1 && y >= boxes[p].y0 && y <= boxes[p].y1 && inside(polygons[p], x, y))
+      if (x >= boxes[p].x0 && x <= boxes[p].x1 && y >= boxes[p].y0 && y <= boxes[p].y1 && rings_contain(polygons[p], x, y))
         found = static_cast<std::int32_t>(p);
     if (found < 0)
       throw std::logic_error(fmt::format("hazard areas: the cell at ({:.1f}, {:.1f}) m lies in no traced outline", x, y));
@@ -336,18 +325,32 @@ HazardAreas find_hazard_areas(const ResultData& d, const HazardThreshold& t) {
   for (std::size_t i = 0; i < h.areas.size(); ++i) h.areas[i].items_mean = sums[i] / R;
   h.outside_mean = outside / R;
 
-  const std::vector<std::size_t> ranked = by_rank(h);
+  // Ranked by density, ties by id (clearance.h's rank_areas may weigh towns in).
+  std::vector<std::size_t> ranked(h.areas.size());
+  std::iota(ranked.begin(), ranked.end(), std::size_t{0});
+  std::stable_sort(ranked.begin(), ranked.end(), [&](std::size_t a, std::size_t b) {
+    return h.areas[a].density_per_ha() > h.areas[b].density_per_ha();
+  });
   for (std::size_t k = 0; k < ranked.size(); ++k) h.areas[ranked[k]].rank = static_cast<std::uint32_t>(k + 1);
   h.items_by_realization.assign(h.areas.size(), {});
   return h;
 }
 
+bool rings_contain(const std::vector<HazardRing>& rings, double x, double y) {
+  bool in = false;
+  for (const HazardRing& r : rings)
+    for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++) {
+      const double xi = r[i][0], yi = r[i][1], xj = r[j][0], yj = r[j][1];
+      if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+    }
+  return in;
+}
+
 std::vector<std::size_t> by_rank(const HazardAreas& h) {
   std::vector<std::size_t> order(h.areas.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return h.areas[a].density_per_ha() > h.areas[b].density_per_ha();
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return h.areas[a].rank < h.areas[b].rank; });
   return order;
 }
 
@@ -366,10 +369,7 @@ void add_realization(HazardAreas& h, const std::vector<std::uint64_t>& duds) {
 }
 
 void finish_intervals(HazardAreas& h) {
-  const auto q = [](std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    return quantile_sorted(v, p);
-  };
+  const auto q = quantile_of;
   if (h.outside_by_realization.empty()) throw std::logic_error("finish_intervals: no realization added");
   for (std::size_t a = 0; a < h.areas.size(); ++a) {
     h.areas[a].items_q05 = q(h.items_by_realization[a], 0.05);

@@ -49,7 +49,7 @@ using HazardRing = std::vector<std::array<double, 2>>;  // CRS metres, closed (l
 
 struct HazardArea {
   std::uint32_t id = 0;    // 1.. in the order of the area's first cell (southern row first, then west to east)
-  std::uint32_t rank = 0;  // 1 = the most expected items per hectare (ties: lower id first)
+  std::uint32_t rank = 0;  // 1 = the most expected items per hectare (ties: lower id first); rank_areas may weigh towns in
   std::vector<HazardRing> rings;  // outer ring first (counter-clockwise), then its holes (clockwise)
   std::uint32_t cells = 0;        // cells whose centres lie inside
   double area_m2 = 0.0;           // of the polygon (rings, holes subtracted)
@@ -86,7 +86,10 @@ void add_realization(HazardAreas& h, const std::vector<std::uint64_t>& duds);
 // as the result's headline intervals).
 void finish_intervals(HazardAreas& h);
 
-// The areas' indices in rank order.
+// Whether (x, y) lies inside an area's rings (even-odd rule: holes work).
+bool rings_contain(const std::vector<HazardRing>& rings, double x, double y);
+
+// The areas' indices in the order of their rank field.
 std::vector<std::size_t> by_rank(const HazardAreas& h);
 
 }  // namespace remnant

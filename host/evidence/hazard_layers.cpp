@@ -236,7 +236,8 @@ class Writer {
   void write_sites(GDALDatasetH ds) {
     OGRLayerH l = layer(ds, "strike_sites", wkbPoint,
                         {{"site", OFTInteger}, {"carrier", OFTString}, {"carriers", OFTInteger64},
-                         {"submunitions", OFTInteger64}, {"note", OFTString}},
+                         {"submunitions", OFTInteger64}, {"name", OFTString}, {"date", OFTString},
+                         {"note", OFTString}},
                         "Strike sites of the result's scenario, one point per carrier type at a site. " +
                             in_.sites_note);
     OGRFeatureDefnH def = OGR_L_GetLayerDefn(l);
@@ -246,7 +247,10 @@ class Writer {
       OGR_F_SetFieldString(f.get(), 1, s.carrier.c_str());
       OGR_F_SetFieldInteger64(f.get(), 2, static_cast<GIntBig>(s.carriers));
       OGR_F_SetFieldInteger64(f.get(), 3, static_cast<GIntBig>(s.submunitions));
-      OGR_F_SetFieldString(f.get(), 4, in_.sites_note.c_str());
+      OGR_F_SetFieldString(f.get(), 4, s.name.c_str());
+      if (!s.date.empty()) OGR_F_SetFieldString(f.get(), 5, s.date.c_str());
+      else OGR_F_SetFieldNull(f.get(), 5);
+      OGR_F_SetFieldString(f.get(), 6, in_.sites_note.c_str());
       double x = 0, y = 0;
       point(s.x_m, s.y_m, x, y);
       OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);

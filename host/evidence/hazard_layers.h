@@ -26,6 +26,7 @@ struct StrikeSitePoint {
   std::int32_t site = -1;  // the sampled site's index, -1 for a [[strike]] of the scenario
   std::string carrier;
   std::uint64_t carriers = 0, submunitions = 0;
+  std::string name, date;  // a fixed point's name and date from its points file ("" when none)
 };
 
 struct HazardLayerInput {

@@ -16,6 +16,11 @@ std::uint64_t quantile_rank(std::uint64_t n, double p) {
 
 }  // namespace
 
+double quantile_of(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return quantile_sorted(values, p);
+}
+
 double quantile_sorted(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0.0;
   return sorted[quantile_rank(sorted.size(), p) - 1];

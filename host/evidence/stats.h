@@ -23,6 +23,8 @@ struct Summary {
 Summary summarize(std::vector<double> values);
 // Type-1 quantile of sorted values.
 double quantile_sorted(const std::vector<double>& sorted, double p);
+// The same of values in any order.
+double quantile_of(std::vector<double> values, double p);
 
 struct CellStatistics {
   std::vector<float> mean, sd, p_any, q05, q50, q95, impact_mean;

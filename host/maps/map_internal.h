@@ -93,6 +93,11 @@ struct PageInfo {
 void write_page(const std::string& path, PageSize page, double dpi, const PageInfo& info,
                 const std::function<void(Canvas&)>& draw);
 
+// Axis ticks of the figures: a step of 1, 2 or 5 times a power of ten giving
+// at most about `ticks` steps over span, and the decimals it needs.
+double nice_step(double span, int ticks);
+int step_decimals(double step);
+
 // The extension, the dpi and the output directory checked before any work
 // (InputError).
 void check_page_format(const std::string& path, double dpi);

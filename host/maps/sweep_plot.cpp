@@ -131,18 +131,6 @@ std::vector<std::string> fit_lines(Canvas& c, const std::string& s, const Font& 
   return out;
 }
 
-// A step of 1, 2 or 5 times a power of ten giving at most about `ticks` steps.
-double nice_step(double span, int ticks) {
-  if (!(span > 0)) return 1;
-  const double raw = span / ticks;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0})
-    if (m * mag >= raw * (1 - 1e-9)) return m * mag;
-  return 10 * mag;
-}
-
-int step_decimals(double step) { return step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9)); }
-
 // Units of a --set key, from its last name where the scenario's naming says
 // them; "" when unknown.
 std::string key_units(const std::string& key) {
@@ -495,12 +483,29 @@ void draw_series_legend(Canvas& c, const Figure& f, const PlotArea& a) {
 
 }  // namespace
 
+namespace map_detail {
+
+// (map_internal.h) A step of 1, 2 or 5 times a power of ten giving at most about `ticks` steps.
+double nice_step(double span, int ticks) {
+  if (!(span > 0)) return 1;
+  const double raw = span / ticks;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0})
+    if (m * mag >= raw * (1 - 1e-9)) return m * mag;
+  return 10 * mag;
+}
+
+int step_decimals(double step) { return step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9)); }
+
+}  // namespace map_detail
+
 void render_sweep_plot(const SweepSummary& s, const std::string& path) {
   if (s.swept.empty() || s.points.empty()) throw InputError("a sweep figure needs at least one swept parameter and point");
   const Figure f = plan_figure(s);
   const PageSize page{200 * kMm, 130 * kMm};
   const PageInfo info{f.title, f.subtitle + " " + footer_method(s, f.numeric),
-                      fmt::format("Remnant {} (git {})", s.software_version, s.git_revision)};
+                      fmt::format("Remnant {} (git {})", s.software_version, s.git_revision),
+                      std::string()};  // the sweep records no date: a PDF takes the clock's
   write_page(path, page, kPlotDpi, info, [&](Canvas& c) {
     const double width = page.w - 2 * kMargin;
     const TitleBlock tb = layout_title(c, f.title, f.subtitle, width);

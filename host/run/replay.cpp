@@ -44,10 +44,10 @@ Replay prepare_replay(const ResultData& d, const std::string& file) {
   return rp;
 }
 
-void replay_realizations(const ResultData& d, const std::string& file, const Replay& rp, const ReplayOptions& opt,
-                         const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
-  if (d.totals.size() != d.realizations || d.realization_index.size() != d.realizations)
-    throw InputError(file + ": the file does not hold every realization's totals");
+namespace {
+
+RunOptions replay_options(const ResultData& d, const ReplayOptions& opt,
+                          const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
   RunOptions o;
   o.realizations = d.realizations;
   o.seed = d.seed;
@@ -56,9 +56,30 @@ void replay_realizations(const ResultData& d, const std::string& file, const Rep
   o.duds_only = true;
   o.cancel = opt.cancel;
   o.progress = opt.progress;
-  o.each_realization = [&](std::uint32_t r, const std::vector<std::uint64_t>& duds) {
-    each(r, duds);
-  };
+  o.each_realization = each;
+  return o;
+}
+
+}  // namespace
+
+void fresh_realizations(const ResultData& d, const Replay& rp, const ReplayOptions& opt, std::uint32_t first,
+                        std::uint32_t count,
+                        const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
+  if (first < d.realizations || static_cast<std::uint64_t>(first) + count > 0xffffffffULL)
+    throw std::logic_error("fresh_realizations: realizations the file holds, or beyond the index range");
+  RunOptions o = replay_options(d, opt, each);
+  o.realizations = first + count;
+  RealizationSet todo;
+  todo.add(first, first + count);
+  o.todo = todo;
+  run_ensemble(*rp.scenario, *rp.plan, o);
+}
+
+void replay_realizations(const ResultData& d, const std::string& file, const Replay& rp, const ReplayOptions& opt,
+                         const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
+  if (d.totals.size() != d.realizations || d.realization_index.size() != d.realizations)
+    throw InputError(file + ": the file does not hold every realization's totals");
+  const RunOptions o = replay_options(d, opt, each);
   const RunResult res = run_ensemble(*rp.scenario, *rp.plan, o);
   for (std::size_t i = 0; i < res.totals.size(); ++i) {
     const RealizationTotals& a = res.totals[i];
@@ -84,6 +105,10 @@ std::vector<StrikeSitePoint> first_strike_rows(const Scenario& sc, const Plan& p
     p.carrier = sc.carriers.at(plan.carrier_of_strike[s]).name;
     p.submunitions = plan.first_item[s + 1] - plan.first_item[s];
     p.carriers = plan.per_carrier[s] ? p.submunitions / plan.per_carrier[s] : 0;
+    if (p.site >= 0 && static_cast<std::size_t>(p.site) < plan.sites.fixed_sites.size()) {
+      p.name = plan.sites.fixed_sites[p.site].name;
+      p.date = plan.sites.fixed_sites[p.site].date;
+    }
     out.push_back(p);
   }
   return out;

@@ -47,6 +47,14 @@ struct ReplayOptions {
 void replay_realizations(const ResultData& d, const std::string& file, const Replay& rp, const ReplayOptions& opt,
                          const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each);
 
+// Runs `count` realizations of d's scenario that the file does not hold
+// (indices first .. first + count - 1, first >= d.realizations: new draws of
+// the same model, seed and backend) and calls each(realization, duds per
+// cell): a sample held out from everything computed on the file's.
+void fresh_realizations(const ResultData& d, const Replay& rp, const ReplayOptions& opt, std::uint32_t first,
+                        std::uint32_t count,
+                        const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each);
+
 // The strike rows of realization 0 (sites redrawn in every realization are
 // those of the first), in the grid's CRS metres.
 std::vector<StrikeSitePoint> first_strike_rows(const Scenario& sc, const Plan& plan, std::uint64_t seed);

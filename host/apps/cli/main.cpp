@@ -632,6 +632,18 @@ CLI::App* add_hazard_command(CLI::App& app, remnant::HazardArgs& h) {
   cmd->add_flag("--no-intervals", [&h](std::int64_t) { h.intervals = false; },
                 "Do not run the realizations again: the areas without their 90 % intervals");
   cmd->add_option("--threads", h.threads, "CPU threads for running the realizations again (default: all)");
+  cmd->add_option("--ranking", h.ranking, "FILE.csv: the areas in clearance order, with the cumulative share of "
+                                          "the expected items removed");
+  cmd->add_option("--curve", h.curve, "FILE.{png,svg,pdf}: the clearance curve, items removed against area "
+                                      "cleared in blocks, densest first and south to north");
+  cmd->add_option("--localities", h.localities, "FILE.csv: expected items within --near of each town of the "
+                                                "result's dataset");
+  cmd->add_option("--block", h.block_m, "Metres: the side of the clearance blocks of --curve (whole cells)")
+      ->capture_default_str();
+  cmd->add_option("--near", h.near_m, "Metres: the distance of --localities and --town-weight")->capture_default_str();
+  cmd->add_option("--town-weight", h.town_weight, "W: an area with a town within --near ranks as if (1 + W) times "
+                                                  "as dense (default 0: by density alone)")
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", h.quiet, "No progress on stderr");
   return cmd;
 }
