@@ -2,6 +2,7 @@
 // The areas' items and the items outside them add up to the result's total,
 // realization by realization once replayed; every format opens in OGR with
 // its geometry type, CRS and fields; bad arguments exit 2 and write nothing.
+#include <fmt/format.h>
 #include <gdal.h>
 #include <gtest/gtest.h>
 #include <ogr_api.h>
@@ -127,6 +128,19 @@ TEST(HazardAreas, ReplayRefusesAFileWhoseRealizationsItCannotReproduce) {
   ResultData other = read_result_file(f.result);
   other.fired_per_realization += 1;
   EXPECT_THROW(prepare_replay(other, f.result), InputError);
+}
+
+TEST(HazardAreas, InfoListsWhatHazardWouldWrite) {
+  ResultFixture f;
+  const ResultData d = read_result_file(f.result);
+  const HazardAreas h = find_hazard_areas(d, HazardThreshold{});
+  const test::CommandResult r = test::run_command(std::string(REMNANT_CLI_PATH) + " info " + test::shell_quote(f.result));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("what `remnant hazard` would write (default threshold: " + h.threshold.text() + "):"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(fmt::format("layer hazard_areas: {} polygon", h.areas.size())), std::string::npos)
+      << r.output;
 }
 
 TEST(HazardAreas, ThresholdsAreCheckedAndNamed) {

@@ -19,6 +19,7 @@
 #include "host/evidence/report.h"
 #include "host/evidence/result_file.h"
 #include "host/run/result_data.h"
+#include "host/evidence/hazard_areas.h"
 #include "test_support.h"
 
 namespace remnant {
@@ -468,14 +469,23 @@ TEST_F(Map, ComparisonTableHoldsTheHeadlinesOfBothFiles) {
   const Headline ha = headline(data());
   const Headline hb = headline(b);
   ASSERT_TRUE(ha.hazard.recorded());
-  ASSERT_EQ(rows.size(), 5u);
+  ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[1].quantity, "Hazard area (within 50 m of a dud), km²");
+  // Last, the area of the polygons `remnant hazard` writes, one figure per result.
+  for (const auto& [d, s] : {std::pair<const ResultData*, const Summary*>{&data(), &rows[5].a}, {&b, &rows[5].b}}) {
+    double km2 = 0.0;
+    for (const HazardArea& x : find_hazard_areas(*d, HazardThreshold{}).areas) km2 += x.area_m2 * 1e-6;
+    EXPECT_GT(km2, 0.0);
+    EXPECT_DOUBLE_EQ(s->mean, km2);
+    EXPECT_TRUE(std::isnan(s->q05));
+  }
+  EXPECT_EQ(rows[5].quantity, "Hazard areas for a GIS (remnant hazard), km²");
   const Summary* want[5][2] = {{&ha.total_duds, &hb.total_duds},
                                {&ha.hazard_area_km2, &hb.hazard_area_km2},
                                {&ha.contaminated_area_km2, &hb.contaminated_area_km2},
                                {&ha.in_water, &hb.in_water},
                                {&ha.outside_grid, &hb.outside_grid}};
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  for (std::size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(rows[i].a.mean, want[i][0]->mean) << rows[i].quantity;
     EXPECT_EQ(rows[i].a.q05, want[i][0]->q05) << rows[i].quantity;
     EXPECT_EQ(rows[i].a.q95, want[i][0]->q95) << rows[i].quantity;
@@ -498,9 +508,10 @@ TEST_F(Map, ComparisonTableHoldsTheHeadlinesOfBothFiles) {
   for (const ComparisonRow& r : rows) {
     EXPECT_NE(text.find(">" + format_number(r.a.mean, r.decimals) + "<"), std::string::npos) << r.quantity;
     EXPECT_NE(text.find(">" + format_number(r.b.mean, r.decimals) + "<"), std::string::npos) << r.quantity;
-    EXPECT_NE(text.find("[" + format_number(r.a.q05, r.decimals) + " – " + format_number(r.a.q95, r.decimals) + "]"),
-              std::string::npos)
-        << r.quantity;
+    const std::string interval =
+        std::isnan(r.a.q05) ? "(90 % of the expected items)"
+                            : "[" + format_number(r.a.q05, r.decimals) + " – " + format_number(r.a.q95, r.decimals) + "]";
+    EXPECT_NE(text.find(interval), std::string::npos) << r.quantity;
   }
   EXPECT_NE(text.find(fmt::format(">{:.2f}<", rows[0].ratio)), std::string::npos);
   EXPECT_NE(text.find("test.h5"), std::string::npos);

@@ -1,5 +1,7 @@
 #include "host/evidence/report.h"
 
+#include "host/evidence/hazard_areas.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -226,8 +228,24 @@ std::string result_info_text(const ResultData& d) {
     s += "  no hazard area: the file's format is older than 1.2 (run again to have it)\n";
   s += headline_text(headline(d), d.totals.size());
   s += sensitivity_text(d.sensitivity);
+  s += hazard_layers_text(d);
   s += provenance_text(d.dud_rates, d.overrides, d.assumptions);
   for (const std::string& r : d.references) s += fmt::format("  reference: {}\n", r);
+  return s;
+}
+
+std::string hazard_layers_text(const ResultData& d) {
+  if (d.filetype == kCheckpointFiletype) return "";
+  const HazardAreas h = find_hazard_areas(d, HazardThreshold{});
+  double area = 0.0, items = 0.0;
+  for (const HazardArea& a : h.areas) area += a.area_m2, items += a.items_mean;
+  std::string s = fmt::format("what `remnant hazard` would write (default threshold: {}):\n", h.threshold.text());
+  s += fmt::format("  layer hazard_areas: {} polygon{}, {} km2, {} of the {} expected unexploded items inside "
+                   "(intervals: `remnant hazard` runs the realizations again); model-derived, not survey results\n",
+                   h.areas.size(), h.areas.size() == 1 ? "" : "s", format_figure(area * 1e-6), format_figure(items),
+                   format_figure(h.total_mean));
+  s += fmt::format("  layer strike_sites: the scenario's strike sites ({}); table about: where the figures come from\n",
+                   site_placement_text(d.site_placement));
   return s;
 }
 

@@ -78,6 +78,9 @@ std::string json_summary_object(const Summary& s);
 // figures with their 90 % intervals, recomputed from the per-realization
 // totals; then dud-rate priors, --set overrides and assumptions.
 std::string result_info_text(const ResultData& d);
+// What `remnant hazard` would write for d at its default threshold (part of
+// result_info_text; "" for a checkpoint).
+std::string hazard_layers_text(const ResultData& d);
 
 // Backslash-escapes a string for a JSON document.
 std::string json_escape(const std::string& s);

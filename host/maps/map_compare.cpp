@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "host/maps/map.h"
+#include "host/evidence/hazard_areas.h"
 #include "host/maps/map_internal.h"
 #include "host/evidence/report.h"
 #include "host/common/errors.h"
@@ -42,6 +43,19 @@ std::vector<ComparisonRow> comparison_rows(const ResultData& a, const ResultData
       {"Submunitions landed outside the grid", 0, ha.outside_grid, hb.outside_grid},
   };
   rows.insert(rows.end(), rest.begin(), rest.end());
+  // The hazard areas `remnant hazard` writes (its default threshold), drawn
+  // from each result's mean map: one figure per result, no interval.
+  const HazardThreshold t;
+  const auto areas_km2 = [&](const ResultData& d) {
+    Summary s;
+    s.mean = 0.0;
+    for (const HazardArea& x : find_hazard_areas(d, t).areas) s.mean += x.area_m2 * 1e-6;
+    s.q05 = s.q95 = std::numeric_limits<double>::quiet_NaN();
+    return s;
+  };
+  const Summary sa = areas_km2(a), sb = areas_km2(b);
+  rows.push_back({"Hazard areas for a GIS (remnant hazard), km²",
+                  decimals(std::max(sa.mean, sb.mean)), sa, sb});
   for (ComparisonRow& r : rows)
     r.ratio = r.a.mean != 0 ? r.b.mean / r.a.mean : std::numeric_limits<double>::quiet_NaN();
   return rows;
@@ -100,7 +114,8 @@ Table make_table(const std::vector<ComparisonRow>& rows, double width) {
   t.rows.push_back({"Per realization, mean [90 % interval]", "A", "B", "B / A"});
   t.second.push_back({"", "", "", ""});
   for (const ComparisonRow& r : rows) {
-    auto interval = [&](const Summary& s) {
+    auto interval = [&](const Summary& s) -> std::string {
+      if (std::isnan(s.q05)) return "(90 % of the expected items)";
       return "[" + format_number(s.q05, r.decimals) + " – " + format_number(s.q95, r.decimals) + "]";
     };
     t.rows.push_back({r.quantity, format_number(r.a.mean, r.decimals), format_number(r.b.mean, r.decimals),
