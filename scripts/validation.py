@@ -127,14 +127,17 @@ def main():
                      "| comparison |")
         lines.append("|---|---|---|---|---|---|---|")
         for rec in records["record"]:
-            if rec["case"] != case["id"]:
+            if rec["case"] != case.get("records", case["id"]):
                 continue
             m = model_figure(rec, summary, types)
             ratio = m["mean"] / rec["value"] if rec["value"] else None
             inside = "–" if m["q05"] is None else ("yes" if m["q05"] <= rec["value"] <= m["q95"] else "no")
             interval = "" if m["q05"] is None else f" [{fmt(m['q05'])}, {fmt(m['q95'])}]"
+            comparison = rec["comparison"]
+            if rec["what"] in case.get("calibrated_to", []):
+                comparison = "**the calibration's target**: agreement is by construction"
             lines.append(f"| {rec['what']} | {fmt(rec['value'])} {rec['unit']} | {rec['value_source']} | "
-                         f"{fmt(m['mean'])}{interval} | {fmt(ratio)} | {inside} | {rec['comparison']} |")
+                         f"{fmt(m['mean'])}{interval} | {fmt(ratio)} | {inside} | {comparison} |")
         for note in case.get("notes", []):
             lines.append(f"\n{note}")
         if case.get("sensitivity"):
