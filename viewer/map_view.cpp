@@ -29,7 +29,7 @@ struct Rect {
 // which no other part of the map uses (tests/viewer_test.cpp looks for it).
 const ImU32 kHazardLine = IM_COL32(160, 0, 75, 255);
 const ImU32 kHazardHalo = IM_COL32(255, 255, 255, 210);
-constexpr float kHazardLineWidth = 2.0f, kHazardHaloWidth = 5.0f;
+constexpr float kHazardLineWidth = 2.0f, kHazardHaloWidth = 4.0f;
 // Ranks are written on at most this many areas (the highest ranks first), each
 // at least kRankMinPixels wide or high on screen.
 constexpr int kRankLabels = 20;
