@@ -5,6 +5,8 @@
 #include <cairo.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
@@ -12,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "host/evidence/hazard_areas.h"
+#include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
 #include "test_support.h"
 #include "viewer/glyph_ranges.h"
@@ -240,6 +244,122 @@ TEST(Viewer, HDF5IsToldByItsSignatureNotItsName) {
   EXPECT_NE(c.output.find("--resume"), std::string::npos) << c.output;
   EXPECT_EQ(c.output.find("TOML"), std::string::npos) << c.output;
   EXPECT_FALSE(std::filesystem::exists(png));
+}
+
+// A number after `name=` on the first line of out that starts with `head`; NaN when none.
+double field(const std::string& out, const std::string& head, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("(^|\\n)" + head + " [^\\n]*\\b" + name + "=([0-9.eE+-]+)")))
+    return std::nan("");
+  return std::stod(m[2]);
+}
+
+// The outline colour of the hazard areas (viewer/map_view.cpp's kHazardLine,
+// 160, 0, 75), with what antialiasing leaves of it.
+bool hazard_line(std::uint32_t c) {
+  return std::abs(red(c) - 160) <= 30 && green(c) <= 35 && std::abs(blue(c) - 75) <= 30;
+}
+
+// The distance in pixels from p to the segment a-b.
+double to_segment(double px, double py, double ax, double ay, double bx, double by) {
+  const double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+  const double t = l2 > 0 ? std::clamp(((px - ax) * dx + (py - ay) * dy) / l2, 0.0, 1.0) : 0.0;
+  return std::hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+// The hazard areas the viewer draws are `remnant hazard`'s (find_hazard_areas
+// at share=0.9) of the same result, both when it runs the scenario and when it
+// shows the result file; and the screenshot has their outlines, along the
+// polygons and nowhere else on the map.
+TEST(Viewer, DrawsTheHazardAreasOfTheResult) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string h5 = dir.file("r.h5");
+  const CommandResult run = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                                        " -r 8 --threads 2 -q --out " + shell_quote(h5));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const ResultData d = read_result_file(h5);
+  const HazardAreas want = find_hazard_areas(d, parse_hazard_threshold("share=0.9"));
+  ASSERT_GT(want.areas.size(), 1u) << "the example should have several hazard areas";
+  double inside = 0;
+  for (const HazardArea& a : want.areas) inside += a.items_mean;
+
+  std::string scenario_out;
+  for (const std::string& input : {shell_quote(kExample) + " -r 8 --threads 2", shell_quote(h5)}) {
+    SCOPED_TRACE(input);
+    const std::string png = dir.file(scenario_out.empty() ? "scenario.png" : "file.png");
+    const CommandResult r = run_command(kXvfb + kViewer + " " + input + " --screenshot " + shell_quote(png) +
+                                        " --frames 2 --print-hazard");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(field(r.output, "hazard", "areas"), double(want.areas.size())) << r.output;
+    EXPECT_EQ(field(r.output, "hazard", "items_inside"), inside) << r.output;
+    EXPECT_EQ(field(r.output, "hazard", "items_total"), want.total_mean) << r.output;
+    EXPECT_NE(r.output.find(want.threshold.text()), std::string::npos) << r.output;
+    // Every area, by rank: the same id, area and items.
+    std::istringstream lines(r.output);
+    std::size_t k = 0;
+    const std::vector<std::size_t> ranked = by_rank(want);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("hazard_area ", 0) != 0) continue;
+      ASSERT_LT(k, ranked.size()) << r.output;
+      const HazardArea& a = want.areas[ranked[k++]];
+      EXPECT_EQ(field(line, "hazard_area", "rank"), double(a.rank)) << line;
+      EXPECT_EQ(field(line, "hazard_area", "id"), double(a.id)) << line;
+      EXPECT_EQ(field(line, "hazard_area", "area_m2"), a.area_m2) << line;
+      EXPECT_EQ(field(line, "hazard_area", "items_mean"), a.items_mean) << line;
+    }
+    EXPECT_EQ(k, want.areas.size()) << r.output;
+    if (scenario_out.empty()) scenario_out = r.output;
+  }
+
+  // The outlines on the screenshot of the scenario's run: pixels of the outline
+  // colour within the grid drawn lie on a polygon's edge (within 3 pixels) or
+  // inside it (the rank labels), and most ring vertices have one nearby.
+  const Pixels p = read_png(dir.file("scenario.png"));
+  ASSERT_EQ(p.w, 1280);
+  const double gx = field(scenario_out, "map_grid_px", "x"), gy = field(scenario_out, "map_grid_px", "y");
+  const double gw = field(scenario_out, "map_grid_px", "w"), gh = field(scenario_out, "map_grid_px", "h");
+  ASSERT_GT(gw, 100) << scenario_out;
+  const ResultGrid& g = d.grid;
+  auto px = [&](double x_m) { return gx + (x_m - g.origin_x_m) / (g.nx * g.cell_size_m) * gw; };
+  auto py = [&](double y_m) { return gy + (g.origin_y_m + g.ny * g.cell_size_m - y_m) / (g.ny * g.cell_size_m) * gh; };
+  auto on_edge = [&](double x, double y, double within) {
+    for (const HazardArea& a : want.areas)
+      for (const HazardRing& r : a.rings)
+        for (std::size_t i = 0; i + 1 < r.size(); ++i)
+          if (to_segment(x, y, px(r[i][0]), py(r[i][1]), px(r[i + 1][0]), py(r[i + 1][1])) <= within) return true;
+    return false;
+  };
+  const int x0 = std::max(361, int(gx) - 3), x1 = std::min(1280 - 381, int(gx + gw) + 3);
+  const int y0 = std::max(0, int(gy) - 3), y1 = std::min(p.h, int(gy + gh) + 3);
+  int outline = 0, astray = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      if (!hazard_line(p.at(x, y))) continue;
+      ++outline;
+      const double xm = g.origin_x_m + (x + 0.5 - gx) / gw * (g.nx * g.cell_size_m);
+      const double ym = g.origin_y_m + g.ny * g.cell_size_m - (y + 0.5 - gy) / gh * (g.ny * g.cell_size_m);
+      const bool inside_area = std::any_of(want.areas.begin(), want.areas.end(),
+                                           [&](const HazardArea& a) { return rings_contain(a.rings, xm, ym); });
+      if (!inside_area && !on_edge(x + 0.5, y + 0.5, 3.0)) ++astray;
+    }
+  EXPECT_GT(outline, 200) << "no hazard outlines on the map";
+  EXPECT_LT(astray, outline / 50 + 5) << astray << " of " << outline << " outline pixels away from every area";
+  int vertices = 0, seen = 0;
+  for (const HazardArea& a : want.areas)
+    for (const HazardRing& r : a.rings)
+      for (std::size_t i = 0; i + 1 < r.size(); ++i) {
+        const int vx = int(px(r[i][0])), vy = int(py(r[i][1]));
+        if (vx < x0 + 2 || vx >= x1 - 2 || vy < y0 + 2 || vy >= y1 - 2) continue;
+        ++vertices;
+        bool near = false;
+        for (int dy = -2; dy <= 2 && !near; ++dy)
+          for (int dx = -2; dx <= 2 && !near; ++dx) near = hazard_line(p.at(vx + dx, vy + dy));
+        seen += near ? 1 : 0;
+      }
+  ASSERT_GT(vertices, 10);
+  EXPECT_GT(seen, vertices * 8 / 10) << seen << " of " << vertices << " ring vertices with the outline drawn near them";
 }
 
 // The code points of a UTF-8 text (a malformed byte counts as itself).

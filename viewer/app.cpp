@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "host/common/atomic_output.h"
+#include "host/common/numbers.h"
 #include "host/evidence/exports.h"
 #include "host/maps/export.h"
 #include "host/evidence/layers.h"
@@ -120,6 +121,7 @@ void App::frame(float width, float height, bool hover) {
   const float left_w = std::min(360.0f, width * 0.3f), right_w = std::min(380.0f, width * 0.3f);
   const ScreenRect map_area{left_w, 0, std::max(1.0f, width - left_w - right_w), height};
   if (snap_) map_.set(snap_->data, snap_->context, display_layer_names()[std::size_t(layer_)]);
+  map_.set_hazard(snap_ && show_hazard_ ? snap_->hazard : nullptr);
   // The map above the legend (its height from the last frame), the legend below it.
   ScreenRect above = map_area;
   above.h = std::max(1.0f, map_area.h - map_.legend_height());
@@ -452,8 +454,63 @@ void App::statistics_panel(float x, float width, float height) {
 
   if (ImGui::CollapsingHeader("Save and export", ImGuiTreeNodeFlags_DefaultOpen)) save_and_export();
   if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+  // Last, so that nothing above moves when the areas arrive.
+  if (ImGui::CollapsingHeader("Hazard areas", ImGuiTreeNodeFlags_DefaultOpen)) hazard_section();
   ImGui::PopTextWrapPos();
   ImGui::End();
+}
+
+// The hazard areas of the result shown (Snapshot::hazard, computed on the
+// worker once the run is complete): the threshold, their count, area and
+// expected items, and the first five by rank. Means only.
+void App::hazard_section() {
+  ImGui::Checkbox("hazard areas", &show_hazard_);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("their outlines and ranks on the map");
+  const Snapshot& s = *snap_;
+  if (!s.hazard) {
+    if (!s.hazard_error.empty())
+      error_text("no hazard areas: " + s.hazard_error);
+    else if (!s.finished)
+      ImGui::TextDisabled("Drawn once the run is complete (%u of %u realizations so far).", s.done, s.target);
+    return;
+  }
+  const HazardAreas& h = *s.hazard;
+  double area_m2 = 0, inside = 0;
+  for (const HazardArea& a : h.areas) area_m2 += a.area_m2, inside += a.items_mean;
+  ImGui::TextWrapped("%s", h.threshold.text().c_str());
+  ImGui::Text("%zu area%s, %s km2", h.areas.size(), h.areas.size() == 1 ? "" : "s", format_figure(area_m2 * 1e-6).c_str());
+  ImGui::TextWrapped("expected unexploded items inside %s of %s in the grid (%s %%)", format_figure(inside).c_str(),
+                     format_figure(h.total_mean).c_str(),
+                     format_figure(h.total_mean > 0 ? 100.0 * inside / h.total_mean : 0.0).c_str());
+  const std::vector<std::size_t> ranked = by_rank(h);
+  const std::size_t shown = std::min<std::size_t>(ranked.size(), 5);
+  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
+  if (shown && ImGui::BeginTable("hazard", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+    ImGui::TableSetupColumn("rank");
+    ImGui::TableSetupColumn("area ha");
+    ImGui::TableSetupColumn("items/ha");
+    ImGui::TableSetupColumn("items inside");
+    ImGui::TableHeadersRow();
+    for (std::size_t k = 0; k < shown; ++k) {
+      const HazardArea& a = h.areas[ranked[k]];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::Text("%u", a.rank);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_figure(a.area_m2 * 1e-4).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_figure(a.density_per_ha()).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_figure(a.items_mean).c_str());
+    }
+    ImGui::EndTable();
+  }
+  ImGui::PopTextWrapPos();
+  if (ranked.size() > shown) ImGui::TextDisabled("... and %zu more", ranked.size() - shown);
+  ImGui::TextDisabled("Model-derived areas, not survey results. Means over the %u realizations shown; "
+                      "`remnant hazard RESULT.h5` gives their 90 %% intervals (it runs the realizations again) "
+                      "and writes the polygons.",
+                      s.done);
 }
 
 void App::save_and_export() {

@@ -27,6 +27,7 @@ class App {
   // The request submitted last could not be loaded or run (its snapshot has the error).
   bool failed() const { return snap_ && snap_->generation == submitted_ && !snap_->error.empty(); }
   Simulation& simulation() { return sim_; }
+  const MapView& map_view() const { return map_; }
 
  private:
   void parameter_panel(float x, float width, float height);
@@ -38,6 +39,7 @@ class App {
   void run_section();
   void statistics_panel(float x, float width, float height);
   void save_and_export();
+  void hazard_section();
   void overrides_section(float width);
   // Replaces the override of key (or appends it) and re-runs.
   void set_override(const std::string& key, const std::string& value);
@@ -53,6 +55,7 @@ class App {
   std::shared_ptr<const Scenario> edits_of_;  // the scenario the edit buffers were filled from
   MapView map_;
   int layer_ = 0;
+  bool show_hazard_ = true;  // the "hazard areas" checkbox: outlines and ranks on the map
 
   // Edit buffers of the parameter panel (filled from the scenario shown).
   int dud_rates_ = 0;  // 0 field, 1 test

@@ -2,7 +2,7 @@
 //
 //   remnant-viewer [SCENARIO.toml | RESULT.h5] [--set KEY=VALUE]... [-r N] [--seed S]
 //                  [--backend B] [--threads T] [--layer L]
-//                  [--screenshot FILE.png [--frames N] [--wait S]] [--print-headline]
+//                  [--screenshot FILE.png [--frames N] [--wait S]] [--print-headline] [--print-hazard]
 //
 // The loop follows Dear ImGui's example_glfw_opengl3: error callback, init,
 // per frame poll -> NewFrame -> windows -> Render -> swap, shutdown in reverse
@@ -111,6 +111,27 @@ std::string headline_lines(const viewer::Snapshot& s) {
          line("in_water", h.in_water) + line("outside_grid", h.outside_grid);
 }
 
+// --print-hazard's lines: the hazard areas of the result shown (every area,
+// by rank, numbers in full) and where the grid was drawn in the last frame.
+std::string hazard_lines(const viewer::Snapshot& s, const viewer::ScreenRect& grid) {
+  std::string out;
+  if (!s.hazard) {
+    out = fmt::format("hazard none error=\"{}\"\n", s.hazard_error);
+  } else {
+    const HazardAreas& h = *s.hazard;
+    double area_m2 = 0, inside = 0;
+    for (const HazardArea& a : h.areas) area_m2 += a.area_m2, inside += a.items_mean;
+    out = fmt::format("hazard threshold=\"{}\" areas={} items_inside={} items_total={} area_m2={}\n",
+                      h.threshold.text(), h.areas.size(), inside, h.total_mean, area_m2);
+    for (std::size_t i : by_rank(h)) {
+      const HazardArea& a = h.areas[i];
+      out += fmt::format("hazard_area rank={} id={} area_m2={} items_mean={} rings={}\n", a.rank, a.id, a.area_m2,
+                         a.items_mean, a.rings.size());
+    }
+  }
+  return out + fmt::format("map_grid_px x={} y={} w={} h={}\n", grid.x, grid.y, grid.w, grid.h);
+}
+
 // The command line as given.
 struct Options {
   std::string input, screenshot, layer = "dud_mean", backend = "auto";
@@ -120,7 +141,7 @@ struct Options {
   bool realizations_given = false, seed_given = false;
   int threads = 0, frames = 3;
   double wait_s = 600;
-  bool headline = false;
+  bool headline = false, hazard = false;
 };
 
 // Parses the command line into o; returns the exit status when the viewer is
@@ -142,6 +163,7 @@ int parse_options(int argc, char** argv, Options& o) {
   cli.add_option("--wait", o.wait_s, "with --screenshot: at most this many seconds for the simulation (default 600)")
       ->check(CLI::PositiveNumber);
   cli.add_flag("--print-headline", o.headline, "print the headline totals shown at exit");
+  cli.add_flag("--print-hazard", o.hazard, "print the hazard areas shown at exit and where the grid was drawn");
   cli.set_version_flag("--version", fmt::format("remnant-viewer {} (git {})", REMNANT_VERSION, REMNANT_GIT_REVISION));
   try {
     cli.parse(argc, argv);
@@ -267,7 +289,7 @@ class Screenshot {
 struct LoopResult {
   int status = 0;
   std::string errors;    // lines for stderr
-  std::string headline;  // --print-headline's lines for stdout
+  std::string headline;  // --print-headline's and --print-hazard's lines for stdout
 };
 
 // Dear ImGui's loop until the window closes: poll or wait, NewFrame, the
@@ -324,6 +346,7 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
                    fmt::format("timing first_map_s={:.3f} complete_s={:.3f} frames={} frame_ms_mean={:.2f}\n",
                                first_map_s, shown->seconds_since_request, drawn, 1e3 * frame_seconds / std::max(1, drawn));
   }
+  if (o.hazard && shown && shown->data) out.headline += hazard_lines(*shown, app.map_view().grid_on_screen());
   return out;
 }
 

@@ -24,6 +24,17 @@ struct Rect {
   bool overlaps(const Rect& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
 };
 
+// The hazard areas' outline: a dark crimson line on a light halo, which reads
+// over every class of the viridis layers, the hillshade and the water, and
+// which no other part of the map uses (tests/viewer_test.cpp looks for it).
+const ImU32 kHazardLine = IM_COL32(160, 0, 75, 255);
+const ImU32 kHazardHalo = IM_COL32(255, 255, 255, 210);
+constexpr float kHazardLineWidth = 2.0f, kHazardHaloWidth = 4.0f;
+// Ranks are written on at most this many areas (the highest ranks first), each
+// at least kRankMinPixels wide or high on screen.
+constexpr int kRankLabels = 20;
+constexpr float kRankMinPixels = 14.0f;
+
 }  // namespace
 
 CellTexture::~CellTexture() {
@@ -80,6 +91,63 @@ void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const Map
   layer_name_ = layer;
 }
 
+void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
+  if (h == hazard_) return;
+  hazard_ = std::move(h);
+  rank_labels_.clear();
+  if (!hazard_ || !data_) return;
+  // Each area's label at the mean of its cells' centres, or, where that falls
+  // outside the area (a ring, a crescent), at its cell nearest to that mean.
+  const ResultGrid& g = data_->grid;
+  const std::vector<std::int32_t>& of = hazard_->cell_area;
+  const std::size_t n = hazard_->areas.size();
+  std::vector<double> sx(n, 0.0), sy(n, 0.0), best(n, -1.0);
+  std::vector<std::size_t> count(n, 0);
+  auto centre_x = [&](std::size_t c) { return g.origin_x_m + (double(c % g.nx) + 0.5) * g.cell_size_m; };
+  auto centre_y = [&](std::size_t c) { return g.origin_y_m + (double(c / g.nx) + 0.5) * g.cell_size_m; };
+  for (std::size_t c = 0; c < of.size(); ++c)
+    if (of[c] >= 0) {
+      const auto a = std::size_t(of[c]);
+      sx[a] += centre_x(c), sy[a] += centre_y(c), ++count[a];
+    }
+  std::vector<RankLabel> labels(n);
+  for (std::size_t a = 0; a < n; ++a) {
+    const HazardArea& area = hazard_->areas[a];
+    RankLabel& l = labels[a];
+    l.rank = area.rank;
+    if (!area.rings.empty() && !area.rings[0].empty()) {
+      const HazardRing& outer = area.rings[0];
+      l.x0_m = l.x1_m = outer[0][0], l.y0_m = l.y1_m = outer[0][1];
+      for (const auto& p : outer) {
+        l.x0_m = std::min(l.x0_m, p[0]), l.x1_m = std::max(l.x1_m, p[0]);
+        l.y0_m = std::min(l.y0_m, p[1]), l.y1_m = std::max(l.y1_m, p[1]);
+      }
+      l.x_m = outer[0][0], l.y_m = outer[0][1];
+    }
+    if (count[a]) l.x_m = sx[a] / double(count[a]), l.y_m = sy[a] / double(count[a]);
+  }
+  auto cell_at = [&](double x, double y) -> std::int64_t {
+    const double fx = (x - g.origin_x_m) / g.cell_size_m, fy = (y - g.origin_y_m) / g.cell_size_m;
+    if (fx < 0 || fy < 0 || fx >= g.nx || fy >= g.ny) return -1;
+    return std::int64_t(std::uint32_t(fy)) * g.nx + std::uint32_t(fx);
+  };
+  std::vector<char> moved(n, 0);
+  for (std::size_t a = 0; a < n; ++a) {
+    const std::int64_t c = cell_at(labels[a].x_m, labels[a].y_m);
+    moved[a] = count[a] && (c < 0 || of[std::size_t(c)] != std::int32_t(a));
+  }
+  std::vector<double> want_x(n), want_y(n);
+  for (std::size_t a = 0; a < n; ++a) want_x[a] = labels[a].x_m, want_y[a] = labels[a].y_m;
+  for (std::size_t c = 0; c < of.size(); ++c) {
+    if (of[c] < 0 || !moved[std::size_t(of[c])]) continue;
+    const auto a = std::size_t(of[c]);
+    const double dx = centre_x(c) - want_x[a], dy = centre_y(c) - want_y[a], d2 = dx * dx + dy * dy;
+    if (best[a] < 0 || d2 < best[a]) best[a] = d2, labels[a].x_m = centre_x(c), labels[a].y_m = centre_y(c);
+  }
+  std::sort(labels.begin(), labels.end(), [](const RankLabel& a, const RankLabel& b) { return a.rank < b.rank; });
+  rank_labels_ = std::move(labels);
+}
+
 void MapView::draw(const ScreenRect& area, bool hover) {
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
@@ -126,6 +194,7 @@ void MapView::draw(const ScreenRect& area, bool hover) {
   dl->PushClipRect(ImVec2(area.x, area.y), ImVec2(area.x + area.w, area.y + area.h), true);
   const ImVec2 top_left(sx(g.origin_x_m), sy(g.origin_y_m + height_m));
   const ImVec2 bottom_right(sx(g.origin_x_m + width_m), sy(g.origin_y_m));
+  grid_px_ = {top_left.x, top_left.y, bottom_right.x - top_left.x, bottom_right.y - top_left.y};
   // Row 0 of the textures is the southern row: v runs from 1 at the top to 0.
   dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(background_.id())), top_left, bottom_right,
                ImVec2(0, 1), ImVec2(1, 0));
@@ -165,6 +234,38 @@ void MapView::draw(const ScreenRect& area, bool hover) {
     }
   }
 
+  // The hazard areas: every halo first, then every line (areas may touch), and
+  // the ranks of the areas large enough on screen, before the town names.
+  std::vector<Rect> placed;
+  if (hazard_) {
+    std::vector<ImVec2> ring;
+    for (const bool halo : {true, false})
+      for (const HazardArea& a : hazard_->areas)
+        for (const HazardRing& r : a.rings) {
+          ring.clear();
+          for (std::size_t i = 0; i + 1 < r.size(); ++i) ring.emplace_back(sx(r[i][0]), sy(r[i][1]));  // closed: last = first
+          if (ring.size() < 3) continue;
+          dl->AddPolyline(ring.data(), int(ring.size()), halo ? kHazardHalo : kHazardLine, ImDrawFlags_Closed,
+                          halo ? kHazardHaloWidth : kHazardLineWidth);
+        }
+    int labelled = 0;
+    for (const RankLabel& l : rank_labels_) {
+      if (labelled >= kRankLabels) break;
+      if (std::max(l.x1_m - l.x0_m, l.y1_m - l.y0_m) * scale_ < kRankMinPixels) continue;
+      const std::string text = std::to_string(l.rank);
+      const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+      const ImVec2 p(sx(l.x_m), sy(l.y_m));
+      const Rect box{p.x - size.x / 2 - 3, p.y - size.y / 2 - 1, p.x + size.x / 2 + 3, p.y + size.y / 2 + 1};
+      if (box.x0 < area.x || box.x1 > area.x + area.w || box.y0 < area.y || box.y1 > area.y + area.h) continue;
+      if (std::any_of(placed.begin(), placed.end(), [&](const Rect& r) { return r.overlaps(box); })) continue;
+      dl->AddRectFilled(ImVec2(box.x0, box.y0), ImVec2(box.x1, box.y1), IM_COL32(255, 255, 255, 235), 3.0f);
+      dl->AddRect(ImVec2(box.x0, box.y0), ImVec2(box.x1, box.y1), kHazardLine, 3.0f, 0, 1.5f);
+      dl->AddText(ImVec2(p.x - size.x / 2, p.y - size.y / 2), kHazardLine, text.c_str());
+      placed.push_back(box);
+      ++labelled;
+    }
+  }
+
   // Strike sites (one realization's draw when they are redrawn in each).
   const ImU32 site_colour = IM_COL32(20, 20, 20, 200);
   for (std::size_t i = 0; i < data_->site_x_m.size() && i < data_->site_y_m.size(); ++i)
@@ -179,7 +280,6 @@ void MapView::draw(const ScreenRect& area, bool hover) {
           if (!f.parts.empty() && !f.parts[0].empty()) towns.push_back(&f);
     std::stable_sort(towns.begin(), towns.end(),
                      [](const ContextFeature* a, const ContextFeature* b) { return a->population > b->population; });
-    std::vector<Rect> placed;
     int labelled = 0;
     for (const ContextFeature* t : towns) {
       const ImVec2 p(sx(t->parts[0][0][0]), sy(t->parts[0][0][1]));
@@ -291,6 +391,15 @@ void MapView::draw_legend(const ScreenRect& area) {
     if (has_water(*data_)) {
       ImGui::TableNextColumn();
       swatch(im_colour(kWaterColour), "water");
+    }
+    if (hazard_) {
+      ImGui::TableNextColumn();
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      dl->AddRect(ImVec2(p.x + 1, p.y + 1), ImVec2(p.x + 1.6f * h - 1, p.y + h - 1), kHazardHalo, 0.0f, 0, kHazardHaloWidth - 2);
+      dl->AddRect(ImVec2(p.x + 2, p.y + 2), ImVec2(p.x + 1.6f * h - 2, p.y + h - 2), kHazardLine, 0.0f, 0, kHazardLineWidth);
+      ImGui::Dummy(ImVec2(1.6f * h, h));
+      ImGui::SameLine();
+      ImGui::TextUnformatted("hazard area, rank");
     }
     ImGui::EndTable();
   }

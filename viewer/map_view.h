@@ -1,14 +1,17 @@
 // The map behind the panels: the hillshade and the chosen layer as OpenGL
 // textures (their colours from the map pages' code, host/maps/map_layers.h), the
-// context layers and strike sites on ImGui's background draw list, pan by
-// dragging, zoom with the wheel, and a tooltip for the cell under the mouse.
+// context layers, the hazard areas' outlines with their ranks and the strike
+// sites on ImGui's background draw list, pan by dragging, zoom with the wheel,
+// and a tooltip for the cell under the mouse.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "host/common/geo.h"
+#include "host/evidence/hazard_areas.h"
 #include "host/evidence/layers.h"
 #include "host/maps/map.h"
 #include "host/maps/map_layers.h"
@@ -49,6 +52,11 @@ class MapView {
   void draw_legend(const ScreenRect& area);
   // The legend's height in the last frame (0 before it was drawn).
   float legend_height() const { return layer_ ? legend_h_ : 0.0f; }
+  // Draws h's outlines (holes too) and ranks over the layer; null: none. h
+  // must be of the result shown (Snapshot::hazard beside Snapshot::data).
+  void set_hazard(std::shared_ptr<const HazardAreas> h);
+  // The grid's rectangle on screen in the last frame drawn (x, y: top left).
+  const ScreenRect& grid_on_screen() const { return grid_px_; }
   // Fits the whole grid into the area on the next draw.
   void fit() { fitted_ = false; }
   const DisplayLayer* layer() const { return layer_ ? layer_.get() : nullptr; }
@@ -56,7 +64,18 @@ class MapView {
  private:
   void tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m);
 
+  // Where an area's rank goes (grid metres: a point inside it) and its
+  // bounding box (the label only where the area is large enough on screen).
+  struct RankLabel {
+    std::uint32_t rank = 0;
+    double x_m = 0, y_m = 0;
+    double x0_m = 0, y0_m = 0, x1_m = 0, y1_m = 0;
+  };
+
   std::shared_ptr<const ResultData> data_;
+  std::shared_ptr<const HazardAreas> hazard_;
+  std::vector<RankLabel> rank_labels_;  // by rank
+  ScreenRect grid_px_;
   std::shared_ptr<const MapContext> context_;
   std::unique_ptr<DisplayLayer> layer_;
   ClassScheme scheme_;

@@ -72,6 +72,15 @@ void Simulation::publish(std::shared_ptr<const Snapshot> s) {
   latest_ = std::move(s);
 }
 
+void Simulation::add_hazard_areas(Snapshot& s) {
+  set_stage("hazard areas");
+  try {
+    s.hazard = std::make_shared<const HazardAreas>(find_hazard_areas(*s.data, parse_hazard_threshold(kHazardThreshold)));
+  } catch (const std::exception& e) {
+    s.hazard_error = e.what();  // the map and statistics stay; the panel says why there are no areas
+  }
+}
+
 void Simulation::set_stage(const std::string& s) {
   std::lock_guard<std::mutex> lk(mutex_);
   stage_ = s;
@@ -135,6 +144,7 @@ void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& 
   s->backend = d->backend;
   s->backend_note = "read from " + req.result_file;
   s->data = std::move(d);
+  add_hazard_areas(*s);
   publish(std::move(s));
   st = State{};
 }
@@ -166,6 +176,7 @@ void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<Resu
   s->seconds_since_request = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s->data = std::move(d);
   s->run = shown;
+  if (s->finished) add_hazard_areas(*s);  // once per complete result: the parts before it go by quickly
   publish(std::move(s));
 }
 

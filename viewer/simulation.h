@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/evidence/hazard_areas.h"
 #include "host/run/ensemble.h"
 #include "host/maps/map_layers.h"
 #include "host/run/plan.h"
@@ -53,6 +54,12 @@ struct Snapshot {
   std::shared_ptr<const ResultData> data;
   std::shared_ptr<const RunResult> run;  // the same realizations, for make_result_data
   Headline headline;
+  // The hazard areas of data at `remnant hazard`'s default threshold
+  // (kHazardThreshold), computed on the worker once per complete result
+  // (finished; a result file as read), never for the parts before it: null
+  // until then, or where they could not be drawn (hazard_error says why).
+  std::shared_ptr<const HazardAreas> hazard;
+  std::string hazard_error;
   std::uint32_t done = 0, target = 0;
   bool finished = false;  // done == target
   std::string backend, backend_note;
@@ -60,6 +67,9 @@ struct Snapshot {
   double items_per_second = 0; // submunitions simulated per second of engine time
   double seconds_since_request = 0;  // wall time from the request to this snapshot
 };
+
+// The threshold of the hazard areas the viewer draws: `remnant hazard`'s default.
+constexpr const char* kHazardThreshold = "share=0.9";
 
 // The part sizes of the refinement: [0, 4), [4, 16), [16, 64), ... up to target.
 std::uint32_t next_part_end(std::uint32_t done, std::uint32_t target);
@@ -91,6 +101,8 @@ class Simulation {
   void publish_part(std::uint64_t gen, State& st, std::shared_ptr<ResultData> d, std::uint32_t target,
                     std::chrono::steady_clock::time_point t0);
   void publish(std::shared_ptr<const Snapshot> s);
+  // Sets s.hazard (or s.hazard_error) from s.data.
+  void add_hazard_areas(Snapshot& s);
   void set_stage(const std::string& s);
 
   mutable std::mutex mutex_;
