@@ -202,9 +202,15 @@ TEST(Viewer, BadSetWithScreenshotExits2AndWritesNoPng) {
   REQUIRE_XVFB();
   TempDir dir;
   const std::string png = dir.file("bad.png");
-  const CommandResult r = run_command(kXvfb + kViewer + " " + shell_quote(kExample) +
-                                      " --set wind.speed_mps=-3 --threads 2 --screenshot " + shell_quote(png) + " 2>&1");
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  // The viewer's own exit code, printed inside xvfb-run: xvfb-run's can be 5
+  // when the viewer exits before the X server has settled and its clean-up
+  // races (seen in about 3 runs of 10, with the viewer's code 2 all the same).
+  const CommandResult r = run_command(kXvfb + "sh -c " +
+                                      shell_quote(std::string(kViewer) + " " + shell_quote(kExample) +
+                                                  " --set wind.speed_mps=-3 --threads 2 --screenshot " +
+                                                  shell_quote(png) + " 2>&1; echo viewer-exit=$?") +
+                                      " 2>&1");
+  EXPECT_NE(r.output.find("viewer-exit=2"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("wind.speed_mps"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(png)) << "a screenshot of the failed load was written";
 }
