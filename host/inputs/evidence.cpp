@@ -85,6 +85,32 @@ class FeatureFields {
     return s;
   }
 
+  // True when the layer has the field and this feature gives it a value (blank included).
+  bool given(const std::string& name) const {
+    const int i = index(name);
+    return i >= 0 && f_.IsFieldSetAndNotNull(i);
+  }
+
+  // A date as YYYY-MM-DD: a Date field (GeoJSON, GeoPackage and Shapefile
+  // readers type ISO dates so), or text checked to be one; "" when absent.
+  std::string date(const std::string& name) const {
+    const std::optional<std::string> t = text(name);
+    if (!t) return "";
+    const int i = index(name);
+    const OGRFieldType type = f_.GetFieldDefnRef(i)->GetType();
+    if (type == OFTDate) {
+      int y = 0, m = 0, d = 0, h = 0, min = 0, tz = 0;
+      float sec = 0;
+      f_.GetFieldAsDateTime(i, &y, &m, &d, &h, &min, &sec, &tz);
+      const std::string iso = fmt::format("{:04}-{:02}-{:02}", y, m, d);
+      if (!is_iso_date(iso)) fail(name, fmt::format("expected a date written YYYY-MM-DD (ISO 8601), got \"{}\" (no such day)", iso));
+      return iso;
+    }
+    if (type != OFTString || !is_iso_date(*t))
+      fail(name, fmt::format("expected a date written YYYY-MM-DD (ISO 8601), got \"{}\"", *t));
+    return *t;
+  }
+
   // A number: a numeric field, or a text field holding one (CSV, KML <Data>).
   std::optional<double> number(const std::string& name, const std::string& expected) const {
     const int i = index(name);
@@ -265,9 +291,7 @@ void read_fields(const FeatureFields& ff, double cancelled_detection, EvidenceFe
     case Kind::Strike:
       e.carrier = ff.text("carrier").value_or("");
       e.carriers = ff.count("carriers", 1).value_or(0);
-      e.date = ff.text("date").value_or("");
-      if (!e.date.empty() && !is_iso_date(e.date))
-        ff.fail("date", fmt::format("expected a date written YYYY-MM-DD (ISO 8601), got \"{}\"", e.date));
+      e.date = ff.date("date");
       break;
     case Kind::Find: {
       const std::optional<std::uint64_t> items = ff.count("items", 0);
@@ -400,8 +424,8 @@ void read_file(const std::string& path, const GridSpec& g, double cancelled_dete
       const std::string at = csv ? fmt::format("{}: {}:{}{}", what, path, e.fid + 1, name.empty() ? "" : " (\"" + name + "\")")
                                  : fmt::format("{}, {}{}", layer_at, plain, name.empty() ? "" : " (\"" + name + "\")");
       const FeatureFields ff(*f, at, shapefile);
-      if (ff.index("kind") < 0)
-        ff.fail("kind", fmt::format("missing (the layer has no such field); expected one of {}", kKinds));
+      if (!ff.given("kind"))
+        ff.fail("kind", fmt::format("missing; expected one of {}", kKinds));
       const std::optional<std::string> kind_text = ff.text("kind");
       if (!kind_text) ff.fail("kind", fmt::format("empty; expected one of {}", kKinds));
       const std::optional<Kind> kind = kind_from_name(*kind_text);
