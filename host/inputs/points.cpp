@@ -145,8 +145,9 @@ int column_of(const std::string& name) {
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-// A calendar date written YYYY-MM-DD.
-bool iso_date(std::string_view s) {
+}  // namespace
+
+bool is_iso_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
   for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
@@ -160,7 +161,13 @@ bool iso_date(std::string_view s) {
   return m >= 1 && m <= 12 && d >= 1 && d <= kDays[m - 1] + (m == 2 && leap(y) ? 1 : 0);
 }
 
-}  // namespace
+std::vector<std::string> coordinate_column_names(const std::string& axis) {
+  const int want = axis == "lon" ? kLon : axis == "lat" ? kLat : axis == "x" ? kX : axis == "y" ? kY : -1;
+  std::vector<std::string> names;
+  for (const ColumnName& c : kColumnNames)
+    if (c.column == want) names.push_back(c.name);
+  return names;
+}
 
 const char* const kAcceptedPointColumns =
     "lon (or longitude, long, lng) and lat (or latitude) in WGS84 degrees, or x (or x_m, easting) and y (or y_m, "
@@ -281,7 +288,7 @@ PointsTable read_points_table(const std::string& path) {
     d.submunitions = count(kSubmunitions, 4'000'000'000ull, "submunitions");
     d.date = std::string(field(kDate));
     d.name = std::string(field(kName));
-    if (!d.date.empty() && !iso_date(d.date))
+    if (!d.date.empty() && !is_iso_date(d.date))
       throw InputError(fmt::format("{}:{}: column date: expected a date written YYYY-MM-DD (ISO 8601), got \"{}\"", path,
                                    line_no, d.date));
     if (d.carriers && d.submunitions)

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace remnant {
@@ -33,6 +34,13 @@ struct PointsTable {
   std::vector<PointDetails> details;   // one per point when the header names any of carrier, carriers,
                                        // submunitions, date, name or id; else empty
 };
+
+// A real calendar date written YYYY-MM-DD (ISO 8601).
+bool is_iso_date(std::string_view s);
+
+// The header names read_points_table accepts (lower case) for one coordinate:
+// axis "lon", "lat", "x" or "y"; none for another axis.
+std::vector<std::string> coordinate_column_names(const std::string& axis);
 
 // The column names read_points_table accepts (any case), for messages and docs.
 extern const char* const kAcceptedPointColumns;

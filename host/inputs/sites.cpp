@@ -12,6 +12,7 @@
 
 #include "host/common/geo.h"
 #include "host/inputs/points.h"
+#include "host/inputs/vector_file.h"
 
 namespace remnant {
 namespace {
@@ -32,32 +33,11 @@ std::size_t pick(const std::vector<double>& cdf, double u) {
   return std::min<std::size_t>(it - cdf.begin(), cdf.size() - 1);
 }
 
-void add_ring(const OGRLinearRing* r, std::vector<Ring>& out) {
-  Ring ring;
-  for (int i = 0; i < r->getNumPoints(); ++i) ring.push_back({r->getX(i), r->getY(i)});
-  out.push_back(std::move(ring));
-}
-
-void add_polygons(const OGRGeometry* g, std::vector<Ring>& out) {
-  if (!g) return;
-  const OGRwkbGeometryType t = wkbFlatten(g->getGeometryType());
-  if (t == wkbPolygon) {
-    const OGRPolygon* p = g->toPolygon();
-    add_ring(p->getExteriorRing(), out);
-    for (int i = 0; i < p->getNumInteriorRings(); ++i) add_ring(p->getInteriorRing(i), out);
-  } else if (t == wkbMultiPolygon || t == wkbGeometryCollection) {
-    const OGRGeometryCollection* c = g->toGeometryCollection();
-    for (int i = 0; i < c->getNumGeometries(); ++i) add_polygons(c->getGeometryRef(i), out);
-  }
-}
-
 // Polygons of a vector file (any OGR format and CRS) in the grid's CRS.
 std::vector<Ring> read_polygon_file(const std::string& path, const std::string& where, const GridSpec& g,
                                     const std::string& what) {
-  register_gdal();
+  GdalDataset ds = open_vector_file(path, what);
   QuietGdalErrors quiet;
-  GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (!ds) throw InputError(fmt::format("{}: {}: cannot open as a vector file (missing, unreadable or not vector data)", what, path));
   GDALDataset* d = GDALDataset::FromHandle(ds.get());
   if (d->GetLayerCount() < 1) throw InputError(fmt::format("{}: {}: holds no layer", what, path));
   OGRLayer* layer = d->GetLayer(0);
@@ -78,7 +58,7 @@ std::vector<Ring> read_polygon_file(const std::string& path, const std::string& 
       if (geom->transformTo(&dst) != OGRERR_NONE)
         throw InputError(fmt::format("{}: {}: cannot transform its polygons into {}", what, path, g.crs));
     }
-    add_polygons(geom.get(), rings);
+    add_polygon_rings(geom.get(), rings);
   }
   if (rings.empty())
     throw InputError(fmt::format("{}: {}: no polygon{}", what, path, where.empty() ? "" : " matches where = \"" + where + "\""));
