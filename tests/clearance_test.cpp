@@ -11,6 +11,7 @@
 #include "host/common/errors.h"
 #include "host/evidence/clearance.h"
 #include "host/evidence/hazard_areas.h"
+#include "host/maps/clearance_plot.h"
 #include "host/run/replay.h"
 #include "test_support.h"
 
@@ -178,6 +179,38 @@ TEST(ClearanceCli, FilesAreWrittenAndBadOptionsExit2) {
     EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
     EXPECT_FALSE(std::filesystem::exists(f.dir.file("x.gpkg"))) << c.args;
   }
+}
+
+}  // namespace
+}  // namespace remnant
+
+namespace remnant {
+namespace {
+
+// A result without a single unexploded item: no area, an empty ranking, a
+// curve of its start point alone, localities at zero; nothing throws.
+TEST(Clearance, AResultWithoutDudsGivesNoAreasAndEmptyFiles) {
+  test::TempDir dir;
+  const ResultData d = test::result_data(test::outputs_scenario("0.0"), 4, 3);
+  ASSERT_EQ(test::slurp(dir.file("none")), "");
+  const HazardAreas h = find_hazard_areas(d, HazardThreshold{});
+  EXPECT_TRUE(h.areas.empty());
+  EXPECT_EQ(h.total_mean, 0.0);
+  EXPECT_EQ(h.outside_mean, 0.0);
+  HazardAreas hh = h;
+  EXPECT_EQ(csv_rows(ranking_csv(hh, rank_areas(hh, {}, {}))).size(), 1u);
+  ClearanceCurve c = clearance_curve(d, h, 100.0);
+  EXPECT_EQ(c.ranked.area_ha.size(), 1u);
+  add_realization(c, std::vector<std::uint64_t>(d.grid.cells(), 0));
+  finish_intervals(c);
+  EXPECT_EQ(c.ranked.mean.back(), 0.0);
+  render_clearance_curve(c, d, "r.h5", dir.file("c.svg"));
+  EXPECT_NE(test::slurp(dir.file("c.svg")).find("Clearance curve"), std::string::npos);
+  Localities l = localities_near(d, h, {{"Town", 702000.0, 3681200.0, 10}}, 500.0);
+  ASSERT_EQ(l.places.size(), 1u);
+  EXPECT_EQ(l.places[0].items_mean, 0.0);
+  EXPECT_LT(l.places[0].nearest_area_m, 0.0);  // no area to be near
+  EXPECT_EQ(csv_rows(localities_csv(l))[1][8], "");
 }
 
 }  // namespace
