@@ -166,19 +166,9 @@ Localities localities_near(const ResultData& d, const HazardAreas& h, const std:
     if (std::hypot(gx - t.x_m, gy - t.y_m) > distance_m) continue;
     Locality l;
     l.place = t;
-    const long x0 = std::max(0L, static_cast<long>(std::floor((t.x_m - distance_m - g.origin_x_m) / cs)));
-    const long x1 = std::min(static_cast<long>(g.nx) - 1, static_cast<long>(std::floor((t.x_m + distance_m - g.origin_x_m) / cs)));
-    const long y0 = std::max(0L, static_cast<long>(std::floor((t.y_m - distance_m - g.origin_y_m) / cs)));
-    const long y1 = std::min(static_cast<long>(g.ny) - 1, static_cast<long>(std::floor((t.y_m + distance_m - g.origin_y_m) / cs)));
+    l.cells = cells_within(g, t.x_m, t.y_m, distance_m);
     std::uint64_t sum = 0;
-    for (long iy = y0; iy <= y1; ++iy)
-      for (long ix = x0; ix <= x1; ++ix) {
-        const double cx = g.origin_x_m + (ix + 0.5) * cs, cy = g.origin_y_m + (iy + 0.5) * cs;
-        if (std::hypot(cx - t.x_m, cy - t.y_m) > distance_m) continue;
-        const auto c = static_cast<std::uint32_t>(iy * g.nx + ix);
-        l.cells.push_back(c);
-        sum += d.accumulators.dud_sum[c];
-      }
+    for (std::uint32_t c : l.cells) sum += d.accumulators.dud_sum[c];
     l.items_mean = sum / R;
     l.nearest_area_m = -1.0;
     for (const HazardArea& a : h.areas) {

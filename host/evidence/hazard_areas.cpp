@@ -336,6 +336,20 @@ HazardAreas find_hazard_areas(const ResultData& d, const HazardThreshold& t) {
   return h;
 }
 
+std::vector<std::uint32_t> cells_within(const ResultGrid& g, double x, double y, double distance_m) {
+  std::vector<std::uint32_t> out;
+  const double cs = g.cell_size_m;
+  const long x0 = std::max(0L, static_cast<long>(std::floor((x - distance_m - g.origin_x_m) / cs)));
+  const long x1 = std::min<long>(static_cast<long>(g.nx) - 1, static_cast<long>(std::floor((x + distance_m - g.origin_x_m) / cs)));
+  const long y0 = std::max(0L, static_cast<long>(std::floor((y - distance_m - g.origin_y_m) / cs)));
+  const long y1 = std::min<long>(static_cast<long>(g.ny) - 1, static_cast<long>(std::floor((y + distance_m - g.origin_y_m) / cs)));
+  for (long iy = y0; iy <= y1; ++iy)
+    for (long ix = x0; ix <= x1; ++ix)
+      if (std::hypot(g.origin_x_m + (ix + 0.5) * cs - x, g.origin_y_m + (iy + 0.5) * cs - y) <= distance_m)
+        out.push_back(static_cast<std::uint32_t>(iy * g.nx + ix));
+  return out;
+}
+
 bool rings_contain(const std::vector<HazardRing>& rings, double x, double y) {
   bool in = false;
   for (const HazardRing& r : rings)

@@ -89,6 +89,10 @@ void finish_intervals(HazardAreas& h);
 // Whether (x, y) lies inside an area's rings (even-odd rule: holes work).
 bool rings_contain(const std::vector<HazardRing>& rings, double x, double y);
 
+// The cells of grid g whose centres lie within distance_m of (x, y), in
+// raster order (southern row first).
+std::vector<std::uint32_t> cells_within(const ResultGrid& g, double x, double y, double distance_m);
+
 // The areas' indices in the order of their rank field.
 std::vector<std::size_t> by_rank(const HazardAreas& h);
 
