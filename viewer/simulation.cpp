@@ -75,7 +75,7 @@ void Simulation::publish(std::shared_ptr<const Snapshot> s) {
 void Simulation::add_hazard_areas(Snapshot& s) {
   set_stage("hazard areas");
   try {
-    s.hazard = std::make_shared<const HazardAreas>(find_hazard_areas(*s.data, parse_hazard_threshold(kHazardThreshold)));
+    s.hazard = std::make_shared<const HazardAreas>(find_hazard_areas(*s.data, HazardThreshold{}));
   } catch (const std::exception& e) {
     s.hazard_error = e.what();  // the map and statistics stay; the panel says why there are no areas
   }

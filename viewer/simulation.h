@@ -55,7 +55,7 @@ struct Snapshot {
   std::shared_ptr<const RunResult> run;  // the same realizations, for make_result_data
   Headline headline;
   // The hazard areas of data at `remnant hazard`'s default threshold
-  // (kHazardThreshold), computed on the worker once per complete result
+  // (HazardThreshold{}), computed on the worker once per complete result
   // (finished; a result file as read), never for the parts before it: null
   // until then, or where they could not be drawn (hazard_error says why).
   std::shared_ptr<const HazardAreas> hazard;
@@ -67,9 +67,6 @@ struct Snapshot {
   double items_per_second = 0; // submunitions simulated per second of engine time
   double seconds_since_request = 0;  // wall time from the request to this snapshot
 };
-
-// The threshold of the hazard areas the viewer draws: `remnant hazard`'s default.
-constexpr const char* kHazardThreshold = "share=0.9";
 
 // The part sizes of the refinement: [0, 4), [4, 16), [16, 64), ... up to target.
 std::uint32_t next_part_end(std::uint32_t done, std::uint32_t target);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <tuple>
+#include <utility>
 #include <memory>
 
 #include "host/common/atomic_output.h"
@@ -234,14 +235,16 @@ HazardResult run_hazard(const HazardArgs& a, const SweepHooks& hooks) {
   HazardLayerInput in;
   in.result = &d;
   in.areas = &h;
-  in.sites = sites;
+  in.sites = std::move(sites);
   in.sites_note = sites_note_of(d);
   if (!rp) in.sites_note += " (not written: the scenario could not be loaded again)";
   in.about = hazard_about(d, a.file, h, in.sites_note);
-  if (a.town_weight > 0.0)
-    in.about.emplace_back("rank", fmt::format("1 = the highest priority: expected items per hectare, times {:g} where a "
-                                              "town of the dataset lies within {:g} m of the area (--town-weight {:g})",
-                                              1.0 + a.town_weight, a.near_m, a.town_weight));
+  if (a.town_weight > 0.0)  // the about table's one rank row says how towns weigh in
+    for (auto& [key, value] : in.about)
+      if (key == "rank")
+        value = fmt::format("1 = the highest priority: expected items per hectare, times {:g} where a town of the "
+                            "dataset lies within {:g} m of the area (--town-weight {:g})",
+                            1.0 + a.town_weight, a.near_m, a.town_weight);
   in.description = in.about.front().second;
   for (const std::string& o : a.outs) {
     if (hooks.cancel && hooks.cancel->load()) {

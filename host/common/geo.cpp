@@ -3,7 +3,9 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <fmt/format.h>
+#include <ogr_api.h>
 #include <ogr_spatialref.h>
+#include <ogr_srs_api.h>
 
 #include <gdal.h>
 
@@ -26,6 +28,8 @@ void register_gdal() {
 }
 
 void CloseGdalDataset::operator()(void* ds) const { GDALClose(ds); }
+void DestroyOgrFeature::operator()(void* f) const { OGR_F_Destroy(static_cast<OGRFeatureH>(f)); }
+void DestroyOgrSrs::operator()(void* s) const { OSRDestroySpatialReference(static_cast<OGRSpatialReferenceH>(s)); }
 
 std::string gdal_last_error(const std::string& fallback) {
   const char* msg = CPLGetLastErrorMsg();

@@ -64,6 +64,17 @@ struct CloseGdalDataset {
 };
 using GdalDataset = std::unique_ptr<void, CloseGdalDataset>;
 
+// An OGR feature (OGRFeatureH) or spatial reference (OGRSpatialReferenceH) of
+// the C API, destroyed when it goes out of scope.
+struct DestroyOgrFeature {
+  void operator()(void* f) const;
+};
+using OgrFeature = std::unique_ptr<void, DestroyOgrFeature>;
+struct DestroyOgrSrs {
+  void operator()(void* s) const;
+};
+using OgrSrs = std::unique_ptr<void, DestroyOgrSrs>;
+
 // The last GDAL/CPL error message of this thread, or `fallback` when there is none.
 std::string gdal_last_error(const std::string& fallback);
 

@@ -63,13 +63,6 @@ HazardThreshold parse_hazard_threshold(const std::string& arg) {
 
 namespace {
 
-struct CloseOgrSource {
-  void operator()(OGRDataSourceH ds) const { OGR_DS_Destroy(ds); }
-};
-struct DestroyFeature {
-  void operator()(OGRFeatureH f) const { OGR_F_Destroy(f); }
-};
-
 // Twice the signed area of a closed ring (counter-clockwise positive).
 double ring_area2(const HazardRing& r) {
   double a = 0.0;
@@ -136,10 +129,9 @@ std::vector<std::vector<HazardRing>> contour_polygons(const ResultGrid& g, const
   if (GDALRasterIO(band, GF_Write, 0, 0, w, hgt, values.data(), w, hgt, GDT_Float32, 0, 0) != CE_None)
     throw std::runtime_error(gdal_last_error("cannot fill the in-memory raster for the contour"));
 
-  std::unique_ptr<std::remove_pointer_t<OGRDataSourceH>, CloseOgrSource> mem(
-      OGR_Dr_CreateDataSource(OGRGetDriverByName("Memory"), "hazard", nullptr));
+  GdalDataset mem(GDALCreate(GDALGetDriverByName("Memory"), "hazard", 0, 0, 0, GDT_Unknown, nullptr));
   if (!mem) throw std::runtime_error(gdal_last_error("cannot create the in-memory layer for the contour"));
-  OGRLayerH layer = OGR_DS_CreateLayer(mem.get(), "contour", nullptr, wkbMultiPolygon, nullptr);
+  OGRLayerH layer = GDALDatasetCreateLayer(mem.get(), "contour", nullptr, wkbMultiPolygon, nullptr);
   for (const char* name : {"id", "lo", "hi"}) {
     OGRFieldDefnH f = OGR_Fld_Create(name, std::string(name) == "id" ? OFTInteger : OFTReal);
     OGR_L_CreateField(layer, f, TRUE);
@@ -158,7 +150,7 @@ std::vector<std::vector<HazardRing>> contour_polygons(const ResultGrid& g, const
   std::vector<std::vector<HazardRing>> polygons;
   OGR_L_ResetReading(layer);
   for (;;) {
-    std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, DestroyFeature> f(OGR_L_GetNextFeature(layer));
+    OgrFeature f(OGR_L_GetNextFeature(layer));
     if (!f) break;
     if (OGR_F_GetFieldAsDouble(f.get(), 1) < 0.5) continue;  // the band below the level: outside
     OGRGeometryH multi = OGR_F_GetGeometryRef(f.get());

@@ -68,22 +68,10 @@ std::vector<std::pair<std::string, std::string>> layer_files(const VectorFormat&
           {"about", stem + f.about_suffix}};
 }
 
-struct CloseDataset {
-  void operator()(GDALDatasetH ds) const { GDALClose(ds); }
-};
-using Dataset = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, CloseDataset>;
-struct DestroyFeature {
-  void operator()(OGRFeatureH f) const { OGR_F_Destroy(f); }
-};
-struct DestroySrs {
-  void operator()(OGRSpatialReferenceH s) const { OSRDestroySpatialReference(s); }
-};
-using Srs = std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, DestroySrs>;
-
 // The grid's CRS; a grid without one is in local metres (an engineering CRS,
 // so that no format takes it for longitude and latitude).
-Srs srs_of(const std::string& wkt) {
-  Srs s(OSRNewSpatialReference(nullptr));
+OgrSrs srs_of(const std::string& wkt) {
+  OgrSrs s(OSRNewSpatialReference(nullptr));
   if (wkt.empty()) {
     OSRSetLocalCS(s.get(), "Remnant grid, local metres (the scenario gives no CRS)");
     OSRSetLinearUnits(s.get(), SRS_UL_METER, 1.0);
@@ -124,8 +112,7 @@ class Writer {
       else write_about(ds);
     }
     for (auto& [file, ds] : open_) {
-      GDALDatasetH h = ds.release();
-      GDALClose(h);
+      ds.reset();  // closed: the driver writes what it buffered
       if (CPLGetLastErrorType() == CE_Failure)
         throw std::runtime_error(gdal_last_error("GDAL could not finish " + file));
     }
@@ -145,7 +132,7 @@ class Writer {
     GDALDatasetH ds = GDALCreate(driver, file.c_str(), 0, 0, 0, GDT_Unknown, options);
     CSLDestroy(options);
     if (!ds) throw std::runtime_error(gdal_last_error("GDAL could not create " + file));
-    open_.emplace_back(file, Dataset(ds));
+    open_.emplace_back(file, GdalDataset(ds));
     return ds;
   }
 
@@ -198,18 +185,29 @@ class Writer {
   void write_areas(GDALDatasetH ds) {
     const ResultData& d = *in_.result;
     const HazardAreas& h = *in_.areas;
-    const std::vector<std::string> names = hazard_area_fields(std::string("x") + f_.extension);
-    const std::vector<OGRFieldType> types = {OFTInteger, OFTReal,    OFTReal,   OFTReal,   OFTReal,  OFTReal,
-                                             OFTReal,    OFTInteger, OFTString, OFTString, OFTString, OFTString};
+    // Shapefile's dBASE names hold at most 10 characters.
+    struct AreaField {
+      const char* name;
+      const char* shapefile_name;
+      OGRFieldType type;
+    };
+    static const AreaField kAreaFields[] = {
+        {"id", "id", OFTInteger},          {"area_m2", "area_m2", OFTReal},
+        {"items_mean", "items_mean", OFTReal}, {"items_q05", "items_q05", OFTReal},
+        {"items_q95", "items_q95", OFTReal},   {"p_any_max", "p_any_max", OFTReal},
+        {"density_per_ha", "density_ha", OFTReal}, {"rank", "rank", OFTInteger},
+        {"basis", "basis", OFTString},     {"scenario", "scenario", OFTString},
+        {"seed", "seed", OFTString},       {"software_version", "sw_version", OFTString}};
+    const bool shapefile = std::string(f_.driver) == "ESRI Shapefile";
     std::vector<Field> fields;
-    for (std::size_t i = 0; i < names.size(); ++i) fields.push_back({names[i], types[i]});
+    for (const AreaField& a : kAreaFields) fields.push_back({shapefile ? a.shapefile_name : a.name, a.type});
     OGRLayerH l = layer(ds, "hazard_areas", wkbPolygon, fields,
                         "Hazard areas derived from a Remnant model result (" + h.threshold.text() +
                             "): model-derived, not survey results. See the about table.");
     OGRFeatureDefnH def = OGR_L_GetLayerDefn(l);
     const std::string seed = std::to_string(d.seed);
     for (const HazardArea& a : h.areas) {
-      std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, DestroyFeature> f(OGR_F_Create(def));
+      OgrFeature f(OGR_F_Create(def));
       int k = 0;
       OGR_F_SetFieldInteger(f.get(), k++, static_cast<int>(a.id));
       OGR_F_SetFieldDouble(f.get(), k++, a.area_m2);
@@ -242,7 +240,7 @@ class Writer {
                             in_.sites_note);
     OGRFeatureDefnH def = OGR_L_GetLayerDefn(l);
     for (const StrikeSitePoint& s : in_.sites) {
-      std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, DestroyFeature> f(OGR_F_Create(def));
+      OgrFeature f(OGR_F_Create(def));
       OGR_F_SetFieldInteger(f.get(), 0, s.site);
       OGR_F_SetFieldString(f.get(), 1, s.carrier.c_str());
       OGR_F_SetFieldInteger64(f.get(), 2, static_cast<GIntBig>(s.carriers));
@@ -265,7 +263,7 @@ class Writer {
                         "Where the figures of hazard_areas and strike_sites come from", false);
     OGRFeatureDefnH def = OGR_L_GetLayerDefn(l);
     for (const auto& [key, value] : in_.about) {
-      std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, DestroyFeature> f(OGR_F_Create(def));
+      OgrFeature f(OGR_F_Create(def));
       OGR_F_SetFieldString(f.get(), 0, key.c_str());
       // dBASE fields hold at most 254 bytes: longer texts are cut there, whole in the other formats.
       OGR_F_SetFieldString(f.get(), 1, value.c_str());
@@ -276,18 +274,12 @@ class Writer {
   const VectorFormat& f_;
   const HazardLayerInput& in_;
   std::string dir_;
-  Srs srs_;
+  OgrSrs srs_;
   std::optional<LonLatToGrid> to_lonlat_;
-  std::vector<std::pair<std::string, Dataset>> open_;
+  std::vector<std::pair<std::string, GdalDataset>> open_;
 };
 
 }  // namespace
-
-std::vector<std::string> hazard_area_fields(const std::string& path) {
-  const bool shp = file_extension(path) == ".shp";
-  return {"id",   "area_m2", "items_mean", "items_q05", "items_q95", "p_any_max", shp ? "density_ha" : "density_per_ha",
-          "rank", "basis",   "scenario",   "seed",      shp ? "sw_version" : "software_version"};
-}
 
 void check_hazard_output(const std::string& path, const ResultGrid& g) {
   if (std::string(format_of(path, "--out").driver) == "LIBKML" && g.crs.empty())

@@ -52,8 +52,4 @@ void check_hazard_output(const std::string& path, const ResultGrid& g);
 // GDAL fails. Nothing is left behind on failure.
 void write_hazard_layers(const HazardLayerInput& in, const std::string& path);
 
-// The field names of hazard_areas in a format (Shapefile's are at most 10
-// characters: density_per_ha is density_ha, software_version sw_version).
-std::vector<std::string> hazard_area_fields(const std::string& path);
-
 }  // namespace remnant
