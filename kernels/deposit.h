@@ -8,6 +8,7 @@
 
 #include "physics.h"
 #include "portability.h"
+#include "rng.h"
 #include "tables.h"
 
 namespace remnant {
@@ -32,6 +33,11 @@ struct CarrierRun {
   std::uint64_t* hazard;   // this realization's hazard raster (tables.h)
 };
 
+// The keys of the per-item streams (kernels/rng.h).
+struct ItemKeys {
+  RngKey pattern, fall, failure;
+};
+
 // Items that landed outside the grid or in water, counted per task.
 struct Tally {
   std::uint32_t in_water = 0, outside = 0;
@@ -47,6 +53,70 @@ REMNANT_HD inline Vec2 landing_point(const CarrierRun& run, float radius, float 
   const float t_fall = fall_time(run.height, run.vt_min, run.vt_max, u_fall);
   const Vec2 drift = wind_drift(run.wind_x, run.wind_y, t_fall);
   return Vec2{run.aim.x + offset.x + drift.x, run.aim.y + offset.y + drift.y};
+}
+
+// Steps 4 and 5 (physics.h) and the constants of one carrier: fills `run`
+// for strike row run.s and carrier run.c (set by the caller) from row `row`
+// of the draws (stream, site, footprint, wind, height) and their type row
+// `trow` (rate, self-destruct failure). The deposit pass reads a batch's
+// draws (row b * strikes + s); the evidence count of a conditioned run one
+// row per evaluation (kernels/engine.cu).
+REMNANT_HD inline void start_carrier(CarrierRun& run, const StrikeView& strikes, const TypeView& types,
+                                     const BatchView& draws, std::uint32_t row, std::uint32_t trow, RngKey key_aim,
+                                     float max_multiplier) {
+  const std::uint32_t s = run.s;
+  run.r = draws.stream[row];
+  // Carrier: steps 4 and 5, aim point and heading (shared by all its
+  // submunitions).
+  const Uniform4 ua = uniforms(key_aim, run.r, s, run.c, kNoSubmunition);
+  run.aim = aim_point(draws.site_x[row], draws.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
+  const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
+  run.sin_h = sinf(heading);
+  run.cos_h = cosf(heading);
+
+  // Strike, type and realization constants.
+  run.pattern = static_cast<Pattern>(strikes.pattern[s]);
+  run.a_major = draws.semi_major[row];
+  run.b_minor = draws.semi_minor[row];
+  run.ring_inner = strikes.ring_inner[s];
+  const std::uint16_t t = strikes.type[s];
+  run.height = draws.height[row];
+  run.vt_min = types.vt_min[t];
+  run.vt_max = types.vt_max[t];
+  run.wind_x = draws.wind_x[row];
+  run.wind_y = draws.wind_y[row];
+  run.rate = draws.dud_rate[trow];
+  run.sd_failure = draws.sd_failure[trow];
+  run.p_max = failure_probability(run.rate, max_multiplier, run.sd_failure);
+}
+
+// Steps 6-10 (physics.h) for the items [run.k0, run.k1) of a carrier, one
+// after the other: landed(k, cell, at) for each placed item. With
+// all_items false, an item whose Failure uniform is not below run.p_max
+// (it cannot fail anywhere on the grid) is not placed.
+template <typename Landed>
+REMNANT_HD inline void walk_items(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, bool all_items,
+                                  Landed landed) {
+  for (std::uint32_t k = run.k0; k < run.k1; ++k) {
+    if (!all_items && !is_dud(run.p_max, uniforms(keys.failure, run.r, run.s, run.c, k).u[0])) continue;
+    const Uniform4 up = uniforms(keys.pattern, run.r, run.s, run.c, k);
+    float sin_t, cos_t;
+    pattern_sincos(pattern_angle(up.u[1]), &sin_t, &cos_t);
+    const Uniform4 uf = uniforms(keys.fall, run.r, run.s, run.c, k);
+    const Vec2 at = landing_point(run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cos_t, sin_t, uf.u[0]);
+    landed(k, landing_cell_index(grid, at.x, at.y), at);
+  }
+}
+
+// Whether `cell` (of the grid) is water: an item landing there is lost.
+REMNANT_HD inline bool is_water(const GridView& grid, std::uint32_t cell) {
+  return grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water);
+}
+
+// Steps 12 and 13 (physics.h): whether an item that landed on land cell
+// `cell` fails, given its Failure uniform.
+REMNANT_HD inline bool fails_in(const GridView& grid, const CarrierRun& run, std::uint32_t cell, float u_failure) {
+  return is_dud(failure_probability(run.rate, grid.failure_multiplier[cell], run.sd_failure), u_failure);
 }
 
 // Step 14 (physics.h): a dud at `at` sets its pixel of the realization's
@@ -67,13 +137,12 @@ REMNANT_HD inline void deposit_item(const GridView& grid, const CarrierRun& run,
     ++tally.outside;
     return;
   }
-  if (grid.land_cover[cell] == static_cast<std::uint8_t>(LandCover::Water)) {
+  if (is_water(grid, cell)) {
     ++tally.in_water;
     return;
   }
   if (run.impacts) atomic_add_u32(&run.impacts[cell], 1u);
-  const float p = failure_probability(run.rate, grid.failure_multiplier[cell], run.sd_failure);
-  if (is_dud(p, failure_uniform())) {
+  if (fails_in(grid, run, cell, failure_uniform())) {
     atomic_add_u32(&run.duds[cell], 1u);
     mark_hazard(grid, run, at);
   }

@@ -58,10 +58,6 @@ struct BlockWords {
   alignas(64) std::uint32_t failure0[kDepositBlock];
 };
 
-struct ItemKeys {
-  RngKey pattern, fall, failure;
-};
-
 // Items item[0] .. item[n - 1] (n <= kDepositBlock) of carrier (r, s, c).
 inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uint32_t s, std::uint32_t c,
                                  const std::uint32_t* items, std::uint32_t n, BlockWords& w) {

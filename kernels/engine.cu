@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -109,7 +110,6 @@ struct DepositRun {
     const std::uint32_t b = static_cast<std::uint32_t>(task / tasks);
     const std::uint32_t j = static_cast<std::uint32_t>(task - std::uint64_t(b) * tasks);
     CarrierRun run;
-    run.r = batch.first_realization + b;
     run.s = strike_of(first_task, strikes.count, j);
     const std::uint32_t s = run.s;
     const std::uint32_t per = strikes.per_carrier[s];
@@ -118,34 +118,13 @@ struct DepositRun {
     run.c = local / runs;
     run.k0 = (local - run.c * runs) * REMNANT_ITEMS_PER_TASK;
     run.k1 = run.k0 + REMNANT_ITEMS_PER_TASK < per ? run.k0 + REMNANT_ITEMS_PER_TASK : per;
-    const std::uint32_t row = b * strikes.count + s;
     run.impacts = impacts ? impacts + static_cast<std::size_t>(b) * cells : nullptr;
     run.duds = duds + static_cast<std::size_t>(b) * cells;
     run.hazard = hazard + static_cast<std::size_t>(b) * hazard_words(grid.hazard);
-
-    // Carrier: steps 4 and 5, aim point and heading (shared by all its
-    // submunitions).
-    const Uniform4 ua = uniforms(key_aim, run.r, s, run.c, kNoSubmunition);
-    run.aim = aim_point(batch.site_x[row], batch.site_y[row], strikes.aim_sigma[s], ua.u[0], ua.u[1]);
-    const float heading = carrier_heading(strikes.heading_center[s], strikes.heading_spread[s], ua.u[2]);
-    run.sin_h = sinf(heading);
-    run.cos_h = cosf(heading);
-
-    // Strike, type and realization constants.
-    run.pattern = static_cast<Pattern>(strikes.pattern[s]);
-    run.a_major = batch.semi_major[row];
-    run.b_minor = batch.semi_minor[row];
-    run.ring_inner = strikes.ring_inner[s];
-    const std::uint16_t t = strikes.type[s];
-    run.height = batch.height[row];
-    run.vt_min = types.vt_min[t];
-    run.vt_max = types.vt_max[t];
-    run.wind_x = batch.wind_x[row];
-    run.wind_y = batch.wind_y[row];
-    const std::uint32_t tr = b * types.count + t;
-    run.rate = batch.dud_rate[tr];
-    run.sd_failure = batch.sd_failure[tr];
-    run.p_max = failure_probability(run.rate, max_multiplier, run.sd_failure);
+    // Steps 4 and 5 and the carrier's constants, from row b * strikes + s of
+    // the batch's draws (its stream is the realization in a forward run).
+    start_carrier(run, strikes, types, batch, b * strikes.count + s, b * types.count + strikes.type[s], key_aim,
+                  max_multiplier);
 
     Tally tally;
 #if REMNANT_DEPOSIT_BLOCK > 1
@@ -163,16 +142,54 @@ struct DepositRun {
   // (run.impacts null) the Failure uniform is drawn first and an item that
   // cannot fail anywhere (not below run.p_max) is not placed.
   REMNANT_HD void per_item(const CarrierRun& run, Tally& tally) const {
-    for (std::uint32_t k = run.k0; k < run.k1; ++k) {
-      if (!run.impacts && !is_dud(run.p_max, uniforms(key_failure, run.r, run.s, run.c, k).u[0])) continue;
-      const Uniform4 up = uniforms(key_pattern, run.r, run.s, run.c, k);
-      float sin_t, cos_t;
-      pattern_sincos(pattern_angle(up.u[1]), &sin_t, &cos_t);
-      const Uniform4 uf = uniforms(key_fall, run.r, run.s, run.c, k);
-      const Vec2 at = landing_point(run, pattern_radius(run.pattern, run.ring_inner, up.u[0]), cos_t, sin_t, uf.u[0]);
-      const std::uint32_t cell = landing_cell_index(grid, at.x, at.y);
+    const ItemKeys keys{key_pattern, key_fall, key_failure};
+    walk_items(grid, keys, run, run.impacts != nullptr, [&](std::uint32_t k, std::uint32_t cell, Vec2 at) {
       deposit_item(grid, run, cell, at, [&] { return uniforms(key_failure, run.r, run.s, run.c, k).u[0]; }, tally);
-    }
+    });
+  }
+};
+
+// The evidence count of a conditioned run (Engine::count_evidence): task t is
+// carrier c of evaluation e (first_task, a prefix sum over evaluations of
+// their rows' carriers); an evaluation is one strike row with its own draws
+// (row e of `draws`, type row e). Every item of the carrier walks the same
+// steps 4-13 as in the deposit pass, from the same keys, so a dud lands in the
+// same cell as it would there; each dud adds 1 to the count of every evidence
+// feature its cell belongs to (cell_first/cell_feature: the features of each
+// cell, compressed rows).
+struct EvidenceCount {
+  GridView grid;
+  StrikeView strikes;
+  TypeView types;
+  BatchView draws;
+  RngKey key_aim, key_pattern, key_fall, key_failure;
+  const std::uint32_t* strike_of_eval;
+  const std::uint32_t* first_task;  // evaluations + 1 entries
+  std::uint32_t evaluations;
+  const std::uint32_t* cell_first;  // cells + 1 entries
+  const std::uint32_t* cell_feature;
+  std::uint32_t features;
+  std::uint32_t* counts;  // [evaluation][feature]
+  float max_multiplier;
+
+  REMNANT_HD void operator()(std::uint64_t task) const {
+    const std::uint32_t t = static_cast<std::uint32_t>(task);
+    const std::uint32_t e = strike_of(first_task, evaluations, t);
+    CarrierRun run;
+    run.s = strike_of_eval[e];
+    run.c = t - first_task[e];
+    run.k0 = 0;
+    run.k1 = strikes.per_carrier[run.s];
+    run.impacts = run.duds = nullptr;
+    run.hazard = nullptr;
+    start_carrier(run, strikes, types, draws, e, e, key_aim, max_multiplier);
+    const ItemKeys keys{key_pattern, key_fall, key_failure};
+    std::uint32_t* out = counts + static_cast<std::size_t>(e) * features;
+    walk_items(grid, keys, run, false, [&](std::uint32_t k, std::uint32_t cell, Vec2) {
+      if (cell == kNoCell || cell_first[cell] == cell_first[cell + 1] || is_water(grid, cell)) return;
+      if (!fails_in(grid, run, cell, uniforms(key_failure, run.r, run.s, run.c, k).u[0])) return;
+      for (std::uint32_t i = cell_first[cell]; i < cell_first[cell + 1]; ++i) atomic_add_u32(&out[cell_feature[i]], 1u);
+    });
   }
 };
 
@@ -587,6 +604,21 @@ class ThrustEngine final : public Engine {
 #endif
   }
 
+  void load_evidence_cells(const EvidenceCells& cells) override {
+    if (cells.first.size() != std::size_t(cells_) + 1)
+      throw std::logic_error("load_evidence_cells: one entry per cell of the grid, and one more");
+    evidence_features_ = cells.features;
+    put(cell_first_, cells.first.data(), cells.first.size());
+    cell_feature_.assign(cells.feature.begin(), cells.feature.end());
+  }
+
+  std::vector<std::uint32_t> count_evidence(const BatchView& draws,
+                                            const std::vector<std::uint32_t>& strike_of_eval) override {
+    std::vector<std::uint32_t> counts;
+    out_of_memory_as_bad_alloc([&] { counts = count_evidence_features(draws, strike_of_eval); });
+    return counts;
+  }
+
   void load_accumulators(const CellAccumulators& a) override {
     dud_sum_.assign(a.dud_sum.begin(), a.dud_sum.end());
     dud_sum_sq_.assign(a.dud_sum_sq.begin(), a.dud_sum_sq.end());
@@ -617,6 +649,40 @@ class ThrustEngine final : public Engine {
   }
 
  private:
+  std::vector<std::uint32_t> count_evidence_features(const BatchView& in, const std::vector<std::uint32_t>& strike_of_eval) {
+    const std::size_t E = strike_of_eval.size(), F = evidence_features_;
+    if (cell_first_.empty()) throw std::logic_error("count_evidence: load_evidence_cells first");
+    if (in.realizations != E) throw std::logic_error("count_evidence: one row of draws per evaluation");
+    // Tasks: every carrier of every evaluation's strike row.
+    std::vector<std::uint32_t> first_task(E + 1, 0u);
+    for (std::size_t e = 0; e < E; ++e) {
+      const std::uint32_t s = strike_of_eval[e];
+      if (s >= tables_.strikes.count) throw std::logic_error("count_evidence: no such strike row");
+      const std::uint32_t per = tables_.strikes.per_carrier[s];
+      const std::uint32_t carriers = per ? (tables_.strikes.first_item[s + 1] - tables_.strikes.first_item[s]) / per : 0;
+      first_task[e + 1] = first_task[e] + carriers;
+    }
+    BatchView draws = in;
+#define REMNANT_PUT_EVAL_DRAW(Type, name) draws.name = put(eval_##name##_, in.name, E);
+    REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_PUT_EVAL_DRAW)
+    REMNANT_BATCH_TYPE_COLUMNS(REMNANT_PUT_EVAL_DRAW)
+#undef REMNANT_PUT_EVAL_DRAW
+    put(eval_strike_, strike_of_eval.data(), E);
+    put(eval_first_task_, first_task.data(), E + 1);
+    eval_counts_.assign(E * F, 0u);
+    const EvidenceCount count{grid_, strikes_, types_, draws,
+                              tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
+                              raw(eval_strike_), raw(eval_first_task_), static_cast<std::uint32_t>(E),
+                              raw(cell_first_), raw(cell_feature_), static_cast<std::uint32_t>(F),
+                              raw(eval_counts_), max_multiplier_};
+    if (first_task[E] > 0)
+      thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
+                       thrust::counting_iterator<std::uint64_t>(first_task[E]), count);
+    std::vector<std::uint32_t> counts;
+    fetch(eval_counts_, counts);
+    return counts;
+  }
+
   DepositRun deposit_run(const BatchView& batch) {
     return DepositRun{grid_, strikes_, types_, batch,
                       tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
@@ -704,19 +770,26 @@ class ThrustEngine final : public Engine {
     BatchView batch = in;
     float* host = staging_.data();
     const float* device = raw(inputs_);
-    auto place = [&](const float*& field, std::size_t n) {
-      std::copy(field, field + n, host);
-      field = device;
-      host += n;
-      device += n;
-    };
-#define REMNANT_PLACE_STRIKE_DRAW(Type, name) place(batch.name, BS);
-#define REMNANT_PLACE_TYPE_DRAW(Type, name) place(batch.name, BT);
+#define REMNANT_PLACE_STRIKE_DRAW(Type, name) place_draws(batch.name, BS, host, device);
+#define REMNANT_PLACE_TYPE_DRAW(Type, name) place_draws(batch.name, BT, host, device);
     REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_PLACE_STRIKE_DRAW)
     REMNANT_BATCH_TYPE_COLUMNS(REMNANT_PLACE_TYPE_DRAW)
 #undef REMNANT_PLACE_STRIKE_DRAW
 #undef REMNANT_PLACE_TYPE_DRAW
     return batch;
+  }
+
+  // One column of draws into the staging block at `host`, its view moved to
+  // where it will be on the GPU (`device`); both cursors advance. Every
+  // column is 4 bytes (kernels/tables.h), so the block is counted in floats
+  // and a whole-number column travels as its bytes.
+  template <typename T>
+  static void place_draws(const T*& field, std::size_t n, float*& host, const float*& device) {
+    static_assert(sizeof(T) == sizeof(float), "draw columns are 4 bytes");
+    std::memcpy(host, field, n * sizeof(T));
+    field = reinterpret_cast<const T*>(device);
+    host += n;
+    device += n;
   }
 
   // Temporary storage of the largest-count reduction over n grid values,
@@ -757,6 +830,14 @@ class ThrustEngine final : public Engine {
   PinnedBuffer<std::uint64_t> readback_totals_;
 #endif
 #undef REMNANT_DEVICE_COLUMN
+  // The evidence count (count_evidence): the features of each cell, and the
+  // last call's evaluations.
+  std::uint32_t evidence_features_ = 0;
+  DeviceVector<std::uint32_t> cell_first_, cell_feature_, eval_strike_, eval_first_task_, eval_counts_;
+#define REMNANT_EVAL_COLUMN(Type, name) DeviceVector<Type> eval_##name##_;
+  REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_EVAL_COLUMN)
+  REMNANT_BATCH_TYPE_COLUMNS(REMNANT_EVAL_COLUMN)
+#undef REMNANT_EVAL_COLUMN
   DeviceVector<std::uint32_t> impacts_, duds_, counters_;
   DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_, hazard_;
   DeviceVector<std::uint32_t> dud_nonzero_, histogram_;

@@ -38,6 +38,15 @@ struct RunTables {
   bool duds_only = false;
 };
 
+// The evidence features of a conditioned run over the grid's cells
+// (host/evidence/conditioning.h builds it): the features each cell belongs
+// to, as compressed rows.
+struct EvidenceCells {
+  std::uint32_t features = 0;
+  std::vector<std::uint32_t> first;    // cells + 1 entries: cell c's features are feature[first[c] .. first[c+1])
+  std::vector<std::uint32_t> feature;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -50,6 +59,15 @@ class Engine {
   virtual std::vector<RealizationTotals> run_batch(const BatchView& batch) = 0;
   // Replaces the accumulators on the backend (resume) or reads them back.
   virtual void load_accumulators(const CellAccumulators& acc) = 0;
+  // The evidence count of a conditioned run, after prepare: load the
+  // features' cells once, then count_evidence(draws, strike_of_eval) gives,
+  // for each evaluation e, the duds of strike row strike_of_eval[e] under its
+  // own draws (row e of every column of `draws`, strike and type columns
+  // alike; draws.realizations = evaluations) in each feature's cells:
+  // [evaluation][feature]. The items are the deposit pass's, to the bit.
+  virtual void load_evidence_cells(const EvidenceCells& cells) = 0;
+  virtual std::vector<std::uint32_t> count_evidence(const BatchView& draws,
+                                                    const std::vector<std::uint32_t>& strike_of_eval) = 0;
   virtual CellAccumulators read_accumulators() const = 0;
 };
 

@@ -31,6 +31,7 @@ enum class Stream : std::uint32_t {
   Site = 10,             // per realization (or once), per strike site: where it fell
   Spin = 11,             // per realization, per strike: dispenser spin setting
   Calibration = 12,      // per calibration draw, per parameter: its value from the prior (host only)
+  Conditioning = 13,     // per stage and sweep of a conditioned run, per particle and move (host only)
 };
 
 // Sentinel for draws that belong to a carrier rather than one submunition.

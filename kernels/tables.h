@@ -80,8 +80,14 @@ struct GridView {
   X(float, vt_max)
 
 // Epistemic draws per (realization, strike): row b*strikes + s. Sites sampled
-// from areas or points may move between realizations.
+// from areas or points may move between realizations. Every column is 4 bytes
+// (the GPU stages them as one block). `stream` is the realization word of the
+// counter the row's carriers and items draw from (kernels/rng.h): the
+// realization itself in a forward run; a conditioned run
+// (host/evidence/conditioning.h) gives each row of a particle the draw it has
+// accepted.
 #define REMNANT_BATCH_STRIKE_COLUMNS(X)                                \
+  X(std::uint32_t, stream) /* counter word of the row's random numbers */ \
   X(float, site_x)      /* grid-relative metres */                     \
   X(float, site_y)                                                     \
   X(float, semi_major)  /* metres */                                   \

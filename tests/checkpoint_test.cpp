@@ -211,6 +211,10 @@ class SmallDevice final : public Engine {
   }
   void load_accumulators(const CellAccumulators& a) override { inner_->load_accumulators(a); }
   CellAccumulators read_accumulators() const override { return inner_->read_accumulators(); }
+  void load_evidence_cells(const EvidenceCells& c) override { inner_->load_evidence_cells(c); }
+  std::vector<std::uint32_t> count_evidence(const BatchView& d, const std::vector<std::uint32_t>& s) override {
+    return inner_->count_evidence(d, s);
+  }
 
  private:
   std::unique_ptr<Engine> inner_;

@@ -33,40 +33,86 @@ EvidenceModel evidence_model(const Evidence& e, const ResultGrid& g, double find
 }
 
 double log_likelihood(const EvidenceModel& m, const std::vector<std::uint64_t>& duds) {
+  std::vector<std::uint64_t> items(m.terms.size(), 0);
+  for (std::size_t i = 0; i < m.terms.size(); ++i)
+    for (std::uint32_t c : m.terms[i].cells) items[i] += duds.at(c);
+  return log_likelihood_of_counts(m, items);
+}
+
+namespace {
+
+// The terms' log-likelihood from the items in each term's cells. With
+// deficit_cost < 0 the exact one (-infinity when the evidence is impossible);
+// otherwise each impossibility costs deficit_cost per item it misses by
+// (relaxed_log_likelihood_of_counts).
+double terms_log_likelihood(const EvidenceModel& m, const std::vector<std::uint64_t>& items, double deficit_cost) {
+  const bool exact = deficit_cost < 0.0;
   const double impossible = -std::numeric_limits<double>::infinity();
   double ll = 0.0;
-  for (const EvidenceTerm& t : m.terms) {
-    std::uint64_t n = 0;
-    for (std::uint32_t c : t.cells) n += duds.at(c);
+  for (std::size_t i = 0; i < m.terms.size(); ++i) {
+    const EvidenceTerm& t = m.terms[i];
+    const std::uint64_t n = items.at(i);
     const double N = static_cast<double>(n), k = static_cast<double>(t.k);
     switch (t.kind) {
       case EvidenceFeature::Kind::Searched:
-        if (t.k > n) return impossible;
+        if (t.k > n) {
+          if (exact) return impossible;
+          // As if the k found were all there were, less the cost of the missing ones.
+          ll -= deficit_cost * (k - N);
+          if (t.k > 0 && t.p > 0.0) ll += k * std::log(t.p);
+          break;
+        }
         // log C(N, k) + k log p + (N - k) log(1 - p), with 0 log 0 = 0.
         ll += std::lgamma(N + 1) - std::lgamma(k + 1) - std::lgamma(N - k + 1);
         if (t.k > 0) {
-          if (t.p <= 0.0) return impossible;
-          ll += k * std::log(t.p);
+          if (t.p <= 0.0) {
+            if (exact) return impossible;
+            ll -= deficit_cost * k;
+          } else {
+            ll += k * std::log(t.p);
+          }
         }
         if (n > t.k) {
-          if (t.p >= 1.0) return impossible;
-          ll += (N - k) * std::log1p(-t.p);
+          if (t.p >= 1.0) {
+            if (exact) return impossible;
+            ll -= deficit_cost * (N - k);
+          } else {
+            ll += (N - k) * std::log1p(-t.p);
+          }
         }
         break;
       case EvidenceFeature::Kind::Cancelled:
         if (n > 0) {
-          if (t.p >= 1.0) return impossible;
-          ll += N * std::log1p(-t.p);
+          if (t.p >= 1.0) {
+            if (exact) return impossible;
+            ll -= deficit_cost * N;
+          } else {
+            ll += N * std::log1p(-t.p);
+          }
         }
         break;
       case EvidenceFeature::Kind::Find:
-        if (n < t.k) return impossible;
+        if (n < t.k) {
+          if (exact) return impossible;
+          ll -= deficit_cost * (k - N);
+        }
         break;
       case EvidenceFeature::Kind::Strike:
         break;
     }
   }
   return ll;
+}
+
+}  // namespace
+
+double log_likelihood_of_counts(const EvidenceModel& m, const std::vector<std::uint64_t>& items) {
+  return terms_log_likelihood(m, items, -1.0);
+}
+
+double relaxed_log_likelihood_of_counts(const EvidenceModel& m, const std::vector<std::uint64_t>& items,
+                                        double deficit_cost) {
+  return terms_log_likelihood(m, items, deficit_cost);
 }
 
 ImportanceWeights importance_weights(const std::vector<double>& log_likelihoods) {

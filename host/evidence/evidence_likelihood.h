@@ -51,6 +51,18 @@ EvidenceModel evidence_model(const Evidence& e, const ResultGrid& g, double find
 // produced the evidence (more found than there were, a find with too few items).
 double log_likelihood(const EvidenceModel& m, const std::vector<std::uint64_t>& duds);
 
+// The same from the items N in each term's cells (items[i] for terms[i]):
+// what a sampler that keeps counts per feature computes.
+double log_likelihood_of_counts(const EvidenceModel& m, const std::vector<std::uint64_t>& items);
+
+// The same where the evidence is possible; where it is not, finite: each
+// impossibility (a find with N < n, a searched area with k > N, items where
+// detection is certain and none was found) costs deficit_cost (> 0) per item
+// it misses by. A conditioned run's tempering stages climb on it
+// (host/run/conditioning.h); its final stage is exact.
+double relaxed_log_likelihood_of_counts(const EvidenceModel& m, const std::vector<std::uint64_t>& items,
+                                        double deficit_cost);
+
 // Normalised importance weights from log-likelihoods (max subtracted first;
 // all -infinity: all zero) and Kish's effective sample size (sum w)^2 / sum w^2
 // (0 when every weight is 0).

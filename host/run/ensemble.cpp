@@ -311,7 +311,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
         throw Interrupted(std::make_shared<RunResult>(std::move(res)), opt.realizations);
       }
       const std::uint32_t count = std::min(res.batch, range.second - first);
-      const BatchDraws draws = draw_batch(sc, plan, opt.seed, first, count);
+      const BatchDraws draws = opt.draws ? opt.draws(first, count) : draw_batch(sc, plan, opt.seed, first, count);
       std::vector<RealizationTotals> t;
       try {
         t = engine->run_batch(draws.view());

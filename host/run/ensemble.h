@@ -93,6 +93,10 @@ struct RunOptions {
   // (results do not depend on the batch). For figures over regions known only
   // after a run (`remnant hazard` replays a result's realizations).
   std::function<void(std::uint32_t realization, const std::vector<std::uint64_t>& duds)> each_realization;
+  // The draws of realizations [first, first + count) (BatchDraws, rows
+  // b * strikes + s); empty: draw_batch's, the scenario's prior. A conditioned
+  // run (host/run/conditioning.h) gives its particles' accepted draws.
+  std::function<BatchDraws(std::uint32_t first, std::uint32_t count)> draws;
   // The CUDA backend's share of its GPU: device_processes of this run (MPI
   // ranks) use the same device and split 80 % of its free memory evenly;
   // device_free is that memory as measured before any of them allocated (0:

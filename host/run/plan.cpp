@@ -408,6 +408,57 @@ BatchView BatchDraws::view() const {
   return v;
 }
 
+DrawKeys::DrawKeys(std::uint64_t seed)
+    : foot(make_key(seed, Stream::Footprint)), wind(make_key(seed, Stream::Wind)),
+      height(make_key(seed, Stream::FunctionHeight)), dud(make_key(seed, Stream::DudRate)),
+      sd(make_key(seed, Stream::SelfDestructRate)), site(make_key(seed, Stream::Site)),
+      spin(make_key(seed, Stream::Spin)) {}
+
+StrikeDraw draw_strike(const Scenario& sc, const Plan& plan, const DrawKeys& keys, std::uint32_t r, std::size_t s) {
+  const CarrierType& c = sc.carriers[plan.carrier_of_strike[s]];
+  const std::uint32_t si = static_cast<std::uint32_t>(s);
+  StrikeDraw d;
+  // Step 1 (kernels/physics.h): function height.
+  HostDrawStream height(keys.height, r, si);
+  const Range& hs = plan.height_of_strike[s];
+  const double h = function_height(hs.lo, hs.hi, height.next());
+  d.height = static_cast<float>(h);
+  // Step 2: footprint, from the function height and spin where the
+  // carrier's footprint figures follow them, else a uniform draw.
+  double u;
+  if (c.scaling) {
+    HostDrawStream spin(keys.spin, r, si);
+    const double rpm = uniform_in(plan.spin_of_strike[s], spin.next());
+    const Range& hr = c.scaling->height_m;
+    const Range& sr = c.scaling->spin_rpm;
+    u = footprint_scale(h, hr.lo, hr.hi, rpm, sr.lo, sr.hi);
+  } else {
+    HostDrawStream foot(keys.foot, r, si);
+    u = foot.next();
+  }
+  d.semi_major = static_cast<float>(footprint_semi_axis(c.semi_major_m.lo, c.semi_major_m.hi, u));
+  d.semi_minor = static_cast<float>(footprint_semi_axis(c.semi_minor_m.lo, c.semi_minor_m.hi, u));
+  // Step 3: wind.
+  HostDrawStream wind(keys.wind, r, si);
+  const double speed = uniform_in(sc.wind.speed_mps, wind.next());
+  const Vec2 w = wind_toward(speed, uniform_in(sc.wind.from_deg, wind.next()));
+  d.wind_x = w.x;
+  d.wind_y = w.y;
+  return d;
+}
+
+TypeDraw draw_type(const Scenario& sc, const DrawKeys& keys, std::uint32_t r, std::size_t t) {
+  const std::uint32_t ti = static_cast<std::uint32_t>(t);
+  TypeDraw d;
+  HostDrawStream dud(keys.dud, r, ti);
+  d.dud_rate = static_cast<float>(sample_rate(dud, sc.submunitions[t].dud_rate));
+  if (sc.submunitions[t].self_destruct_failure) {
+    HostDrawStream sd(keys.sd, r, ti);
+    d.sd_failure = static_cast<float>(sample_rate(sd, *sc.submunitions[t].self_destruct_failure));
+  }
+  return d;
+}
+
 BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
                       std::uint32_t count) {
   const std::size_t S = plan.per_carrier.size(), T = sc.submunitions.size();
@@ -421,57 +472,28 @@ BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, 
 #undef REMNANT_SIZE_STRIKE_COLUMN
 #undef REMNANT_SIZE_TYPE_COLUMN
 
-  const RngKey k_foot = make_key(seed, Stream::Footprint), k_wind = make_key(seed, Stream::Wind),
-               k_height = make_key(seed, Stream::FunctionHeight), k_dud = make_key(seed, Stream::DudRate),
-               k_sd = make_key(seed, Stream::SelfDestructRate), k_site = make_key(seed, Stream::Site),
-               k_spin = make_key(seed, Stream::Spin);
+  const DrawKeys keys(seed);
   std::vector<std::array<double, 2>> site(plan.site_count);
   for (std::uint32_t b = 0; b < count; ++b) {
     const std::uint32_t r = first + b;
-    for (std::uint32_t k = 0; k < plan.site_count; ++k) site[k] = plan.sites.sample(k_site, r, k);
+    for (std::uint32_t k = 0; k < plan.site_count; ++k) site[k] = plan.sites.sample(keys.site, r, k);
     for (std::size_t s = 0; s < S; ++s) {
-      const CarrierType& c = sc.carriers[plan.carrier_of_strike[s]];
-      const std::uint32_t si = static_cast<std::uint32_t>(s);
       const std::int32_t k = plan.site_of_strike[s];
-      d.site_x[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_x[s] : site[k][0]);
-      d.site_y[b * S + s] = static_cast<float>(k < 0 ? plan.fixed_y[s] : site[k][1]);
-      // Step 1 (kernels/physics.h): function height.
-      HostDrawStream height(k_height, r, si);
-      const Range& hs = plan.height_of_strike[s];
-      const double h = function_height(hs.lo, hs.hi, height.next());
-      d.height[b * S + s] = static_cast<float>(h);
-      // Step 2: footprint, from the function height and spin where the
-      // carrier's footprint figures follow them, else a uniform draw.
-      double u;
-      if (c.scaling) {
-        HostDrawStream spin(k_spin, r, si);
-        const double rpm = uniform_in(plan.spin_of_strike[s], spin.next());
-        const Range& hr = c.scaling->height_m;
-        const Range& sr = c.scaling->spin_rpm;
-        u = footprint_scale(h, hr.lo, hr.hi, rpm, sr.lo, sr.hi);
-      } else {
-        HostDrawStream foot(k_foot, r, si);
-        u = foot.next();
-      }
-      d.semi_major[b * S + s] = static_cast<float>(footprint_semi_axis(c.semi_major_m.lo, c.semi_major_m.hi, u));
-      d.semi_minor[b * S + s] = static_cast<float>(footprint_semi_axis(c.semi_minor_m.lo, c.semi_minor_m.hi, u));
-      // Step 3: wind.
-      HostDrawStream wind(k_wind, r, si);
-      const double speed = uniform_in(sc.wind.speed_mps, wind.next());
-      const Vec2 w = wind_toward(speed, uniform_in(sc.wind.from_deg, wind.next()));
-      d.wind_x[b * S + s] = w.x;
-      d.wind_y[b * S + s] = w.y;
+      const std::size_t row = b * S + s;
+      d.stream[row] = r;
+      d.site_x[row] = static_cast<float>(k < 0 ? plan.fixed_x[s] : site[k][0]);
+      d.site_y[row] = static_cast<float>(k < 0 ? plan.fixed_y[s] : site[k][1]);
+      const StrikeDraw sd = draw_strike(sc, plan, keys, r, s);
+      d.height[row] = sd.height;
+      d.semi_major[row] = sd.semi_major;
+      d.semi_minor[row] = sd.semi_minor;
+      d.wind_x[row] = sd.wind_x;
+      d.wind_y[row] = sd.wind_y;
     }
     for (std::size_t t = 0; t < T; ++t) {
-      const std::uint32_t ti = static_cast<std::uint32_t>(t);
-      HostDrawStream dud(k_dud, r, ti);
-      d.dud_rate[b * T + t] = static_cast<float>(sample_rate(dud, sc.submunitions[t].dud_rate));
-      if (sc.submunitions[t].self_destruct_failure) {
-        HostDrawStream sd(k_sd, r, ti);
-        d.sd_failure[b * T + t] = static_cast<float>(sample_rate(sd, *sc.submunitions[t].self_destruct_failure));
-      } else {
-        d.sd_failure[b * T + t] = 1.0f;
-      }
+      const TypeDraw td = draw_type(sc, keys, r, t);
+      d.dud_rate[b * T + t] = td.dud_rate;
+      d.sd_failure[b * T + t] = td.sd_failure;
     }
   }
   return d;

@@ -95,6 +95,25 @@ struct BatchDraws {
 BatchDraws draw_batch(const Scenario& sc, const Plan& plan, std::uint64_t seed, std::uint32_t first,
                       std::uint32_t count);
 
+// The keys of the epistemic draws' streams for a seed (kernels/rng.h).
+struct DrawKeys {
+  explicit DrawKeys(std::uint64_t seed);
+  RngKey foot, wind, height, dud, sd, site, spin;
+};
+
+// Steps 1-3 for strike row s in realization r (draw_batch's row of it, but
+// the site): what a conditioned run redraws for one row.
+struct StrikeDraw {
+  float height = 0.0f, semi_major = 0.0f, semi_minor = 0.0f, wind_x = 0.0f, wind_y = 0.0f;
+};
+StrikeDraw draw_strike(const Scenario& sc, const Plan& plan, const DrawKeys& keys, std::uint32_t r, std::size_t s);
+
+// Type t's failure rate and self-destruct failure (1 where none) in realization r.
+struct TypeDraw {
+  float dud_rate = 0.0f, sd_failure = 1.0f;
+};
+TypeDraw draw_type(const Scenario& sc, const DrawKeys& keys, std::uint32_t r, std::size_t t);
+
 // Samplers used for the epistemic draws (exposed for tests).
 double sample_gamma(HostDrawStream& rng, double shape);
 double sample_beta(HostDrawStream& rng, double alpha, double beta);

@@ -1,0 +1,244 @@
+// A run conditioned on evidence from the ground (host/run/conditioning.h):
+// the direct tests of issue 21 (a find raises the density around it, a large
+// area searched with no find lowers it to about (1 - detection) of the prior
+// or below, a located strike places a site there), the count kernel against
+// the deposit pass, reproducibility, and the simulation-based calibration
+// study at small size (truths drawn from the prior, evidence generated from
+// them, the posterior 90 % intervals covering the truth about 90 % of the time).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <random>
+
+#include "host/run/conditioning.h"
+#include "host/run/ensemble.h"
+#include "host/run/plan.h"
+#include "host/evidence/hazard_areas.h"
+#include "host/evidence/stats.h"
+#include "test_support.h"
+
+namespace remnant {
+namespace {
+
+// 2 km x 2 km of 20 m cells; 4 strike sites per realization drawn over the
+// whole grid, each two M26 rockets (644 M77 each, field-like rate ~12 %).
+std::string scenario_text(std::uint32_t sites = 4) {
+  return test::ScenarioText("conditioning test", 7, 40)
+      .grid(100, 100, 20.0)
+      .wind({0.0, 4.0}, {0.0, 360.0})
+      .submunition(test::m77())
+      .carrier(test::m26())
+      .inventory_total(static_cast<double>(sites) * 2 * 644)
+      .inventory_carrier("M26", "share", 1.0)
+      .sites(sites, "per_realization")
+      .site_area("grid", {0.0, 2000.0}, {0.0, 2000.0}, 1.0)
+      .text();
+}
+
+// The cells of a rectangle (grid-relative metres) on the 100 x 100 grid of 20 m.
+std::vector<std::uint32_t> rect_cells(double x0, double x1, double y0, double y1) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t iy = 0; iy < 100; ++iy)
+    for (std::uint32_t ix = 0; ix < 100; ++ix) {
+      const double cx = (ix + 0.5) * 20.0, cy = (iy + 0.5) * 20.0;
+      if (cx >= x0 && cx < x1 && cy >= y0 && cy < y1) out.push_back(iy * 100 + ix);
+    }
+  return out;
+}
+
+EvidenceFeature searched(std::vector<std::uint32_t> cells, std::uint64_t found, double p, const char* label = "A") {
+  EvidenceFeature f;
+  f.kind = EvidenceFeature::Kind::Searched;
+  f.label = label;
+  f.cells = std::move(cells);
+  f.items_found = found;
+  f.detection_probability = p;
+  return f;
+}
+
+EvidenceFeature point(EvidenceFeature::Kind kind, double x, double y, std::uint64_t items = 1) {
+  EvidenceFeature f;
+  f.kind = kind;
+  f.label = kind == EvidenceFeature::Kind::Find ? "F" : "S";
+  f.x_m = x, f.y_m = y;
+  f.items = items;
+  f.cells = {static_cast<std::uint32_t>(std::floor(y / 20.0) * 100 + std::floor(x / 20.0))};
+  return f;
+}
+
+RunOptions options(std::uint32_t particles, std::uint64_t seed, int threads = 2) {
+  RunOptions o;
+  o.realizations = particles;
+  o.seed = seed;
+  o.backend = "cpu";
+  o.threads = threads;
+  return o;
+}
+
+// The mean items per realization in the cells.
+double mean_in(const RunResult& r, const std::vector<std::uint32_t>& cells) {
+  double sum = 0.0;
+  for (std::uint32_t c : cells) sum += static_cast<double>(r.accumulators.dud_sum[c]);
+  return sum / r.realizations;
+}
+
+class Conditioning : public ::testing::Test {
+ protected:
+  Conditioning() : sc_(test::scenario_from(scenario_text())), plan_(make_plan(sc_)) {}
+  Scenario sc_;
+  Plan plan_;
+};
+
+TEST_F(Conditioning, AFindOfManyItemsRaisesTheDensityAroundIt) {
+  Evidence e;
+  e.features = {point(EvidenceFeature::Kind::Find, 1510.0, 490.0, 12)};
+  const RunResult prior = run_ensemble(sc_, plan_, options(40, 3));
+  const ConditionedRun post = condition_run(sc_, plan_, e, options(40, 3));
+  const std::vector<std::uint32_t> around = rect_cells(1400.0, 1620.0, 380.0, 600.0);
+  const std::vector<std::uint32_t> within = cells_within(ResultGrid{100, 100, 20.0, 0.0, 0.0, "", ""}, 1510.0, 490.0,
+                                                         kDefaultFindRadius);
+  // Every posterior particle holds at least the 12 items within the find radius.
+  EXPECT_GE(mean_in(post.result, within), 12.0);
+  EXPECT_GT(mean_in(post.result, around), 5.0 * std::max(1.0, mean_in(prior, around)))
+      << "prior " << mean_in(prior, around);
+  EXPECT_GT(post.report.final_effective_size, 0.0);
+  EXPECT_EQ(post.report.stages.back().beta, 1.0);
+  // The total is still the model's: a find moves sites, it adds no items.
+  EXPECT_EQ(post.result.realizations, 40u);
+}
+
+TEST_F(Conditioning, ALargeAreaSearchedWithNoFindFallsToAboutOneMinusDetectionOfThePrior) {
+  const std::vector<std::uint32_t> west = rect_cells(0.0, 1000.0, 0.0, 2000.0);
+  Evidence e;
+  e.features = {searched(west, 0, 0.9)};
+  const RunResult prior = run_ensemble(sc_, plan_, options(40, 5));
+  const ConditionedRun post = condition_run(sc_, plan_, e, options(40, 5));
+  const double before = mean_in(prior, west), after = mean_in(post.result, west);
+  ASSERT_GT(before, 50.0);
+  EXPECT_LE(after, (1.0 - 0.9) * before) << "prior " << before << ", posterior " << after;
+  // The items not there went elsewhere: the east half holds more than before.
+  const std::vector<std::uint32_t> east = rect_cells(1000.0, 2000.0, 0.0, 2000.0);
+  EXPECT_GT(mean_in(post.result, east), mean_in(prior, east));
+}
+
+TEST_F(Conditioning, ALocatedStrikePlacesASiteThere) {
+  Evidence e;
+  e.features = {point(EvidenceFeature::Kind::Strike, 300.0, 1700.0)};
+  const RunResult prior = run_ensemble(sc_, plan_, options(30, 9));
+  const ConditionedRun post = condition_run(sc_, plan_, e, options(30, 9));
+  ASSERT_EQ(post.report.pins.size(), 1u);
+  EXPECT_NE(post.report.pins[0].find("pins strike site 1"), std::string::npos) << post.report.pins[0];
+  // Two rockets' items (1,288 fired, ~12 % fail) within 600 m of the strike
+  // in every particle: far more than the prior's spread puts there.
+  const std::vector<std::uint32_t> near = rect_cells(0.0, 900.0, 1100.0, 2000.0);
+  EXPECT_GT(mean_in(post.result, near), mean_in(prior, near) + 80.0);
+  // A second strike takes the next site; five is one more than there are.
+  for (int k = 0; k < 4; ++k) e.features.push_back(point(EvidenceFeature::Kind::Strike, 1000.0, 1000.0));
+  try {
+    condition_run(sc_, plan_, e, options(10, 9));
+    ADD_FAILURE() << "five strikes pinned four sites";
+  } catch (const InputError& err) {
+    EXPECT_NE(std::string(err.what()).find("4 sampled site(s), 4 placed"), std::string::npos) << err.what();
+  }
+}
+
+TEST_F(Conditioning, TheSamplersCountsAreTheFinalRunsAndTheSameForAnyThreadCount) {
+  // condition_run checks the final run's items in every feature against the
+  // sampler's (a logic_error otherwise); here several features overlap.
+  Evidence e;
+  e.features = {searched(rect_cells(200.0, 900.0, 200.0, 900.0), 3, 0.7, "A"),
+                searched(rect_cells(600.0, 1400.0, 600.0, 1400.0), 0, 0.5, "B"),
+                point(EvidenceFeature::Kind::Find, 700.0, 700.0, 2)};
+  const ConditionedRun one = condition_run(sc_, plan_, e, options(24, 11, 1));
+  const ConditionedRun two = condition_run(sc_, plan_, e, options(24, 11, 2));
+  ASSERT_EQ(one.result.totals.size(), two.result.totals.size());
+  for (std::size_t i = 0; i < one.result.totals.size(); ++i) EXPECT_EQ(one.result.totals[i].duds, two.result.totals[i].duds);
+  EXPECT_EQ(one.result.accumulators.dud_sum, two.result.accumulators.dud_sum);
+  EXPECT_EQ(one.report.r_hat, two.report.r_hat);
+}
+
+TEST(GelmanRubin, IsOneForMixedChainsAndLargeForStuckOnes) {
+  std::mt19937_64 g(1);
+  std::normal_distribution<double> n(0.0, 1.0);
+  std::vector<std::vector<double>> mixed(50, std::vector<double>(40)), stuck(50, std::vector<double>(40));
+  for (std::size_t j = 0; j < 50; ++j)
+    for (std::size_t i = 0; i < 40; ++i) mixed[j][i] = n(g), stuck[j][i] = double(j) + 0.01 * n(g);
+  EXPECT_NEAR(gelman_rubin(mixed), 1.0, 0.05);
+  EXPECT_GT(gelman_rubin(stuck), 10.0);
+}
+
+// Simulation-based calibration: a truth drawn from the prior (realization 0
+// of another seed), a searched area over a third of the grid with items found
+// Binomial(truth there, 0.6), conditioned; the posterior 90 % intervals of the
+// total duds and of the duds outside the searched area should cover the truth
+// in about 90 % of the trials (with 100 trials, 80 to 98 is within the
+// binomial tolerance).
+TEST(ConditioningCalibration, NinetyPercentIntervalsCoverTheTruthAboutNinetyPercentOfTheTime) {
+  const Scenario sc = test::scenario_from(scenario_text(3));
+  const Plan plan = make_plan(sc);
+  const std::vector<std::uint32_t> area = rect_cells(0.0, 2000.0, 0.0, 680.0);
+  std::vector<bool> in_area(plan.cells(), false);
+  for (std::uint32_t c : area) in_area[c] = true;
+  const int trials = 100;
+  int cover_total = 0, cover_outside = 0;
+  double width = 0.0;
+  auto width_of = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return quantile_of(v, 0.95) - quantile_of(v, 0.05);
+  };
+  std::mt19937_64 g(2024);
+  for (int trial = 0; trial < trials; ++trial) {
+    // The truth: one realization of the prior, per cell.
+    std::vector<std::uint64_t> truth;
+    RunOptions t = options(1, 1000 + trial);
+    t.each_realization = [&](std::uint32_t, const std::vector<std::uint64_t>& d) { truth = d; };
+    run_ensemble(sc, plan, t);
+    std::uint64_t there = 0, total = 0;
+    for (std::uint32_t c = 0; c < plan.cells(); ++c) (in_area[c] ? there : total) += truth[c];
+    const std::uint64_t outside = total;
+    total += there;
+    std::binomial_distribution<std::uint64_t> found(there, 0.6);
+    Evidence e;
+    e.features = {searched(area, found(g), 0.6)};
+    ConditionOptions co;
+    co.sweeps = 3;
+    RunOptions o = options(40, 77 + trial);
+    std::vector<double> tot, out;
+    o.each_realization = [&](std::uint32_t, const std::vector<std::uint64_t>& d) {
+      double all = 0.0, off = 0.0;
+      for (std::uint32_t c = 0; c < plan.cells(); ++c) all += double(d[c]), off += in_area[c] ? 0.0 : double(d[c]);
+      tot.push_back(all);
+      out.push_back(off);
+    };
+    condition_run(sc, plan, e, o, co);
+    auto covers = [](std::vector<double> v, double truth) {
+      std::sort(v.begin(), v.end());
+      return quantile_of(v, 0.05) <= truth && truth <= quantile_of(v, 0.95);
+    };
+    cover_total += covers(tot, double(total));
+    cover_outside += covers(out, double(outside));
+    width += width_of(tot) / trials;
+  }
+  // And informative: the evidence narrows the interval of the total.
+  std::vector<double> prior;
+  RunOptions po = options(400, 99);
+  po.each_realization = [&](std::uint32_t, const std::vector<std::uint64_t>& d) {
+    double all = 0.0;
+    for (std::uint64_t v : d) all += double(v);
+    prior.push_back(all);
+  };
+  run_ensemble(sc, plan, po);
+  std::cout << "coverage of the 90 % intervals: total duds " << cover_total << " of " << trials
+            << ", duds outside the searched area " << cover_outside << "; mean width of the total's "
+            << width << " against the prior's " << width_of(prior) << "\n";
+  EXPECT_LT(width, 0.9 * width_of(prior));
+  EXPECT_GE(cover_total, 80) << cover_total << " of " << trials;
+  EXPECT_LE(cover_total, 98) << cover_total << " of " << trials;
+  EXPECT_GE(cover_outside, 80) << cover_outside << " of " << trials;
+  EXPECT_LE(cover_outside, 98) << cover_outside << " of " << trials;
+}
+
+}  // namespace
+}  // namespace remnant
