@@ -206,6 +206,7 @@ std::string result_info_text(const ResultData& d) {
   s += fmt::format("  dataset: {}\n", d.dataset.empty() ? "none" : d.dataset);
   s += fmt::format("  seed {}, {} realizations, backend {}, {} submunitions fired per realization\n", d.seed,
                    d.realizations, d.backend, d.fired_per_realization);
+  s += conditioning_text(d.conditioning);
   s += fmt::format("grid: {} x {} cells of {:g} m ({} km2), lower-left corner ({:.1f}, {:.1f}) m\n", g.nx, g.ny,
                    g.cell_size_m, format_figure(double(g.cells()) * g.cell_area_km2()), g.origin_x_m, g.origin_y_m);
   s += fmt::format("  crs: {}\n", crs_short(g));
@@ -246,6 +247,14 @@ std::string hazard_layers_text(const ResultData& d) {
                    format_figure(h.total_mean));
   s += fmt::format("  layer strike_sites: the scenario's strike sites ({}); table about: where the figures come from\n",
                    site_placement_text(d.site_placement));
+  return s;
+}
+
+std::string conditioning_text(const ResultConditioning& c) {
+  if (c.empty()) return "";
+  std::string s = fmt::format("  conditioned on evidence: {} ({}; SHA-256 {})\n", c.summary, fmt::join(c.files, ", "),
+                              c.sha256.substr(0, 16));
+  for (const std::string& line : c.diagnostics) s += "    " + line + "\n";
   return s;
 }
 

@@ -53,6 +53,7 @@ std::vector<double> headline_values(const std::vector<RealizationTotals>& totals
                                     const HazardDefinition& hazard, const std::string& metric);
 
 struct ResultData;
+struct ResultConditioning;
 // The same for a result file's data.
 Headline headline(const ResultData& d);
 
@@ -84,6 +85,10 @@ std::string hazard_layers_text(const ResultData& d);
 
 // Backslash-escapes a string for a JSON document.
 std::string json_escape(const std::string& s);
+
+// A conditioned run's evidence and diagnostics as text lines (`run`, `info`);
+// "" for a forward run.
+std::string conditioning_text(const ResultConditioning& c);
 // ["a", "b"]: strings as a JSON array.
 std::string json_strings(const std::vector<std::string>& v);
 // A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or

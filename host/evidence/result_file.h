@@ -47,6 +47,25 @@ struct ResultGrid {
   double cell_area_ha() const { return cell_size_m * cell_size_m * 1e-4; }
 };
 
+// A run conditioned on evidence from the ground (`remnant run --evidence`,
+// host/run/conditioning.h): what it was conditioned on and how (group
+// conditioning/ of the result file; empty for a forward run).
+struct ResultConditioning {
+  std::vector<std::string> files;  // as given
+  std::string sha256;              // of the files' bytes (Evidence::sha256)
+  std::string summary;             // "1 strike, 2 finds (4 items), ..."
+  // One line per feature, in the order read: kind, label, fields (key=value,
+  // space-separated), and its geometry as WKT in the grid's CRS, tab-separated.
+  std::vector<std::string> features;
+  std::string method;              // the sampler, its settings and assumptions, in words
+  std::string diagnostics_json;    // stages, effective sizes, acceptance, R-hat, pins, warnings
+  std::vector<std::string> diagnostics;  // the same in words, one line each; warnings start "warning: "
+  // The settings that, with the seed and the evidence, make the run again (`remnant hazard`).
+  std::uint32_t sweeps = 0;
+  double cancelled_detection = 0.0, find_radius_m = 0.0;
+  bool empty() const { return files.empty(); }
+};
+
 struct ResultData {
   // Provenance (root attributes).
   std::string filetype, format_version, software_version, git_revision, creation_time_utc;
@@ -84,6 +103,8 @@ struct ResultData {
   // these are one example; with "fixed" they hold for the whole run.
   std::string site_placement;  // "fixed", "per_realization" or "none"
   std::vector<double> site_x_m, site_y_m;
+
+  ResultConditioning conditioning;  // empty unless the run was conditioned on evidence
 };
 
 // One per-cell variable (y, x) of the result file's root group: its name and

@@ -169,6 +169,24 @@ void read_sensitivity(const Reader& r, ResultData& d) {
   }
 }
 
+// The conditioning group of a conditioned run, where there is one.
+void read_conditioning(const Reader& r, ResultData& d) {
+  if (!r.exists("conditioning")) return;
+  const Handle g = r.group("conditioning");
+  ResultConditioning& c = d.conditioning;
+  c.files = split_lines(r.text(g.get(), "evidence_files", "conditioning"));
+  c.sha256 = r.text(g.get(), "evidence_sha256", "conditioning");
+  c.summary = r.text(g.get(), "evidence_summary", "conditioning");
+  c.features = split_lines(r.text(g.get(), "evidence_features", "conditioning"));
+  c.method = r.text(g.get(), "method", "conditioning");
+  c.diagnostics = split_lines(r.text(g.get(), "diagnostics", "conditioning"));
+  c.diagnostics_json = r.text(g.get(), "diagnostics_json", "conditioning");
+  c.sweeps = r.number<std::uint32_t>(g.get(), "sweeps", H5T_NATIVE_UINT32, true, "conditioning");
+  c.cancelled_detection = r.number<double>(g.get(), "cancelled_detection_probability", H5T_NATIVE_DOUBLE, false, "conditioning");
+  c.find_radius_m = r.number<double>(g.get(), "find_radius_m", H5T_NATIVE_DOUBLE, false, "conditioning");
+  if (c.files.empty()) r.fail("group conditioning names no evidence file");
+}
+
 ResultData read_file(const std::string& path, const char* expected) {
   quiet_hdf5();
   Reader r(path);  // not const: the format version decides whether datasets need their crc32
@@ -218,6 +236,7 @@ ResultData read_file(const std::string& path, const char* expected) {
   }
   read_sites(r, d);
   read_sensitivity(r, d);
+  read_conditioning(r, d);
   check_attribute_checksums(r, d, absent);
   return d;
 }

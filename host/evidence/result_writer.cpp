@@ -273,6 +273,29 @@ void write_sensitivity(hid_t file, const ResultData& d) {
                     fmt::format("first-order sensitivity index of {} on each input (the group's inputs attribute)", name));
 }
 
+// A conditioned run's evidence and diagnostics: text attributes of the group
+// conditioning/ (features and diagnostics one per line). Only when there is one.
+void write_conditioning(hid_t file, const ResultData& d) {
+  const ResultConditioning& c = d.conditioning;
+  if (c.empty()) return;
+  const Handle g = create_group(file, "conditioning");
+  attr_string(g.get(), "evidence_files", join_lines(c.files));
+  attr_string(g.get(), "evidence_sha256", c.sha256);
+  attr_string(g.get(), "evidence_summary", c.summary);
+  attr_string(g.get(), "evidence_features", join_lines(c.features));
+  attr_string(g.get(), "evidence_features_format",
+              "one feature per line: kind, file: label, fields (key=value), geometry (WKT in the grid's crs), "
+              "tab-separated");
+  attr_string(g.get(), "method", c.method);
+  attr_string(g.get(), "diagnostics", join_lines(c.diagnostics));
+  attr_string(g.get(), "diagnostics_json", c.diagnostics_json);
+  attr_scalar<std::uint32_t>(g.get(), "sweeps", H5T_NATIVE_UINT32, H5T_STD_U32LE, c.sweeps);
+  attr_double(g.get(), "cancelled_detection_probability", c.cancelled_detection);
+  attr_double(g.get(), "find_radius_m", c.find_radius_m);
+  attr_string(g.get(), "meaning",
+              "the realizations of this file are draws from the posterior given the evidence, not from the prior");
+}
+
 // Strike sites of the first realization.
 void write_sites(hid_t file, const ResultData& d) {
   const Handle g = create_group(file, "sites");
@@ -319,6 +342,7 @@ void write_contents(hid_t file, const ResultData& d) {
   write_totals(file, d);
   write_sites(file, d);
   write_sensitivity(file, d);
+  write_conditioning(file, d);
 }
 
 }  // namespace

@@ -383,15 +383,23 @@ std::string variant_line(const ResultData& d) {
   for (const std::string& o : d.overrides) sets.push_back("--set " + o);
   return (d.dud_rates.empty() ? std::string("the scenario's own dud-rate priors")
                               : d.dud_rates + "-figure dud-rate priors") +
-         "; " + (sets.empty() ? std::string("no --set overrides") : join(sets, ", "));
+         "; " + (sets.empty() ? std::string("no --set overrides") : join(sets, ", ")) +
+         (d.conditioning.empty() ? std::string()
+                                 : "; conditioned on evidence: " + d.conditioning.summary + " (" +
+                                       join(d.conditioning.files, ", ") + ")");
 }
 
 std::string provenance_line(const ResultData& d) {
   std::string scenario = fmt::format("Scenario \"{}\" ({}", d.scenario_name, d.scenario_path);
   if (!d.base_scenario_path.empty()) scenario += ", built on " + d.base_scenario_path;
   scenario += ")";
-  return fmt::format("{}; {}; {} realizations, seed {}, backend {}; {}; created {}.", scenario, variant_line(d),
-                     d.realizations, d.seed, d.backend, software_line(d), d.creation_time_utc);
+  const std::string evidence =
+      d.conditioning.empty() ? std::string()
+                             : fmt::format(" (draws of the posterior given the evidence, SHA-256 {}; drawn: searched areas green, cancelled "
+                    "areas grey dashed, finds red crosses, located strikes black triangles)",
+                    d.conditioning.sha256.substr(0, 16));
+  return fmt::format("{}; {}; {} realizations{}, seed {}, backend {}; {}; created {}.", scenario, variant_line(d),
+                     d.realizations, evidence, d.seed, d.backend, software_line(d), d.creation_time_utc);
 }
 
 namespace {
@@ -667,6 +675,7 @@ void draw_map_page(Canvas& c, const ResultData& d, const MapPage& p) {
   draw_graticule(c, d.grid, L.frame, true, true);
   draw_context_lines(c, p.ctx, f);
   draw_sites(c, d, L.frame, 0.9, p.sites);
+  draw_evidence(c, d, L.frame);
   draw_place_names(c, p.ctx, f, 14);
   draw_frame_border(c, L.frame);
   for (const LegendBlock& b : p.legends) draw_legend(c, b);

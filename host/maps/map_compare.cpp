@@ -256,6 +256,7 @@ void render_comparison(const ResultData& a, const ResultData& b, const MapOption
       draw_graticule(c, a.grid, frames[i], i == 0, true, map_gap / 2 - 1);
       draw_context_lines(c, ctx, f);
       if (i < 2) draw_sites(c, d, frames[i], 0.6, site_markers(d, o.sites));
+      if (i < 2) draw_evidence(c, d, frames[i]);
       draw_place_names(c, ctx, f, 5);
       draw_frame_border(c, frames[i]);
     }

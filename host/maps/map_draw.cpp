@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -676,6 +679,90 @@ void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double rad
     cairo_set_source_rgba(cr, 0.05, 0.05, 0.05, 0.85);
     cairo_set_line_width(cr, 0.35);
     cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+}
+
+namespace {
+
+// The numbers of a WKT text in order ("POLYGON ((0 0, 1 0, ...), (...))"),
+// with where each ring ends: what ResultConditioning::features holds.
+std::vector<std::vector<std::array<double, 2>>> wkt_rings(const std::string& wkt) {
+  std::vector<std::vector<std::array<double, 2>>> rings;
+  std::vector<double> numbers;
+  int depth = 0;
+  for (std::size_t i = 0; i < wkt.size();) {
+    const char ch = wkt[i];
+    if (ch == '(') {
+      ++depth, ++i;
+      if (depth >= 1) numbers.clear();
+      continue;
+    }
+    if (ch == ')') {
+      if (numbers.size() >= 2) {
+        std::vector<std::array<double, 2>> ring;
+        for (std::size_t k = 0; k + 1 < numbers.size(); k += 2) ring.push_back({numbers[k], numbers[k + 1]});
+        rings.push_back(std::move(ring));
+      }
+      numbers.clear();
+      --depth, ++i;
+      continue;
+    }
+    if (std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.') {
+      char* end = nullptr;
+      numbers.push_back(std::strtod(wkt.c_str() + i, &end));
+      i = static_cast<std::size_t>(end - wkt.c_str());
+      continue;
+    }
+    ++i;
+  }
+  return rings;
+}
+
+}  // namespace
+
+void draw_evidence(Canvas& c, const ResultData& d, const MapRect& frame) {
+  if (d.conditioning.empty()) return;
+  const FrameMap f{&d.grid, frame};
+  cairo_t* cr = c.cr();
+  cairo_save(cr);
+  cairo_rectangle(cr, frame.x, frame.y, frame.w, frame.h);
+  cairo_clip(cr);
+  for (const std::string& line : d.conditioning.features) {
+    const std::size_t tab = line.find('\t');
+    const std::string kind = line.substr(0, tab);
+    const auto rings = wkt_rings(line.substr(line.rfind('\t') + 1));
+    if (rings.empty()) continue;
+    cairo_new_path(cr);
+    if (kind == "searched" || kind == "cancelled") {
+      for (const auto& ring : rings) {
+        for (std::size_t i = 0; i < ring.size(); ++i)
+          (i ? cairo_line_to : cairo_move_to)(cr, f.px(ring[i][0]), f.py(ring[i][1]));
+        cairo_close_path(cr);
+      }
+      const double dash[] = {2.0, 1.5};
+      cairo_set_dash(cr, dash, kind == "cancelled" ? 2 : 0, 0.0);
+      if (kind == "searched") cairo_set_source_rgba(cr, 0.0, 0.45, 0.2, 0.95);
+      else cairo_set_source_rgba(cr, 0.35, 0.35, 0.35, 0.9);
+      cairo_set_line_width(cr, 0.6);
+      cairo_stroke(cr);
+      cairo_set_dash(cr, nullptr, 0, 0.0);
+    } else if (!rings[0].empty()) {
+      const double x = f.px(rings[0][0][0]), y = f.py(rings[0][0][1]);
+      if (kind == "find") {  // a red cross
+        cairo_move_to(cr, x - 1.6, y - 1.6), cairo_line_to(cr, x + 1.6, y + 1.6);
+        cairo_move_to(cr, x - 1.6, y + 1.6), cairo_line_to(cr, x + 1.6, y - 1.6);
+        cairo_set_source_rgba(cr, 0.8, 0.0, 0.0, 1.0);
+        cairo_set_line_width(cr, 0.7);
+        cairo_stroke(cr);
+      } else {  // a located strike: a black triangle
+        cairo_move_to(cr, x, y - 2.0), cairo_line_to(cr, x + 1.8, y + 1.2), cairo_line_to(cr, x - 1.8, y + 1.2);
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.9);
+        cairo_set_line_width(cr, 0.6);
+        cairo_stroke(cr);
+      }
+    }
   }
   cairo_restore(cr);
 }

@@ -150,6 +150,10 @@ void stroke_through_mask(Canvas& c, const ResultGrid& g, const std::vector<std::
 // Strike sites as `markers` (site_markers): small open circles of the given
 // radius (points), small filled dots, or nothing.
 void draw_sites(Canvas& c, const ResultData& d, const MapRect& frame, double radius, const std::string& markers);
+// A conditioned run's evidence (ResultConditioning::features): searched areas
+// outlined dark green, cancelled areas grey dashed, finds red crosses, located
+// strikes black triangles; nothing for a forward run.
+void draw_evidence(Canvas& c, const ResultData& d, const MapRect& frame);
 void draw_site_symbol(Canvas& c, double x, double y, double radius);
 
 struct ScaleBar {

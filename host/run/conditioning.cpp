@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "host/common/errors.h"
+#include "host/evidence/report.h"
 #include "kernels/physics.h"
 #include "kernels/rng.h"
 
@@ -173,7 +174,9 @@ class Sampler {
         if (exact)
           for (std::uint32_t p = 0; p < P_; ++p) chains[p].push_back(exact_ll(p));
       }
-      auto rate = [&](Move m) { return proposed[m] ? double(accepted[m]) / double(proposed[m]) : 1.0; };
+      auto rate = [&](Move m) {
+        return proposed[m] ? double(accepted[m]) / double(proposed[m]) : std::numeric_limits<double>::quiet_NaN();
+      };
       st.acceptance_walk = rate(kWalk);
       st.acceptance_jump = rate(kJump);
       st.acceptance_stream = rate(kStream);
@@ -581,7 +584,7 @@ class Sampler {
     if (!density_.empty()) unit_moves(kWalk, key, proposed, accepted);
     unit_moves(kJump, key, proposed, accepted);
     unit_moves(kStream, key, proposed, accepted);
-    rate_moves(key, proposed, accepted);
+    rate_moves(key, sweep, proposed, accepted);
   }
 
   struct Proposal {
@@ -692,57 +695,90 @@ class Sampler {
     for (std::uint32_t p = 0; p < P_; ++p) proposed[m] += prop_n[p], accepted[m] += acc_n[p];
   }
 
-  // New failure rates for each type in turn: the items of every unit's rows
-  // of that type under the old and the proposed rates.
-  void rate_moves(const RngKey& key, std::array<std::uint64_t, kMoves>& proposed,
+  // New failure rates for each type in turn: a fresh draw from the prior,
+  // then (for a Beta prior) a random walk of the rate on the logit scale, of
+  // a step that cycles through 0.3, 0.1 and 0.03 sweep by sweep (small steps
+  // move a rate the evidence pins tightly: each changes only the items whose
+  // Failure uniform lies between the old and the new probability).
+  void rate_moves(const RngKey& key, std::uint32_t sweep, std::array<std::uint64_t, kMoves>& proposed,
                   std::array<std::uint64_t, kMoves>& accepted) {
-    const std::uint32_t U = static_cast<std::uint32_t>(units_.size());
+    static constexpr double kSteps[3] = {0.3, 0.1, 0.03};
     for (std::uint32_t t = 0; t < T_; ++t) {
-      std::vector<TypeDraw> fresh(std::size_t(P_) * T_);
-      std::vector<double> uniform(P_);
-      for (std::uint32_t p = 0; p < P_; ++p) {
-        HostDrawStream r(key, p, 0x40000000u + t);
-        uniform[p] = r.next();
-        std::copy(tdraw_.begin() + p * T_, tdraw_.begin() + (p + 1) * T_, fresh.begin() + p * T_);
-        fresh[p * T_ + t] = draw_type(sc_, keys_, new_stream(r), t);
-      }
-      std::vector<Request> req;
-      for (std::uint32_t p = 0; p < P_; ++p)
-        for (std::uint32_t u = 0; u < U; ++u) {
-          const Unit& unit = units_[u];
-          if (std::find(unit.types.begin(), unit.types.end(), t) == unit.types.end()) continue;
-          if (!near(unit, x_[at(p, u)], y_[at(p, u)])) continue;
-          const std::int32_t ti = static_cast<std::int32_t>(t);
-          req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &tdraw_[p * T_], ti});
-          req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &fresh[p * T_], ti});
-        }
-      const std::vector<std::uint32_t> counts = evaluate(req);
-      // Requests come in (old, new) pairs, particle by particle.
-      std::vector<std::size_t> first(P_ + 1, 0);
-      for (std::size_t i = 0; i < req.size(); i += 2) ++first[req[i].p + 1];
-      for (std::uint32_t p = 0; p < P_; ++p) first[p + 1] += first[p];
-      for (std::uint32_t p = 0; p < P_; ++p) {
-        std::vector<std::uint64_t> items = items_of(p);
-        const double now = target(items);
-        bool changes = false;
-        for (std::size_t k = first[p]; k < first[p + 1]; ++k)
-          for (std::uint32_t f = 0; f < F_; ++f) {
-            const std::uint32_t o = counts[(2 * k) * F_ + f], n = counts[(2 * k + 1) * F_ + f];
-            items[f] = items[f] - o + n;
-            changes |= o != n;
+      const RatePrior& prior = sc_.submunitions[t].dud_rate;
+      for (int walk = 0; walk < (prior.fixed ? 1 : 2); ++walk) {
+        std::vector<TypeDraw> fresh(tdraw_);
+        std::vector<double> uniform(P_), log_ratio(P_, 0.0);
+        for (std::uint32_t p = 0; p < P_; ++p) {
+          HostDrawStream r(key, p, 0x40000000u + 2 * t + walk);
+          uniform[p] = r.next();
+          TypeDraw& d = fresh[p * T_ + t];
+          if (!walk) {
+            d = draw_type(sc_, keys_, new_stream(r), t);
+            continue;
           }
-        const double then = target(items);
-        const bool take = std::isfinite(then) && (then >= now || std::log(uniform[p]) < then - now);
-        if (changes) ++proposed[kRates], accepted[kRates] += take;
-        if (!take) continue;
-        tdraw_[p * T_ + t] = fresh[p * T_ + t];
-        for (std::size_t k = first[p]; k < first[p + 1]; ++k) {
-          std::uint32_t* c = &contrib_[at(p, req[2 * k].u) * F_];
-          for (std::uint32_t f = 0; f < F_; ++f) c[f] = c[f] - counts[(2 * k) * F_ + f] + counts[(2 * k + 1) * F_ + f];
+          const double old = d.dud_rate;
+          const double z = std::log(old / (1.0 - old)) + kSteps[sweep % 3] * normal(r);
+          d.dud_rate = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
+          const double neu = d.dud_rate;
+          if (!(neu > 0.0 && neu < 1.0)) {
+            log_ratio[p] = -kInf;
+            continue;
+          }
+          // Beta prior ratio and the logit step's Jacobian r (1 - r).
+          log_ratio[p] = prior.alpha * (std::log(neu) - std::log(old)) + prior.beta * (std::log1p(-neu) - std::log1p(-old));
         }
-        std::copy(items.begin(), items.end(), items_.begin() + std::size_t(p) * F_);
-        relaxed_[p] = relaxed_ll(p);
+        try_rates(t, fresh, uniform, log_ratio, proposed, accepted);
       }
+    }
+  }
+
+  // One proposal of type t's draws per particle (fresh), accepted with the
+  // stage's target ratio times exp(log_ratio): the items of every unit's rows
+  // of that type under the old and the proposed rates.
+  void try_rates(std::uint32_t t, const std::vector<TypeDraw>& fresh, const std::vector<double>& uniform,
+                 const std::vector<double>& log_ratio, std::array<std::uint64_t, kMoves>& proposed,
+                 std::array<std::uint64_t, kMoves>& accepted) {
+    const std::uint32_t U = static_cast<std::uint32_t>(units_.size());
+    std::vector<Request> req;
+    for (std::uint32_t p = 0; p < P_; ++p) {
+      if (!std::isfinite(log_ratio[p])) continue;
+      for (std::uint32_t u = 0; u < U; ++u) {
+        const Unit& unit = units_[u];
+        if (std::find(unit.types.begin(), unit.types.end(), t) == unit.types.end()) continue;
+        if (!near(unit, x_[at(p, u)], y_[at(p, u)])) continue;
+        const std::int32_t ti = static_cast<std::int32_t>(t);
+        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &tdraw_[p * T_], ti});
+        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &fresh[p * T_], ti});
+      }
+    }
+    const std::vector<std::uint32_t> counts = evaluate(req);
+    // Requests come in (old, new) pairs, particle by particle.
+    std::vector<std::size_t> first(P_ + 1, 0);
+    for (std::size_t i = 0; i < req.size(); i += 2) ++first[req[i].p + 1];
+    for (std::uint32_t p = 0; p < P_; ++p) first[p + 1] += first[p];
+    for (std::uint32_t p = 0; p < P_; ++p) {
+      if (!std::isfinite(log_ratio[p])) continue;
+      std::vector<std::uint64_t> items = items_of(p);
+      const double now = target(items);
+      bool changes = false;
+      for (std::size_t k = first[p]; k < first[p + 1]; ++k)
+        for (std::uint32_t f = 0; f < F_; ++f) {
+          const std::uint32_t o = counts[(2 * k) * F_ + f], n = counts[(2 * k + 1) * F_ + f];
+          items[f] = items[f] - o + n;
+          changes |= o != n;
+        }
+      const double then = target(items);
+      const double log_a = then - now + log_ratio[p];
+      const bool take = std::isfinite(then) && (log_a >= 0.0 || std::log(uniform[p]) < log_a);
+      if (changes) ++proposed[kRates], accepted[kRates] += take;
+      if (!take) continue;
+      tdraw_[p * T_ + t] = fresh[p * T_ + t];
+      for (std::size_t k = first[p]; k < first[p + 1]; ++k) {
+        std::uint32_t* c = &contrib_[at(p, req[2 * k].u) * F_];
+        for (std::uint32_t f = 0; f < F_; ++f) c[f] = c[f] - counts[(2 * k) * F_ + f] + counts[(2 * k + 1) * F_ + f];
+      }
+      std::copy(items.begin(), items.end(), items_.begin() + std::size_t(p) * F_);
+      relaxed_[p] = relaxed_ll(p);
     }
   }
 
@@ -757,8 +793,10 @@ class Sampler {
           "the particles mix poorly in the final sweeps (R-hat of the log-likelihood {:.2f} > 1.1): run more sweeps "
           "(--sweeps)",
           report_.r_hat));
-    const double best = std::max({last.acceptance_walk, last.acceptance_jump, last.acceptance_stream});
-    if (report_.movable_units > 0 && best < 0.05)
+    double best = 0.0;
+    for (double a : {last.acceptance_walk, last.acceptance_jump, last.acceptance_stream, last.acceptance_rates})
+      if (std::isfinite(a)) best = std::max(best, a);
+    if (best < 0.05)
       report_.warnings.push_back(fmt::format(
           "the moves are rarely accepted in the final sweeps (at most {:.1f} %): the particles barely move",
           100.0 * best));
@@ -791,6 +829,111 @@ class Sampler {
 };
 
 }  // namespace
+
+namespace {
+
+std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : std::string("null"); }
+
+std::string json_list(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", \"" : "\"") + json_escape(v[i]) + "\"";
+  return out + "]";
+}
+
+// A feature's geometry as WKT in the grid's CRS (a polygon's rings as they
+// were read: the even-odd rule applies).
+std::string feature_wkt(const EvidenceFeature& f) {
+  if (f.rings.empty()) return fmt::format("POINT ({:.3f} {:.3f})", f.x_m, f.y_m);
+  std::string out = "POLYGON (";
+  for (std::size_t r = 0; r < f.rings.size(); ++r) {
+    out += r ? ", (" : "(";
+    for (std::size_t i = 0; i < f.rings[r].size(); ++i)
+      out += fmt::format("{}{:.3f} {:.3f}", i ? ", " : "", f.rings[r][i][0], f.rings[r][i][1]);
+    out += ")";
+  }
+  return out + ")";
+}
+
+std::string feature_fields(const EvidenceFeature& f) {
+  switch (f.kind) {
+    case EvidenceFeature::Kind::Strike:
+      return fmt::format("carrier={} carriers={} date={}", f.carrier.empty() ? "-" : f.carrier, f.carriers,
+                         f.date.empty() ? "-" : f.date);
+    case EvidenceFeature::Kind::Find:
+      return fmt::format("items={} submunition={}", f.items, f.submunition.empty() ? "-" : f.submunition);
+    case EvidenceFeature::Kind::Searched:
+      return fmt::format("items_found={} detection_probability={} cells={}", f.items_found, f.detection_probability,
+                         f.cells.size());
+    case EvidenceFeature::Kind::Cancelled:
+      return fmt::format("detection_probability={} cells={}", f.detection_probability, f.cells.size());
+  }
+  return "";
+}
+
+}  // namespace
+
+ResultConditioning conditioning_record(const Evidence& evidence, const ConditioningReport& r,
+                                       const ConditionOptions& co, double cancelled_detection) {
+  ResultConditioning c;
+  c.files = evidence.files;
+  c.sha256 = evidence.sha256;
+  c.summary = evidence.summary();
+  c.sweeps = co.sweeps;
+  c.cancelled_detection = cancelled_detection;
+  c.find_radius_m = co.find_radius_m;
+  for (const EvidenceFeature& f : evidence.features)
+    c.features.push_back(fmt::format("{}\t{}\t{}\t{}", evidence_kind_name(f.kind), f.file + ": " + f.label,
+                                     feature_fields(f), feature_wkt(f)));
+  c.method = fmt::format(
+      "sequential Monte Carlo over whole realizations (strike sites' positions and draw streams, types' failure "
+      "rates), likelihood tempered adaptively (effective sample size half the {} particles per step), "
+      "Metropolis-Hastings moves ({} sweeps a stage, {} in the final one: random walk, jump from the prior or near "
+      "the evidence, fresh draws per site; fresh rates per type), the footprints of the engine itself. Likelihood: "
+      "searched areas binomial, cancelled areas (1 - detection)^N, a find: N >= items within {} m (assumption); "
+      "cancelled areas without their own detection probability take {} (assumption); features independent",
+      r.particles, co.sweeps, 2 * co.sweeps, co.find_radius_m, cancelled_detection);
+  const ConditioningStage& last = r.stages.back();
+  c.diagnostics.push_back(fmt::format(
+      "{} particles, {} strike sites ({} movable), {} likelihood terms; {} stages to the exact posterior in {:.1f} s",
+      r.particles, r.units, r.movable_units, r.features, r.stages.size(), r.seconds));
+  auto percent = [](double a) { return std::isfinite(a) ? fmt::format("{:.0f} %", 100 * a) : std::string("none tried"); };
+  c.diagnostics.push_back(fmt::format(
+      "final stage: effective sample size {:.1f} of {} before resampling, {} distinct prior realizations among the "
+      "ancestors, R-hat of the log-likelihood {:.3f}; moves that touched the evidence accepted: walk {}, jump {}, "
+      "stream {}, rates {}",
+      r.final_effective_size, r.particles, r.distinct_ancestors, r.r_hat, percent(last.acceptance_walk),
+      percent(last.acceptance_jump), percent(last.acceptance_stream), percent(last.acceptance_rates)));
+  for (const std::string& p : r.pins) c.diagnostics.push_back(p);
+  for (const std::string& w : r.warnings) c.diagnostics.push_back("warning: " + w);
+  std::string stages = "[";
+  for (std::size_t i = 0; i < r.stages.size(); ++i) {
+    const ConditioningStage& st = r.stages[i];
+    stages += fmt::format(
+        "{}{{\"beta\": {}, \"effective_size\": {}, \"acceptance\": {{\"walk\": {}, \"jump\": {}, \"stream\": {}, "
+        "\"rates\": {}}}}}",
+        i ? ", " : "", json_number(st.beta), json_number(st.effective_size), json_number(st.acceptance_walk),
+        json_number(st.acceptance_jump), json_number(st.acceptance_stream), json_number(st.acceptance_rates));
+  }
+  stages += "]";
+  c.diagnostics_json = fmt::format(
+      "{{\"particles\": {}, \"strike_sites\": {}, \"movable_sites\": {}, \"likelihood_terms\": {}, "
+      "\"stages\": {}, \"final_effective_size\": {}, \"distinct_ancestors\": {}, \"r_hat\": {}, "
+      "\"mean_log_likelihood\": {}, \"pins\": {}, \"warnings\": {}, \"seconds\": {}}}",
+      r.particles, r.units, r.movable_units, r.features, stages, json_number(r.final_effective_size),
+      r.distinct_ancestors, json_number(r.r_hat), json_number(r.mean_log_likelihood), json_list(r.pins),
+      json_list(r.warnings), json_number(r.seconds));
+  return c;
+}
+
+std::string conditioning_json_members(const ResultConditioning& c) {
+  if (c.empty()) return "  \"conditioned\": false,\n";
+  return fmt::format(
+      "  \"conditioned\": true,\n"
+      "  \"evidence\": {{\"files\": {}, \"sha256\": \"{}\", \"summary\": \"{}\", \"features\": {}, \"method\": "
+      "\"{}\", \"diagnostics\": {}}},\n",
+      json_list(c.files), c.sha256, json_escape(c.summary), c.features.size(), json_escape(c.method),
+      c.diagnostics_json.empty() ? std::string("null") : c.diagnostics_json);
+}
 
 double gelman_rubin(const std::vector<std::vector<double>>& chains) {
   const std::size_t m = chains.size();

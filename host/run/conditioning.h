@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "host/evidence/evidence_likelihood.h"
+#include "host/evidence/result_file.h"
 #include "host/inputs/evidence.h"
 #include "host/inputs/scenario.h"
 #include "host/run/ensemble.h"
@@ -98,6 +99,16 @@ struct ConditionedRun {
 };
 ConditionedRun condition_run(const Scenario& sc, const Plan& plan, const Evidence& evidence, const RunOptions& opt,
                              const ConditionOptions& co = {});
+
+// What a result file and `run --json` record of a conditioned run: the
+// evidence (files, hash, summary, every feature with its geometry), the
+// method in words and the diagnostics as JSON.
+ResultConditioning conditioning_record(const Evidence& evidence, const ConditioningReport& report,
+                                       const ConditionOptions& co, double cancelled_detection);
+
+// `run --json`'s members for it: "conditioned": false, or "conditioned": true
+// and "evidence": {files, sha256, summary, features, method, diagnostics}.
+std::string conditioning_json_members(const ResultConditioning& c);
 
 // Gelman-Rubin potential scale reduction of chains of equal length (>= 2):
 // sqrt(((n-1)/n W + B/n) / W); 1 when W = 0 and B = 0. Exposed for tests.

@@ -1,5 +1,7 @@
 #include "host/run/pipeline.h"
 
+#include "host/run/conditioning.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -32,7 +34,11 @@ void load(const RunRequest& req, const RunHooks& hooks, PreparedRun& p) {
 
 // A dud-only run keeps no checkpoint: its realizations have no impacts, so
 // they could neither continue a full run nor be continued by one.
-bool keeps_checkpoint(const RunRequest& req) { return req.checkpoint.enabled && !req.run.duds_only; }
+// Nor does a conditioned run (its particles are not realizations of the
+// prior a checkpoint's reader would rebuild).
+bool keeps_checkpoint(const RunRequest& req) {
+  return req.checkpoint.enabled && !req.run.duds_only && req.evidence.empty();
+}
 
 std::string checkpoint_path(const RunRequest& req, const Scenario& sc) {
   if (!keeps_checkpoint(req)) return "";
@@ -47,6 +53,7 @@ struct Run {
   const RunHooks& hooks;
   RunOutcome& out;
   RunResult start;  // the checkpoint's realizations, or none
+  std::shared_ptr<const Evidence> evidence = nullptr;  // a conditioned run's (req.evidence read onto the grid)
 };
 
 // What the run starts from: nothing, or the realizations of its checkpoint
@@ -57,6 +64,9 @@ void start_from_checkpoint(Run& run) {
   if (run.req.checkpoint.enabled && run.req.checkpoint.resume && run.req.run.duds_only)
     throw ResumeError("--resume: a dud-only run (--duds-only) keeps no checkpoint to resume; resume without "
                       "--duds-only, or run again");
+  if (run.req.checkpoint.enabled && run.req.checkpoint.resume && !run.req.evidence.empty())
+    throw ResumeError("--resume: a run conditioned on evidence (--evidence) keeps no checkpoint to resume; run it "
+                      "again: the same seed gives the same result to the bit");
   run.out.had_checkpoint = !p.checkpoint.empty() && path_exists(p.checkpoint);
   if (resume && !run.out.had_checkpoint)
     throw ResumeError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
@@ -151,7 +161,15 @@ RunResult run_realizations(Run& run, RunEnd& end) {
   RunResult part;
   end = RunEnd::Finished;
   try {
-    part = run_ensemble(*run.out.run.scenario, *run.out.run.plan, opt);
+    if (run.evidence) {
+      ConditionedRun c = condition_run(*run.out.run.scenario, *run.out.run.plan, *run.evidence, opt,
+                                       run.req.conditioning);
+      part = std::move(c.result);
+      run.out.conditioning =
+          conditioning_record(*run.evidence, c.report, run.req.conditioning, run.req.cancelled_detection);
+    } else {
+      part = run_ensemble(*run.out.run.scenario, *run.out.run.plan, opt);
+    }
   } catch (const Interrupted& e) {
     part = std::move(*e.partial);
     end = RunEnd::Interrupted;
@@ -209,9 +227,10 @@ void finish(Run& run, RunResult& part) {
   // the statistics and the ResultData are made (the peak memory of a run).
   part = RunResult();
   out.result = std::move(run.start);
-  RunEvidence ev = run_evidence(*out.run.scenario, *out.run.plan, out.result);
+  RunEvidence ev = run_evidence(*out.run.scenario, *out.run.plan, out.result, !run.evidence);
   out.statistics = std::move(ev.statistics);
   out.data = std::move(ev.data);
+  out.data.conditioning = out.conditioning;
   if (!run.req.result_file.empty()) write_result_file(run.req.result_file, out.data);
   out.checkpoint_fate = retire_checkpoint(run.req, out);
 }
@@ -246,6 +265,13 @@ RunOutcome run_pipeline(const RunRequest& req, const RunHooks& hooks) {
   out.processes = req.distributed ? distributed::size() : 1;
   out.root = !req.distributed || distributed::root();
   Run run{req, hooks, out, {}};
+  if (!req.evidence.empty()) {
+    if (req.distributed && distributed::size() > 1)
+      throw InputError("--evidence: a conditioned run runs in one process (its particles move together); run it "
+                       "without mpirun");
+    const Scenario& sc = *out.run.scenario;
+    run.evidence = std::make_shared<const Evidence>(read_evidence(req.evidence, sc.grid, req.cancelled_detection));
+  }
   choose_start(run);
   const RunStart info{out.run, out.resumed, out.had_checkpoint, run.start.done,
                       out.run.options.todo ? out.run.options.todo->count() : out.run.options.realizations,
@@ -266,11 +292,12 @@ RunOutcome run_pipeline(const RunRequest& req, const RunHooks& hooks) {
   return out;
 }
 
-RunEvidence run_evidence(const Scenario& sc, const Plan& plan, const RunResult& r) {
+RunEvidence run_evidence(const Scenario& sc, const Plan& plan, const RunResult& r, bool sensitivity) {
   RunEvidence ev;
   ev.statistics = cell_statistics(r.accumulators, r.realizations);
   ev.data = make_result_data(sc, plan, r, ev.statistics);
-  ev.data.sensitivity = run_sensitivity(sc, plan, r);
+  if (sensitivity) ev.data.sensitivity = run_sensitivity(sc, plan, r);
+  else ev.data.sensitivity.realizations = r.realizations;  // none computed, and none said to be missing
   return ev;
 }
 

@@ -32,6 +32,7 @@
 #include "host/evidence/stats.h"
 #include "host/inputs/scenario.h"
 #include "host/run/ensemble.h"
+#include "host/run/conditioning.h"
 #include "host/run/plan.h"
 
 namespace remnant {
@@ -68,6 +69,12 @@ struct RunRequest {
   // Share the realizations among the processes of `mpirun` (host/run/distributed.h):
   // a collective step on every rank. Off: this process runs them all.
   bool distributed = false;
+  // Evidence files (`--evidence`): the run is conditioned on them
+  // (host/run/conditioning.h): no checkpoint, one process, no sensitivity
+  // indices (they are the prior's); the result file records the evidence.
+  std::vector<std::string> evidence;
+  double cancelled_detection = kDefaultCancelledDetection;  // of cancelled areas that give none
+  ConditionOptions conditioning;
 };
 
 // What prepare_run makes of a request: the run, ready to start.
@@ -148,6 +155,8 @@ struct RunOutcome {
   CellStatistics statistics;  // Finished
   ResultData data;            // Finished
   CheckpointFate checkpoint_fate = CheckpointFate::None;
+  // A conditioned run's evidence and diagnostics (also in data); empty otherwise.
+  ResultConditioning conditioning;
 };
 
 // Loads, checks and plans a run (calling check_arguments and check_outputs),
@@ -166,6 +175,8 @@ struct RunEvidence {
   CellStatistics statistics;
   ResultData data;
 };
-RunEvidence run_evidence(const Scenario& sc, const Plan& plan, const RunResult& r);
+// sensitivity false: no sensitivity indices (a conditioned run's draws are
+// not the prior's that run_sensitivity redraws).
+RunEvidence run_evidence(const Scenario& sc, const Plan& plan, const RunResult& r, bool sensitivity = true);
 
 }  // namespace remnant

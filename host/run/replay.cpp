@@ -1,5 +1,7 @@
 #include "host/run/replay.h"
 
+#include "host/run/conditioning.h"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -60,6 +62,31 @@ RunOptions replay_options(const ResultData& d, const ReplayOptions& opt,
   return o;
 }
 
+// A conditioned result's evidence, read again from the files it names
+// (relative names from where the run was started) and checked against the
+// hash it recorded.
+Evidence recorded_evidence(const ResultData& d, const std::string& file, const Scenario& sc) {
+  const ResultConditioning& c = d.conditioning;
+  Evidence ev;
+  try {
+    ev = read_evidence(c.files, sc.grid, c.cancelled_detection);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: the run was conditioned on evidence that no longer reads: {}", file, e.what()));
+  }
+  if (ev.sha256 != c.sha256)
+    throw InputError(fmt::format("{}: the evidence files ({}) have changed since the run (SHA-256 {} then, {} now), "
+                                 "so its realizations cannot be run again; give --no-intervals",
+                                 file, fmt::join(c.files, ", "), c.sha256.substr(0, 16), ev.sha256.substr(0, 16)));
+  return ev;
+}
+
+ConditionOptions recorded_conditioning(const ResultData& d) {
+  ConditionOptions co;
+  co.sweeps = d.conditioning.sweeps;
+  co.find_radius_m = d.conditioning.find_radius_m;
+  return co;
+}
+
 }  // namespace
 
 void fresh_realizations(const ResultData& d, const Replay& rp, const ReplayOptions& opt, std::uint32_t first,
@@ -67,6 +94,18 @@ void fresh_realizations(const ResultData& d, const Replay& rp, const ReplayOptio
                         const std::function<void(std::uint32_t, const std::vector<std::uint64_t>&)>& each) {
   if (first < d.realizations || static_cast<std::uint64_t>(first) + count > 0xffffffffULL)
     throw std::logic_error("fresh_realizations: realizations the file holds, or beyond the index range");
+  if (!d.conditioning.empty()) {
+    // New draws of the same posterior: the conditioned run again with
+    // another seed, its particles numbered from `first`.
+    RunOptions o = replay_options(d, opt, [&](std::uint32_t r, const std::vector<std::uint64_t>& duds) {
+      each(first + r, duds);
+    });
+    o.realizations = count;
+    o.seed = mix64(d.seed ^ 0xF2E5B0D5ull);
+    condition_run(*rp.scenario, *rp.plan, recorded_evidence(d, d.scenario_path, *rp.scenario), o,
+                  recorded_conditioning(d));
+    return;
+  }
   RunOptions o = replay_options(d, opt, each);
   o.realizations = first + count;
   RealizationSet todo;
@@ -80,7 +119,11 @@ void replay_realizations(const ResultData& d, const std::string& file, const Rep
   if (d.totals.size() != d.realizations || d.realization_index.size() != d.realizations)
     throw InputError(file + ": the file does not hold every realization's totals");
   const RunOptions o = replay_options(d, opt, each);
-  const RunResult res = run_ensemble(*rp.scenario, *rp.plan, o);
+  const RunResult res = d.conditioning.empty()
+                            ? run_ensemble(*rp.scenario, *rp.plan, o)
+                            : condition_run(*rp.scenario, *rp.plan, recorded_evidence(d, file, *rp.scenario), o,
+                                            recorded_conditioning(d))
+                                  .result;
   for (std::size_t i = 0; i < res.totals.size(); ++i) {
     const RealizationTotals& a = res.totals[i];
     const RealizationTotals& b = d.totals[i];

@@ -19,7 +19,8 @@ Headline headline(const RunResult& r, const Plan& plan) {
   return h;
 }
 
-std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens,
+                         const std::string& members) {
   const Headline h = headline(r, plan);
   std::string by_class;
   for (int k = 0; k < kLandCoverClasses; ++k)
@@ -41,6 +42,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
   warnings.insert(warnings.end(), plan.sites.warnings.begin(), plan.sites.warnings.end());
   return fmt::format(
       "{{\n"
+      "{}"
       "  \"software_version\": \"{}\",\n"
       "  \"git_revision\": \"{}\",\n"
       "  \"scenario\": \"{}\",\n"
@@ -71,7 +73,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"seconds\": {},\n"
       "  \"submunitions_per_second\": {}\n"
       "}}\n",
-      REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
+      members, REMNANT_VERSION, REMNANT_GIT_REVISION, json_escape(sc.name), json_escape(sc.path), r.seed, r.realizations,
       r.backend.name, json_escape(r.backend.note), r.threads, r.batch, r.duds_only ? "true" : "false",
       r.fired_per_realization, json_summary_object(h.total_duds), landings(h.impacts),
       json_summary_object(h.hazard_area_km2),

@@ -18,7 +18,10 @@ HazardDefinition hazard_definition(const Plan& plan);
 
 // sens: the run's sensitivity indices (run_sensitivity, computed once per run:
 // it redraws every realization's inputs); empty ones print as none.
-std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens);
+// members: more members, first in the object, each line "  \"name\": value,\n"
+// (a conditioned run's: conditioning_json_members).
+std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens,
+                         const std::string& members = "");
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens);
 
 // `remnant validate`: the scenario as resolved, without running it: grid,

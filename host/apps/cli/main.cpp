@@ -179,6 +179,9 @@ struct RunArgs {
   std::string map, geotiff, csv;
   remnant::MapOptions map_opts;
   bool resume = false, quiet = false;
+  std::vector<std::string> evidence;  // --evidence: condition the run on these files
+  double cancelled_detection = remnant::kDefaultCancelledDetection;
+  std::uint32_t sweeps = remnant::ConditionOptions{}.sweeps;
   std::string checkpoint;             // empty: beside --out (default_checkpoint_path)
   double checkpoint_every_min = 10.0;  // 0: only on Ctrl-C
   bool checkpoint_every_given = false;
@@ -213,6 +216,20 @@ void check_run_outputs(const RunArgs& a) {
   if (!a.csv.empty()) check_export_target(a.csv, "--csv", {".csv"});
 }
 
+// --evidence and the options that go with it.
+void check_evidence_options(const RunArgs& a) {
+  using remnant::InputError;
+  if (!(a.cancelled_detection >= 0.0 && a.cancelled_detection <= 1.0))
+    throw InputError(fmt::format("--cancelled-detection: expected a probability from 0 to 1, got {}",
+                                 a.cancelled_detection));
+  if (a.sweeps < 1 || a.sweeps > 1000)
+    throw InputError(fmt::format("--sweeps: expected a whole number from 1 to 1000, got {}", a.sweeps));
+  if (!a.evidence.empty() && a.run.realizations && *a.run.realizations < 2)
+    throw InputError(fmt::format("-r {} with --evidence: a conditioned run needs at least 2 realizations (its "
+                                 "particles; 100 or more for figures to quote)",
+                                 *a.run.realizations));
+}
+
 // Once the checkpoint's path is known: it can be written, and no output is an
 // input of the run or the checkpoint.
 void check_checkpoint_and_outputs(const RunArgs& a, const remnant::Scenario& sc, const std::string& checkpoint) {
@@ -242,6 +259,9 @@ remnant::RunRequest run_request(const RunArgs& a) {
   req.checkpoint.resume = a.resume;
   req.checkpoint.every_min = a.checkpoint_every_min;
   req.distributed = true;
+  req.evidence = a.evidence;
+  req.cancelled_detection = a.cancelled_detection;
+  req.conditioning.sweeps = a.sweeps;
   return req;
 }
 
@@ -301,10 +321,11 @@ void print_run_summary(const RunArgs& a, const remnant::RunOutcome& o, const std
   const Scenario& sc = *o.run.scenario;
   const Plan& plan = *o.run.plan;
   if (a.json) {
-    std::cout << summary_json(sc, plan, o.result, o.data.sensitivity);
+    std::cout << summary_json(sc, plan, o.result, o.data.sensitivity, conditioning_json_members(o.conditioning));
     return;
   }
   std::cout << summary_text(sc, plan, o.result, o.data.sensitivity);
+  if (!o.conditioning.empty()) std::cout << conditioning_text(o.conditioning);
   if (o.processes > 1)
     std::cout << fmt::format("  processes: {} (MPI), each ran a share of the realizations; slowest took {}\n",
                              o.processes, Progress::duration_text(o.seconds));
@@ -358,6 +379,7 @@ int cmd_run(const RunArgs& a) {
   hooks.check_arguments = [&](const Scenario&, const RunOptions&) {
     a.run.check();
     check_run_outputs(a);
+    check_evidence_options(a);
   };
   hooks.check_outputs = [&](const Scenario& sc, const std::string& checkpoint) {
     check_checkpoint_and_outputs(a, sc, checkpoint);
@@ -510,6 +532,17 @@ CLI::App* add_run_command(CLI::App& app, RunArgs& run) {
   cmd->add_option("--checkpoint-every", run.checkpoint_every_min,
                   "Minutes between checkpoints during a run, so that even a killed run loses at most this much "
                   "(0: only on Ctrl-C)")
+      ->capture_default_str();
+  cmd->add_option("--evidence", run.evidence,
+                  "Condition the run on evidence from the ground: a GeoPackage, GeoJSON, Shapefile, KML or CSV of "
+                  "located strikes, finds, searched and cancelled areas (docs/EVIDENCE.md); repeatable. The "
+                  "realizations (-r) are the posterior's particles");
+  cmd->add_option("--cancelled-detection", run.cancelled_detection,
+                  "With --evidence: the detection probability of a cancelled area that gives none (an assumption)")
+      ->capture_default_str();
+  cmd->add_option("--sweeps", run.sweeps,
+                  "With --evidence: Metropolis-Hastings sweeps after each resampling (the final stage runs twice as "
+                  "many)")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
   return cmd;
