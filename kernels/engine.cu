@@ -169,8 +169,29 @@ struct EvidenceCount {
   const std::uint32_t* cell_first;  // cells + 1 entries
   const std::uint32_t* cell_feature;
   std::uint32_t features;
+  const float* boxes;     // [feature][x0, y0, x1, y1]: the extent of its cells, grid-relative metres
   std::uint32_t* counts;  // [evaluation][feature]
   float max_multiplier;
+
+  // Whether any item of the carrier can land within a feature's extent: its
+  // aim point plus the pattern at its largest (a Gaussian offset never
+  // exceeds 5.77 sigma, Box-Muller on kernels/rng.h's uniforms) and the drift
+  // at the slowest fall. Exact: a carrier that cannot reach any feature puts
+  // no item in one.
+  REMNANT_HD bool reaches_a_feature(const CarrierRun& run) const {
+    const float pattern =
+        run.pattern == Pattern::GaussianEllipse ? 0.5f * 5.77f * run.a_major : run.a_major;
+    const float wind = sqrtf(run.wind_x * run.wind_x + run.wind_y * run.wind_y);
+    const float fall = run.vt_min > 0.0f ? run.height / run.vt_min : 1e30f;
+    const float reach = pattern + wind * fall + 2.0f * grid.dx;
+    for (std::uint32_t f = 0; f < features; ++f) {
+      const float* b = boxes + 4 * f;
+      const float dx = fmaxf(fmaxf(b[0] - run.aim.x, 0.0f), run.aim.x - b[2]);
+      const float dy = fmaxf(fmaxf(b[1] - run.aim.y, 0.0f), run.aim.y - b[3]);
+      if (dx * dx + dy * dy <= reach * reach) return true;
+    }
+    return false;
+  }
 
   REMNANT_HD void operator()(std::uint64_t task) const {
     const std::uint32_t t = static_cast<std::uint32_t>(task);
@@ -183,6 +204,7 @@ struct EvidenceCount {
     run.impacts = run.duds = nullptr;
     run.hazard = nullptr;
     start_carrier(run, strikes, types, draws, e, e, key_aim, max_multiplier);
+    if (!reaches_a_feature(run)) return;
     const ItemKeys keys{key_pattern, key_fall, key_failure};
     std::uint32_t* out = counts + static_cast<std::size_t>(e) * features;
     walk_items(grid, keys, run, false, [&](std::uint32_t k, std::uint32_t cell, Vec2) {
@@ -607,9 +629,12 @@ class ThrustEngine final : public Engine {
   void load_evidence_cells(const EvidenceCells& cells) override {
     if (cells.first.size() != std::size_t(cells_) + 1)
       throw std::logic_error("load_evidence_cells: one entry per cell of the grid, and one more");
+    if (cells.boxes.size() != 4 * std::size_t(cells.features))
+      throw std::logic_error("load_evidence_cells: four numbers per feature's extent");
     evidence_features_ = cells.features;
     put(cell_first_, cells.first.data(), cells.first.size());
     cell_feature_.assign(cells.feature.begin(), cells.feature.end());
+    feature_boxes_.assign(cells.boxes.begin(), cells.boxes.end());
   }
 
   std::vector<std::uint32_t> count_evidence(const BatchView& draws,
@@ -674,7 +699,7 @@ class ThrustEngine final : public Engine {
                               tables_.key_aim, tables_.key_pattern, tables_.key_fall, tables_.key_failure,
                               raw(eval_strike_), raw(eval_first_task_), static_cast<std::uint32_t>(E),
                               raw(cell_first_), raw(cell_feature_), static_cast<std::uint32_t>(F),
-                              raw(eval_counts_), max_multiplier_};
+                              raw(feature_boxes_), raw(eval_counts_), max_multiplier_};
     if (first_task[E] > 0)
       thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
                        thrust::counting_iterator<std::uint64_t>(first_task[E]), count);
@@ -834,6 +859,7 @@ class ThrustEngine final : public Engine {
   // last call's evaluations.
   std::uint32_t evidence_features_ = 0;
   DeviceVector<std::uint32_t> cell_first_, cell_feature_, eval_strike_, eval_first_task_, eval_counts_;
+  DeviceVector<float> feature_boxes_;
 #define REMNANT_EVAL_COLUMN(Type, name) DeviceVector<Type> eval_##name##_;
   REMNANT_BATCH_STRIKE_COLUMNS(REMNANT_EVAL_COLUMN)
   REMNANT_BATCH_TYPE_COLUMNS(REMNANT_EVAL_COLUMN)

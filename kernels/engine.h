@@ -45,6 +45,9 @@ struct EvidenceCells {
   std::uint32_t features = 0;
   std::vector<std::uint32_t> first;    // cells + 1 entries: cell c's features are feature[first[c] .. first[c+1])
   std::vector<std::uint32_t> feature;
+  // Each feature's extent (x0, y0, x1, y1: its cells' squares, grid-relative
+  // metres): a carrier that cannot reach any is not walked.
+  std::vector<float> boxes;
 };
 
 class Engine {

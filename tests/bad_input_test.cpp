@@ -151,6 +151,19 @@ Inputs good(const std::string& from = "", const std::string& to = "", const std:
   return scenario(kGood, from, to, from2, to2);
 }
 
+// A GeoJSON of one evidence feature in the good scenario's CRS: its
+// properties and, for a point, its coordinates (a polygon's ring in brackets).
+const char* const kEvidencePoint = "[702000.0, 3681200.0]";
+const char* const kEvidenceSquare =
+    "[[[701500.0, 3681000.0], [702500.0, 3681000.0], [702500.0, 3681500.0], [701500.0, 3681000.0]]]";
+std::string evidence_json(const std::string& properties, const std::string& coordinates) {
+  const bool polygon = coordinates.rfind("[[[", 0) == 0;
+  return R"({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:32636"}},
+"features": [{"type": "Feature", "properties": {)" +
+         properties + R"(}, "geometry": {"type": ")" + (polygon ? "Polygon" : "Point") + R"(", "coordinates": )" +
+         coordinates + "}}]}\n";
+}
+
 // The points scenario with these points.
 Inputs points(const std::string& csv, const std::string& from = "", const std::string& to = "") {
   return both(scenario(kPoints, from, to), file("points.csv", csv));
@@ -478,6 +491,24 @@ std::vector<Case> cases() {
        "compare a.h5 b.h5 --out out/m.png", {"b.h5", "accumulators/dud_sum", "corrupt"}},
       {"InfoScenarioGivenForAResult", good(), "info s.toml", {"s.toml", "not an HDF5 file"}},
       {"InfoEmptyFile", file("r.h5", ""), "info r.h5", {"r.h5", "not an HDF5 file"}},
+      // run --evidence (issue 21).
+      {"EvidenceMissing", good(), run + " --evidence nope.geojson", {"nope.geojson"}},
+      {"EvidenceUnknownKind", both(good(), file("e.geojson", evidence_json(R"("kind": "mine")", kEvidencePoint))),
+       run + " --evidence e.geojson", {"e.geojson", "kind", "mine"}},
+      {"EvidenceProbabilityOutOfRange",
+       both(good(), file("e.geojson", evidence_json(R"("kind": "searched", "items_found": 0, "detection_probability": 1.5)",
+                                                   kEvidenceSquare))),
+       run + " --evidence e.geojson", {"e.geojson", "detection_probability", "1.5"}},
+      {"EvidenceOffTheGrid",
+       both(good(), file("e.geojson", evidence_json(R"("kind": "find")", "[690000.0, 3681000.0]"))),
+       run + " --evidence e.geojson", {"e.geojson", "off the grid"}},
+      {"EvidenceWithResume", both(good(), file("e.geojson", evidence_json(R"("kind": "find")", kEvidencePoint))),
+       run + " --evidence e.geojson --resume", {"--resume", "--evidence", "run it again"}},
+      {"EvidenceOneParticle", both(good(), file("e.geojson", evidence_json(R"("kind": "find")", kEvidencePoint))),
+       run + " --evidence e.geojson -r 1", {"-r 1", "at least 2 realizations"}},
+      {"CancelledDetectionOutOfRange", good(), run + " --cancelled-detection 2",
+       {"--cancelled-detection", "from 0 to 1", "2"}},
+      {"SweepsZero", good(), run + " --sweeps 0", {"--sweeps", "from 1 to 1000"}},
       // remnant hazard (issue 20).
       {"HazardOfAScenario", good(), "hazard s.toml --out out/h.gpkg", {"s.toml", "not an HDF5 file"}},
       {"HazardOfACheckpoint", checkpoint("ck.h5"), "hazard ck.h5 --out out/h.gpkg",

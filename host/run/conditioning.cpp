@@ -111,6 +111,8 @@ class Sampler {
       cells.first[c + 1] = cells.first[c] + static_cast<std::uint32_t>(of_cell[c].size());
       cells.feature.insert(cells.feature.end(), of_cell[c].begin(), of_cell[c].end());
     }
+    for (const Box& b : boxes_)
+      for (double v : {b.x0, b.y0, b.x1, b.y1}) cells.boxes.push_back(static_cast<float>(v));
     engine_->load_evidence_cells(cells);
   }
 
