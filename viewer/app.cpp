@@ -111,8 +111,8 @@ void App::refuse(const std::string& message) {
 
 bool App::accept(const std::string& what, double v, double lo, double hi, const std::string& units) {
   if (std::isfinite(v) && v >= lo && v <= hi) return true;
-  refuse(fmt::format("Refused: {} {} is outside {} to {} {}; the fields show the parameters on the map.", what,
-                     format_number(v, 6), format_number(lo, 6), format_number(hi, 6), units));
+  refuse(fmt::format("Refused: {} {:g} is outside {:g} to {:g} {}; the fields show the parameters on the map.", what, v,
+                     lo, hi, units));
   return false;
 }
 
@@ -388,19 +388,20 @@ void App::status_bar(const ScreenRect& r) {
   // Two lines: the error of the last change, else the message, else a note.
   std::string line;
   bool error = false;
-  if (failed()) {
+  if (!message_.empty()) {  // the latest: a refusal after a failed change, a file written
+    line = message_;
+    error = message_error_;
+  } else if (failed()) {
     line = snap_->error;
     if (!request_.overrides.empty()) line += " The map and controls show the last run that loaded; fix or remove the override.";
     error = true;
-  } else if (!message_.empty()) {
-    line = message_;
-    error = message_error_;
   } else if (snap_ && snap_->generation == submitted_ && !snap_->note.empty()) {
     line = snap_->note;
   } else if (shown && shown->generation != submitted_) {
     line = "The map shows the last complete result (" + run_label(*shown) + ") until the first part of the new run is done.";
   }
-  ImGui::BeginChild("##message", ImVec2(0, 2 * ImGui::GetTextLineHeightWithSpacing()), false,
+  // Two whole lines; a longer message is whole in the tooltip.
+  ImGui::BeginChild("##message", ImVec2(0, 2 * ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   if (error) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
   ImGui::PushTextWrapPos(0.0f);
@@ -555,20 +556,19 @@ void App::range_field(const char* label, float* v, float lo, float hi, const cha
   if (ImGui::IsItemDeactivatedAfterEdit()) {
     const std::string what = std::string(label);
     if (v[0] > v[1])
-      refuse(fmt::format("Refused: {} low {} is above high {}; the fields show the parameters on the map.", what,
-                         format_number(v[0], 6), format_number(v[1], 6)));
+      refuse(fmt::format("Refused: {} low {:g} is above high {:g}; the fields show the parameters on the map.", what,
+                         v[0], v[1]));
     else if (accept(what, v[0], lo, hi, units) && accept(what, v[1], lo, hi, units))
       set_override(key, toml_range(v[0], v[1]));
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("low, high: %s to %s %s; click a number and type", format_number(lo, 6).c_str(),
-                      format_number(hi, 6).c_str(), units);
+    ImGui::SetTooltip("low, high: %g to %g %s; click a number and type", double(lo), double(hi), units);
 }
 
 void App::wind_section() {
   if (ImGui::CollapsingHeader("Wind", ImGuiTreeNodeFlags_DefaultOpen)) {
-    range_field("speed m/s", wind_speed_, 0.0f, 60.0f, "m/s", "wind.speed_mps");
-    range_field("from deg", wind_from_, 0.0f, 360.0f, "degrees", "wind.from_deg");
+    range_field("speed m/s", wind_speed_, 0.0f, 100.0f, "m/s", "wind.speed_mps");
+    range_field("from deg", wind_from_, -360.0f, 720.0f, "degrees", "wind.from_deg");
   }
 }
 
@@ -595,9 +595,9 @@ void App::strikes_section(const Scenario& sc) {
     if (sc.inventory.total_submunitions) {
       ImGui::InputDouble("submunitions", &total_, 0, 0, "%.0f");
       note_widget("submunitions");
-      if (ImGui::IsItemDeactivatedAfterEdit() && accept("submunitions", total_, 1, 1e12, ""))
+      if (ImGui::IsItemDeactivatedAfterEdit() && accept("submunitions", total_, 1, 4e9, ""))
         set_override("inventory.total_submunitions", fmt::format("{}", static_cast<long long>(std::llround(total_))));
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 10^12 submunitions in all; click and type");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 4000000000 submunitions in all; click and type");
     }
     for (std::size_t i = 0; i < sc.inventory.lines.size() && i < height_.size(); ++i) {
       const CarrierType& c = sc.carriers[sc.inventory.lines[i].carrier];
@@ -640,17 +640,19 @@ void App::run_section() {
     note_widget("realizations");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 100000000; click and type, Enter applies");
     int want = 0;
-    if (ImGui::IsItemDeactivatedAfterEdit()) want = realizations_;
+    bool asked = false;
+    if (ImGui::IsItemDeactivatedAfterEdit()) want = realizations_, asked = true;
     // Each click applies at once: none is lost to the next snapshot.
     ImGui::SameLine(0, spacing);
-    if (ImGui::Button("/2", ImVec2(button, 0))) want = std::max(1, realizations_ / 2);
+    if (ImGui::Button("/2", ImVec2(button, 0))) want = std::max(1, realizations_ / 2), asked = true;
     note_widget("halve");
     ImGui::SameLine(0, spacing);
-    if (ImGui::Button("x2", ImVec2(button, 0))) want = int(std::min<long long>(kMaxRealizations, 2LL * realizations_));
+    if (ImGui::Button("x2", ImVec2(button, 0)))
+      want = int(std::min<long long>(kMaxRealizations, 2LL * realizations_)), asked = true;
     note_widget("double");
     ImGui::SameLine(0, spacing);
     ImGui::TextUnformatted("realizations");
-    if (want != 0 || ImGui::IsItemDeactivatedAfterEdit()) {
+    if (asked) {
       if (want < 1 || want > kMaxRealizations) {
         refuse(fmt::format("Refused: {} realizations; a run needs 1 to {}. The field shows the run on the map.", want,
                            kMaxRealizations));
@@ -698,7 +700,9 @@ void App::overrides_section(float width) {
     for (std::size_t i = 0; i < request_.overrides.size(); ++i) {
       const Override& o = request_.overrides[i];
       ImGui::PushID(int(i));
-      if (ImGui::SmallButton("x")) {
+      const bool remove = ImGui::SmallButton("x");
+      note_widget(fmt::format("remove_{}", i));
+      if (remove) {
         remove_override(i);
         ImGui::PopID();
         break;

@@ -44,6 +44,10 @@ class App {
   // request submitted last once it has data, else the last complete result;
   // never a part of superseded parameters.
   std::shared_ptr<const Snapshot> on_map() const;
+  // The snapshot whose result the map shows: the baseline A in A's view, else on_map().
+  std::shared_ptr<const Snapshot> map_snapshot() const {
+    return baseline_ && view_ == CompareView::A ? baseline_ : on_map();
+  }
   // The request submitted last has its final snapshot (refinement complete, stopped, or an error).
   bool settled() const;
   // The request submitted last could not be loaded or run (its snapshot has the error).

@@ -343,7 +343,7 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
     }
     bool nap = false;
     if (script) {
-      const auto lines = [&] { return app.on_map() ? headline_lines(*app.on_map()) : std::string("no result\n"); };
+      const auto lines = [&] { return app.map_snapshot() ? headline_lines(*app.map_snapshot()) : std::string("no result\n"); };
       if (!script->after_frame(app, [&](const std::string& path) { write_screenshot(path, w, h); }, lines, out.errors,
                                out.status))
         glfwSetWindowShouldClose(window, 1);

@@ -35,15 +35,17 @@ std::string state_line(const App& app) {
   const auto s = app.on_map();
   const char* views[] = {"B", "A", "B-A"};
   std::string message = app.message();
-  if (app.failed() && app.shown()) message = app.shown()->error;
-  for (char& c : message)
-    if (c == '"' || c == '\n') c = '\'';
+  if (message.empty() && app.failed() && app.shown()) message = app.shown()->error;
+  std::string note = s && s == app.shown() ? s->note : "";
+  for (std::string* t : {&message, &note})
+    for (char& c : *t)
+      if (c == '"' || c == '\n') c = '\'';
   return fmt::format(
       "state done={} asked={} finished={} stopped={} failed={} baseline={} baseline_done={} view={} "
-      "realizations_field={} settled={} message_error={} message=\"{}\"\n",
+      "realizations_field={} settled={} message_error={} message=\"{}\" note=\"{}\"\n",
       s ? s->done : 0, s ? s->asked : 0, s && s->finished ? 1 : 0, s && s->stopped ? 1 : 0, app.failed() ? 1 : 0,
       app.baseline() ? 1 : 0, app.baseline() ? app.baseline()->done : 0, views[int(app.view())], app.realizations_field(),
-      app.settled() ? 1 : 0, app.failed() || app.message_is_error() ? 1 : 0, message);
+      app.settled() ? 1 : 0, app.failed() || app.message_is_error() ? 1 : 0, message, note);
 }
 
 }  // namespace
@@ -167,12 +169,15 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
         out = "legend ";
         for (const std::string& l : app.map_view().legend_labels()) out += l + "|";
         out += "\n";
+      } else if (arg == "map") {
+        const ScreenRect& g = app.map_view().grid_on_screen();
+        out = fmt::format("map x={} y={} w={} h={}\n", g.x, g.y, g.w, g.h);
       } else if (arg == "state") {
         out = state_line(app);
       } else if (arg == "headline") {
         out = headline();
       } else {
-        return fail(c, "print widgets, legend, state or headline");
+        return fail(c, "print widgets, legend, map, state or headline");
       }
       std::cout << out << std::flush;
       next();

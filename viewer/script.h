@@ -9,7 +9,7 @@
 //   clickat X Y          a click at window pixel (X, Y)
 //   type TEXT            the characters of TEXT (the rest of the line) typed in one frame
 //   key NAME             a key pressed one frame: enter, tab, escape, backspace, ctrl+a
-//   print widgets|legend|state|headline   a line (or lines) on stdout (below)
+//   print widgets|legend|map|state|headline   a line (or lines) on stdout (below)
 //   screenshot FILE      the window as drawn this frame, as a PNG
 //
 // The input goes in through Dear ImGui's IO (mouse position and buttons,
@@ -18,8 +18,10 @@
 // end of the file the window closes.
 //
 // print lines: "widget NAME x=.. y=.. w=.. h=.." per widget; "legend LABEL|LABEL|...";
+// "map x=.. y=.. w=.. h=.." (the grid on screen); headline: --print-headline's lines
+// of the result the map shows (A in A's view);
 // "state done=.. asked=.. finished=0|1 stopped=0|1 failed=0|1 baseline=0|1
-// view=B|A|B-A realizations_field=.. message_error=0|1 message=\"..\"".
+// view=B|A|B-A realizations_field=.. settled=0|1 message_error=0|1 message=\"..\" note=\"..\"".
 #pragma once
 
 #include <functional>

@@ -266,15 +266,15 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
   // The run so far continues when the realizations done are a prefix of those
   // asked for (more, or fewer but not fewer than done).
   st.note.clear();
-  if (st.merged && st.seed == seed && st.request->backend == req.backend && st.merged->done.count() > target)
+  const bool same_run = st.merged && st.seed == seed && st.request->backend == req.backend;
+  if (same_run && st.merged->done.count() > target)
     st.note = fmt::format("{} realizations were done, more than the {} asked for: the run of {} starts again "
                           "(a run of fewer cannot be cut out of the merged sums).",
                           st.merged->done.count(), target, target);
-  else if (st.merged && st.seed == seed && st.request->backend == req.backend && st.merged->done.count() > 0 &&
-           (!st.request->realizations || *st.request->realizations != target))
-    st.note = fmt::format("Kept the {} realizations already done; running on to {}.", st.merged->done.count(), target);
-  if (!st.merged || st.seed != seed || st.request->backend != req.backend || st.merged->done.count() > target)
+  if (!same_run || st.merged->done.count() > target)
     st.merged.reset();
+  else if (st.request->realizations.value_or(sc.realizations) != target)
+    st.note = fmt::format("Kept the {} realizations already done; running on to {}.", st.merged->done.count(), target);
   st.request = req;
   st.seed = seed;
 
