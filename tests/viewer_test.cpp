@@ -460,14 +460,21 @@ std::string legend_of(const ClassScheme& s, const std::string& extra) {
   return out + extra;
 }
 
-// The map's widgets as printed ("widget NAME x=.. y=.. w=.. h=..") by name.
-std::map<std::string, std::string> widgets_of(const std::vector<std::string>& lines) {
-  std::map<std::string, std::string> out;
-  for (const std::string& l : lines) {
+// Each "print widgets" of out (a run of "widget NAME x=.. y=.. w=.. h=.."
+// lines): where each widget was, by name.
+std::vector<std::map<std::string, std::string>> widget_prints(const std::string& out) {
+  std::vector<std::map<std::string, std::string>> prints;
+  std::istringstream in(out);
+  bool in_print = false;
+  for (std::string l; std::getline(in, l);) {
+    const bool widget = l.rfind("widget ", 0) == 0;
+    if (widget && !in_print) prints.emplace_back();
+    in_print = widget;
+    if (!widget) continue;
     const std::size_t name_end = l.find(' ', 7);
-    out[l.substr(7, name_end - 7)] = l.substr(name_end + 1);
+    prints.back()[l.substr(7, name_end - 7)] = l.substr(name_end + 1);
   }
-  return out;
+  return prints;
 }
 
 // Pin A (field dud rates), run B (test-range rates): A and B on the map share
@@ -483,9 +490,9 @@ TEST(Viewer, PinnedBaselineComparesOnRemnantComparesScale) {
     const CommandResult r = run_script(
         dir, shell_quote(kExample) + " -r 40",
         {"wait settled", "click pin", "wait frames 2", "click rates_test", "wait settled", "wait frames 2", "print state",
-         "print legend", "print map", "screenshot " + png, "click view", "wait frames 2", "click view_a", "wait frames 2",
-         "print legend", "print headline", "click view", "wait frames 2", "click view_b", "wait frames 2", "print legend",
-         "print headline"},
+         "print legend", "print map", "screenshot " + png, "print widgets", "click view", "wait frames 2", "click view_a",
+         "wait frames 2", "print legend", "print headline", "click view", "wait frames 2", "click view_b", "wait frames 2",
+         "print legend", "print headline", "print widgets"},
         size);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const std::vector<std::string> state = lines_of(r.output, "state ");
@@ -518,6 +525,16 @@ TEST(Viewer, PinnedBaselineComparesOnRemnantComparesScale) {
     ASSERT_EQ(totals.size(), 2u) << r.output;
     EXPECT_EQ(total_duds_mean(totals[0]), headline(a).total_duds.mean);
     EXPECT_EQ(total_duds_mean(totals[1]), headline(b).total_duds.mean);
+
+    // Changing the view moves no control.
+    const auto w = widget_prints(r.output);
+    ASSERT_EQ(w.size(), 2u) << r.output;
+    const auto& in_diff = w[0];
+    const auto& in_b = w[1];
+    for (const char* name : {"save", "export", "layer", "pin", "stop", "lock", "realizations", "unpin"}) {
+      ASSERT_TRUE(in_diff.count(name)) << name;
+      EXPECT_EQ(in_diff.at(name), in_b.at(name)) << name << " moved when the view changed";
+    }
 
     // B - A on the map: RdBu's blues (B below A), no reds (B above A) to speak of.
     const Pixels p = read_png(png);
@@ -665,15 +682,9 @@ TEST(Viewer, ControlsStayPutWhenProgressOrAnErrorAppears) {
     ASSERT_EQ(state.size(), 2u) << r.output;
     EXPECT_EQ(state_of(state[0], "settled"), "0") << "not seen while running: " << state[0];
     EXPECT_EQ(state_of(state[1], "failed"), "1") << state[1];
-    // The three prints of the widgets, each ended by its "map" line.
-    std::vector<std::vector<std::string>> prints(1);
-    std::istringstream out(r.output);
-    for (std::string line; std::getline(out, line);) {
-      if (line.rfind("widget ", 0) == 0) prints.back().push_back(line);
-      if (line.rfind("map ", 0) == 0) prints.emplace_back();
-    }
-    ASSERT_EQ(prints.size(), 4u) << r.output;
-    const auto running = widgets_of(prints[0]), idle = widgets_of(prints[1]), failed = widgets_of(prints[2]);
+    const auto prints = widget_prints(r.output);
+    ASSERT_EQ(prints.size(), 3u) << r.output;
+    const auto &running = prints[0], &idle = prints[1], &failed = prints[2];
     ASSERT_GT(running.size(), 15u) << r.output;
     for (const char* name : {"stop", "pin", "save", "export", "realizations", "seed", "set_text", "layer", "progress"})
       EXPECT_TRUE(running.count(name)) << name << " not printed";
@@ -686,6 +697,28 @@ TEST(Viewer, ControlsStayPutWhenProgressOrAnErrorAppears) {
     EXPECT_EQ(maps[1], maps[0]);
     EXPECT_EQ(maps[2], maps[0]);
   }
+}
+
+// The land-cover layer's legend names water once (a class of the layer, not
+// a second swatch), and its classes are the layer's.
+TEST(Viewer, LandCoverLegendNamesWaterOnce) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r =
+      run_script(dir, shell_quote(kExample) + " -r 4 --layer land_cover", {"wait settled", "print legend"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> legend = lines_of(r.output, "legend ");
+  ASSERT_EQ(legend.size(), 1u) << r.output;
+  const std::string labels = "|" + legend[0].substr(7);
+  std::size_t water = 0;
+  for (std::size_t at = labels.find("|water|"); at != std::string::npos; at = labels.find("|water|", at + 1)) ++water;
+  EXPECT_EQ(water, 1u) << legend[0];
+  const std::string h5 = dir.file("r.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 4 --threads 2 -q --out " +
+                        shell_quote(h5)).exit_code, 0);
+  const ResultData d = read_result_file(h5);
+  EXPECT_EQ(legend[0], legend_of(layer_classes(d, display_layer(d, "land_cover")), "hazard area, rank|"));
 }
 
 }  // namespace

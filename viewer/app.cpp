@@ -40,10 +40,21 @@ void summary_row(const char* what, const Summary& s, int decimals) {
   ImGui::Text("%s - %s", format_number(s.q05, decimals).c_str(), format_number(s.q95, decimals).c_str());
 }
 
-// A table of stretched columns (name, relative width) with its header row.
+// A tooltip of a long text, wrapped.
+void wrapped_tooltip(const std::string& text) {
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+// A table with its header row: columns of a weight > 0 share the width left
+// (their text cut with an ellipsis), those of weight 0 fit their numbers.
 bool stretch_table(const char* id, std::initializer_list<std::pair<const char*, float>> columns) {
   if (!ImGui::BeginTable(id, int(columns.size()), ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) return false;
-  for (const auto& [name, weight] : columns) ImGui::TableSetupColumn(name, ImGuiTableColumnFlags_WidthStretch, weight);
+  for (const auto& [name, weight] : columns)
+    ImGui::TableSetupColumn(name, weight > 0 ? ImGuiTableColumnFlags_WidthStretch : ImGuiTableColumnFlags_WidthFixed, weight);
   ImGui::TableHeadersRow();
   return true;
 }
@@ -410,13 +421,7 @@ void App::status_bar(const ScreenRect& r) {
   if (error) ImGui::PopStyleColor();
   ImGui::EndChild();
   note_widget("message");
-  if (!line.empty() && ImGui::IsItemHovered()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35.0f);
-    ImGui::TextUnformatted(line.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  if (!line.empty() && ImGui::IsItemHovered()) wrapped_tooltip(line);
   ImGui::End();
 }
 
@@ -734,7 +739,13 @@ void App::statistics_panel(float x, float width, float height) {
     ImGui::EndCombo();
   }
   note_widget("layer");
+  // What a value means, in three lines whatever the layer or view (the whole
+  // sentence in a tooltip): nothing below moves when the view changes.
+  ImGui::BeginChild("##long_name", ImVec2(0, 3 * ImGui::GetTextLineHeight() + 2), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   if (const DisplayLayer* l = map_.layer()) ImGui::TextWrapped("%s", l->long_name.c_str());
+  ImGui::EndChild();
+  if (const DisplayLayer* l = map_.layer(); l && ImGui::IsItemHovered()) wrapped_tooltip(l->long_name);
   ImGui::Separator();
 
   const auto shown = on_map();
@@ -780,7 +791,7 @@ void App::statistics_panel(float x, float width, float height) {
 
   ImGui::PushTextWrapPos(-1.0f);
   if (ImGui::CollapsingHeader("Duds by land cover", ImGuiTreeNodeFlags_DefaultOpen) &&
-      stretch_table("classes", {{"land cover", 2.2f}, {"mean", 1.0f}, {"90 % interval", 1.6f}})) {
+      stretch_table("classes", {{"land cover", 1.0f}, {"mean", 0.0f}, {"90 % interval", 0.0f}})) {
     // Every class of the grid's land (its rows do not come and go with the realizations).
     std::vector<bool> present(kLandCoverClasses, false);
     for (std::uint8_t c : d.land_cover)
@@ -823,7 +834,7 @@ void App::headline_table(const Snapshot& s) {
       rows_ = comparison_rows(*baseline_->data, *s.data);
       rows_a_ = baseline_, rows_b_ = on_map();
     }
-    if (stretch_table("headline", {{"mean per realization", 3.0f}, {"A", 1.2f}, {"B", 1.2f}, {"B / A", 1.0f}})) {
+    if (stretch_table("headline", {{"mean per realization", 1.0f}, {"A", 0.0f}, {"B", 0.0f}, {"B / A", 0.0f}})) {
       for (const ComparisonRow& r : rows_) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
@@ -845,7 +856,7 @@ void App::headline_table(const Snapshot& s) {
       }
       ImGui::EndTable();
     }
-  } else if (stretch_table("headline", {{"per realization", 2.2f}, {"mean", 1.0f}, {"90 % interval", 1.6f}})) {
+  } else if (stretch_table("headline", {{"per realization", 1.0f}, {"mean", 0.0f}, {"90 % interval", 0.0f}})) {
     summary_row("unexploded on land", h.total_duds, 0);
     summary_row("impacts on land", h.impacts, 0);
     if (h.hazard.recorded())
@@ -892,7 +903,8 @@ void App::types_section(const Snapshot& s) {
   }
   double most = 0;
   for (std::size_t i = 0; i < fired.size(); ++i) most = std::max(most, fired[i] * sc.submunitions[i].dud_rate.mean());
-  if (stretch_table("types", {{"type", 1.4f}, {"fired", 1.0f}, {"x dud rate", 1.0f}, {"##bar", 1.2f}})) {
+  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
+  if (stretch_table("types", {{"type", 1.0f}, {"fired", 0.0f}, {"x dud rate", 0.0f}, {"##bar", 0.8f}})) {
     for (std::size_t i = 0; i < fired.size(); ++i) {
       if (fired[i] <= 0) continue;
       const double duds = fired[i] * sc.submunitions[i].dud_rate.mean();
@@ -908,6 +920,7 @@ void App::types_section(const Snapshot& s) {
     }
     ImGui::EndTable();
   }
+  ImGui::PopTextWrapPos();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("Per realization: submunitions fired of each type and fired x the mean of its dud-rate prior "
                       "(before self-destruct, terrain and water). The simulated duds are not counted per type; "
