@@ -721,5 +721,31 @@ TEST(Viewer, LandCoverLegendNamesWaterOnce) {
   EXPECT_EQ(legend[0], legend_of(layer_classes(d, display_layer(d, "land_cover")), "hazard area, rank|"));
 }
 
+// The run history: after field rates (A) then test-range rates (B), the
+// older entry's Run brings A's parameters back (the same numbers: same seed),
+// and its Pin makes it the baseline while B stays on the map.
+TEST(Viewer, RunHistoryRestoresAndPinsAnEarlierRun) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 20",
+      {"wait settled", "print headline", "click rates_test", "wait settled", "wait frames 2", "print headline",
+       "click history_pin_1", "wait frames 2", "print state", "click history_run_1", "wait frames 1", "wait settled",
+       "wait frames 2", "print state", "print headline"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> totals = lines_of(r.output, "total_duds ");
+  ASSERT_EQ(totals.size(), 3u) << r.output;
+  const double a = total_duds_mean(totals[0]), b = total_duds_mean(totals[1]);
+  EXPECT_LT(b, a) << "test-range rates should leave fewer duds";
+  EXPECT_EQ(total_duds_mean(totals[2]), a) << "the restored run differs from the first";
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 2u) << r.output;
+  EXPECT_EQ(state_of(s[0], "baseline"), "1") << s[0];
+  EXPECT_EQ(state_of(s[0], "baseline_done"), "20") << s[0];
+  EXPECT_EQ(state_of(s[1], "failed"), "0") << s[1];
+  EXPECT_EQ(state_of(s[1], "done"), "20") << s[1];
+}
+
 }  // namespace
 }  // namespace remnant

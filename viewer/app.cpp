@@ -97,9 +97,10 @@ App::App(Request request, std::string layer) : request_(std::move(request)) {
 }
 
 void App::resubmit() {
-  // Until the new request has data the map holds the last complete result.
-  if (!held_ || (last_complete_ && held_ != last_complete_ && held_->generation < last_complete_->generation))
-    held_ = last_complete_;
+  // Until the new request has data the map holds the last complete result (or
+  // what is held already: a history entry restored, or the result held while
+  // the request before this one had no data yet).
+  if (!held_) held_ = last_complete_;
   submitted_ = sim_.submit(request_);
   message_.clear();
   message_error_ = false;
@@ -767,6 +768,8 @@ void App::statistics_panel(float x, float width, float height) {
               ImGui::GetContentRegionAvail().x);
   ImGui::PopTextWrapPos();
   headline_table(s);
+  if (baseline_) compare_section(width);
+  history_section();
 
   // Histogram of the total duds over realizations.
   std::vector<double> totals;
@@ -786,8 +789,6 @@ void App::statistics_panel(float x, float width, float height) {
     ImGui::TextDisabled("%s to %s unexploded, %zu realizations", format_number(lo).c_str(), format_number(hi).c_str(),
                         totals.size());
   }
-
-  if (baseline_) compare_section(width);
 
   ImGui::PushTextWrapPos(-1.0f);
   if (ImGui::CollapsingHeader("Duds by land cover", ImGuiTreeNodeFlags_DefaultOpen) &&
@@ -817,7 +818,6 @@ void App::statistics_panel(float x, float width, float height) {
     note_widget("frame_time");
   }
 
-  history_section();
   // Last, so that nothing above moves when the areas arrive.
   if (ImGui::CollapsingHeader("Hazard areas", ImGuiTreeNodeFlags_DefaultOpen)) hazard_section();
   ImGui::PopTextWrapPos();
