@@ -747,5 +747,65 @@ TEST(Viewer, RunHistoryRestoresAndPinsAnEarlierRun) {
   EXPECT_EQ(state_of(s[1], "done"), "20") << s[1];
 }
 
+// An override that does not load leaves the map as it was, and the radio
+// buttons and wind fields show the map's parameters: also a wind speed typed
+// while a failing override is listed (its run fails too), until the failing
+// override is removed.
+TEST(Viewer, AFailedOverrideLeavesTheFieldsShowingTheMap) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 8",
+      {"wait settled", "print state", "click set_text", "type scenario.dud_rates=\"nonsense\"", "key enter",
+       "wait settled", "wait frames 2", "print state", "click wind.speed_mps", "key ctrl+a", "type 3", "key enter",
+       "wait settled", "wait frames 2", "print state", "click remove_0", "wait settled", "wait frames 2",
+       "print state"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 4u) << r.output;
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(state_of(s[i], "rates_field"), "field") << s[i];
+    EXPECT_EQ(state_of(s[i], "wind_field"), state_of(s[0], "wind_field")) << s[i];
+    EXPECT_EQ(state_of(s[i], "map_overrides"), "") << s[i];
+    EXPECT_EQ(state_of(s[i], "done"), "8") << s[i];
+  }
+  for (std::size_t i : {1, 2}) {
+    EXPECT_EQ(state_of(s[i], "failed"), "1") << s[i];
+    EXPECT_NE(state_of(s[i], "message").find("dud_rates"), std::string::npos) << s[i];
+  }
+  // The failing override removed: the wind speed typed runs, and shows.
+  EXPECT_EQ(state_of(s[3], "failed"), "0") << s[3];
+  // (The click lands in the middle of the two fields: on the high one.)
+  EXPECT_EQ(state_of(s[3], "map_overrides"), "wind.speed_mps=[0, 3]") << s[3];
+  EXPECT_EQ(state_of(s[3], "wind_field"), "0,3") << s[3];
+}
+
+// A change while a run refines: from then on the map never shows a part of
+// the superseded run (field rates, no override); it shows nothing, or the
+// new run's parts, until the new run is complete.
+TEST(Viewer, NoPartOfASupersededRunIsShown) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  std::vector<std::string> lines = {"wait progress 30 120", "print state", "click rates_test"};
+  for (int i = 0; i < 30; ++i) lines.insert(lines.end(), {"print state", "wait frames 1"});
+  lines.insert(lines.end(), {"click stop", "wait settled 120"});
+  const CommandResult r = run_script(dir, shell_quote(kExample) + " -r 100000", lines);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 31u) << r.output;
+  EXPECT_EQ(state_of(s[0], "finished"), "0") << "the first run was not seen refining: " << s[0];
+  EXPECT_EQ(state_of(s[0], "map_overrides"), "") << s[0];
+  int new_parts = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const std::string overrides = state_of(s[i], "map_overrides");
+    if (state_of(s[i], "done") == "0") continue;  // nothing on the map
+    EXPECT_EQ(overrides, "scenario.dud_rates='test'") << "a part of the superseded run is shown: " << s[i];
+    new_parts += overrides == "scenario.dud_rates='test'" ? 1 : 0;
+  }
+  EXPECT_GT(new_parts, 0) << "the new run was never seen";
+}
+
 }  // namespace
 }  // namespace remnant

@@ -106,6 +106,8 @@ void App::resubmit() {
   message_error_ = false;
 }
 
+std::string App::wind_speed_field() const { return fmt::format("{:g},{:g}", wind_speed_[0], wind_speed_[1]); }
+
 bool App::settled() const {
   return snap_ && snap_->generation == submitted_ && snap_->finished && sim_.idle();
 }

@@ -65,6 +65,9 @@ class App {
   const std::map<std::string, std::array<float, 4>>& widgets() const { return widgets_; }
   // The parameter fields' text as shown (realizations, seed): tests read them.
   int realizations_field() const { return realizations_; }
+  // "field" or "test": the dud-rate radio buttons; the wind speed fields as "lo,hi".
+  const char* rates_field() const { return dud_rates_ ? "test" : "field"; }
+  std::string wind_speed_field() const;
   // Average UI frame time in milliseconds (the statistics panel shows it).
   double frame_ms() const { return frame_ms_; }
 

@@ -37,15 +37,19 @@ std::string state_line(const App& app) {
   std::string message = app.message();
   if (message.empty() && app.failed() && app.shown()) message = app.shown()->error;
   std::string note = s && s == app.shown() ? s->note : "";
-  for (std::string* t : {&message, &note})
+  std::string overrides;  // of the run on the map
+  if (s)
+    for (const Override& o : s->request.overrides) overrides += (overrides.empty() ? "" : ";") + o.key + "=" + o.value;
+  for (std::string* t : {&message, &note, &overrides})
     for (char& c : *t)
       if (c == '"' || c == '\n') c = '\'';
   return fmt::format(
       "state done={} asked={} finished={} stopped={} failed={} baseline={} baseline_done={} view={} "
-      "realizations_field={} settled={} message_error={} message=\"{}\" note=\"{}\"\n",
+      "realizations_field={} rates_field={} wind_field={} map_overrides=\"{}\" settled={} message_error={} "
+      "message=\"{}\" note=\"{}\"\n",
       s ? s->done : 0, s ? s->asked : 0, s && s->finished ? 1 : 0, s && s->stopped ? 1 : 0, app.failed() ? 1 : 0,
       app.baseline() ? 1 : 0, app.baseline() ? app.baseline()->done : 0, views[int(app.view())], app.realizations_field(),
-      app.settled() ? 1 : 0, app.failed() || app.message_is_error() ? 1 : 0, message, note);
+      app.rates_field(), app.wind_speed_field(), overrides, app.settled() ? 1 : 0, app.failed() || app.message_is_error() ? 1 : 0, message, note);
 }
 
 }  // namespace

@@ -21,7 +21,9 @@
 // "map x=.. y=.. w=.. h=.." (the grid on screen); headline: --print-headline's lines
 // of the result the map shows (A in A's view);
 // "state done=.. asked=.. finished=0|1 stopped=0|1 failed=0|1 baseline=0|1
-// view=B|A|B-A realizations_field=.. settled=0|1 message_error=0|1 message=\"..\" note=\"..\"".
+// view=B|A|B-A realizations_field=.. rates_field=field|test wind_field=LO,HI
+// map_overrides=\"KEY=VALUE;..\" (of the run on the map) settled=0|1 message_error=0|1
+// message=\"..\" note=\"..\"".
 #pragma once
 
 #include <functional>
