@@ -3,6 +3,7 @@
 // what it does without a display. Skipped where the viewer was not built
 // (no ImGui, GLFW or OpenGL at configure time) or xvfb-run is missing.
 #include <cairo.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -805,6 +806,39 @@ TEST(Viewer, NoPartOfASupersededRunIsShown) {
     new_parts += overrides == "scenario.dud_rates='test'" ? 1 : 0;
   }
   EXPECT_GT(new_parts, 0) << "the new run was never seen";
+}
+
+// The cell tooltip says the land cover by name and the layer's value in
+// words: over the cell of the highest chance of a dud, the probability layer
+// reads "chance of at least one dud in this cell: P %" with the result's value.
+TEST(Viewer, TheCellTooltipSpeaksInWords) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string h5 = dir.file("r.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 8 --threads 2 -q --out " +
+                        shell_quote(h5)).exit_code, 0);
+  const ResultData d = read_result_file(h5);
+  const DisplayLayer p_any = display_layer(d, "dud_p_any");
+  std::size_t best = 0;
+  for (std::size_t c = 0; c < p_any.values.size(); ++c)
+    if (std::isfinite(p_any.values[c]) && p_any.values[c] > p_any.values[best]) best = c;
+  const std::string input = shell_quote(kExample) + " -r 8 --layer dud_p_any";
+  const CommandResult where = run_script(dir, input, {"wait settled", "print map"});
+  ASSERT_EQ(where.exit_code, 0) << where.output;
+  const ResultGrid& g = d.grid;
+  const double x = field(where.output, "map", "x") + (double(best % g.nx) + 0.5) / g.nx * field(where.output, "map", "w");
+  const double y = field(where.output, "map", "y") + (g.ny - double(best / g.nx) - 0.5) / g.ny * field(where.output, "map", "h");
+  const CommandResult r = run_script(
+      dir, input, {"wait settled", fmt::format("move {:.1f} {:.1f}", x, y), "wait frames 2", "print tooltip"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(r.output, "tooltip ");
+  ASSERT_EQ(lines.size(), 2u) << r.output;
+  std::string land = land_cover_name(LandCover(d.land_cover[best]));
+  std::replace(land.begin(), land.end(), '_', ' ');
+  EXPECT_EQ(lines[0], "tooltip land cover: " + land);
+  EXPECT_EQ(lines[1], fmt::format("tooltip chance of at least one dud in this cell: {:.1f} % ({:.3g})",
+                                  100.0 * double(p_any.values[best]), double(p_any.values[best])));
 }
 
 }  // namespace

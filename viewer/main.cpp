@@ -330,7 +330,7 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
     ImGui::NewFrame();
     int w = 0, h = 0;
     glfwGetFramebufferSize(window, &w, &h);
-    app.frame(float(w), float(h), /*hover=*/!headless);
+    app.frame(float(w), float(h), /*hover=*/o.screenshot.empty());
     ImGui::Render();
     glViewport(0, 0, w, h);
     glClearColor(0.92f, 0.92f, 0.90f, 1.0f);

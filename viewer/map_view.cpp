@@ -174,6 +174,7 @@ void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
 }
 
 void MapView::draw(const ScreenRect& area, bool hover) {
+  tooltip_lines_.clear();
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
   const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
@@ -363,7 +364,10 @@ void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m
   }
   if (cell < d.elevation_m.size() && std::isfinite(d.elevation_m[cell]))
     ImGui::Text("elevation %.0f m", double(d.elevation_m[cell]));
-  if (cell < d.land_cover.size()) ImGui::Text("land cover: %s", land_cover_text(d.land_cover[cell]).c_str());
+  if (cell < d.land_cover.size()) {
+    tooltip_lines_.push_back("land cover: " + land_cover_text(d.land_cover[cell]));
+    ImGui::TextUnformatted(tooltip_lines_.back().c_str());
+  }
   ImGui::Separator();
   const CellStatistics& s = d.stats;
   const double ha = g.cell_area_ha();
@@ -377,8 +381,8 @@ void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m
   }
   if (layer_ && cell < layer_->values.size()) {
     ImGui::Separator();
-    const std::string line = value_phrase(*layer_, layer_->values[cell], difference_);
-    ImGui::TextUnformatted(line.c_str());
+    tooltip_lines_.push_back(value_phrase(*layer_, layer_->values[cell], difference_));
+    ImGui::TextUnformatted(tooltip_lines_.back().c_str());
   }
   ImGui::EndTooltip();
 }

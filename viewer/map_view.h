@@ -78,6 +78,9 @@ class MapView {
   void draw_legend(const ScreenRect& area);
   static int legend_columns(float width);
   static float legend_height(float width);
+  // The cell tooltip's lines in words (land cover, the layer's value) as drawn
+  // in the last frame, empty without a tooltip (tests print them).
+  const std::vector<std::string>& tooltip_lines() const { return tooltip_lines_; }
   // The legend's class labels as drawn in the last frame (tests print them).
   const std::vector<std::string>& legend_labels() const { return legend_labels_; }
   // Draws h's outlines (holes too) and ranks over the layer; null: none. h
@@ -110,7 +113,7 @@ class MapView {
   std::shared_ptr<const ClassScheme> scheme_;
   std::string scale_note_;
   bool difference_ = false;
-  std::vector<std::string> legend_labels_;
+  std::vector<std::string> legend_labels_, tooltip_lines_;
   CellTexture background_, cells_;
   std::unique_ptr<LonLatToGrid> lonlat_;  // grid with a CRS
   std::string crs_;

@@ -67,7 +67,8 @@ Script::Script(const std::string& path) {
     if (c.words.empty()) continue;
     const std::size_t after = line.find(c.words[0]) + c.words[0].size();
     c.rest = after < line.size() ? line.substr(after + 1) : "";
-    static const std::vector<std::string> known = {"wait", "click", "clicks", "clickat", "type", "key", "print", "screenshot"};
+    static const std::vector<std::string> known = {"wait",  "click", "clicks", "clickat",   "move",
+                                                   "type",  "key",   "print",  "screenshot"};
     if (std::find(known.begin(), known.end(), c.words[0]) == known.end())
       throw InputError(fmt::format("--script {} line {}: unknown command '{}'", path, n, c.words[0]));
     if (c.words[0] == "key" && (c.words.size() != 2 || key_code(c.words[1]) < 0))
@@ -147,6 +148,13 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
       ++step_;
       return true;
     }
+    if (what == "move") {
+      if (c.words.size() != 3) return fail(c, "move X Y");
+      mouse_x_ = std::stof(c.words[1]), mouse_y_ = std::stof(c.words[2]);
+      mouse_down_ = false;
+      next();
+      return true;
+    }
     if (what == "type") {
       chars_ = c.rest;
       next();
@@ -173,6 +181,8 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
         out = "legend ";
         for (const std::string& l : app.map_view().legend_labels()) out += l + "|";
         out += "\n";
+      } else if (arg == "tooltip") {
+        for (const std::string& l : app.map_view().tooltip_lines()) out += "tooltip " + l + "\n";
       } else if (arg == "map") {
         const ScreenRect& g = app.map_view().grid_on_screen();
         out = fmt::format("map x={} y={} w={} h={}\n", g.x, g.y, g.w, g.h);
@@ -181,7 +191,7 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
       } else if (arg == "headline") {
         out = headline();
       } else {
-        return fail(c, "print widgets, legend, map, state or headline");
+        return fail(c, "print widgets, legend, map, tooltip, state or headline");
       }
       std::cout << out << std::flush;
       next();
