@@ -841,5 +841,27 @@ TEST(Viewer, TheCellTooltipSpeaksInWords) {
                                   100.0 * double(p_any.values[best]), double(p_any.values[best])));
 }
 
+// Town names stay inside the map's frame (Lebanon at 1024x640: Qiryat
+// Shemona's dot is near the frame's right edge, its name would run past it).
+TEST(Viewer, TownNamesStayInsideTheMapFrame) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  const std::string lebanon = std::string(REMNANT_SOURCE_DIR) + "/configs/lebanon-2006.toml";
+  TempDir dir;
+  const CommandResult r =
+      run_script(dir, shell_quote(lebanon) + " -r 2", {"wait settled 300", "print map", "print towns"}, "1024x640");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double x = field(r.output, "map", "x"), y = field(r.output, "map", "y");
+  const double w = field(r.output, "map", "w"), h = field(r.output, "map", "h");
+  const std::vector<std::string> towns = lines_of(r.output, "town ");
+  ASSERT_GE(towns.size(), 3u) << r.output;
+  for (const std::string& t : towns) {
+    EXPECT_GE(field(t, "town", "x0"), x) << t;
+    EXPECT_GE(field(t, "town", "y0"), y) << t;
+    EXPECT_LE(field(t, "town", "x1"), x + w) << t;
+    EXPECT_LE(field(t, "town", "y1"), y + h) << t;
+  }
+}
+
 }  // namespace
 }  // namespace remnant

@@ -175,6 +175,7 @@ void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
 
 void MapView::draw(const ScreenRect& area, bool hover) {
   tooltip_lines_.clear();
+  town_labels_.clear();
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
   const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
@@ -326,6 +327,7 @@ void MapView::draw(const ScreenRect& area, bool hover) {
           if (dx || dy)
             dl->AddText(ImVec2(box.x0 + dx, box.y0 + dy), IM_COL32(255, 255, 255, 200), t->name.c_str());
       dl->AddText(ImVec2(box.x0, box.y0), IM_COL32(20, 20, 20, 255), t->name.c_str());
+      town_labels_.push_back({t->name, box.x0, box.y0, box.x1, box.y1});
       placed.push_back(box);
       ++labelled;
     }

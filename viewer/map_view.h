@@ -81,6 +81,12 @@ class MapView {
   // The cell tooltip's lines in words (land cover, the layer's value) as drawn
   // in the last frame, empty without a tooltip (tests print them).
   const std::vector<std::string>& tooltip_lines() const { return tooltip_lines_; }
+  // The town names drawn in the last frame and their boxes on screen (x0, y0, x1, y1).
+  struct DrawnLabel {
+    std::string text;
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  };
+  const std::vector<DrawnLabel>& town_labels() const { return town_labels_; }
   // The legend's class labels as drawn in the last frame (tests print them).
   const std::vector<std::string>& legend_labels() const { return legend_labels_; }
   // Draws h's outlines (holes too) and ranks over the layer; null: none. h
@@ -114,6 +120,7 @@ class MapView {
   std::string scale_note_;
   bool difference_ = false;
   std::vector<std::string> legend_labels_, tooltip_lines_;
+  std::vector<DrawnLabel> town_labels_;
   CellTexture background_, cells_;
   std::unique_ptr<LonLatToGrid> lonlat_;  // grid with a CRS
   std::string crs_;

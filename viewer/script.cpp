@@ -181,6 +181,9 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
         out = "legend ";
         for (const std::string& l : app.map_view().legend_labels()) out += l + "|";
         out += "\n";
+      } else if (arg == "towns") {
+        for (const auto& t : app.map_view().town_labels())
+          out += fmt::format("town x0={} y0={} x1={} y1={} name={}\n", t.x0, t.y0, t.x1, t.y1, t.text);
       } else if (arg == "tooltip") {
         for (const std::string& l : app.map_view().tooltip_lines()) out += "tooltip " + l + "\n";
       } else if (arg == "map") {
@@ -191,7 +194,7 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
       } else if (arg == "headline") {
         out = headline();
       } else {
-        return fail(c, "print widgets, legend, map, tooltip, state or headline");
+        return fail(c, "print widgets, legend, map, towns, tooltip, state or headline");
       }
       std::cout << out << std::flush;
       next();
