@@ -3,12 +3,14 @@
 // what it does without a display. Skipped where the viewer was not built
 // (no ImGui, GLFW or OpenGL at configure time) or xvfb-run is missing.
 #include <cairo.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -17,6 +19,9 @@
 #include "host/evidence/hazard_areas.h"
 #include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
+#include "host/evidence/layers.h"
+#include "host/evidence/report.h"
+#include "host/maps/map.h"
 #include "test_support.h"
 #include "viewer/glyph_ranges.h"
 
@@ -410,6 +415,451 @@ TEST(Viewer, EveryBundledNameIsInTheFontAtlas) {
     bool has = false;
     for (const auto& [lo, hi] : font) has = has || (c >= lo && c <= hi);
     EXPECT_TRUE(has) << viewer::kFontFile << " has no glyph for U+" << std::hex << c;
+  }
+}
+
+
+// ---------------------------------------------------------------- driven by --script
+// The tests below drive the real window under Xvfb with input events (clicks
+// on the widgets the viewer names, typed text, keys: viewer/script.h) and read
+// what it prints.
+
+// Runs the viewer on input with a script of these lines, in dir (its
+// working directory: Save writes out/viewer.h5 there); stdout and stderr.
+CommandResult run_script(const TempDir& dir, const std::string& input, const std::vector<std::string>& lines,
+                         const std::string& size = "1280x800") {
+  std::string text;
+  for (const std::string& l : lines) text += l + "\n";
+  const std::string script = dir.write("script.txt", text);
+  return run_command("cd " + shell_quote(dir.path().string()) + " && " + kXvfb + kViewer + " " + input +
+                     " --threads 2 --size " + size + " --script " + shell_quote(script) + " 2>&1");
+}
+
+// The lines of out that start with head, in order.
+std::vector<std::string> lines_of(const std::string& out, const std::string& head) {
+  std::vector<std::string> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(head, 0) == 0) v.push_back(line);
+  return v;
+}
+
+// A "state" line's field (a number, or the text inside quotes).
+std::string state_of(const std::string& line, const std::string& name) {
+  std::smatch m;
+  if (std::regex_search(line, m, std::regex(" " + name + "=\"([^\"]*)\"")) ||
+      std::regex_search(line, m, std::regex(" " + name + "=([^ ]*)")))
+    return m[1];
+  return "<none>";
+}
+
+// A layer's class labels on the viewer's legend (the classes, then water and
+// the hazard outline where drawn), from a result file's data.
+std::string legend_of(const ClassScheme& s, const std::string& extra) {
+  std::string out = "legend ";
+  for (const ColourClass& c : s.classes) out += c.label + "|";
+  return out + extra;
+}
+
+// Each "print widgets" of out (a run of "widget NAME x=.. y=.. w=.. h=.."
+// lines): where each widget was, by name.
+std::vector<std::map<std::string, std::string>> widget_prints(const std::string& out) {
+  std::vector<std::map<std::string, std::string>> prints;
+  std::istringstream in(out);
+  bool in_print = false;
+  for (std::string l; std::getline(in, l);) {
+    const bool widget = l.rfind("widget ", 0) == 0;
+    if (widget && !in_print) prints.emplace_back();
+    in_print = widget;
+    if (!widget) continue;
+    const std::size_t name_end = l.find(' ', 7);
+    prints.back()[l.substr(7, name_end - 7)] = l.substr(name_end + 1);
+  }
+  return prints;
+}
+
+// Pin A (field dud rates), run B (test-range rates): A and B on the map share
+// one scale, `remnant compare`'s (layer_classes over both results), B - A is
+// on its diverging classes, and the window shows it in blue (B holds less).
+TEST(Viewer, PinnedBaselineComparesOnRemnantComparesScale) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  for (const std::string size : {"1280x800", "1024x640"}) {
+    SCOPED_TRACE(size);
+    const std::string png = dir.file("diff-" + size + ".png");
+    const CommandResult r = run_script(
+        dir, shell_quote(kExample) + " -r 40",
+        {"wait settled", "click pin", "wait frames 2", "click rates_test", "wait settled", "wait frames 2", "print state",
+         "print legend", "print map", "screenshot " + png, "print widgets", "click view", "wait frames 2", "click view_a",
+         "wait frames 2", "print legend", "print headline", "click view", "wait frames 2", "click view_b", "wait frames 2",
+         "print legend", "print headline", "print widgets"},
+        size);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::vector<std::string> state = lines_of(r.output, "state ");
+    ASSERT_EQ(state.size(), 1u) << r.output;
+    EXPECT_EQ(state_of(state[0], "baseline"), "1") << state[0];
+    EXPECT_EQ(state_of(state[0], "view"), "B-A") << state[0];
+
+    // The same two runs by the CLI, and remnant compare's classes of them.
+    const std::string a_h5 = dir.file("a.h5"), b_h5 = dir.file("b.h5");
+    ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 40 --threads 2 -q --out " +
+                          shell_quote(a_h5)).exit_code, 0);
+    ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                          " -r 40 --threads 2 -q --set scenario.dud_rates=test --out " + shell_quote(b_h5)).exit_code, 0);
+    const ResultData a = read_result_file(a_h5), b = read_result_file(b_h5);
+    const DisplayLayer la = display_layer(a, "dud_mean"), lb = display_layer(b, "dud_mean");
+    std::vector<float> both = la.values, diff = lb.values;
+    both.insert(both.end(), lb.values.begin(), lb.values.end());
+    for (std::size_t i = 0; i < diff.size(); ++i) diff[i] -= la.values[i];
+    const std::string shared = legend_of(layer_classes(a, la, both), "water|hazard area, rank|");
+    const std::string difference = legend_of(difference_classes(diff), "");
+    const std::vector<std::string> legends = lines_of(r.output, "legend ");
+    ASSERT_EQ(legends.size(), 3u) << r.output;
+    EXPECT_EQ(legends[0], difference);
+    EXPECT_EQ(legends[1], shared) << "A's legend";
+    EXPECT_EQ(legends[2], shared) << "B's legend";
+    // A's and B's own scales differ: the shared one is not either's by chance.
+    EXPECT_NE(legend_of(layer_classes(b, lb), "water|hazard area, rank|"), shared);
+    // The headlines shown: A's then B's, those of the CLI's runs.
+    const std::vector<std::string> totals = lines_of(r.output, "total_duds ");
+    ASSERT_EQ(totals.size(), 2u) << r.output;
+    EXPECT_EQ(total_duds_mean(totals[0]), headline(a).total_duds.mean);
+    EXPECT_EQ(total_duds_mean(totals[1]), headline(b).total_duds.mean);
+
+    // Changing the view moves no control.
+    const auto w = widget_prints(r.output);
+    ASSERT_EQ(w.size(), 2u) << r.output;
+    const auto& in_diff = w[0];
+    const auto& in_b = w[1];
+    for (const char* name : {"save", "export", "layer", "pin", "stop", "lock", "realizations", "unpin"}) {
+      ASSERT_TRUE(in_diff.count(name)) << name;
+      EXPECT_EQ(in_diff.at(name), in_b.at(name)) << name << " moved when the view changed";
+    }
+
+    // B - A on the map: RdBu's blues (B below A), no reds (B above A) to speak of.
+    const Pixels p = read_png(png);
+    ASSERT_GT(p.w, 0);
+    const double gx = field(r.output, "map", "x"), gy = field(r.output, "map", "y");
+    const double gw = field(r.output, "map", "w"), gh = field(r.output, "map", "h");
+    int blue_cells = 0, red_cells = 0;
+    for (int y = std::max(0, int(gy)); y < std::min(p.h, int(gy + gh)); ++y)
+      for (int x = std::max(0, int(gx)); x < std::min(p.w, int(gx + gw)); ++x) {
+        const std::uint32_t c = p.at(x, y);
+        blue_cells += blue(c) - red(c) > 60 && blue(c) > 150 ? 1 : 0;
+        red_cells += red(c) - blue(c) > 60 && red(c) > 150 ? 1 : 0;
+      }
+    EXPECT_GT(blue_cells, 300) << "no B - A cells in blue";
+    EXPECT_LT(red_cells, blue_cells / 20 + 5);
+  }
+}
+
+// The scale is locked: while a run with other parameters refines (parts of
+// 4, 16, 64, 256 realizations) and once it is complete, the legend keeps the
+// classes chosen for the first run, though the new run's own would differ.
+TEST(Viewer, LockedScaleDoesNotChangeWhileARunRefines) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  std::vector<std::string> lines = {"wait settled", "print legend", "click rates_test"};
+  for (int i = 0; i < 40; ++i) lines.insert(lines.end(), {"print state", "print legend", "wait frames 1"});
+  lines.insert(lines.end(), {"wait settled", "print state", "print legend"});
+  const CommandResult r = run_script(dir, shell_quote(kExample) + " -r 256", lines);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The classes (the hazard outline's entry comes once a run is complete).
+  std::vector<std::string> legends = lines_of(r.output, "legend ");
+  ASSERT_EQ(legends.size(), 42u) << r.output;
+  for (std::string& l : legends)
+    if (const std::size_t h = l.find("hazard area, rank|"); h != std::string::npos) l.erase(h);
+  std::set<std::string> partial_counts;
+  for (const std::string& s : lines_of(r.output, "state ")) partial_counts.insert(state_of(s, "done"));
+  EXPECT_GT(partial_counts.size(), 1u) << "the legend was not seen over several parts of the run";
+  for (const std::string& l : legends) EXPECT_EQ(l, legends[0]);
+  // The test-range run's own scale is another: a scale chosen again would show.
+  const std::string b_h5 = dir.file("b.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                        " -r 256 --threads 2 -q --set scenario.dud_rates=test --out " + shell_quote(b_h5)).exit_code, 0);
+  const ResultData b = read_result_file(b_h5);
+  EXPECT_NE(legend_of(layer_classes(b, display_layer(b, "dud_mean")), "water|"), legends[0]);
+}
+
+// Stop ends a run of 100,000 at the next batch and keeps what is done: a
+// complete run of realizations [0, done), the CLI's `-r done` to the bit, which
+// Save writes. Asking for fewer realizations (not fewer than done) keeps them too.
+TEST(Viewer, StopKeepsTheRealizationsDoneAndLoweringContinues) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("out"));
+  const CommandResult r =
+      run_script(dir, shell_quote(kExample) + " -r 100000",
+                 {"wait progress 100 120", "click stop", "wait settled 120", "print state", "print headline",
+                  "click save", "wait frames 2"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> state = lines_of(r.output, "state ");
+  ASSERT_EQ(state.size(), 1u) << r.output;
+  EXPECT_EQ(state_of(state[0], "stopped"), "1") << state[0];
+  EXPECT_EQ(state_of(state[0], "asked"), "100000") << state[0];
+  const int done = std::stoi(state_of(state[0], "done"));
+  EXPECT_GE(done, 100);
+  EXPECT_LT(done, 100000);
+  EXPECT_NE(r.output.find("realizations=" + std::to_string(done) + " "), std::string::npos) << r.output;
+  const CommandResult cli = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r " +
+                                        std::to_string(done) + " --threads 2 --json -q");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(cli.output, m, std::regex(R"("total_duds": \{"mean": ([0-9.eE+-]+))"))) << cli.output;
+  EXPECT_EQ(total_duds_mean(r.output), std::stod(m[1]));
+  const ResultData saved = read_result_file(dir.file("out/viewer.h5"));
+  EXPECT_EQ(saved.realizations, std::uint32_t(done));
+  EXPECT_EQ(headline(saved).total_duds.mean, std::stod(m[1]));
+
+  // 100,000 asked, then 1,500 typed while it runs: the realizations done go on.
+  const CommandResult lower =
+      run_script(dir, shell_quote(kExample) + " -r 100000",
+                 {"wait progress 20 120", "click realizations", "key ctrl+a", "type 1500", "key enter",
+                  "wait frames 1", "print state", "wait settled 120", "print state", "print headline"});
+  ASSERT_EQ(lower.exit_code, 0) << lower.output;
+  const std::vector<std::string> s2 = lines_of(lower.output, "state ");
+  ASSERT_EQ(s2.size(), 2u) << lower.output;
+  EXPECT_EQ(state_of(s2[1], "done"), "1500") << s2[1];
+  EXPECT_NE(s2[1].find("Kept the "), std::string::npos) << s2[1];
+  const CommandResult cli1500 = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                                            " -r 1500 --threads 2 --json -q");
+  ASSERT_TRUE(std::regex_search(cli1500.output, m, std::regex(R"("total_duds": \{"mean": ([0-9.eE+-]+))"))) << cli1500.output;
+  EXPECT_EQ(total_duds_mean(lower.output), std::stod(m[1]));
+}
+
+// Fields take click-and-type; a value out of range is refused with a message
+// and the fields show the run on the map again (nothing runs); fast clicks on
+// "/2" each count.
+TEST(Viewer, OutOfRangeFieldsAreRefusedAndFastClicksCount) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 40",
+      {"wait settled", "click realizations", "key ctrl+a", "type -5", "key enter", "wait frames 3", "print state",
+       "click realizations", "key ctrl+a", "type 0", "key enter", "wait frames 3", "print state",
+       "click wind.speed_mps", "key ctrl+a", "type 150", "key enter", "wait frames 3", "print state",
+       "click wind.speed_mps", "key ctrl+a", "type 3", "key enter", "wait settled", "print state",
+       "clicks halve 3", "wait settled", "print state"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 5u) << r.output;
+  for (int i : {0, 1}) {
+    EXPECT_EQ(state_of(s[i], "message_error"), "1") << s[i];
+    EXPECT_NE(state_of(s[i], "message").find("Refused: " + std::string(i ? "0" : "-5") + " realizations"), std::string::npos) << s[i];
+    EXPECT_EQ(state_of(s[i], "realizations_field"), "40") << s[i];
+    EXPECT_EQ(state_of(s[i], "done"), "40") << s[i];
+    EXPECT_EQ(state_of(s[i], "settled"), "1") << s[i] << ": a refused value started a run";
+  }
+  EXPECT_NE(state_of(s[2], "message").find("Refused: speed m/s 150 is outside 0 to 100"), std::string::npos) << s[2];
+  EXPECT_EQ(state_of(s[2], "settled"), "1") << s[2];
+  // Typed in range: it runs (3 to 8 m/s) with no message.
+  EXPECT_EQ(state_of(s[3], "message_error"), "0") << s[3];
+  EXPECT_EQ(state_of(s[3], "failed"), "0") << s[3];
+  // Three clicks of one frame each: 40 -> 20 -> 10 -> 5.
+  EXPECT_EQ(state_of(s[4], "realizations_field"), "5") << s[4];
+  EXPECT_EQ(state_of(s[4], "done"), "5") << s[4];
+}
+
+// No control moves when a run is going (progress) or when a change fails (the
+// error): every widget is where it was, at 1280x800 and at 1024x640, and so is
+// the map's grid.
+TEST(Viewer, ControlsStayPutWhenProgressOrAnErrorAppears) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  for (const std::string size : {"1280x800", "1024x640"}) {
+    SCOPED_TRACE(size);
+    const CommandResult r = run_script(
+        dir, shell_quote(kExample) + " -r 5000",
+        {"wait progress 100 120", "print state", "print widgets", "print map", "click stop", "wait settled 120",
+         "print widgets", "print map", "click set_text", "type wind.speed_mps=-3", "key enter", "wait settled",
+         "wait frames 2", "print state", "print widgets", "print map"},
+        size);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::vector<std::string> state = lines_of(r.output, "state ");
+    ASSERT_EQ(state.size(), 2u) << r.output;
+    EXPECT_EQ(state_of(state[0], "settled"), "0") << "not seen while running: " << state[0];
+    EXPECT_EQ(state_of(state[1], "failed"), "1") << state[1];
+    const auto prints = widget_prints(r.output);
+    ASSERT_EQ(prints.size(), 3u) << r.output;
+    const auto &running = prints[0], &idle = prints[1], &failed = prints[2];
+    ASSERT_GT(running.size(), 15u) << r.output;
+    for (const char* name : {"stop", "pin", "save", "export", "realizations", "seed", "set_text", "layer", "progress"})
+      EXPECT_TRUE(running.count(name)) << name << " not printed";
+    for (const auto& [name, where] : running) {
+      EXPECT_EQ(idle.at(name), where) << name << " moved when the run stopped";
+      EXPECT_EQ(failed.at(name), where) << name << " moved when the error appeared";
+    }
+    const std::vector<std::string> maps = lines_of(r.output, "map ");
+    ASSERT_EQ(maps.size(), 3u);
+    EXPECT_EQ(maps[1], maps[0]);
+    EXPECT_EQ(maps[2], maps[0]);
+  }
+}
+
+// The land-cover layer's legend names water once (a class of the layer, not
+// a second swatch), and its classes are the layer's.
+TEST(Viewer, LandCoverLegendNamesWaterOnce) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r =
+      run_script(dir, shell_quote(kExample) + " -r 4 --layer land_cover", {"wait settled", "print legend"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> legend = lines_of(r.output, "legend ");
+  ASSERT_EQ(legend.size(), 1u) << r.output;
+  const std::string labels = "|" + legend[0].substr(7);
+  std::size_t water = 0;
+  for (std::size_t at = labels.find("|water|"); at != std::string::npos; at = labels.find("|water|", at + 1)) ++water;
+  EXPECT_EQ(water, 1u) << legend[0];
+  const std::string h5 = dir.file("r.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 4 --threads 2 -q --out " +
+                        shell_quote(h5)).exit_code, 0);
+  const ResultData d = read_result_file(h5);
+  EXPECT_EQ(legend[0], legend_of(layer_classes(d, display_layer(d, "land_cover")), "hazard area, rank|"));
+}
+
+// The run history: after field rates (A) then test-range rates (B), the
+// older entry's Run brings A's parameters back (the same numbers: same seed),
+// and its Pin makes it the baseline while B stays on the map.
+TEST(Viewer, RunHistoryRestoresAndPinsAnEarlierRun) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 20",
+      {"wait settled", "print headline", "click rates_test", "wait settled", "wait frames 2", "print headline",
+       "click history_pin_1", "wait frames 2", "print state", "click history_run_1", "wait frames 1", "wait settled",
+       "wait frames 2", "print state", "print headline"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> totals = lines_of(r.output, "total_duds ");
+  ASSERT_EQ(totals.size(), 3u) << r.output;
+  const double a = total_duds_mean(totals[0]), b = total_duds_mean(totals[1]);
+  EXPECT_LT(b, a) << "test-range rates should leave fewer duds";
+  EXPECT_EQ(total_duds_mean(totals[2]), a) << "the restored run differs from the first";
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 2u) << r.output;
+  EXPECT_EQ(state_of(s[0], "baseline"), "1") << s[0];
+  EXPECT_EQ(state_of(s[0], "baseline_done"), "20") << s[0];
+  EXPECT_EQ(state_of(s[1], "failed"), "0") << s[1];
+  EXPECT_EQ(state_of(s[1], "done"), "20") << s[1];
+}
+
+// An override that does not load leaves the map as it was, and the radio
+// buttons and wind fields show the map's parameters: also a wind speed typed
+// while a failing override is listed (its run fails too), until the failing
+// override is removed.
+TEST(Viewer, AFailedOverrideLeavesTheFieldsShowingTheMap) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 8",
+      {"wait settled", "print state", "click set_text", "type scenario.dud_rates=\"nonsense\"", "key enter",
+       "wait settled", "wait frames 2", "print state", "click wind.speed_mps", "key ctrl+a", "type 3", "key enter",
+       "wait settled", "wait frames 2", "print state", "click remove_0", "wait settled", "wait frames 2",
+       "print state"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 4u) << r.output;
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(state_of(s[i], "rates_field"), "field") << s[i];
+    EXPECT_EQ(state_of(s[i], "wind_field"), state_of(s[0], "wind_field")) << s[i];
+    EXPECT_EQ(state_of(s[i], "map_overrides"), "") << s[i];
+    EXPECT_EQ(state_of(s[i], "done"), "8") << s[i];
+  }
+  for (std::size_t i : {1, 2}) {
+    EXPECT_EQ(state_of(s[i], "failed"), "1") << s[i];
+    EXPECT_NE(state_of(s[i], "message").find("dud_rates"), std::string::npos) << s[i];
+  }
+  // The failing override removed: the wind speed typed runs, and shows.
+  EXPECT_EQ(state_of(s[3], "failed"), "0") << s[3];
+  // (The click lands in the middle of the two fields: on the high one.)
+  EXPECT_EQ(state_of(s[3], "map_overrides"), "wind.speed_mps=[0, 3]") << s[3];
+  EXPECT_EQ(state_of(s[3], "wind_field"), "0,3") << s[3];
+}
+
+// A change while a run refines: from then on the map never shows a part of
+// the superseded run (field rates, no override); it shows nothing, or the
+// new run's parts, until the new run is complete.
+TEST(Viewer, NoPartOfASupersededRunIsShown) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  std::vector<std::string> lines = {"wait progress 30 120", "print state", "click rates_test"};
+  for (int i = 0; i < 30; ++i) lines.insert(lines.end(), {"print state", "wait frames 1"});
+  lines.insert(lines.end(), {"click stop", "wait settled 120"});
+  const CommandResult r = run_script(dir, shell_quote(kExample) + " -r 100000", lines);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> s = lines_of(r.output, "state ");
+  ASSERT_EQ(s.size(), 31u) << r.output;
+  EXPECT_EQ(state_of(s[0], "finished"), "0") << "the first run was not seen refining: " << s[0];
+  EXPECT_EQ(state_of(s[0], "map_overrides"), "") << s[0];
+  int new_parts = 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const std::string overrides = state_of(s[i], "map_overrides");
+    if (state_of(s[i], "done") == "0") continue;  // nothing on the map
+    EXPECT_EQ(overrides, "scenario.dud_rates='test'") << "a part of the superseded run is shown: " << s[i];
+    new_parts += overrides == "scenario.dud_rates='test'" ? 1 : 0;
+  }
+  EXPECT_GT(new_parts, 0) << "the new run was never seen";
+}
+
+// The cell tooltip says the land cover by name and the layer's value in
+// words: over the cell of the highest chance of a dud, the probability layer
+// reads "chance of at least one dud in this cell: P %" with the result's value.
+TEST(Viewer, TheCellTooltipSpeaksInWords) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string h5 = dir.file("r.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 8 --threads 2 -q --out " +
+                        shell_quote(h5)).exit_code, 0);
+  const ResultData d = read_result_file(h5);
+  const DisplayLayer p_any = display_layer(d, "dud_p_any");
+  std::size_t best = 0;
+  for (std::size_t c = 0; c < p_any.values.size(); ++c)
+    if (std::isfinite(p_any.values[c]) && p_any.values[c] > p_any.values[best]) best = c;
+  const std::string input = shell_quote(kExample) + " -r 8 --layer dud_p_any";
+  const CommandResult where = run_script(dir, input, {"wait settled", "print map"});
+  ASSERT_EQ(where.exit_code, 0) << where.output;
+  const ResultGrid& g = d.grid;
+  const double x = field(where.output, "map", "x") + (double(best % g.nx) + 0.5) / g.nx * field(where.output, "map", "w");
+  const double y = field(where.output, "map", "y") + (g.ny - double(best / g.nx) - 0.5) / g.ny * field(where.output, "map", "h");
+  const CommandResult r = run_script(
+      dir, input, {"wait settled", fmt::format("move {:.1f} {:.1f}", x, y), "wait frames 2", "print tooltip"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(r.output, "tooltip ");
+  ASSERT_EQ(lines.size(), 2u) << r.output;
+  std::string land = land_cover_name(LandCover(d.land_cover[best]));
+  std::replace(land.begin(), land.end(), '_', ' ');
+  EXPECT_EQ(lines[0], "tooltip land cover: " + land);
+  EXPECT_EQ(lines[1], fmt::format("tooltip chance of at least one dud in this cell: {:.1f} % ({:.3g})",
+                                  100.0 * double(p_any.values[best]), double(p_any.values[best])));
+}
+
+// Town names stay inside the map's frame (Lebanon at 1024x640: Qiryat
+// Shemona's dot is near the frame's right edge, its name would run past it).
+TEST(Viewer, TownNamesStayInsideTheMapFrame) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  const std::string lebanon = std::string(REMNANT_SOURCE_DIR) + "/configs/lebanon-2006.toml";
+  TempDir dir;
+  const CommandResult r =
+      run_script(dir, shell_quote(lebanon) + " -r 2", {"wait settled 300", "print map", "print towns"}, "1024x640");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double x = field(r.output, "map", "x"), y = field(r.output, "map", "y");
+  const double w = field(r.output, "map", "w"), h = field(r.output, "map", "h");
+  const std::vector<std::string> towns = lines_of(r.output, "town ");
+  ASSERT_GE(towns.size(), 3u) << r.output;
+  for (const std::string& t : towns) {
+    EXPECT_GE(field(t, "town", "x0"), x) << t;
+    EXPECT_GE(field(t, "town", "y0"), y) << t;
+    EXPECT_LE(field(t, "town", "x1"), x + w) << t;
+    EXPECT_LE(field(t, "town", "y1"), y + h) << t;
   }
 }
 

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <initializer_list>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -25,22 +27,64 @@ namespace {
 std::string toml_range(float lo, float hi) { return fmt::format("[{}, {}]", lo, hi); }
 
 const ImVec4 kErrorColour(0.85f, 0.15f, 0.1f, 1.0f);
-
-// An error, wrapped inside the panel.
-void error_text(const std::string& e) {
-  ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-  ImGui::TextWrapped("%s", e.c_str());
-  ImGui::PopStyleColor();
-}
+constexpr std::size_t kHistoryRows = 6;
+constexpr int kMaxRealizations = 100000000;  // the CLI's -r range
 
 void summary_row(const char* what, const Summary& s, int decimals) {
   ImGui::TableNextRow();
   ImGui::TableNextColumn();
-  ImGui::TextUnformatted(what);
+  fitted_text(what, ImGui::GetContentRegionAvail().x);
   ImGui::TableNextColumn();
   ImGui::TextUnformatted(format_number(s.mean, decimals).c_str());
   ImGui::TableNextColumn();
   ImGui::Text("%s - %s", format_number(s.q05, decimals).c_str(), format_number(s.q95, decimals).c_str());
+}
+
+// A tooltip of a long text, wrapped.
+void wrapped_tooltip(const std::string& text) {
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 35.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+// A table with its header row: columns of a weight > 0 share the width left
+// (their text cut with an ellipsis), those of weight 0 fit their numbers.
+bool stretch_table(const char* id, std::initializer_list<std::pair<const char*, float>> columns) {
+  if (!ImGui::BeginTable(id, int(columns.size()), ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) return false;
+  for (const auto& [name, weight] : columns)
+    ImGui::TableSetupColumn(name, weight > 0 ? ImGuiTableColumnFlags_WidthStretch : ImGuiTableColumnFlags_WidthFixed, weight);
+  ImGui::TableHeadersRow();
+  return true;
+}
+
+bool result_layer(const DisplayLayer& l) { return l.kind == LayerKind::Density || l.kind == LayerKind::Probability; }
+
+bool same_grid(const ResultData& a, const ResultData& b) {
+  const ResultGrid &ga = a.grid, &gb = b.grid;
+  return ga.nx == gb.nx && ga.ny == gb.ny && ga.cell_size_m == gb.cell_size_m && ga.origin_x_m == gb.origin_x_m &&
+         ga.origin_y_m == gb.origin_y_m && ga.crs == gb.crs;
+}
+
+// What sets a run apart, in a line: its overrides (or "as written"), realizations and seed.
+std::string run_label(const Snapshot& s) {
+  std::string out;
+  for (const Override& o : s.request.overrides) out += (out.empty() ? "" : "; ") + o.key + "=" + o.value;
+  if (!s.request.result_file.empty())
+    out = std::filesystem::path(s.request.result_file).filename().string();
+  else if (out.empty())
+    out = "scenario as written";
+  const unsigned long long seed = s.data ? s.data->seed : 0;
+  return fmt::format("{} · {} realizations{} · seed {}", out, s.done, s.stopped ? " (stopped)" : "", seed);
+}
+
+// The same request, realizations and seed aside.
+bool same_parameters(const Request& a, const Request& b) {
+  Request x = a, y = b;
+  x.realizations = y.realizations;
+  x.seed = y.seed;
+  return x == y;
 }
 
 }  // namespace
@@ -53,12 +97,37 @@ App::App(Request request, std::string layer) : request_(std::move(request)) {
 }
 
 void App::resubmit() {
+  // Until the new request has data the map holds the last complete result (or
+  // what is held already: a history entry restored, or the result held while
+  // the request before this one had no data yet).
+  if (!held_) held_ = last_complete_;
   submitted_ = sim_.submit(request_);
   message_.clear();
+  message_error_ = false;
 }
+
+std::string App::wind_speed_field() const { return fmt::format("{:g},{:g}", wind_speed_[0], wind_speed_[1]); }
 
 bool App::settled() const {
   return snap_ && snap_->generation == submitted_ && snap_->finished && sim_.idle();
+}
+
+std::shared_ptr<const Snapshot> App::on_map() const {
+  if (snap_ && snap_->data && snap_->generation == submitted_ && snap_->error.empty()) return snap_;
+  return held_;
+}
+
+void App::refuse(const std::string& message) {
+  message_ = message;
+  message_error_ = true;
+  edits_of_.reset();  // the fields show the parameters on the map again
+}
+
+bool App::accept(const std::string& what, double v, double lo, double hi, const std::string& units) {
+  if (std::isfinite(v) && v >= lo && v <= hi) return true;
+  refuse(fmt::format("Refused: {} {:g} is outside {:g} to {:g} {}; the fields show the parameters on the map.", what, v,
+                     lo, hi, units));
+  return false;
 }
 
 void App::set_override(const std::string& key, const std::string& value) {
@@ -76,12 +145,26 @@ void App::remove_override(std::size_t i) {
   resubmit();
 }
 
-// Fills the edit buffers from the scenario shown (when a new one arrives and
-// no widget is being edited).
+void App::note_widget(const std::string& name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  widgets_[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
+void App::pin(std::shared_ptr<const Snapshot> s) {
+  if (!s || !s->data || !s->finished) return;
+  baseline_ = std::move(s);
+  if (view_ == CompareView::B) view_ = CompareView::Difference;
+  message_ = "Pinned as A: " + run_label(*baseline_) + ". Change a parameter: the new run is B.";
+  message_error_ = false;
+}
+
+// Fills the edit buffers from the scenario on the map (when another one is
+// shown, or after a refused value, and no widget is being edited).
 void App::sync_edits() {
-  if (!snap_ || !snap_->scenario || snap_->scenario == edits_of_ || ImGui::IsAnyItemActive()) return;
-  const Scenario& sc = *snap_->scenario;
-  edits_of_ = snap_->scenario;
+  const auto shown = on_map();
+  if (!shown || !shown->scenario || shown->scenario == edits_of_ || ImGui::IsAnyItemActive()) return;
+  const Scenario& sc = *shown->scenario;
+  edits_of_ = shown->scenario;
   dud_rates_ = sc.dud_rates == "test" ? 1 : 0;
   wind_speed_[0] = float(sc.wind.speed_mps.lo), wind_speed_[1] = float(sc.wind.speed_mps.hi);
   wind_from_[0] = float(sc.wind.from_deg.lo), wind_from_[1] = float(sc.wind.from_deg.hi);
@@ -101,67 +184,279 @@ void App::sync_edits() {
     sd_reliability_.push_back(t.self_destruct_failure ? float(100 * (1 - t.self_destruct_failure->mean())) : 0.0f);
   aim_cep_.clear();
   for (const CarrierType& c : sc.carriers) aim_cep_.push_back(float(c.aim_error_cep_m));
-  realizations_ = int(snap_->target);
-  seed_text_ = std::to_string(request_.seed.value_or(sc.seed));
+  realizations_ = int(shown->asked ? shown->asked : shown->target);
+  seed_text_ = std::to_string(shown->request.seed.value_or(sc.seed));
 }
 
-// The aim error of a carrier: its catalogue entry, through munition_overrides.
-void App::aim_error_control(const std::vector<CarrierType>& carriers, std::size_t k) {
-  if (k >= aim_cep_.size()) return;
-  ImGui::DragFloat("aim error CEP m", &aim_cep_[k], 1.0f, 0.0f, 100000.0f, "%.0f", ImGuiSliderFlags_AlwaysClamp);
-  if (ImGui::IsItemDeactivatedAfterEdit())
-    set_override("munition_overrides." + carriers[k].name + ".aim_error_cep_m", fmt::format("{}", aim_cep_[k]));
+// Takes the simulation's latest snapshot; keeps the last complete result and
+// the run history.
+void App::take_snapshot() {
+  auto s = sim_.latest();
+  if (!s || s == snap_) return;
+  const bool was_failed = failed();
+  snap_ = std::move(s);
+  if (failed() && !was_failed) edits_of_.reset();  // back to the parameters on the map
+  if (snap_->generation == submitted_ && snap_->data && snap_->error.empty()) held_.reset();
+  if (!snap_->finished || !snap_->data || !snap_->error.empty()) return;
+  last_complete_ = snap_;
+  if (snap_->generation != submitted_) return;
+  // The history: one entry per parameter set (a longer run of it replaces the shorter).
+  const Snapshot& n = *snap_;
+  history_.erase(std::remove_if(history_.begin(), history_.end(),
+                                [&](const HistoryEntry& e) {
+                                  return same_parameters(e.snap->request, n.request) && e.snap->data->seed == n.data->seed;
+                                }),
+                 history_.end());
+  history_.push_front({snap_, run_label(n)});
+  while (history_.size() > kHistoryRows) history_.pop_back();
 }
 
 void App::frame(float width, float height, bool hover) {
-  if (auto s = sim_.latest(); s && s != snap_) snap_ = std::move(s);
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.DeltaTime > 0) frame_ms_ = frame_ms_ > 0 ? 0.9 * frame_ms_ + 100.0 * io.DeltaTime : 1e3 * io.DeltaTime;
+  take_snapshot();
   sync_edits();
-  if (job_.valid() && job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) message_ = job_.get();
+  if (job_.valid() && job_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    message_ = job_.get();
+    message_error_ = message_.rfind("wrote ", 0) != 0;
+  }
 
   const float left_w = std::min(360.0f, width * 0.3f), right_w = std::min(380.0f, width * 0.3f);
-  const ScreenRect map_area{left_w, 0, std::max(1.0f, width - left_w - right_w), height};
-  if (snap_) map_.set(snap_->data, snap_->context, display_layer_names()[std::size_t(layer_)]);
-  map_.set_hazard(snap_ && show_hazard_ ? snap_->hazard : nullptr);
-  // The map above the legend (its height from the last frame), the legend below it.
-  ScreenRect above = map_area;
-  above.h = std::max(1.0f, map_area.h - map_.legend_height());
-  map_.draw(above, hover);
-  map_.draw_legend(map_area);
+  const float map_w = std::max(1.0f, width - left_w - right_w);
+  // The status bar: a progress row, the compare row, two message lines.
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float status_h = 2 * st.WindowPadding.y + 2 * ImGui::GetFrameHeightWithSpacing() +
+                         2 * ImGui::GetTextLineHeightWithSpacing();
+  const float legend_h = MapView::legend_height(map_w);
+  update_map(display_layer_names()[std::size_t(layer_)]);
+  const ScreenRect map_area{left_w, status_h, map_w, std::max(1.0f, height - status_h - legend_h)};
+  map_.draw(map_area, hover);
+  map_.draw_legend({left_w, status_h, map_w, height - status_h});
+  status_bar({left_w, 0, map_w, status_h});
   parameter_panel(0, left_w, height);
   statistics_panel(width - right_w, right_w, height);
+}
+
+// The scale (kept, or chosen now) and the picture of the view chosen.
+void App::update_map(const std::string& layer_name) {
+  const auto b = on_map();
+  if (!b || !b->data) {
+    map_.set({});
+    return;
+  }
+  auto layer_of = [&](LayerCache& c, const std::shared_ptr<const Snapshot>& s) {
+    if (c.snap != s || c.name != layer_name) {
+      c.snap = s;
+      c.name = layer_name;
+      c.layer = std::make_shared<const DisplayLayer>(display_layer(*s->data, layer_name));
+    }
+    return c.layer;
+  };
+  const auto lb = layer_of(layer_b_, b);
+  const bool can_compare = baseline_ && same_grid(*baseline_->data, *b->data) && result_layer(*lb);
+  const auto la = can_compare ? layer_of(layer_a_, baseline_) : nullptr;
+  if (baseline_ && !can_compare && view_ == CompareView::Difference) view_ = CompareView::B;
+
+  // The scale: kept unless there is none for this layer and mode, Rescale was
+  // asked, a provisional one meets the complete result, or (unlocked) a new
+  // complete result arrives. Inputs (elevation, land cover) follow the result.
+  const bool input_layer = !result_layer(*lb);
+  const bool need = !scale_.scheme || scale_.layer != layer_name || scale_.compare != can_compare || rescale_ ||
+                    (scale_.provisional && b->finished && b != scale_.b) ||
+                    (input_layer && scale_.b != b) ||
+                    (!lock_scale_ && b->finished && (scale_.b != b || (can_compare && scale_.a != baseline_)));
+  if (need) {
+    rescale_ = false;
+    scale_ = Scale{};
+    scale_.layer = layer_name;
+    scale_.compare = can_compare;
+    scale_.a = can_compare ? baseline_ : nullptr;
+    scale_.b = b;
+    // Provisional: from a part of a run, or a comparison of A with itself
+    // (pinned, nothing else run yet): chosen again with the next complete B.
+    scale_.provisional = !input_layer && (!b->finished || (can_compare && b == baseline_));
+    if (can_compare) {
+      std::vector<float> both = la->values;
+      both.insert(both.end(), lb->values.begin(), lb->values.end());
+      scale_.scheme = std::make_shared<const ClassScheme>(layer_classes(*baseline_->data, *la, both));
+      std::vector<float> diff(la->values.size(), std::numeric_limits<float>::quiet_NaN());
+      for (std::size_t i = 0; i < diff.size() && i < lb->values.size(); ++i) diff[i] = lb->values[i] - la->values[i];
+      scale_.difference = std::make_shared<const ClassScheme>(difference_classes(diff));
+      scale_.note = fmt::format("Scale of A and B together ({} + {} realizations), as `remnant compare`", baseline_->done,
+                                b->done);
+    } else {
+      scale_.scheme = std::make_shared<const ClassScheme>(layer_classes(*b->data, *lb));
+      scale_.note = input_layer ? "An input: the same in every run"
+                                : fmt::format("Scale from {} realizations{}", b->done,
+                                              scale_.provisional ? " (provisional: chosen again when the run completes)" : "");
+    }
+  }
+
+  MapPicture p;
+  p.context = b->context;
+  p.scheme = scale_.scheme;
+  p.scale_note = scale_.note + (lock_scale_ && !input_layer ? ", locked" : "");
+  std::shared_ptr<const HazardAreas> hazard;
+  if (can_compare && view_ == CompareView::A) {
+    p.data = baseline_->data;
+    p.context = baseline_->context;
+    p.layer = la;
+    hazard = baseline_->hazard;
+    p.scale_note = "A (baseline). " + p.scale_note;
+  } else if (can_compare && view_ == CompareView::Difference) {
+    if (layer_diff_.snap != b || diff_of_ != baseline_ || layer_diff_.name != layer_name) {
+      auto d = std::make_shared<DisplayLayer>(*lb);
+      for (std::size_t i = 0; i < d->values.size() && i < la->values.size(); ++i) d->values[i] -= la->values[i];
+      d->long_name = "B − A, cell by cell: " + lb->long_name;
+      layer_diff_ = {b, layer_name, std::move(d)};
+      diff_of_ = baseline_;
+    }
+    p.data = b->data;
+    p.layer = layer_diff_.layer;
+    p.scheme = scale_.difference;
+    p.difference = true;
+    p.scale_note = "B − A: red, B holds more; blue, less. Diverging scale chosen with A and B's";
+  } else {
+    p.data = b->data;
+    p.layer = lb;
+    hazard = b->hazard;
+    if (baseline_) p.scale_note = "B (current). " + p.scale_note;
+  }
+  map_.set(p);
+  map_.set_hazard(show_hazard_ ? hazard : nullptr);
+}
+
+// Above the map: progress and Stop; the compare view, Pin and the scale lock;
+// two lines for the message (an error, a refused value, a note), in a place
+// of their own so that nothing moves when one appears.
+void App::status_bar(const ScreenRect& r) {
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+  ImGui::Begin("Status", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  const bool busy = sim_.busy() || !sim_.idle();
+  if (!busy) ImGui::BeginDisabled();
+  if (ImGui::Button("Stop")) sim_.stop();
+  note_widget("stop");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("End the run at the next batch and keep the realizations done (a complete run of them, saveable)");
+  if (!busy) ImGui::EndDisabled();
+  ImGui::SameLine();
+  const std::uint32_t target = snap_ && snap_->generation == submitted_ ? snap_->target : 0;
+  std::string text;
+  float fraction = 0;
+  if (busy && target) {
+    fraction = float(sim_.progress_done()) / float(target);
+    text = fmt::format("{}: {} of {} realizations", sim_.stage(), sim_.progress_done(), target);
+  } else if (busy) {
+    text = sim_.stage().empty() ? std::string("starting ...") : sim_.stage() + " ...";
+  } else if (failed()) {
+    text = "the last change failed: see below";
+  } else if (snap_ && snap_->stopped) {
+    fraction = snap_->asked ? float(snap_->done) / float(snap_->asked) : 0.0f;
+    text = fmt::format("stopped at {} of {} realizations", snap_->done, snap_->asked);
+  } else if (snap_ && snap_->finished) {
+    fraction = 1;
+    text = fmt::format("complete: {} realizations", snap_->done);
+  }
+  ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0), text.c_str());
+  note_widget("progress");
+
+  // The compare row.
+  const bool has_baseline = baseline_ != nullptr;
+  static const char* kViews[] = {"B: current run", "A: baseline", "B − A"};
+  ImGui::SetNextItemWidth(std::min(140.0f, r.w * 0.34f));
+  if (!has_baseline) ImGui::BeginDisabled();
+  if (ImGui::BeginCombo("##view", kViews[int(view_)])) {
+    for (int v = 0; v < 3; ++v) {
+      if (ImGui::Selectable(kViews[v], int(view_) == v)) view_ = CompareView(v);
+      note_widget(fmt::format("view_{}", v == 0 ? "b" : v == 1 ? "a" : "diff"));
+    }
+    ImGui::EndCombo();
+  }
+  note_widget("view");
+  if (!has_baseline) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip(has_baseline ? "The map: the current run (B), the pinned baseline (A) or their difference"
+                                   : "Pin a result as the baseline A first");
+  ImGui::SameLine();
+  const auto shown = on_map();
+  const bool can_pin = shown && shown->data && shown->finished && shown != baseline_;
+  if (!can_pin) ImGui::BeginDisabled();
+  if (ImGui::Button("Pin as A")) pin(shown);
+  note_widget("pin");
+  if (!can_pin) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Keep the result on the map as the baseline A (a complete or stopped run)");
+  ImGui::SameLine();
+  ImGui::Checkbox("lock scale", &lock_scale_);
+  note_widget("lock");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Locked: the class breaks stay as they are across runs (Rescale chooses them again);\n"
+                      "unlocked: chosen again once each run completes (never at its parts)");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Rescale")) rescale_ = true;
+  note_widget("rescale");
+
+  // Two lines: the error of the last change, else the message, else a note.
+  std::string line;
+  bool error = false;
+  if (!message_.empty()) {  // the latest: a refusal after a failed change, a file written
+    line = message_;
+    error = message_error_;
+  } else if (failed()) {
+    line = snap_->error;
+    if (!request_.overrides.empty()) line += " The map and controls show the last run that loaded; fix or remove the override.";
+    error = true;
+  } else if (snap_ && snap_->generation == submitted_ && !snap_->note.empty()) {
+    line = snap_->note;
+  } else if (shown && shown->generation != submitted_) {
+    line = "The map shows the last complete result (" + run_label(*shown) + ") until the first part of the new run is done.";
+  }
+  // Two whole lines; a longer message is whole in the tooltip.
+  ImGui::BeginChild("##message", ImVec2(0, 2 * ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  if (error) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(line.c_str());
+  ImGui::PopTextWrapPos();
+  if (error) ImGui::PopStyleColor();
+  ImGui::EndChild();
+  note_widget("message");
+  if (!line.empty() && ImGui::IsItemHovered()) wrapped_tooltip(line);
+  ImGui::End();
 }
 
 void App::parameter_panel(float x, float width, float height) {
   ImGui::SetNextWindowPos(ImVec2(x, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
   ImGui::Begin("Parameters", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-  ImGui::PushTextWrapPos(0.0f);  // every text wraps at the panel's edge
-  const Scenario* sc = snap_ && snap_->scenario ? snap_->scenario.get() : nullptr;
   if (!request_.result_file.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
     result_file_section();
-    if (failed()) error_text(snap_->error);
     ImGui::PopTextWrapPos();
     ImGui::End();
     return;
   }
-  ImGui::TextWrapped("%s", sc ? sc->name.c_str() : failed() ? "(not loaded)" : "(loading)");
-  ImGui::TextDisabled("%s", request_.scenario_path.c_str());
-  if (failed()) {
-    error_text(snap_->error);
-    if (!request_.overrides.empty())
-      ImGui::TextDisabled(sc ? "The map and controls show the last scenario that loaded; fix or remove the override below."
-                             : "Fix or remove the override below.");
-  }
-  ImGui::PushItemWidth(width * 0.45f);
+  const auto shown = on_map();
+  const Scenario* sc = shown && shown->scenario ? shown->scenario.get() : nullptr;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  fitted_text(sc ? sc->name : failed() ? "(not loaded)" : "(loading)", avail);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  fitted_text(request_.scenario_path, avail);
+  // What the fields show: always the parameters of the result on the map.
+  fitted_text(shown ? "Fields show the map's run: " + run_label(*shown) : "Fields show the scenario once it loads", avail);
+  ImGui::PopStyleColor();
+  ImGui::PushItemWidth(width * 0.48f);
   if (sc) {  // else nothing loaded yet (a bad --set at start): only the overrides, to edit
-    dud_rates_section(*sc);
+    dud_rates_section(*sc, width);
     wind_section();
     strikes_section(*sc);
     run_section();
   }
   overrides_section(width);
   ImGui::PopItemWidth();
-  ImGui::PopTextWrapPos();
   ImGui::End();
 }
 
@@ -191,21 +486,32 @@ void App::result_file_section() {
 }
 
 // The dud rates of the types fired and their self-destruct reliability.
-void App::dud_rates_section(const Scenario& sc) {
+void App::dud_rates_section(const Scenario& sc, float width) {
   if (ImGui::CollapsingHeader("Dud rates", ImGuiTreeNodeFlags_DefaultOpen)) {
     const bool both = std::any_of(sc.submunitions.begin(), sc.submunitions.end(),
                                   [](const SubmunitionType& t) { return t.dud_rate_test && t.dud_rate_field; });
     if (both) {
       if (ImGui::RadioButton("field figures", &dud_rates_, 0)) set_override("scenario.dud_rates", "\"field\"");
+      note_widget("rates_field");
       ImGui::SameLine();
       if (ImGui::RadioButton("test-range figures", &dud_rates_, 1)) set_override("scenario.dud_rates", "\"test\"");
+      note_widget("rates_test");
     }
-    ImGui::PushTextWrapPos(-1.0f);  // names and numbers in tables stay on one line
-    if (ImGui::BeginTable("rates", 3, ImGuiTableFlags_SizingStretchProp)) {
-      ImGui::TableSetupColumn("type");
-      ImGui::TableSetupColumn("dud rate (mean)");
-      ImGui::TableSetupColumn("self-destruct reliability");
-      ImGui::TableHeadersRow();
+    if (ImGui::BeginTable("rates", 3, ImGuiTableFlags_SizingFixedFit)) {
+      // Short headers, each with its whole name in a tooltip; the type's name
+      // cut with an ellipsis (and whole in a tooltip) where the panel is narrow.
+      const float type_w = std::max(60.0f, width * 0.36f), rate_w = ImGui::CalcTextSize("100.0 %").x + 4;
+      ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_WidthFixed, type_w);
+      ImGui::TableSetupColumn("dud %", ImGuiTableColumnFlags_WidthFixed, rate_w);
+      ImGui::TableSetupColumn("self-destruct %", ImGuiTableColumnFlags_WidthStretch);
+      ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+      const char* tips[3] = {"submunition type", "dud rate, mean of its prior, %",
+                             "self-destruct reliability, %: P(the self-destruct works) when the fuze fails"};
+      for (int c = 0; c < 3; ++c) {
+        ImGui::TableSetColumnIndex(c);
+        ImGui::TableHeader(ImGui::TableGetColumnName(c));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tips[c]);
+      }
       std::vector<bool> used(sc.submunitions.size(), false);
       for (const InventoryLine& l : sc.inventory.lines) used[sc.carriers[l.carrier].type] = true;
       for (const Strike& s : sc.strikes) used[sc.carriers[s.carrier].type] = true;
@@ -214,7 +520,7 @@ void App::dud_rates_section(const Scenario& sc) {
         const SubmunitionType& t = sc.submunitions[i];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(t.name.c_str());
+        fitted_text(t.name, ImGui::GetContentRegionAvail().x);
         ImGui::TableNextColumn();
         ImGui::Text("%.1f %%", 100 * t.dud_rate.mean());
         ImGui::TableNextColumn();
@@ -226,61 +532,91 @@ void App::dud_rates_section(const Scenario& sc) {
         // type's dud rate already includes the self-destruct (reliability 0 on top).
         ImGui::PushID(int(i));
         ImGui::SetNextItemWidth(-FLT_MIN);
-        ImGui::DragFloat("##sd", &sd_reliability_[i], 0.5f, 0.0f, 100.0f,
-                         t.self_destruct_failure ? "%.1f %%" : "in dud rate", ImGuiSliderFlags_AlwaysClamp);
-        if (ImGui::IsItemDeactivatedAfterEdit())
+        if (t.self_destruct_failure)
+          ImGui::InputFloat("##sd", &sd_reliability_[i], 0.0f, 0.0f, "%.1f");
+        else
+          ImGui::InputFloat("##sd", &sd_reliability_[i], 0.0f, 0.0f, "in dud rate");
+        if (ImGui::IsItemDeactivatedAfterEdit() &&
+            accept("self-destruct reliability of " + t.name, sd_reliability_[i], 0, 100, "%"))
           set_override("munition_overrides." + t.name + ".self_destruct_failure",
                        fmt::format("{:.6g}", (100.0 - double(sd_reliability_[i])) / 100.0));
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip(t.self_destruct_failure ? "P(the self-destruct works) when the fuze fails"
+          ImGui::SetTooltip(t.self_destruct_failure ? "0 to 100 %%: P(the self-destruct works) when the fuze fails; type a value"
                                                     : "the catalogue's dud rate of %s is of the whole item, self-destruct included;\n"
-                                                      "a reliability set here multiplies it by (1 - reliability)",
+                                                      "a reliability (0 to 100 %%) typed here multiplies it by (1 - reliability)",
                             t.name.c_str());
         ImGui::PopID();
       }
       ImGui::EndTable();
     }
-    ImGui::PopTextWrapPos();
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Self-destruct reliability and aim error change the catalogue's entries (%s) through --set munition_overrides.NAME.KEY.",
                         std::filesystem::path(sc.munitions_path).filename().c_str());
+    ImGui::PopTextWrapPos();
   }
+}
+
+// Two numbers typed (click and type; Tab to the second; Enter or a click
+// elsewhere applies), checked against the range its tooltip shows.
+void App::range_field(const char* label, float* v, float lo, float hi, const char* units, const std::string& key) {
+  ImGui::InputFloat2(label, v, "%g");
+  note_widget(key);
+  if (ImGui::IsItemDeactivatedAfterEdit()) {
+    const std::string what = std::string(label);
+    if (v[0] > v[1])
+      refuse(fmt::format("Refused: {} low {:g} is above high {:g}; the fields show the parameters on the map.", what,
+                         v[0], v[1]));
+    else if (accept(what, v[0], lo, hi, units) && accept(what, v[1], lo, hi, units))
+      set_override(key, toml_range(v[0], v[1]));
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("low, high: %g to %g %s; click a number and type", double(lo), double(hi), units);
 }
 
 void App::wind_section() {
   if (ImGui::CollapsingHeader("Wind", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::DragFloat2("speed m/s", wind_speed_, 0.1f, 0.0f, 60.0f, "%.1f");
-    if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.speed_mps", toml_range(wind_speed_[0], wind_speed_[1]));
-    ImGui::DragFloat2("from deg", wind_from_, 1.0f, 0.0f, 360.0f, "%.0f");
-    if (ImGui::IsItemDeactivatedAfterEdit()) set_override("wind.from_deg", toml_range(wind_from_[0], wind_from_[1]));
+    range_field("speed m/s", wind_speed_, 0.0f, 100.0f, "m/s", "wind.speed_mps");
+    range_field("from deg", wind_from_, -360.0f, 720.0f, "degrees", "wind.from_deg");
   }
+}
+
+// The aim error of a carrier: its catalogue entry, through munition_overrides.
+void App::aim_error_control(const std::vector<CarrierType>& carriers, std::size_t k) {
+  if (k >= aim_cep_.size()) return;
+  ImGui::InputFloat("aim error CEP m", &aim_cep_[k], 0.0f, 0.0f, "%g");
+  note_widget("aim_" + carriers[k].name);
+  if (ImGui::IsItemDeactivatedAfterEdit() && accept("aim error CEP of " + carriers[k].name, aim_cep_[k], 0, 100000, "m"))
+    set_override("munition_overrides." + carriers[k].name + ".aim_error_cep_m", fmt::format("{}", aim_cep_[k]));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("0 to 100000 m; click and type");
 }
 
 // Sites, the total fired and, per carrier, aim error, function height and spin.
 void App::strikes_section(const Scenario& sc) {
   if (ImGui::CollapsingHeader("Strikes", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (sc.sites.present) {
-      ImGui::InputInt("strike sites", &sites_, 10, 100);
-      if (ImGui::IsItemDeactivatedAfterEdit()) set_override("sites.count", std::to_string(sites_));
+      ImGui::InputInt("strike sites", &sites_, 0, 0);
+      note_widget("sites");
+      if (ImGui::IsItemDeactivatedAfterEdit() && accept("strike sites", sites_, 1, 1e7, ""))
+        set_override("sites.count", std::to_string(sites_));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 10000000; click and type");
     }
     if (sc.inventory.total_submunitions) {
-      ImGui::InputDouble("submunitions", &total_, 1e5, 1e6, "%.0f");
-      if (ImGui::IsItemDeactivatedAfterEdit())
+      ImGui::InputDouble("submunitions", &total_, 0, 0, "%.0f");
+      note_widget("submunitions");
+      if (ImGui::IsItemDeactivatedAfterEdit() && accept("submunitions", total_, 1, 4e9, ""))
         set_override("inventory.total_submunitions", fmt::format("{}", static_cast<long long>(std::llround(total_))));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 4000000000 submunitions in all; click and type");
     }
     for (std::size_t i = 0; i < sc.inventory.lines.size() && i < height_.size(); ++i) {
       const CarrierType& c = sc.carriers[sc.inventory.lines[i].carrier];
       ImGui::PushID(int(i));
-      ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
+      fitted_text(fmt::format("{} ({}, {})", c.name, c.delivery, c.submunition), ImGui::GetContentRegionAvail().x);
       aim_error_control(sc.carriers, sc.inventory.lines[i].carrier);
       if (c.delivery == "air") {
-        ImGui::DragFloat2("function height m", height_[i].data(), 5.0f, 0.0f, 20000.0f, "%.0f");
-        if (ImGui::IsItemDeactivatedAfterEdit())
-          set_override(fmt::format("inventory.carrier[{}].function_height_m", i), toml_range(height_[i][0], height_[i][1]));
-        if (c.spin_rpm) {
-          ImGui::DragFloat2("spin rpm", spin_[i].data(), 10.0f, 0.0f, 100000.0f, "%.0f");
-          if (ImGui::IsItemDeactivatedAfterEdit())
-            set_override(fmt::format("inventory.carrier[{}].spin_rpm", i), toml_range(spin_[i][0], spin_[i][1]));
-        }
+        range_field("function height m", height_[i].data(), 0.0f, 20000.0f, "m",
+                    fmt::format("inventory.carrier[{}].function_height_m", i));
+        if (c.spin_rpm)
+          range_field("spin rpm", spin_[i].data(), 0.0f, 100000.0f, "rpm", fmt::format("inventory.carrier[{}].spin_rpm", i));
       }
       ImGui::PopID();
     }
@@ -295,7 +631,7 @@ void App::strikes_section(const Scenario& sc) {
         shown[s.carrier] = true;
         const CarrierType& c = sc.carriers[s.carrier];
         ImGui::PushID(int(1000 + s.carrier));
-        ImGui::Text("%s (%s, %s)", c.name.c_str(), c.delivery.c_str(), c.submunition.c_str());
+        fitted_text(fmt::format("{} ({}, {})", c.name, c.delivery, c.submunition), ImGui::GetContentRegionAvail().x);
         aim_error_control(sc.carriers, s.carrier);
         ImGui::PopID();
       }
@@ -303,31 +639,60 @@ void App::strikes_section(const Scenario& sc) {
   }
 }
 
-// Realizations and seed.
+// Realizations (typed, or halved and doubled) and seed.
 void App::run_section() {
   if (ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::InputInt("realizations", &realizations_, 10, 100);
-    if (ImGui::IsItemDeactivatedAfterEdit() && realizations_ >= 1) {
-      request_.realizations = std::uint32_t(realizations_);
-      resubmit();
+    const float button = ImGui::GetFrameHeight() * 1.3f, spacing = ImGui::GetStyle().ItemInnerSpacing.x;
+    ImGui::SetNextItemWidth(ImGui::CalcItemWidth() - 2 * (button + spacing));
+    ImGui::InputInt("##realizations", &realizations_, 0, 0);
+    note_widget("realizations");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("1 to 100000000; click and type, Enter applies");
+    int want = 0;
+    bool asked = false;
+    if (ImGui::IsItemDeactivatedAfterEdit()) want = realizations_, asked = true;
+    // Each click applies at once: none is lost to the next snapshot.
+    ImGui::SameLine(0, spacing);
+    if (ImGui::Button("/2", ImVec2(button, 0))) want = std::max(1, realizations_ / 2), asked = true;
+    note_widget("halve");
+    ImGui::SameLine(0, spacing);
+    if (ImGui::Button("x2", ImVec2(button, 0)))
+      want = int(std::min<long long>(kMaxRealizations, 2LL * realizations_)), asked = true;
+    note_widget("double");
+    ImGui::SameLine(0, spacing);
+    ImGui::TextUnformatted("realizations");
+    if (asked) {
+      if (want < 1 || want > kMaxRealizations) {
+        refuse(fmt::format("Refused: {} realizations; a run needs 1 to {}. The field shows the run on the map.", want,
+                           kMaxRealizations));
+      } else {
+        realizations_ = want;
+        request_.realizations = std::uint32_t(want);
+        resubmit();
+      }
     }
     ImGui::InputText("seed", &seed_text_, ImGuiInputTextFlags_CharsDecimal);
-    if (ImGui::IsItemDeactivatedAfterEdit() && !seed_text_.empty()) {
+    note_widget("seed");
+    if (ImGui::IsItemDeactivatedAfterEdit()) {
       try {
-        request_.seed = std::stoull(seed_text_);
+        std::size_t used = 0;
+        const unsigned long long seed = std::stoull(seed_text_, &used);
+        if (used != seed_text_.size() || seed_text_.empty() || seed_text_[0] == '-') throw std::invalid_argument("");
+        request_.seed = seed;
         resubmit();
       } catch (const std::exception&) {
-        message_ = "the seed must be a non-negative integer";
+        refuse("Refused: the seed must be a whole number from 0 to 18446744073709551615.");
       }
     }
   }
 }
 
-// The --set overrides: a KEY=VALUE field and the list, each with a button to remove it.
+// The --set overrides: a KEY=VALUE field and the list, each with a button to
+// remove it; an override the run on the map does not have is marked.
 void App::overrides_section(float width) {
   if (ImGui::CollapsingHeader("Overrides (--set)", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::PushItemWidth(width - 90);
     const bool enter = ImGui::InputTextWithHint("##set", "KEY=VALUE", &set_text_, ImGuiInputTextFlags_EnterReturnsTrue);
+    note_widget("set_text");
     ImGui::PopItemWidth();
     ImGui::SameLine();
     if ((ImGui::Button("Set") || enter) && !set_text_.empty()) {
@@ -336,18 +701,27 @@ void App::overrides_section(float width) {
         set_override(o.key, o.value);
         set_text_.clear();
       } catch (const std::exception& e) {
-        message_ = e.what();
+        refuse(e.what());
       }
     }
+    const auto shown = on_map();
     for (std::size_t i = 0; i < request_.overrides.size(); ++i) {
+      const Override& o = request_.overrides[i];
       ImGui::PushID(int(i));
-      if (ImGui::SmallButton("x")) {
+      const bool remove = ImGui::SmallButton("x");
+      note_widget(fmt::format("remove_{}", i));
+      if (remove) {
         remove_override(i);
         ImGui::PopID();
         break;
       }
       ImGui::SameLine();
-      ImGui::TextWrapped("%s=%s", request_.overrides[i].key.c_str(), request_.overrides[i].value.c_str());
+      const bool on = shown && std::any_of(shown->request.overrides.begin(), shown->request.overrides.end(),
+                                           [&](const Override& x) { return x.key == o.key && x.value == o.value; });
+      const std::string text = o.key + "=" + o.value + (on ? "" : failed() ? "  (failed: not on the map)" : "  (running)");
+      if (!on && failed()) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+      fitted_text(text, ImGui::GetContentRegionAvail().x);
+      if (!on && failed()) ImGui::PopStyleColor();
       ImGui::PopID();
     }
     if (request_.overrides.empty()) ImGui::TextDisabled("none: the scenario file as written");
@@ -367,49 +741,37 @@ void App::statistics_panel(float x, float width, float height) {
       if (ImGui::Selectable(names[i].c_str(), int(i) == layer_)) layer_ = int(i);
     ImGui::EndCombo();
   }
+  note_widget("layer");
+  // What a value means, in three lines whatever the layer or view (the whole
+  // sentence in a tooltip): nothing below moves when the view changes.
+  ImGui::BeginChild("##long_name", ImVec2(0, 3 * ImGui::GetTextLineHeight() + 2), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   if (const DisplayLayer* l = map_.layer()) ImGui::TextWrapped("%s", l->long_name.c_str());
+  ImGui::EndChild();
+  if (const DisplayLayer* l = map_.layer(); l && ImGui::IsItemHovered()) wrapped_tooltip(l->long_name);
   ImGui::Separator();
 
-  const bool busy = sim_.busy();
-  if (failed()) error_text(snap_->error);
-  if (busy) {
-    const std::uint32_t target = snap_ && snap_->generation == submitted_ ? snap_->target : 0;
-    const std::string stage = sim_.stage();
-    if (target)
-      ImGui::ProgressBar(float(sim_.progress_done()) / float(target), ImVec2(-1, 0),
-                         fmt::format("{}: {} of {} realizations", stage, sim_.progress_done(), target).c_str());
-    else
-      ImGui::Text("%s ...", stage.c_str());
-  }
-  if (!snap_ || !snap_->data) {
-    if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+  const auto shown = on_map();
+  // Save and export first: their place depends on nothing the run changes.
+  if (ImGui::CollapsingHeader("Save and export", ImGuiTreeNodeFlags_DefaultOpen)) save_and_export();
+  if (!shown || !shown->data) {
     ImGui::PopTextWrapPos();
     ImGui::End();
     return;
   }
-  const Snapshot& s = *snap_;
+  const Snapshot& s = *shown;
   const ResultData& d = *s.data;
-  ImGui::Text("%u realizations%s, seed %llu", s.done, s.finished ? "" : fmt::format(" of {} so far", s.target).c_str(),
-              static_cast<unsigned long long>(d.seed));
-  if (s.generation != submitted_) ImGui::TextDisabled("(showing the previous parameters until the first part is done)");
-
-  const Headline& h = s.headline;
-  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
-  if (ImGui::BeginTable("headline", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
-    ImGui::TableSetupColumn("over realizations");
-    ImGui::TableSetupColumn("mean");
-    ImGui::TableSetupColumn("90 % interval");
-    ImGui::TableHeadersRow();
-    summary_row("unexploded on land", h.total_duds, 0);
-    summary_row("impacts on land", h.impacts, 0);
-    if (h.hazard.recorded())
-      summary_row(fmt::format("hazard km2 ({:g} m)", h.hazard.fade_out_m).c_str(), h.hazard_area_km2, 2);
-    summary_row("cells with a dud, km2", h.contaminated_area_km2, 2);
-    summary_row("duds in water", h.in_water, 0);
-    summary_row("off the grid", h.outside_grid, 0);
-    ImGui::EndTable();
-  }
+  ImGui::PushTextWrapPos(-1.0f);
+  fitted_text(fmt::format("{}: {} realizations{}, seed {}", baseline_ ? "B (on the map)" : "On the map", s.done,
+                          s.stopped  ? fmt::format(" (stopped; {} asked)", s.asked)
+                          : s.finished ? std::string()
+                                       : fmt::format(" of {} so far", s.target),
+                          static_cast<unsigned long long>(d.seed)),
+              ImGui::GetContentRegionAvail().x);
   ImGui::PopTextWrapPos();
+  headline_table(s);
+  if (baseline_) compare_section(width);
+  history_section();
 
   // Histogram of the total duds over realizations.
   std::vector<double> totals;
@@ -424,40 +786,179 @@ void App::statistics_panel(float x, float width, float height) {
       const int b = hi > lo ? std::min(bins - 1, int((v - lo) / (hi - lo) * bins)) : 0;
       counts[std::size_t(b)] += 1;
     }
-    ImGui::TextUnformatted("Unexploded on land, per realization");
-    ImGui::PlotHistogram("##hist", counts.data(), bins, 0, nullptr, 0.0f, FLT_MAX, ImVec2(width - 20, 90));
-    ImGui::TextDisabled("%s to %s, %zu realizations", format_number(lo).c_str(), format_number(hi).c_str(),
+    ImGui::TextUnformatted("Unexploded on land, per realization (count of realizations)");
+    ImGui::PlotHistogram("##hist", counts.data(), bins, 0, nullptr, 0.0f, FLT_MAX, ImVec2(width - 20, 70));
+    ImGui::TextDisabled("%s to %s unexploded, %zu realizations", format_number(lo).c_str(), format_number(hi).c_str(),
                         totals.size());
   }
 
   ImGui::PushTextWrapPos(-1.0f);
   if (ImGui::CollapsingHeader("Duds by land cover", ImGuiTreeNodeFlags_DefaultOpen) &&
-      ImGui::BeginTable("classes", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
-    for (int k = 0; k < kLandCoverClasses; ++k) {
-      const Summary& c = h.duds_by_class[k];
-      if (c.max <= 0) continue;
-      summary_row(land_cover_name(LandCover(k)), c, 0);
-    }
+      stretch_table("classes", {{"land cover", 1.0f}, {"mean", 0.0f}, {"90 % interval", 0.0f}})) {
+    // Every class of the grid's land (its rows do not come and go with the realizations).
+    std::vector<bool> present(kLandCoverClasses, false);
+    for (std::uint8_t c : d.land_cover)
+      if (c < kLandCoverClasses) present[c] = true;
+    for (int k = 0; k < kLandCoverClasses; ++k)
+      if (present[k] && land_cover_text(k) != "water") summary_row(land_cover_text(k).c_str(), s.headline.duds_by_class[k], 0);
     ImGui::EndTable();
   }
   ImGui::PopTextWrapPos();
 
-  if (ImGui::CollapsingHeader("Backend", ImGuiTreeNodeFlags_DefaultOpen)) {
+  types_section(s);
+
+  if (ImGui::CollapsingHeader("Backend and speed", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::Text("backend: %s", s.backend.c_str());
     if (!s.backend_note.empty()) ImGui::TextWrapped("%s", s.backend_note.c_str());
+    ImGui::Text("%s submunitions per realization", format_number(double(d.fired_per_realization)).c_str());
     if (s.items_per_second > 0) {
-      ImGui::Text("%s submunitions per realization", format_number(double(d.fired_per_realization)).c_str());
-      ImGui::Text("%s submunitions/s (engine, %.2f s)", format_3sig(s.items_per_second).c_str(), s.sim_seconds);
+      ImGui::Text("throughput %s submunitions/s (engine time %.2f s)", format_3sig(s.items_per_second).c_str(),
+                  s.sim_seconds);
       ImGui::Text("this map %.2f s after the change", s.seconds_since_request);
     }
+    ImGui::Text("UI frame time %.1f ms (%.0f frames/s)", frame_ms_, frame_ms_ > 0 ? 1e3 / frame_ms_ : 0.0);
+    note_widget("frame_time");
   }
 
-  if (ImGui::CollapsingHeader("Save and export", ImGuiTreeNodeFlags_DefaultOpen)) save_and_export();
-  if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
   // Last, so that nothing above moves when the areas arrive.
   if (ImGui::CollapsingHeader("Hazard areas", ImGuiTreeNodeFlags_DefaultOpen)) hazard_section();
   ImGui::PopTextWrapPos();
   ImGui::End();
+}
+
+// The headline totals: mean and 90 % interval; with a baseline, A and B side
+// by side with B / A (`remnant compare`'s rows, once B is complete).
+void App::headline_table(const Snapshot& s) {
+  const Headline& h = s.headline;
+  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
+  if (baseline_ && s.finished && same_grid(*baseline_->data, *s.data)) {
+    if (rows_a_ != baseline_ || rows_b_ != on_map()) {
+      rows_ = comparison_rows(*baseline_->data, *s.data);
+      rows_a_ = baseline_, rows_b_ = on_map();
+    }
+    if (stretch_table("headline", {{"mean per realization", 1.0f}, {"A", 0.0f}, {"B", 0.0f}, {"B / A", 0.0f}})) {
+      for (const ComparisonRow& r : rows_) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        fitted_text(r.quantity, ImGui::GetContentRegionAvail().x);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(format_number(r.a.mean, r.decimals).c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(format_number(r.b.mean, r.decimals).c_str());
+        ImGui::TableNextColumn();
+        if (std::isfinite(r.ratio))
+          ImGui::Text("%.2f", r.ratio);
+        else
+          ImGui::TextDisabled("–");
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("B / A of the means; A: %s [%s - %s], B: %s [%s - %s] (90 %% intervals)",
+                            format_number(r.a.mean, r.decimals).c_str(), format_number(r.a.q05, r.decimals).c_str(),
+                            format_number(r.a.q95, r.decimals).c_str(), format_number(r.b.mean, r.decimals).c_str(),
+                            format_number(r.b.q05, r.decimals).c_str(), format_number(r.b.q95, r.decimals).c_str());
+      }
+      ImGui::EndTable();
+    }
+  } else if (stretch_table("headline", {{"per realization", 1.0f}, {"mean", 0.0f}, {"90 % interval", 0.0f}})) {
+    summary_row("unexploded on land", h.total_duds, 0);
+    summary_row("impacts on land", h.impacts, 0);
+    if (h.hazard.recorded())
+      summary_row(fmt::format("hazard km2 ({:g} m)", h.hazard.fade_out_m).c_str(), h.hazard_area_km2, 2);
+    summary_row("cells with a dud, km2", h.contaminated_area_km2, 2);
+    summary_row("landed in water (all)", h.in_water, 0);
+    summary_row("landed off the grid", h.outside_grid, 0);
+    ImGui::EndTable();
+  }
+  ImGui::PopTextWrapPos();
+  if (baseline_ && !s.finished) ImGui::TextDisabled("A, B and B / A side by side once B is complete.");
+}
+
+// A and B named, and the buttons that end the comparison or choose the scale again.
+void App::compare_section(float width) {
+  if (!ImGui::CollapsingHeader("Compare A and B", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const auto b = on_map();
+  ImGui::PushTextWrapPos(-1.0f);
+  fitted_text("A: " + run_label(*baseline_), width - 20);
+  if (b) fitted_text("B: " + run_label(*b), width - 20);
+  ImGui::PopTextWrapPos();
+  if (b && !same_grid(*baseline_->data, *b->data))
+    ImGui::TextColored(kErrorColour, "A and B are on different grids: no B − A, nor a shared scale.");
+  if (ImGui::Button("Unpin A")) {
+    baseline_.reset();
+    view_ = CompareView::B;
+  }
+  note_widget("unpin");
+}
+
+// The types fired per realization, as bars, with the expected duds of their
+// prior dud rates. The engine's totals are not kept per type, so the
+// simulated split is not shown: these are the inputs, said so.
+void App::types_section(const Snapshot& s) {
+  if (!s.scenario || !s.plan) return;
+  if (!ImGui::CollapsingHeader("Duds by munition type (expected)", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const Scenario& sc = *s.scenario;
+  const Plan& plan = *s.plan;
+  std::vector<double> fired(sc.submunitions.size(), 0.0);
+  for (std::size_t r = 0; r + 1 < plan.first_item.size() && r < plan.carrier_of_strike.size(); ++r) {
+    const std::size_t carrier = plan.carrier_of_strike[r];
+    if (carrier < sc.carriers.size() && sc.carriers[carrier].type < fired.size())
+      fired[sc.carriers[carrier].type] += double(plan.first_item[r + 1] - plan.first_item[r]);
+  }
+  double most = 0;
+  for (std::size_t i = 0; i < fired.size(); ++i) most = std::max(most, fired[i] * sc.submunitions[i].dud_rate.mean());
+  ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
+  if (stretch_table("types", {{"type", 1.0f}, {"fired", 0.0f}, {"x dud rate", 0.0f}, {"##bar", 0.8f}})) {
+    for (std::size_t i = 0; i < fired.size(); ++i) {
+      if (fired[i] <= 0) continue;
+      const double duds = fired[i] * sc.submunitions[i].dud_rate.mean();
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      fitted_text(sc.submunitions[i].name, ImGui::GetContentRegionAvail().x);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_3sig(fired[i]).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(format_3sig(duds).c_str());
+      ImGui::TableNextColumn();
+      ImGui::ProgressBar(most > 0 ? float(duds / most) : 0.0f, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()), "");
+    }
+    ImGui::EndTable();
+  }
+  ImGui::PopTextWrapPos();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("Per realization: submunitions fired of each type and fired x the mean of its dud-rate prior "
+                      "(before self-destruct, terrain and water). The simulated duds are not counted per type; "
+                      "the headline above is the simulated total on land.");
+  ImGui::PopTextWrapPos();
+}
+
+// The last parameter sets run, newest first: pin one as A, or run it again.
+void App::history_section() {
+  if (!ImGui::CollapsingHeader("Run history", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const float row_h = ImGui::GetFrameHeightWithSpacing();
+  ImGui::BeginChild("##history", ImVec2(0, row_h * float(kHistoryRows) + 4), false, ImGuiWindowFlags_NoScrollbar);
+  std::shared_ptr<const Snapshot> pin_it, restore;
+  for (std::size_t i = 0; i < history_.size(); ++i) {
+    const HistoryEntry& e = history_[i];
+    ImGui::PushID(int(i));
+    if (ImGui::SmallButton("Pin")) pin_it = e.snap;
+    note_widget(fmt::format("history_pin_{}", i));
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Run")) restore = e.snap;
+    note_widget(fmt::format("history_run_{}", i));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Set the parameters to these and run them again (same seed, same numbers)");
+    ImGui::SameLine();
+    const std::string text = fmt::format("{} duds · {}", format_number(e.snap->headline.total_duds.mean, 0), e.label);
+    fitted_text(text, ImGui::GetContentRegionAvail().x);
+    ImGui::PopID();
+  }
+  if (history_.empty()) ImGui::TextDisabled("Each complete run is listed here (the last %zu).", kHistoryRows);
+  ImGui::EndChild();
+  if (pin_it) pin(pin_it);
+  if (restore) {
+    request_ = restore->request;
+    held_ = restore;  // shown until the run again has its first part
+    edits_of_.reset();
+    resubmit();
+  }
 }
 
 // The hazard areas of the result shown (Snapshot::hazard, computed on the
@@ -465,13 +966,18 @@ void App::statistics_panel(float x, float width, float height) {
 // expected items, and the first five by rank. Means only.
 void App::hazard_section() {
   ImGui::Checkbox("hazard areas", &show_hazard_);
+  note_widget("hazard");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("their outlines and ranks on the map");
-  const Snapshot& s = *snap_;
+  const auto shown = on_map();
+  const Snapshot& s = *shown;
   if (!s.hazard) {
-    if (!s.hazard_error.empty())
-      error_text("no hazard areas: " + s.hazard_error);
-    else if (!s.finished)
+    if (!s.hazard_error.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+      ImGui::TextWrapped("no hazard areas: %s", s.hazard_error.c_str());
+      ImGui::PopStyleColor();
+    } else if (!s.finished) {
       ImGui::TextDisabled("Drawn once the run is complete (%u of %u realizations so far).", s.done, s.target);
+    }
     return;
   }
   const HazardAreas& h = *s.hazard;
@@ -483,15 +989,15 @@ void App::hazard_section() {
                      format_figure(h.total_mean).c_str(),
                      format_figure(h.total_mean > 0 ? 100.0 * inside / h.total_mean : 0.0).c_str());
   const std::vector<std::size_t> ranked = by_rank(h);
-  const std::size_t shown = std::min<std::size_t>(ranked.size(), 5);
+  const std::size_t shown_n = std::min<std::size_t>(ranked.size(), 5);
   ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
-  if (shown && ImGui::BeginTable("hazard", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
+  if (shown_n && ImGui::BeginTable("hazard", 4, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("rank");
     ImGui::TableSetupColumn("area ha");
     ImGui::TableSetupColumn("items/ha");
     ImGui::TableSetupColumn("items inside");
     ImGui::TableHeadersRow();
-    for (std::size_t k = 0; k < shown; ++k) {
+    for (std::size_t k = 0; k < shown_n; ++k) {
       const HazardArea& a = h.areas[ranked[k]];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
@@ -506,7 +1012,7 @@ void App::hazard_section() {
     ImGui::EndTable();
   }
   ImGui::PopTextWrapPos();
-  if (ranked.size() > shown) ImGui::TextDisabled("... and %zu more", ranked.size() - shown);
+  if (ranked.size() > shown_n) ImGui::TextDisabled("... and %zu more", ranked.size() - shown_n);
   ImGui::TextDisabled("Model-derived areas, not survey results. Means over the %u realizations shown; "
                       "`remnant hazard RESULT.h5` gives their 90 %% intervals (it runs the realizations again) "
                       "and writes the polygons.",
@@ -515,10 +1021,17 @@ void App::hazard_section() {
 
 void App::save_and_export() {
   const bool writing = job_.valid();
-  std::shared_ptr<const ResultData> d = snap_->data;
-  if (writing) ImGui::BeginDisabled();
-  ImGui::SetNextItemWidth(220);
+  const auto shown = on_map();
+  std::shared_ptr<const ResultData> d = shown ? shown->data : nullptr;
+  // A result is saved once it is complete (or stopped): a part of a run
+  // going on would be saved under a realization count it is about to outgrow.
+  const bool can = d && shown->finished && !writing;
+  if (!can) ImGui::BeginDisabled();
+  const float field_w = std::max(60.0f, ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Export map").x -
+                                            2 * ImGui::GetStyle().FramePadding.x - ImGui::GetStyle().ItemSpacing.x);
+  ImGui::SetNextItemWidth(field_w);
   ImGui::InputText("##save", &save_path_);
+  note_widget("save_path");
   ImGui::SameLine();
   if (ImGui::Button("Save HDF5")) {
     const std::string path = save_path_;
@@ -531,7 +1044,8 @@ void App::save_and_export() {
       }
     });
   }
-  ImGui::SetNextItemWidth(220);
+  note_widget("save");
+  ImGui::SetNextItemWidth(field_w);
   ImGui::InputText("##export", &export_path_);
   ImGui::SameLine();
   if (ImGui::Button("Export map")) {
@@ -547,12 +1061,17 @@ void App::save_and_export() {
       }
     });
   }
-  if (writing) {
-    ImGui::EndDisabled();
-    ImGui::TextUnformatted("writing ...");
-  }
-  ImGui::TextDisabled("Saves the %u realizations shown (a complete run of them); export: .png .svg .pdf (map page), .tif, .csv",
-                      d->realizations);
+  note_widget("export");
+  if (!can) ImGui::EndDisabled();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  fitted_text(writing ? std::string("writing ...")
+              : !d    ? std::string("nothing to save yet")
+              : shown->finished
+                  ? fmt::format("Saves the {} realizations on the map (a complete run of them); export: .png .svg .pdf .tif .csv",
+                                d->realizations)
+                  : std::string("Save when the run is complete, or Stop it to keep what is done"),
+              ImGui::GetContentRegionAvail().x);
+  ImGui::PopStyleColor();
 }
 
 }  // namespace remnant::viewer

@@ -3,6 +3,7 @@
 //   remnant-viewer [SCENARIO.toml | RESULT.h5] [--set KEY=VALUE]... [-r N] [--seed S]
 //                  [--backend B] [--threads T] [--layer L]
 //                  [--screenshot FILE.png [--frames N] [--wait S]] [--print-headline] [--print-hazard]
+//                  [--size WxH] [--script FILE]
 //
 // The loop follows Dear ImGui's example_glfw_opengl3: error callback, init,
 // per frame poll -> NewFrame -> windows -> Render -> swap, shutdown in reverse
@@ -21,6 +22,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +36,7 @@
 #include "remnant_version.h"
 #include "viewer/app.h"
 #include "viewer/glyph_ranges.h"
+#include "viewer/script.h"
 
 namespace fs = std::filesystem;
 using namespace remnant;
@@ -134,7 +138,7 @@ std::string hazard_lines(const viewer::Snapshot& s, const viewer::ScreenRect& gr
 
 // The command line as given.
 struct Options {
-  std::string input, screenshot, layer = "dud_mean", backend = "auto";
+  std::string input, screenshot, layer = "dud_mean", backend = "auto", script, size = "1280x800";
   std::vector<std::string> sets;
   std::uint32_t realizations = 0;
   std::uint64_t seed = 0;
@@ -164,6 +168,11 @@ int parse_options(int argc, char** argv, Options& o) {
       ->check(CLI::PositiveNumber);
   cli.add_flag("--print-headline", o.headline, "print the headline totals shown at exit");
   cli.add_flag("--print-hazard", o.hazard, "print the hazard areas shown at exit and where the grid was drawn");
+  cli.add_option("--size", o.size, "window size WIDTHxHEIGHT in pixels (default 1280x800)");
+  cli.add_option("--script", o.script,
+                 "for tests: drive the window with the input events of a script file (clicks on named widgets, "
+                 "typed text, keys), print what it asks and exit at its end (viewer/README.md)")
+      ->check(CLI::ExistingFile);
   cli.set_version_flag("--version", fmt::format("remnant-viewer {} (git {})", REMNANT_VERSION, REMNANT_GIT_REVISION));
   try {
     cli.parse(argc, argv);
@@ -196,12 +205,13 @@ viewer::Request make_request(Options& o) {
   request.backend = o.backend;
   request.threads = o.threads;
   if (!o.screenshot.empty()) check_output_path(o.screenshot, "--screenshot");
+  if (!o.script.empty() && !o.screenshot.empty()) throw InputError("--script and --screenshot: give one (a script takes its own screenshots)");
   return request;
 }
 
 // GLFW's OpenGL 3.3 core window and Dear ImGui on it; nullptr with `error`
 // set when there is no display or no such context.
-GLFWwindow* open_window(bool headless, std::string& error) {
+GLFWwindow* open_window(bool headless, int width, int height, std::string& error) {
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     error = "cannot open a window: no display could be opened" +
@@ -212,7 +222,7 @@ GLFWwindow* open_window(bool headless, std::string& error) {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  GLFWwindow* window = glfwCreateWindow(1280, 800, "Remnant viewer", nullptr, nullptr);
+  GLFWwindow* window = glfwCreateWindow(width, height, "Remnant viewer", nullptr, nullptr);
   if (!window) {
     error = "cannot create an OpenGL 3.3 window" + (g_glfw_error.empty() ? "" : " (" + g_glfw_error + ")");
     glfwTerminate();
@@ -294,9 +304,10 @@ struct LoopResult {
 
 // Dear ImGui's loop until the window closes: poll or wait, NewFrame, the
 // panels, Render, swap.
-LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Options& o) {
+LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Options& o,
+                    std::unique_ptr<viewer::Script> script) {
   LoopResult out;
-  const bool headless = !o.screenshot.empty();
+  const bool headless = !o.screenshot.empty() || script;
   viewer::App app(request, o.layer);
   Screenshot shot(o);
   int drawn = 0;
@@ -315,10 +326,11 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
     const auto frame_start = std::chrono::steady_clock::now();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    if (script) script->inject(ImGui::GetIO());
     ImGui::NewFrame();
     int w = 0, h = 0;
     glfwGetFramebufferSize(window, &w, &h);
-    app.frame(float(w), float(h), /*hover=*/!headless);
+    app.frame(float(w), float(h), /*hover=*/o.screenshot.empty());
     ImGui::Render();
     glViewport(0, 0, w, h);
     glClearColor(0.92f, 0.92f, 0.90f, 1.0f);
@@ -329,15 +341,27 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
       if (!timed || s->generation != timed->generation) first_map_s = s->seconds_since_request;
       timed = s;
     }
-    const bool nap = headless && shot.after_frame(app, window, drawn, w, h, out.errors, out.status);
+    bool nap = false;
+    if (script) {
+      const auto lines = [&] { return app.map_snapshot() ? headline_lines(*app.map_snapshot()) : std::string("no result\n"); };
+      if (!script->after_frame(app, [&](const std::string& path) { write_screenshot(path, w, h); }, lines, out.errors,
+                               out.status))
+        glfwSetWindowShouldClose(window, 1);
+      nap = app.simulation().busy();
+    } else if (headless) {
+      nap = shot.after_frame(app, window, drawn, w, h, out.errors, out.status);
+    }
     glfwSwapBuffers(window);
     if (headless) glFinish();  // llvmpipe draws here: count it in the frame time
     frame_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - frame_start).count();
     // Headless: leave the cores to the simulation between frames.
     if (nap) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  const auto& shown = app.shown();
-  if (shown && !shown->error.empty()) {
+  const auto shown = app.on_map() ? app.on_map() : app.shown();
+  if (!script && app.failed()) {
+    out.errors += fmt::format("remnant-viewer: {}\n", app.shown()->error);
+    if (out.status == 0) out.status = 2;
+  } else if (!script && shown && !shown->error.empty()) {
     out.errors += fmt::format("remnant-viewer: {}\n", shown->error);
     if (out.status == 0) out.status = 2;
   }
@@ -356,19 +380,29 @@ int main(int argc, char** argv) {
   Options o;
   if (const int exit_status = parse_options(argc, argv, o); exit_status >= 0) return exit_status;
   viewer::Request request;
+  std::unique_ptr<viewer::Script> script;
   try {
     request = make_request(o);
+    if (!o.script.empty()) script = std::make_unique<viewer::Script>(o.script);
   } catch (const std::exception& e) {
     std::cerr << "remnant-viewer: " << e.what() << "\n";
     return 2;
   }
   std::string error;
-  GLFWwindow* window = open_window(!o.screenshot.empty(), error);
+  int width = 0, height = 0;
+  char x = 0;
+  std::istringstream size(o.size);
+  if (!(size >> width >> x >> height) || x != 'x' || !size.eof() || width < 320 || height < 240 || width > 8192 ||
+      height > 8192) {
+    std::cerr << "remnant-viewer: --size " << o.size << ": give WIDTHxHEIGHT in pixels, 320x240 to 8192x8192\n";
+    return 2;
+  }
+  GLFWwindow* window = open_window(!o.screenshot.empty() || !o.script.empty(), width, height, error);
   if (!window) {
     std::cerr << "remnant-viewer: " << error << "\n";
     return 1;
   }
-  const LoopResult r = run_loop(window, request, o);
+  const LoopResult r = run_loop(window, request, o, std::move(script));
   close_window(window);
   std::cerr << r.errors;
   std::cout << r.headline;

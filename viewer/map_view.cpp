@@ -37,6 +37,29 @@ constexpr float kRankMinPixels = 14.0f;
 
 }  // namespace
 
+std::string land_cover_text(int code) {
+  if (code < 0 || code >= kLandCoverClasses) return fmt::format("code {} (not a class)", code);
+  std::string name = land_cover_name(LandCover(code));
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
+std::string value_phrase(const DisplayLayer& l, float v, bool difference) {
+  if (!std::isfinite(v)) return l.title + ": no value here (water)";
+  if (difference) return fmt::format("B − A: {:+.3g} {}", double(v), l.units);
+  switch (l.kind) {
+    case LayerKind::Categorical:
+      return "land cover: " + land_cover_text(int(std::lround(v)));
+    case LayerKind::Probability:
+      return fmt::format("chance of at least one dud in this cell: {:.1f} % ({:.3g})", 100.0 * double(v), double(v));
+    case LayerKind::Elevation:
+      return fmt::format("{}: {:.0f} m", l.title, double(v));
+    case LayerKind::Density:
+      break;
+  }
+  return fmt::format("{}: {:.3g} {}", l.title, double(v), l.units);
+}
+
 CellTexture::~CellTexture() {
   if (id_) glDeleteTextures(1, &id_);
 }
@@ -55,21 +78,24 @@ void CellTexture::upload(std::uint32_t nx, std::uint32_t ny, const std::vector<s
   glBindTexture(GL_TEXTURE_2D, 0);
 }
 
-void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const MapContext> ctx,
-                  const std::string& layer) {
-  context_ = std::move(ctx);
-  if (d == data_ && layer == layer_name_) return;
-  if (!d) {
+void MapView::set(const MapPicture& p) {
+  context_ = p.context;
+  scale_note_ = p.scale_note;
+  difference_ = p.difference;
+  if (p.data == data_ && p.layer == layer_ && p.scheme == scheme_) return;
+  if (!p.data || !p.layer || !p.scheme) {
     data_.reset();
     layer_.reset();
+    scheme_.reset();
     return;
   }
-  const ResultGrid& g = d->grid;
+  const ResultData& d = *p.data;
+  const ResultGrid& g = d.grid;
   const bool new_grid = !data_ || g.nx != grid_nx_ || g.ny != grid_ny_ || g.origin_x_m != grid_x0_ ||
                         g.origin_y_m != grid_y0_ || g.cell_size_m != grid_dx_ ||
-                        d->elevation_m != data_->elevation_m || d->land_cover != data_->land_cover;
+                        d.elevation_m != data_->elevation_m || d.land_cover != data_->land_cover;
   if (new_grid) {
-    background_.upload(g.nx, g.ny, background_argb(*d));
+    background_.upload(g.nx, g.ny, background_argb(d));
     if (g.nx != grid_nx_ || g.ny != grid_ny_ || g.origin_x_m != grid_x0_ || g.origin_y_m != grid_y0_) fitted_ = false;
     grid_nx_ = g.nx, grid_ny_ = g.ny, grid_x0_ = g.origin_x_m, grid_y0_ = g.origin_y_m, grid_dx_ = g.cell_size_m;
   }
@@ -84,11 +110,10 @@ void MapView::set(std::shared_ptr<const ResultData> d, std::shared_ptr<const Map
       }
     }
   }
-  layer_ = std::make_unique<DisplayLayer>(display_layer(*d, layer));
-  scheme_ = layer_classes(*d, *layer_);
-  cells_.upload(g.nx, g.ny, cells_argb(layer_->values, scheme_));
-  data_ = std::move(d);
-  layer_name_ = layer;
+  if (p.layer != layer_ || p.scheme != scheme_) cells_.upload(g.nx, g.ny, cells_argb(p.layer->values, *p.scheme));
+  data_ = p.data;
+  layer_ = p.layer;
+  scheme_ = p.scheme;
 }
 
 void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
@@ -149,6 +174,8 @@ void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
 }
 
 void MapView::draw(const ScreenRect& area, bool hover) {
+  tooltip_lines_.clear();
+  town_labels_.clear();
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
   const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
@@ -280,21 +307,27 @@ void MapView::draw(const ScreenRect& area, bool hover) {
           if (!f.parts.empty() && !f.parts[0].empty()) towns.push_back(&f);
     std::stable_sort(towns.begin(), towns.end(),
                      [](const ContextFeature* a, const ContextFeature* b) { return a->population > b->population; });
+    // Dots and names inside the map frame (the grid drawn, within the area),
+    // as the map pages place them: a name that would leave it is not drawn.
+    const float fx0 = std::max(area.x, top_left.x), fy0 = std::max(area.y, top_left.y);
+    const float fx1 = std::min(area.x + area.w, bottom_right.x), fy1 = std::min(area.y + area.h, bottom_right.y);
     int labelled = 0;
     for (const ContextFeature* t : towns) {
       const ImVec2 p(sx(t->parts[0][0][0]), sy(t->parts[0][0][1]));
-      if (p.x < area.x || p.x > area.x + area.w || p.y < area.y || p.y > area.y + area.h) continue;
+      if (p.x < fx0 || p.x > fx1 || p.y < fy0 || p.y > fy1) continue;
       dl->AddCircleFilled(p, 2.5f, IM_COL32(255, 255, 255, 255));
       dl->AddCircleFilled(p, 1.8f, IM_COL32(25, 25, 25, 255));
       if (t->name.empty() || labelled >= 25) continue;
       const ImVec2 size = ImGui::CalcTextSize(t->name.c_str());
       const Rect box{p.x + 4, p.y - size.y / 2, p.x + 4 + size.x, p.y + size.y / 2};
+      if (box.x0 - 1 < fx0 || box.x1 + 1 > fx1 || box.y0 - 1 < fy0 || box.y1 + 1 > fy1) continue;
       if (std::any_of(placed.begin(), placed.end(), [&](const Rect& r) { return r.overlaps(box); })) continue;
       for (int dx = -1; dx <= 1; ++dx)
         for (int dy = -1; dy <= 1; ++dy)
           if (dx || dy)
             dl->AddText(ImVec2(box.x0 + dx, box.y0 + dy), IM_COL32(255, 255, 255, 200), t->name.c_str());
       dl->AddText(ImVec2(box.x0, box.y0), IM_COL32(20, 20, 20, 255), t->name.c_str());
+      town_labels_.push_back({t->name, box.x0, box.y0, box.x1, box.y1});
       placed.push_back(box);
       ++labelled;
     }
@@ -333,12 +366,15 @@ void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m
   }
   if (cell < d.elevation_m.size() && std::isfinite(d.elevation_m[cell]))
     ImGui::Text("elevation %.0f m", double(d.elevation_m[cell]));
-  if (cell < d.land_cover.size()) ImGui::Text("land cover: %s", land_cover_name(LandCover(d.land_cover[cell])));
+  if (cell < d.land_cover.size()) {
+    tooltip_lines_.push_back("land cover: " + land_cover_text(d.land_cover[cell]));
+    ImGui::TextUnformatted(tooltip_lines_.back().c_str());
+  }
   ImGui::Separator();
   const CellStatistics& s = d.stats;
   const double ha = g.cell_area_ha();
   if (cell < s.mean.size()) {
-    ImGui::Text("over %u realizations:", d.realizations);
+    ImGui::Text("over %u realizations%s:", d.realizations, difference_ ? " of B" : "");
     ImGui::Text("duds: mean %.3g (%.3g per ha)", double(s.mean[cell]), s.mean[cell] / ha);
     ImGui::Text("  90 %% interval %.0f - %.0f, median %.0f, sd %.3g", double(s.q05[cell]), double(s.q95[cell]),
                 double(s.q50[cell]), double(s.sd[cell]));
@@ -347,66 +383,112 @@ void MapView::tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m
   }
   if (layer_ && cell < layer_->values.size()) {
     ImGui::Separator();
-    const float v = layer_->values[cell];
-    if (std::isfinite(v))
-      ImGui::Text("%s: %.4g %s", layer_->title.c_str(), double(v), layer_->units.c_str());
-    else
-      ImGui::Text("%s: no value (water)", layer_->title.c_str());
+    tooltip_lines_.push_back(value_phrase(*layer_, layer_->values[cell], difference_));
+    ImGui::TextUnformatted(tooltip_lines_.back().c_str());
   }
   ImGui::EndTooltip();
 }
 
+int MapView::legend_columns(float width) { return std::clamp(int(width / 115.0f), 2, 6); }
+
+float MapView::legend_height(float width) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const int rows = (kLegendEntries + legend_columns(width) - 1) / legend_columns(width);
+  // Title, the rows of classes, the note line; the window's padding.
+  return 2 * st.WindowPadding.y + 2 * ImGui::GetTextLineHeightWithSpacing() +
+         float(rows) * (ImGui::GetTextLineHeight() + 2 * st.CellPadding.y) + ImGui::GetTextLineHeight() + 2;
+}
+
 void MapView::draw_legend(const ScreenRect& area) {
-  if (!layer_) return;
+  legend_labels_.clear();
+  const float height = legend_height(area.w);
   // Across the bottom of the map area, opaque, outside the map itself: it
-  // covers neither cells nor labels nor the map's frame.
-  ImGui::SetNextWindowPos(ImVec2(area.x, area.y + area.h), ImGuiCond_Always, ImVec2(0, 1));
-  ImGui::SetNextWindowSizeConstraints(ImVec2(area.w, 0), ImVec2(area.w, area.h * 0.5f));
+  // covers neither cells nor labels nor the map's frame; one size whatever it holds.
+  ImGui::SetNextWindowPos(ImVec2(area.x, area.y + area.h - height), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(area.w, height), ImGuiCond_Always);
   ImGui::SetNextWindowBgAlpha(1.0f);
   ImGui::Begin("Legend", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
-                   ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(layer_->title.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%s", units_line(*layer_).c_str());
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
+                   ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollbar |
+                   ImGuiWindowFlags_NoScrollWithMouse);
+  if (!layer_ || !scheme_) {
+    ImGui::TextDisabled("(no map yet)");
+    ImGui::End();
+    return;
+  }
+  const std::string title = (difference_ ? "B − A: " : "") + layer_->title + "  " + units_line(*layer_);
+  fitted_text(title, ImGui::GetContentRegionAvail().x);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = ImGui::GetTextLineHeight();
-  if (!scheme_.empty_note.empty()) ImGui::TextWrapped("%s", scheme_.empty_note.c_str());
-  auto swatch = [&](ImU32 colour, const char* label) {
+  auto swatch_box = [&] {
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), colour);
-    dl->AddRect(p, ImVec2(p.x + 1.6f * h, p.y + h), IM_COL32(80, 80, 80, 255));
     ImGui::Dummy(ImVec2(1.6f * h, h));
     ImGui::SameLine();
-    ImGui::TextUnformatted(label);
+    return p;
   };
-  // The classes in columns, lowest first, then water.
-  const int columns = std::max(1, std::min(4, int(area.w / 150.0f)));
-  if (ImGui::BeginTable("legend", columns, ImGuiTableFlags_SizingStretchSame)) {
-    for (const auto& c : scheme_.classes) {
+  auto swatch = [&](ImU32 colour, const std::string& label) {
+    const ImVec2 p = swatch_box();
+    dl->AddRectFilled(p, ImVec2(p.x + 1.6f * h, p.y + h), colour);
+    dl->AddRect(p, ImVec2(p.x + 1.6f * h, p.y + h), IM_COL32(80, 80, 80, 255));
+    fitted_text(label, ImGui::GetContentRegionAvail().x);
+    legend_labels_.push_back(label);
+  };
+  // The classes in columns, lowest first, then water (unless a class is water:
+  // the land-cover layer; nor under B - A, as on `remnant compare`'s page),
+  // then the hazard outline.
+  const ClassScheme& scheme = *scheme_;
+  if (!scheme.empty_note.empty()) {
+    ImGui::TextDisabled("%s", scheme.empty_note.c_str());
+    legend_labels_.push_back(scheme.empty_note);
+  } else if (ImGui::BeginTable("legend", legend_columns(area.w), ImGuiTableFlags_SizingStretchSame)) {
+    for (const auto& c : scheme.classes) {
       ImGui::TableNextColumn();
-      swatch(im_colour(c.transparent ? kFlatGroundColour : c.colour), c.label.c_str());
+      swatch(im_colour(c.transparent ? kFlatGroundColour : c.colour), c.label);
     }
-    if (has_water(*data_)) {
+    if (has_water(*data_) && layer_->kind != LayerKind::Categorical && !difference_) {
       ImGui::TableNextColumn();
       swatch(im_colour(kWaterColour), "water");
     }
-    if (hazard_) {
+    if (hazard_ && !difference_) {
       ImGui::TableNextColumn();
-      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const ImVec2 p = swatch_box();
       dl->AddRect(ImVec2(p.x + 1, p.y + 1), ImVec2(p.x + 1.6f * h - 1, p.y + h - 1), kHazardHalo, 0.0f, 0, kHazardHaloWidth - 2);
       dl->AddRect(ImVec2(p.x + 2, p.y + 2), ImVec2(p.x + 1.6f * h - 2, p.y + h - 2), kHazardLine, 0.0f, 0, kHazardLineWidth);
-      ImGui::Dummy(ImVec2(1.6f * h, h));
-      ImGui::SameLine();
-      ImGui::TextUnformatted("hazard area, rank");
+      fitted_text("hazard area, rank", ImGui::GetContentRegionAvail().x);
+      legend_labels_.push_back("hazard area, rank");
     }
     ImGui::EndTable();
   }
-  ImGui::TextDisabled("drag: pan, wheel: zoom, double-click: fit");
-  ImGui::PopTextWrapPos();
-  legend_h_ = ImGui::GetWindowHeight();
+  // The scale's origin, and how to move the map, on the last line.
+  ImGui::SetCursorPosY(height - ImGui::GetStyle().WindowPadding.y - ImGui::GetTextLineHeight());
+  std::string note = scale_note_;
+  if (!scheme.note.empty()) note += (note.empty() ? "" : ". ") + scheme.note;
+  note += (note.empty() ? "" : "  ·  ") + std::string("drag: pan, wheel: zoom, double-click: fit");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  fitted_text(note, ImGui::GetContentRegionAvail().x);
+  ImGui::PopStyleColor();
   ImGui::End();
+}
+
+void fitted_text(const std::string& text, float width) {
+  const float full = ImGui::CalcTextSize(text.c_str()).x;
+  if (full <= width || width <= 0) {
+    ImGui::TextUnformatted(text.c_str());
+    return;
+  }
+  // The longest prefix (whole UTF-8 characters) that fits with the ellipsis.
+  const char* ellipsis = "…";
+  const float room = width - ImGui::CalcTextSize(ellipsis).x;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t next = i + 1;
+    while (next < text.size() && (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80) ++next;
+    if (ImGui::CalcTextSize(text.c_str(), text.c_str() + next).x > room) break;
+    n = i = next;
+  }
+  const std::string shown = text.substr(0, n) + ellipsis;
+  ImGui::TextUnformatted(shown.c_str());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
 }
 
 }  // namespace remnant::viewer

@@ -19,6 +19,15 @@
 
 namespace remnant::viewer {
 
+// One line of text, cut with an ellipsis to width (pixels) when longer, the
+// whole text in a tooltip when hovered.
+void fitted_text(const std::string& text, float width);
+// A land-cover code as its class name ("olive grove", not 7).
+std::string land_cover_text(int code);
+// A cell's value of l in words, with its units: "chance of at least one dud in
+// this cell: 17.5 %", "land cover: water"; difference: B - A.
+std::string value_phrase(const DisplayLayer& l, float v, bool difference);
+
 // An RGBA texture of one pixel per grid cell, nearest-neighbour.
 class CellTexture {
  public:
@@ -39,19 +48,47 @@ struct ScreenRect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 
+// What the map draws: a result's grid, hillshade and cell statistics (the
+// tooltip's), and values coloured on a class scheme chosen by the caller (the
+// viewer's scale, locked or shared by a comparison: viewer/app.h).
+struct MapPicture {
+  std::shared_ptr<const ResultData> data;  // null: nothing
+  std::shared_ptr<const MapContext> context;
+  std::shared_ptr<const DisplayLayer> layer;  // the values coloured: a layer of data, or B - A
+  std::shared_ptr<const ClassScheme> scheme;
+  std::string scale_note;   // under the legend's classes: where the scale comes from
+  bool difference = false;  // layer holds B - A (the tooltip says so)
+};
+
+// Legend entries the legend's fixed area has room for (classes, water,
+// hazard outline): the most any layer has is 11 (9 density classes).
+constexpr int kLegendEntries = 12;
+
 class MapView {
  public:
-  // Shows d (null: nothing) with layer; rebuilds what changed.
-  void set(std::shared_ptr<const ResultData> d, std::shared_ptr<const MapContext> ctx,
-           const std::string& layer);
+  // Shows p; rebuilds the textures whose inputs changed.
+  void set(const MapPicture& p);
   // Draws the map into area (the part of the window between the panels) and
   // handles the mouse when ImGui does not want it.
   void draw(const ScreenRect& area, bool hover = true);
-  // The layer's legend: an opaque ImGui window across the bottom of area,
-  // below the map (the map is drawn into area less legend_height()).
+  // The layer's legend: an opaque ImGui window of legend_height(area.w)
+  // across the bottom of area, below the map (the map is drawn into area less
+  // that height). Its size depends on the width only: the map box does not
+  // move when the number of classes changes.
   void draw_legend(const ScreenRect& area);
-  // The legend's height in the last frame (0 before it was drawn).
-  float legend_height() const { return layer_ ? legend_h_ : 0.0f; }
+  static int legend_columns(float width);
+  static float legend_height(float width);
+  // The cell tooltip's lines in words (land cover, the layer's value) as drawn
+  // in the last frame, empty without a tooltip (tests print them).
+  const std::vector<std::string>& tooltip_lines() const { return tooltip_lines_; }
+  // The town names drawn in the last frame and their boxes on screen (x0, y0, x1, y1).
+  struct DrawnLabel {
+    std::string text;
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  };
+  const std::vector<DrawnLabel>& town_labels() const { return town_labels_; }
+  // The legend's class labels as drawn in the last frame (tests print them).
+  const std::vector<std::string>& legend_labels() const { return legend_labels_; }
   // Draws h's outlines (holes too) and ranks over the layer; null: none. h
   // must be of the result shown (Snapshot::hazard beside Snapshot::data).
   void set_hazard(std::shared_ptr<const HazardAreas> h);
@@ -60,6 +97,7 @@ class MapView {
   // Fits the whole grid into the area on the next draw.
   void fit() { fitted_ = false; }
   const DisplayLayer* layer() const { return layer_ ? layer_.get() : nullptr; }
+  const ClassScheme* scheme() const { return scheme_ ? scheme_.get() : nullptr; }
 
  private:
   void tooltip(std::uint32_t ix, std::uint32_t iy, double x_m, double y_m);
@@ -77,16 +115,20 @@ class MapView {
   std::vector<RankLabel> rank_labels_;  // by rank
   ScreenRect grid_px_;
   std::shared_ptr<const MapContext> context_;
-  std::unique_ptr<DisplayLayer> layer_;
-  ClassScheme scheme_;
+  std::shared_ptr<const DisplayLayer> layer_;
+  std::shared_ptr<const ClassScheme> scheme_;
+  std::string scale_note_;
+  bool difference_ = false;
+  std::vector<std::string> legend_labels_, tooltip_lines_;
+  std::vector<DrawnLabel> town_labels_;
   CellTexture background_, cells_;
   std::unique_ptr<LonLatToGrid> lonlat_;  // grid with a CRS
-  std::string layer_name_, crs_;
+  std::string crs_;
   // The view: grid metres at the area's centre, and pixels per metre.
   double centre_x_ = 0, centre_y_ = 0, scale_ = 1;
   bool fitted_ = false;
   bool moved_ = false;  // panned or zoomed since the last fit
-  float area_w_ = 0, area_h_ = 0, legend_h_ = 0;
+  float area_w_ = 0, area_h_ = 0;
   std::uint32_t grid_nx_ = 0, grid_ny_ = 0;
   double grid_x0_ = 0, grid_y0_ = 0, grid_dx_ = 0;
 };

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "host/evidence/stats.h"
 #include "host/run/pipeline.h"
 
@@ -46,10 +48,18 @@ std::uint64_t Simulation::submit(const Request& r) {
     std::lock_guard<std::mutex> lk(mutex_);
     pending_ = r;
     gen = ++generation_;
+    stop_ = false;
     cancel_ = true;
   }
   wake_.notify_all();
   return gen;
+}
+
+void Simulation::stop() {
+  std::lock_guard<std::mutex> lk(mutex_);
+  if (!pending_ && !busy_) return;
+  stop_ = true;
+  cancel_ = true;
 }
 
 std::shared_ptr<const Snapshot> Simulation::latest() const {
@@ -95,7 +105,56 @@ struct Simulation::State {
   std::shared_ptr<const MapContext> context;
   std::shared_ptr<const RunResult> merged;  // a complete run of [0, its realizations)
   std::uint64_t seed = 0;
+  std::string note;  // Snapshot::note of the request running
 };
+
+namespace {
+
+// The realizations an interrupted part finished, kept as the run so far when
+// they are a prefix [0, k) longer than what it had: a complete run of them.
+void keep_prefix(std::shared_ptr<const RunResult>& merged, RunResult r) {
+  const auto& ranges = r.done.ranges();
+  if (ranges.size() != 1 || ranges[0].first != 0) return;
+  if (merged && r.done.count() <= merged->done.count()) return;
+  r.realizations = static_cast<std::uint32_t>(r.done.count());
+  merged = std::make_shared<const RunResult>(std::move(r));
+}
+
+}  // namespace
+
+void Simulation::publish_stopped(const Request& req, std::uint64_t gen, State& st, std::uint32_t asked,
+                                 std::chrono::steady_clock::time_point t0) {
+  auto prev = latest();
+  if (!st.merged || st.merged->done.empty()) {
+    // Nothing of this request was done: the previous result stays, as it was
+    // (its own request: the parameters of what the map shows).
+    auto s = std::make_shared<Snapshot>();
+    if (prev) *s = *prev;
+    s->generation = gen;
+    s->finished = true;
+    s->stopped = true;
+    if (prev && prev->data) {
+      s->note = "Stopped before any realization of the new parameters was done: the map still shows the previous result.";
+    } else {
+      s->request = req;
+      s->error = "stopped before any realization was done: nothing to show";
+    }
+    publish(std::move(s));
+    return;
+  }
+  set_stage("statistics");
+  auto d = std::make_shared<ResultData>(run_evidence(*st.scenario, *st.plan, *st.merged).data);
+  const auto done = static_cast<std::uint32_t>(st.merged->done.count());
+  st.note = fmt::format("Stopped at {} of {} realizations: the map, statistics and Save hold the complete run of "
+                        "realizations 0-{} (as `remnant run -r {}` gives it).",
+                        done, asked, done - 1, done);
+  publish_part(req, gen, st, std::move(d), done, t0);
+  // publish_part published it as finished (done == target); mark it stopped.
+  auto s = std::make_shared<Snapshot>(*latest());
+  s->stopped = true;
+  s->asked = asked;
+  publish(std::move(s));
+}
 
 void Simulation::loop() {
   State st;
@@ -136,10 +195,11 @@ void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& 
   set_stage("reading " + req.result_file);
   auto s = std::make_shared<Snapshot>();
   s->generation = gen;
+  s->request = req;
   auto d = std::make_shared<ResultData>(read_result_file(req.result_file));
   s->context = std::make_shared<const MapContext>(load_map_context(*d, datasets_dir()));
   s->headline = headline(*d);
-  s->done = s->target = d->realizations;
+  s->done = s->target = s->asked = d->realizations;
   s->finished = true;
   s->backend = d->backend;
   s->backend_note = "read from " + req.result_file;
@@ -150,13 +210,14 @@ void Simulation::show_result_file(const Request& req, std::uint64_t gen, State& 
 }
 
 // The run so far (st.merged, a complete run of its realizations) and its data, published.
-void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<ResultData> d, std::uint32_t target,
-                              std::chrono::steady_clock::time_point t0) {
+void Simulation::publish_part(const Request& req, std::uint64_t gen, State& st, std::shared_ptr<ResultData> d,
+                              std::uint32_t target, std::chrono::steady_clock::time_point t0) {
   // A complete run of [0, done): the result file of `remnant run -r done`.
   const std::shared_ptr<const RunResult> shown = st.merged;
   const std::uint32_t done = shown->realizations;
   auto s = std::make_shared<Snapshot>();
   s->generation = gen;
+  s->request = req;
   s->scenario = st.scenario;
   s->plan = st.plan;
   if (!st.context) {
@@ -167,7 +228,9 @@ void Simulation::publish_part(std::uint64_t gen, State& st, std::shared_ptr<Resu
   s->headline = headline(*d);
   s->done = done;
   s->target = target;
+  s->asked = target;
   s->finished = done == target;
+  s->note = st.note;
   s->backend = shown->backend.name;
   s->backend_note = shown->backend.note;
   s->sim_seconds = shown->seconds;
@@ -191,6 +254,7 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
     st = State{};
     set_stage("loading the scenario");
     st.scenario = std::make_shared<const Scenario>(load_scenario(req.scenario_path, req.overrides));
+    if (stop_) return publish_stopped(req, gen, st, req.realizations.value_or(st.scenario->realizations), t0);
     if (cancel_) throw Interrupted(nullptr, 0);
     set_stage("planning (rasters, strike sites)");
     st.plan = std::make_shared<const Plan>(make_plan(*st.scenario));
@@ -199,9 +263,18 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
   const Plan& plan = *st.plan;
   const std::uint32_t target = req.realizations.value_or(sc.realizations);
   const std::uint64_t seed = req.seed.value_or(sc.seed);
-  // The run so far continues when only the realizations grew.
-  if (!st.merged || st.seed != seed || st.request->backend != req.backend || st.merged->done.count() > target)
+  // The run so far continues when the realizations done are a prefix of those
+  // asked for (more, or fewer but not fewer than done).
+  st.note.clear();
+  const bool same_run = st.merged && st.seed == seed && st.request->backend == req.backend;
+  if (same_run && st.merged->done.count() > target)
+    st.note = fmt::format("{} realizations were done, more than the {} asked for: the run of {} starts again "
+                          "(a run of fewer cannot be cut out of the merged sums).",
+                          st.merged->done.count(), target, target);
+  if (!same_run || st.merged->done.count() > target)
     st.merged.reset();
+  else if (st.request->realizations.value_or(sc.realizations) != target)
+    st.note = fmt::format("Kept the {} realizations already done; running on to {}.", st.merged->done.count(), target);
   st.request = req;
   st.seed = seed;
 
@@ -235,13 +308,20 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
   std::uint32_t done = st.merged ? static_cast<std::uint32_t>(st.merged->done.count()) : 0;
   bool first = true;
   while (done < target || first) {
+    if (stop_) return publish_stopped(req, gen, st, target, t0);
     if (cancel_) throw Interrupted(nullptr, 0);
     const std::uint32_t end = next_part_end(done, target);
     std::shared_ptr<ResultData> d;
     if (end > done) {
       set_stage("simulating");
       RunOutcome o = run_part(done, end);
-      if (o.end != RunEnd::Finished) throw Interrupted(nullptr, 0);
+      if (o.end != RunEnd::Finished) {
+        // Cancelled between batches: what it finished is kept (a prefix), for
+        // a stop and for a request that asks for fewer realizations.
+        keep_prefix(st.merged, std::move(o.result));
+        if (stop_) return publish_stopped(req, gen, st, target, t0);
+        throw Interrupted(nullptr, 0);
+      }
       st.merged = std::make_shared<const RunResult>(std::move(o.result));
       d = std::make_shared<ResultData>(std::move(o.data));
       done = end;
@@ -251,7 +331,7 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
     }
     first = false;
 
-    publish_part(gen, st, std::move(d), target, t0);
+    publish_part(req, gen, st, std::move(d), target, t0);
   }
 }
 

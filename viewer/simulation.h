@@ -45,6 +45,7 @@ struct Request {
 // One state of the simulation, immutable once published.
 struct Snapshot {
   std::uint64_t generation = 0;  // of the request it answers
+  Request request;               // the request it answers (its parameters: what the map shows)
   std::string error;             // the scenario could not be loaded or run (nothing else is set)
   std::shared_ptr<const Scenario> scenario;
   std::shared_ptr<const Plan> plan;
@@ -61,7 +62,14 @@ struct Snapshot {
   std::shared_ptr<const HazardAreas> hazard;
   std::string hazard_error;
   std::uint32_t done = 0, target = 0;
-  bool finished = false;  // done == target
+  bool finished = false;  // done == target, or stopped
+  // Stopped by Simulation::stop(): done < the target asked for; data is the
+  // complete run of [0, done), saveable as `remnant run -r done` writes it.
+  bool stopped = false;
+  std::uint32_t asked = 0;  // the realizations the request asked for (target, unless stopped)
+  // A plain note on how this snapshot came about (a stop before anything was
+  // done, realizations kept or run again), or "".
+  std::string note;
   std::string backend, backend_note;
   double sim_seconds = 0;      // engine time of the realizations done
   double items_per_second = 0; // submunitions simulated per second of engine time
@@ -82,6 +90,9 @@ class Simulation {
   // grow (same scenario, overrides, seed), the run continues from what it has.
   // Returns the request's generation (its snapshots carry it).
   std::uint64_t submit(const Request& r);
+  // Ends the running request at the next batch: the realizations done so far
+  // (a prefix [0, done)) become its final snapshot, marked stopped.
+  void stop();
   std::shared_ptr<const Snapshot> latest() const;
   // While a part runs: realizations done of target, and what it is doing.
   std::uint32_t progress_done() const { return progress_done_.load(); }
@@ -95,8 +106,11 @@ class Simulation {
   void loop();
   void run(const Request& req, std::uint64_t gen, State& st);
   void show_result_file(const Request& req, std::uint64_t gen, State& st);
-  void publish_part(std::uint64_t gen, State& st, std::shared_ptr<ResultData> d, std::uint32_t target,
-                    std::chrono::steady_clock::time_point t0);
+  void publish_part(const Request& req, std::uint64_t gen, State& st, std::shared_ptr<ResultData> d,
+                    std::uint32_t target, std::chrono::steady_clock::time_point t0);
+  // The run so far as the request's final snapshot (stop() was called).
+  void publish_stopped(const Request& req, std::uint64_t gen, State& st, std::uint32_t asked,
+                       std::chrono::steady_clock::time_point t0);
   void publish(std::shared_ptr<const Snapshot> s);
   // Sets s.hazard (or s.hazard_error) from s.data.
   void add_hazard_areas(Snapshot& s);
@@ -110,6 +124,7 @@ class Simulation {
   std::shared_ptr<const Snapshot> latest_;
   std::string stage_;
   std::atomic<bool> cancel_{false};
+  std::atomic<bool> stop_{false};  // the cancel is a stop: keep and publish what is done
   std::atomic<bool> busy_{false};
   std::atomic<std::uint32_t> progress_done_{0};
   std::thread worker_;
