@@ -697,21 +697,22 @@ class Sampler {
     for (std::uint32_t p = 0; p < P_; ++p) proposed[m] += prop_n[p], accepted[m] += acc_n[p];
   }
 
-  // New failure rates for each type in turn: a fresh draw from the prior,
-  // then (for a Beta prior) a random walk of the rate on the logit scale, of
-  // a step that cycles through 0.3, 0.1 and 0.03 sweep by sweep (small steps
-  // move a rate the evidence pins tightly: each changes only the items whose
-  // Failure uniform lies between the old and the new probability).
+  // New failure rates for each type in turn: every third sweep a fresh draw
+  // from the prior, the others (for a Beta prior) a random walk of the rate
+  // on the logit scale, of a step that cycles through 0.3, 0.1 and 0.03
+  // (small steps move a rate the evidence pins tightly: each changes only the
+  // items whose Failure uniform lies between the old and the new probability).
   void rate_moves(const RngKey& key, std::uint32_t sweep, std::array<std::uint64_t, kMoves>& proposed,
                   std::array<std::uint64_t, kMoves>& accepted) {
     static constexpr double kSteps[3] = {0.3, 0.1, 0.03};
     for (std::uint32_t t = 0; t < T_; ++t) {
       const RatePrior& prior = sc_.submunitions[t].dud_rate;
-      for (int walk = 0; walk < (prior.fixed ? 1 : 2); ++walk) {
+      const int walk = prior.fixed || sweep % 3 == 0 ? 0 : 1;
+      {
         std::vector<TypeDraw> fresh(tdraw_);
         std::vector<double> uniform(P_), log_ratio(P_, 0.0);
         for (std::uint32_t p = 0; p < P_; ++p) {
-          HostDrawStream r(key, p, 0x40000000u + 2 * t + walk);
+          HostDrawStream r(key, p, 0x40000000u + 2 * t + static_cast<std::uint32_t>(walk));
           uniform[p] = r.next();
           TypeDraw& d = fresh[p * T_ + t];
           if (!walk) {
@@ -719,7 +720,7 @@ class Sampler {
             continue;
           }
           const double old = d.dud_rate;
-          const double z = std::log(old / (1.0 - old)) + kSteps[sweep % 3] * normal(r);
+          const double z = std::log(old / (1.0 - old)) + kSteps[(sweep / 3 + sweep) % 3] * normal(r);
           d.dud_rate = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
           const double neu = d.dud_rate;
           if (!(neu > 0.0 && neu < 1.0)) {

@@ -262,6 +262,11 @@ remnant::RunRequest run_request(const RunArgs& a) {
   req.evidence = a.evidence;
   req.cancelled_detection = a.cancelled_detection;
   req.conditioning.sweeps = a.sweeps;
+  if (!a.quiet)
+    req.conditioning.stage_done = [stage = 0](const remnant::ConditioningStage& st) mutable {
+      std::cerr << fmt::format("remnant: conditioning stage {}: likelihood power {:.3g}, effective sample size {:.1f}\n",
+                               ++stage, st.beta, st.effective_size);
+    };
   return req;
 }
 
