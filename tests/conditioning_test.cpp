@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <filesystem>
 #include <random>
 
 #include "host/run/conditioning.h"
 #include "host/run/ensemble.h"
 #include "host/run/plan.h"
 #include "host/evidence/hazard_areas.h"
+#include "host/evidence/result_file.h"
 #include "host/evidence/stats.h"
 #include "test_support.h"
 
@@ -242,6 +244,50 @@ TEST(ConditioningCalibration, NinetyPercentIntervalsCoverTheTruthAboutNinetyPerc
   EXPECT_LE(cover_total, 98) << cover_total << " of " << trials;
   EXPECT_GE(cover_outside, 80) << cover_outside << " of " << trials;
   EXPECT_LE(cover_outside, 98) << cover_outside << " of " << trials;
+}
+
+}  // namespace
+}  // namespace remnant
+
+namespace remnant {
+namespace {
+
+// The workflow as a user runs it: evidence file in, posterior result file and
+// map, `info`, `hazard` GeoPackage out; run --json says it is conditioned.
+TEST(ConditioningCli, EvidenceInPosteriorFileMapAndHazardOut) {
+  using test::run_command;
+  using test::shell_quote;
+  test::TempDir out;
+  const std::string cli = REMNANT_CLI_PATH, src = REMNANT_SOURCE_DIR;
+  const std::string scenario = shell_quote(src + "/configs/example.toml"),
+                    evidence = shell_quote(src + "/configs/example-evidence.geojson");
+  const std::string h5 = out.file("post.h5"), png = out.file("post.png"), gpkg = out.file("post.gpkg");
+  const test::CommandResult json =
+      run_command(cli + " run " + scenario + " -r 12 --backend cpu -q --json --evidence " + evidence + " 2>&1");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  for (const char* part : {"\"conditioned\": true", "\"evidence\": {", "\"sha256\": \"", "\"r_hat\": ",
+                           "2 strikes, 2 finds (4 items)"})
+    EXPECT_NE(json.output.find(part), std::string::npos) << part << "\n" << json.output;
+  const test::CommandResult run = run_command(cli + " run " + scenario + " -r 12 --backend cpu -q --evidence " +
+                                              evidence + " --out " + shell_quote(h5) + " --map " + shell_quote(png) +
+                                              " 2>&1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const ResultData d = read_result_file(h5);
+  ASSERT_FALSE(d.conditioning.empty());
+  EXPECT_EQ(d.conditioning.features.size(), 8u);
+  EXPECT_EQ(d.conditioning.sha256.size(), 64u);
+  EXPECT_NE(d.conditioning.features[4].find("POLYGON ((2800.000 2900.000"), std::string::npos)
+      << d.conditioning.features[4];
+  EXPECT_TRUE(d.sensitivity.empty());
+  const test::CommandResult info = run_command(cli + " info " + shell_quote(h5) + " 2>&1");
+  EXPECT_NE(info.output.find("conditioned on evidence: 2 strikes"), std::string::npos) << info.output;
+  // hazard runs the posterior again (conditioning again) and finds every realization as the file has it.
+  const test::CommandResult hz = run_command(cli + " hazard " + shell_quote(h5) + " --out " + shell_quote(gpkg) + " -q 2>&1");
+  EXPECT_EQ(hz.exit_code, 0) << hz.output;
+  EXPECT_TRUE(std::filesystem::exists(gpkg));
+  // A forward run says it is not conditioned.
+  const test::CommandResult prior = run_command(cli + " run " + scenario + " -r 3 --backend cpu -q --json 2>&1");
+  EXPECT_NE(prior.output.find("\"conditioned\": false"), std::string::npos) << prior.output;
 }
 
 }  // namespace
