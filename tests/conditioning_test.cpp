@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <iostream>
 #include <filesystem>
@@ -163,6 +164,50 @@ TEST_F(Conditioning, TheSamplersCountsAreTheFinalRunsAndTheSameForAnyThreadCount
   for (std::size_t i = 0; i < one.result.totals.size(); ++i) EXPECT_EQ(one.result.totals[i].duds, two.result.totals[i].duds);
   EXPECT_EQ(one.result.accumulators.dud_sum, two.result.accumulators.dud_sum);
   EXPECT_EQ(one.report.r_hat, two.report.r_hat);
+}
+
+TEST_F(Conditioning, AnInterruptedRunResumedFromItsCheckpointGivesTheSameBytes) {
+  Evidence e;
+  e.features = {searched(rect_cells(200.0, 900.0, 200.0, 900.0), 3, 0.7, "A"),
+                point(EvidenceFeature::Kind::Find, 1500.0, 1500.0, 4)};
+  const ConditionedRun whole = condition_run(sc_, plan_, e, options(20, 13));
+  ASSERT_GE(whole.report.stages.size(), 3u) << "too few stages to stop in the middle";
+  test::TempDir dir;
+  ConditionOptions co;
+  co.checkpoint = dir.file("c.ckpt");
+  std::atomic<bool> stop{false};
+  RunOptions o = options(20, 13);
+  o.cancel = &stop;
+  std::uint32_t stages = 0;
+  co.stage_done = [&](const ConditioningStage&) {
+    if (++stages == 2) stop = true;  // stops in the next stage's first sweep
+  };
+  EXPECT_THROW(condition_run(sc_, plan_, e, o, co), Interrupted);
+  ASSERT_TRUE(std::filesystem::exists(co.checkpoint));
+  stop = false;
+  co.resume = true;
+  co.stage_done = nullptr;
+  const ConditionedRun resumed = condition_run(sc_, plan_, e, o, co);
+  EXPECT_EQ(resumed.report.resumed_after_stages, 2u);
+  EXPECT_EQ(resumed.result.accumulators.dud_sum, whole.result.accumulators.dud_sum);
+  ASSERT_EQ(resumed.result.totals.size(), whole.result.totals.size());
+  for (std::size_t i = 0; i < whole.result.totals.size(); ++i)
+    EXPECT_EQ(resumed.result.totals[i].hazard_pixels, whole.result.totals[i].hazard_pixels);
+  EXPECT_EQ(resumed.report.stages.size(), whole.report.stages.size());
+  EXPECT_FALSE(std::filesystem::exists(co.checkpoint)) << "a complete run leaves its checkpoint behind";
+  // Another run's checkpoint is refused, naming it.
+  co.resume = false;
+  co.stage_done = [&](const ConditioningStage&) { stop = true; };
+  EXPECT_THROW(condition_run(sc_, plan_, e, o, co), Interrupted);
+  stop = false;
+  co.resume = true;
+  co.stage_done = nullptr;
+  try {
+    condition_run(sc_, plan_, e, options(20, 14), co);
+    ADD_FAILURE() << "resumed another seed's checkpoint";
+  } catch (const ResumeError& err) {
+    EXPECT_NE(std::string(err.what()).find("another conditioned run"), std::string::npos) << err.what();
+  }
 }
 
 TEST(GelmanRubin, IsOneForMixedChainsAndLargeForStuckOnes) {

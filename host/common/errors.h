@@ -15,4 +15,11 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown (an InputError) when a run cannot start from its checkpoint: there is
+// none to resume, or it is not one, or it is another run's.
+class ResumeError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 }  // namespace remnant

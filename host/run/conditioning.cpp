@@ -7,13 +7,20 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
 
+#include "host/common/atomic_output.h"
 #include "host/common/errors.h"
+#include "host/common/sha256.h"
+#include "host/evidence/result_layout.h"
 #include "host/evidence/report.h"
 #include "kernels/physics.h"
 #include "kernels/rng.h"
@@ -83,6 +90,7 @@ class Sampler {
   Sampler(const Scenario& sc, const Plan& plan, const Evidence& ev, const RunOptions& opt, const ConditionOptions& co)
       : sc_(sc), plan_(plan), opt_(opt), co_(co), keys_(opt.seed), P_(opt.realizations),
         T_(static_cast<std::uint32_t>(sc.submunitions.size())) {
+    evidence_sha_ = ev.sha256;
     ResultGrid g;
     g.nx = plan.nx;
     g.ny = plan.ny;
@@ -118,10 +126,16 @@ class Sampler {
 
   ConditioningReport sample() {
     const auto t0 = std::chrono::steady_clock::now();
-    initialise();
     double beta = 0.0;
     bool exact = false;
     std::uint32_t stage = 0;
+    if (co_.resume && load_checkpoint()) {
+      beta = beta_;
+      stage = static_cast<std::uint32_t>(report_.stages.size());
+      report_.resumed_after_stages = stage;
+    } else {
+      initialise();
+    }
     std::vector<double> w(P_);
     for (;; ++stage) {
       ConditioningStage st;
@@ -184,6 +198,7 @@ class Sampler {
       st.acceptance_stream = rate(kStream);
       st.acceptance_rates = rate(kRates);
       report_.stages.push_back(st);
+      if (!exact && !co_.checkpoint.empty()) save_checkpoint();
       if (co_.stage_done) co_.stage_done(st);
       if (exact) {
         report_.r_hat = sweeps >= 2 ? gelman_rubin(chains) : 0.0;
@@ -247,6 +262,100 @@ class Sampler {
     r.realizations = opt_.realizations;
     r.seed = opt_.seed;
     return r;
+  }
+
+  // ------------------------------------------------------------ checkpoint
+
+  // What a checkpoint must match to be continued: the run's settings, the
+  // scenario (text and overrides), the evidence and what the sampler made of them.
+  std::string fingerprint() const {
+    std::string overrides;
+    for (const std::string& o : sc_.overrides) overrides += o + "\n";
+    return fmt::format(
+        "seed={} particles={} sweeps={} max_stages={} find_radius={} evidence={} scenario={} rows={} units={} "
+        "features={} types={} items={} backend={}",
+        opt_.seed, P_, co_.sweeps, co_.max_stages, co_.find_radius_m, evidence_sha_,
+        sha256_hex(sc_.text + "\n--set\n" + overrides + sc_.base_text), plan_.per_carrier.size(), units_.size(), F_,
+        T_, plan_.items_per_realization, backend_name());
+  }
+
+  template <typename T>
+  static void put_vector(std::string& out, const std::vector<T>& v) {
+    const std::uint64_t n = v.size();
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out.append(reinterpret_cast<const char*>(v.data()), n * sizeof(T));
+  }
+  template <typename T>
+  static bool get_vector(const std::string& in, std::size_t& at, std::vector<T>& v) {
+    std::uint64_t n = 0;
+    if (in.size() - at < sizeof n) return false;
+    std::memcpy(&n, in.data() + at, sizeof n);
+    at += sizeof n;
+    if (n > (in.size() - at) / sizeof(T)) return false;
+    v.resize(n);
+    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+    return true;
+  }
+
+  static constexpr const char* kCheckpointMagic = "remnant conditioning checkpoint 1\n";
+
+  // The particles after the stages done, written through a temporary file.
+  void save_checkpoint() const {
+    std::string out = kCheckpointMagic + fingerprint() + "\n";
+    const std::vector<double> scalars{beta_, kappa_};
+    put_vector(out, scalars);
+    put_vector(out, report_.stages);
+    put_vector(out, x_);
+    put_vector(out, y_);
+    put_vector(out, stream_);
+    put_vector(out, tdraw_);
+    put_vector(out, contrib_);
+    put_vector(out, items_);
+    put_vector(out, relaxed_);
+    put_vector(out, ancestor_);
+    std::string warnings;
+    for (const std::string& w : report_.warnings) warnings += w + "\n";
+    put_vector(out, std::vector<char>(warnings.begin(), warnings.end()));
+    write_text_file(co_.checkpoint, out);
+  }
+
+  // Restores the particles from the checkpoint; false when there is none
+  // (a fresh start). ResumeError when it is not this run's, or damaged.
+  bool load_checkpoint() {
+    const std::string& path = co_.checkpoint;
+    if (path.empty() || !path_exists(path))
+      throw ResumeError(fmt::format("--resume: no checkpoint of a conditioned run at {} (a run stopped before its "
+                                    "first stage finished saves none); run without --resume",
+                                    path.empty() ? std::string("(none kept)") : path));
+    std::ifstream f(path, std::ios::binary);
+    const std::string in((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string head = kCheckpointMagic + fingerprint() + "\n";
+    if (in.compare(0, std::strlen(kCheckpointMagic), kCheckpointMagic) != 0)
+      throw ResumeError(fmt::format("--resume: {} is not a checkpoint of a conditioned run", path));
+    if (in.compare(0, head.size(), head) != 0)
+      throw ResumeError(fmt::format("--resume: {} is the checkpoint of another conditioned run (its seed, "
+                                    "particles, sweeps, scenario, overrides or evidence differ); run without "
+                                    "--resume, or with that run's arguments",
+                                    path));
+    std::size_t at = head.size();
+    std::vector<double> scalars;
+    std::vector<char> warnings;
+    const bool ok = get_vector(in, at, scalars) && scalars.size() == 2 && get_vector(in, at, report_.stages) &&
+                    get_vector(in, at, x_) && get_vector(in, at, y_) && get_vector(in, at, stream_) &&
+                    get_vector(in, at, tdraw_) && get_vector(in, at, contrib_) && get_vector(in, at, items_) &&
+                    get_vector(in, at, relaxed_) && get_vector(in, at, ancestor_) && get_vector(in, at, warnings) &&
+                    at == in.size();
+    const std::size_t U = units_.size();
+    if (!ok || x_.size() != std::size_t(P_) * U || y_.size() != x_.size() || stream_.size() != x_.size() ||
+        tdraw_.size() != std::size_t(P_) * T_ || contrib_.size() != std::size_t(P_) * U * F_ ||
+        items_.size() != std::size_t(P_) * F_ || relaxed_.size() != P_ || ancestor_.size() != P_ ||
+        report_.stages.empty())
+      throw ResumeError(fmt::format("--resume: {} is damaged (truncated or altered); run without --resume", path));
+    beta_ = scalars[0];
+    kappa_ = scalars[1];
+    report_.warnings = result_detail::split_lines(std::string(warnings.begin(), warnings.end()));
+    return true;
   }
 
   // ------------------------------------------------------------ the units
@@ -829,6 +938,7 @@ class Sampler {
   std::vector<double> relaxed_;
   std::vector<std::uint32_t> ancestor_;
   ConditioningReport report_;
+  std::string evidence_sha_;
 };
 
 }  // namespace
@@ -972,6 +1082,10 @@ ConditionedRun condition_run(const Scenario& sc, const Plan& plan, const Evidenc
   o.todo.reset();
   o.checkpoint = nullptr;
   out.result = run_ensemble(sc, plan, o);
+  if (!co.checkpoint.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(co.checkpoint, ec);  // spent: the result holds the run
+  }
   // The final run's items in each feature's cells are the sampler's, to the bit.
   const std::vector<std::uint64_t> expected = sampler.feature_items();
   for (std::size_t f = 0; f < expected.size(); ++f) {

@@ -71,6 +71,13 @@ struct ConditionOptions {
   std::uint32_t max_stages = 40;
   double find_radius_m = kDefaultFindRadius;
   std::function<void(const ConditioningStage&)> stage_done;  // after each stage's sweeps (progress)
+  // The sampler's checkpoint: after every stage but the last, the particles
+  // are saved there (atomically), so that a run stopped (Ctrl-C, or killed)
+  // loses at most one stage; with resume the run continues from it and gives
+  // the uninterrupted run's bytes (every draw is keyed by its stage). Removed
+  // once the run is complete. Empty: none.
+  std::string checkpoint;
+  bool resume = false;
 };
 
 struct ConditioningReport {
@@ -86,6 +93,7 @@ struct ConditioningReport {
   std::vector<std::string> pins;          // "strike S-1 pins site 4 (M26)"
   std::vector<std::string> warnings;      // poor diagnostics, said plainly
   double seconds = 0.0;
+  std::uint32_t resumed_after_stages = 0; // stages the checkpoint held (resume), else 0
 };
 
 // Samples the posterior (the class comment) and runs its particles:

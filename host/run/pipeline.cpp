@@ -40,6 +40,17 @@ bool keeps_checkpoint(const RunRequest& req) {
   return req.checkpoint.enabled && !req.run.duds_only && req.evidence.empty();
 }
 
+// A conditioned run's sampler checkpoint (ConditionOptions::checkpoint):
+// --checkpoint, else beside --out (or the scenario) as NAME.conditioning.ckpt.
+std::string conditioning_checkpoint_path(const RunRequest& req, const Scenario& sc) {
+  if (!req.checkpoint.enabled) return "";
+  if (!req.checkpoint.path.empty()) return req.checkpoint.path;
+  const fs::path p(default_checkpoint_path(req.result_file, sc.path));
+  std::string name = p.filename().string();
+  name = name.substr(0, name.size() - std::string(".checkpoint.h5").size()) + ".conditioning.ckpt";
+  return (p.parent_path() / name).string();
+}
+
 std::string checkpoint_path(const RunRequest& req, const Scenario& sc) {
   if (!keeps_checkpoint(req)) return "";
   return req.checkpoint.path.empty() ? default_checkpoint_path(req.result_file, sc.path) : req.checkpoint.path;
@@ -64,9 +75,6 @@ void start_from_checkpoint(Run& run) {
   if (run.req.checkpoint.enabled && run.req.checkpoint.resume && run.req.run.duds_only)
     throw ResumeError("--resume: a dud-only run (--duds-only) keeps no checkpoint to resume; resume without "
                       "--duds-only, or run again");
-  if (run.req.checkpoint.enabled && run.req.checkpoint.resume && !run.req.evidence.empty())
-    throw ResumeError("--resume: a run conditioned on evidence (--evidence) keeps no checkpoint to resume; run it "
-                      "again: the same seed gives the same result to the bit");
   run.out.had_checkpoint = !p.checkpoint.empty() && path_exists(p.checkpoint);
   if (resume && !run.out.had_checkpoint)
     throw ResumeError(fmt::format("--resume: no checkpoint at {} (an interrupted run writes it there; if it was "
@@ -162,8 +170,10 @@ RunResult run_realizations(Run& run, RunEnd& end) {
   end = RunEnd::Finished;
   try {
     if (run.evidence) {
-      ConditionedRun c = condition_run(*run.out.run.scenario, *run.out.run.plan, *run.evidence, opt,
-                                       run.req.conditioning);
+      ConditionOptions co = run.req.conditioning;
+      co.checkpoint = run.out.conditioning_checkpoint;
+      co.resume = run.req.checkpoint.resume;
+      ConditionedRun c = condition_run(*run.out.run.scenario, *run.out.run.plan, *run.evidence, opt, co);
       part = std::move(c.result);
       run.out.conditioning =
           conditioning_record(*run.evidence, c.report, run.req.conditioning, run.req.cancelled_detection);
@@ -173,6 +183,8 @@ RunResult run_realizations(Run& run, RunEnd& end) {
   } catch (const Interrupted& e) {
     part = std::move(*e.partial);
     end = RunEnd::Interrupted;
+    const std::string& ck = run.out.conditioning_checkpoint;
+    run.out.conditioning_saved = run.evidence && !ck.empty() && path_exists(ck);
   }
   opt.progress = nullptr;  // they refer to this run, which ends with run_pipeline
   opt.checkpoint = nullptr;
@@ -271,6 +283,7 @@ RunOutcome run_pipeline(const RunRequest& req, const RunHooks& hooks) {
                        "without mpirun");
     const Scenario& sc = *out.run.scenario;
     run.evidence = std::make_shared<const Evidence>(read_evidence(req.evidence, sc.grid, req.cancelled_detection));
+    out.conditioning_checkpoint = conditioning_checkpoint_path(req, sc);
   }
   choose_start(run);
   const RunStart info{out.run, out.resumed, out.had_checkpoint, run.start.done,

@@ -118,13 +118,6 @@ struct RunHooks {
   std::function<void()> ran;
 };
 
-// Thrown (an InputError) when a run cannot start from its checkpoint: there is
-// none to resume, or it is not one, or it is another run's.
-class ResumeError : public InputError {
- public:
-  using InputError::InputError;
-};
-
 enum class RunEnd {
   Finished,             // every realization ran; the result is in data (and in the result file)
   Interrupted,          // cancelled; result holds the realizations done (saved when checkpoint_written)
@@ -157,6 +150,10 @@ struct RunOutcome {
   CheckpointFate checkpoint_fate = CheckpointFate::None;
   // A conditioned run's evidence and diagnostics (also in data); empty otherwise.
   ResultConditioning conditioning;
+  // A conditioned run's sampler checkpoint (ConditionOptions::checkpoint;
+  // "" when none is kept) and, when interrupted, whether it holds the stages done.
+  std::string conditioning_checkpoint;
+  bool conditioning_saved = false;
 };
 
 // Loads, checks and plans a run (calling check_arguments and check_outputs),

@@ -292,6 +292,17 @@ void say_how_the_run_starts(const RunArgs& a, const remnant::RunStart& s) {
 // A run interrupted (Ctrl-C, SIGTERM) during its realizations: what was saved
 // and how to continue.
 int run_interrupted(const RunArgs& a, const remnant::RunOutcome& o) {
+  if (!a.evidence.empty()) {
+    if (!o.conditioning_saved) {
+      std::cerr << "remnant: interrupted before the conditioning's first stage finished; nothing was saved, nothing "
+                   "written\n";
+      return 130;
+    }
+    std::cerr << fmt::format("remnant: interrupted; the conditioning's finished stages are saved in {}.\n"
+                             "Continue with the same arguments and --resume:\n  {}{}\n",
+                             o.conditioning_checkpoint, a.command_line, a.resume ? "" : " --resume");
+    return 130;
+  }
   if (!o.checkpoint_written) {
     std::cerr << "remnant: interrupted before the first batch finished; nothing was computed, nothing written\n";
     return 130;
