@@ -863,5 +863,217 @@ TEST(Viewer, TownNamesStayInsideTheMapFrame) {
   }
 }
 
+// ---------------------------------------------------------------- evidence (issue 21)
+
+const std::string kExampleEvidence = std::string(REMNANT_SOURCE_DIR) + "/configs/example-evidence.geojson";
+
+// A pixel within r of (x, y) that passes is(c).
+template <class Is>
+bool colour_near(const Pixels& p, double x, double y, int r, Is is) {
+  for (int dy = -r; dy <= r; ++dy)
+    for (int dx = -r; dx <= r; ++dx) {
+      const int px = int(std::lround(x)) + dx, py = int(std::lround(y)) + dy;
+      if (px >= 0 && py >= 0 && px < p.w && py < p.h && is(p.at(px, py))) return true;
+    }
+  return false;
+}
+
+// The example's evidence, loaded with --evidence: every feature drawn inside
+// the map (finds red, searched areas green in the window), the prior as
+// `remnant run -r 40` gives it, then, the prior pinned as A, the posterior
+// shown as B: `remnant run -r 40 --evidence`'s totals, unlike the prior's,
+// and the conditioning's diagnostics (the result file's lines) listed.
+TEST(Viewer, EvidenceIsDrawnAndThePosteriorIsTheConditionedRun) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string png = dir.file("evidence.png");
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 40 --layer elevation --evidence " + shell_quote(kExampleEvidence),
+      {"wait settled 600", "move 5 795", "wait frames 2", "print map", "print evidence", "print headline", "screenshot " + png,
+       "click pin", "wait frames 2", "click show_posterior", "wait frames 2", "click view", "wait frames 2",
+       "click view_b", "wait frames 3", "print evidence", "print headline", "print state"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // Drawn: 2 strikes, 2 finds, 2 searched areas, 3 cancelled rings (C-2 has two parts), inside the map.
+  const std::vector<std::string> ev = lines_of(r.output, "evidence ");
+  ASSERT_EQ(ev.size(), 2u) << r.output;
+  EXPECT_EQ(state_of(ev[0], "features"), "8") << ev[0];
+  EXPECT_EQ(state_of(ev[0], "error"), "") << ev[0];
+  EXPECT_EQ(state_of(ev[0], "posterior_ready"), "1") << ev[0];
+  EXPECT_EQ(state_of(ev[0], "posterior_shown"), "0") << ev[0];
+  EXPECT_EQ(state_of(ev[1], "posterior_shown"), "1") << ev[1];
+  const std::vector<std::string> marks = lines_of(r.output, "evidence_mark ");
+  std::map<std::string, int> kinds;
+  const double gx = field(r.output, "map", "x"), gy = field(r.output, "map", "y");
+  const double gw = field(r.output, "map", "w"), gh = field(r.output, "map", "h");
+  const Pixels p = read_png(png);
+  ASSERT_GT(p.w, 0);
+  for (std::size_t i = 0; i < marks.size() / 2; ++i) {  // the first print's marks
+    const std::string& m = marks[i];
+    ++kinds[state_of(m, "kind")];
+    const double x = field(m, "evidence_mark", "x"), y = field(m, "evidence_mark", "y");
+    EXPECT_GE(x, gx) << m;
+    EXPECT_LE(x, gx + gw) << m;
+    EXPECT_GE(y, gy) << m;
+    EXPECT_LE(y, gy + gh) << m;
+    if (state_of(m, "kind") == "find") {  // a red cross
+      EXPECT_TRUE(colour_near(p, x, y, 2, [](std::uint32_t c) { return red(c) > 180 && green(c) < 70 && blue(c) < 60; }))
+          << "no red cross at " << m;
+    }
+    if (state_of(m, "kind") == "searched") {  // a green outline
+      EXPECT_TRUE(colour_near(p, x, y, 2, [](std::uint32_t c) {
+        return green(c) > 80 && green(c) - red(c) > 50 && green(c) - blue(c) > 20;
+      })) << "no green outline at " << m;
+    }
+  }
+  EXPECT_EQ(marks.size(), 18u) << r.output;
+  EXPECT_EQ(kinds["strike"], 2);
+  EXPECT_EQ(kinds["find"], 2);
+  EXPECT_EQ(kinds["searched"], 2);
+  EXPECT_EQ(kinds["cancelled"], 3);
+
+  // The prior and the posterior, each as the CLI runs it.
+  const std::string prior_h5 = dir.file("prior.h5"), post_h5 = dir.file("post.h5");
+  ASSERT_EQ(run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) + " -r 40 --threads 2 -q --out " +
+                        shell_quote(prior_h5)).exit_code, 0);
+  const CommandResult cli = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(kExample) +
+                                        " -r 40 --threads 2 -q --evidence " + shell_quote(kExampleEvidence) +
+                                        " --out " + shell_quote(post_h5) + " 2>&1");
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const ResultData prior = read_result_file(prior_h5), post = read_result_file(post_h5);
+  const std::vector<std::string> totals = lines_of(r.output, "total_duds ");
+  ASSERT_EQ(totals.size(), 2u) << r.output;
+  EXPECT_EQ(total_duds_mean(totals[0]), headline(prior).total_duds.mean);
+  EXPECT_EQ(total_duds_mean(totals[1]), headline(post).total_duds.mean);
+  EXPECT_NE(total_duds_mean(totals[0]), total_duds_mean(totals[1])) << "the posterior shown is the prior";
+
+  // The diagnostics: the result file's lines, in order.
+  const std::vector<std::string> diag = lines_of(r.output, "diagnostic ");
+  ASSERT_FALSE(post.conditioning.diagnostics.empty());
+  ASSERT_EQ(diag.size(), 2 * post.conditioning.diagnostics.size()) << r.output;
+  // The time the stages took aside ("... to the exact posterior in 1.8 s");
+  // warnings in red (the example's particles mix poorly: R-hat above 1.1).
+  const std::regex seconds(" in [0-9.]+ s");
+  int warnings = 0;
+  for (std::size_t i = 0; i < post.conditioning.diagnostics.size(); ++i) {
+    std::string want = post.conditioning.diagnostics[i];
+    std::replace(want.begin(), want.end(), '"', '\'');
+    const bool warning = want.rfind("warning: ", 0) == 0;
+    warnings += warning;
+    EXPECT_EQ(std::regex_replace(diag[i], seconds, " in _ s"),
+              std::regex_replace(fmt::format("diagnostic red={} {}", warning ? 1 : 0, want), seconds, " in _ s"));
+  }
+  EXPECT_GE(warnings, 1);
+
+  // The prior pinned as A, the posterior as B.
+  const std::vector<std::string> state = lines_of(r.output, "state ");
+  ASSERT_EQ(state.size(), 1u) << r.output;
+  EXPECT_EQ(state_of(state[0], "baseline"), "1") << state[0];
+  EXPECT_EQ(state_of(state[0], "view"), "B") << state[0];
+}
+
+// A bad evidence file (no such file; a feature of an unknown kind), given on
+// the command line or typed into the Evidence field: read_evidence's message
+// in the window, the prior run as without it, no posterior, no crash; with
+// --screenshot, exit 2 with the message.
+TEST(Viewer, BadEvidenceIsSaidAndTheViewerGoesOn) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string bad = dir.write(
+      "bad.geojson",
+      R"({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "LOCAL_CS[\"grid\",UNIT[\"metre\",1]]"}}, )"
+      R"("features": [{"type": "Feature", "properties": {"kind": "rumour"}, )"
+      R"("geometry": {"type": "Point", "coordinates": [3000.0, 3000.0]}}]})");
+  const CommandResult r = run_script(
+      dir, shell_quote(kExample) + " -r 8 --evidence " + shell_quote(bad),
+      {"wait settled 300", "print evidence", "print state", "click evidence_path", "key ctrl+a",
+       "type /nonexistent/evidence.gpkg", "key enter", "click evidence_load", "wait settled 300", "wait frames 2",
+       "print evidence", "print state", "click show_posterior", "wait frames 2", "print evidence"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> ev = lines_of(r.output, "evidence ");
+  const std::vector<std::string> state = lines_of(r.output, "state ");
+  ASSERT_EQ(ev.size(), 3u) << r.output;
+  ASSERT_EQ(state.size(), 2u) << r.output;
+  EXPECT_NE(state_of(ev[0], "error").find("rumour"), std::string::npos) << ev[0];
+  EXPECT_NE(state_of(ev[0], "error").find("bad.geojson"), std::string::npos) << ev[0];
+  EXPECT_NE(state_of(ev[1], "error").find("/nonexistent/evidence.gpkg"), std::string::npos) << ev[1];
+  for (const std::string& e : ev) {
+    EXPECT_EQ(state_of(e, "features"), "0") << e;
+    EXPECT_EQ(state_of(e, "posterior_ready"), "0") << e;
+    EXPECT_EQ(state_of(e, "posterior_shown"), "0") << e;  // nothing to show: the radio button is off
+  }
+  EXPECT_TRUE(lines_of(r.output, "evidence_mark ").empty()) << r.output;
+  for (const std::string& s : state) {
+    EXPECT_EQ(state_of(s, "done"), "8") << s;  // the prior ran
+    EXPECT_EQ(state_of(s, "failed"), "0") << s;  // the scenario loaded and ran: only the evidence was refused
+  }
+
+  const std::string png = dir.file("shot.png");
+  const CommandResult shot = run_command(kXvfb + kViewer + " " + shell_quote(kExample) + " -r 4 --threads 2 --evidence " +
+                                         shell_quote(bad) + " --screenshot " + shell_quote(png) + " 2>&1");
+  EXPECT_EQ(shot.exit_code, 2) << shot.output;
+  EXPECT_NE(shot.output.find("rumour"), std::string::npos) << shot.output;
+}
+
+// Save into a folder that does not exist yet (out/ in a fresh directory): it
+// is made, and the message names the file written in full.
+TEST(Viewer, SaveMakesItsFolder) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  ASSERT_FALSE(std::filesystem::exists(dir.file("out")));
+  const CommandResult r =
+      run_script(dir, shell_quote(kExample) + " -r 8", {"wait settled 300", "click save", "wait frames 100", "print state"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string saved = (std::filesystem::canonical(dir.path()) / "out" / "viewer.h5").string();
+  ASSERT_TRUE(std::filesystem::exists(saved)) << r.output;
+  EXPECT_EQ(read_result_file(saved).realizations, 8u);
+  const std::vector<std::string> state = lines_of(r.output, "state ");
+  ASSERT_EQ(state.size(), 1u) << r.output;
+  EXPECT_EQ(state_of(state[0], "message_error"), "0") << state[0];
+  EXPECT_NE(state_of(state[0], "message").find(saved), std::string::npos) << state[0];
+}
+
+}  // namespace
+}  // namespace remnant
+
+// ---------------------------------------------------------------- the simulation, without a window
+// viewer/simulation.cpp needs no window (only the host library): compiled in
+// here so that its guards are tested where the viewer is not built too.
+#include "viewer/simulation.cpp"
+
+namespace remnant {
+namespace {
+
+// A request for 0 realizations (the UI refuses it; the simulation must too):
+// an error snapshot, no crash; the simulation then runs the next request.
+TEST(ViewerSimulation, ZeroRealizationsIsRefusedCleanly) {
+  viewer::Simulation sim;
+  viewer::Request req;
+  req.scenario_path = kExample;
+  req.realizations = 0;
+  req.threads = 2;
+  const std::uint64_t gen = sim.submit(req);
+  auto wait = [&](std::uint64_t g) {
+    for (int i = 0; i < 6000; ++i) {
+      const auto s = sim.latest();
+      if (s && s->generation == g && s->finished && sim.idle()) return s;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return std::shared_ptr<const viewer::Snapshot>();
+  };
+  const auto s = wait(gen);
+  ASSERT_TRUE(s);
+  EXPECT_NE(s->error.find("0 realizations"), std::string::npos) << s->error;
+  EXPECT_FALSE(s->data);
+  req.realizations = 4;
+  const auto t = wait(sim.submit(req));
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->error, "");
+  EXPECT_EQ(t->done, 4u);
+}
+
 }  // namespace
 }  // namespace remnant

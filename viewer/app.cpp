@@ -76,6 +76,7 @@ std::string run_label(const Snapshot& s) {
   else if (out.empty())
     out = "scenario as written";
   const unsigned long long seed = s.data ? s.data->seed : 0;
+  if (s.is_posterior) out = "posterior on " + std::filesystem::path(s.request.evidence).filename().string() + ": " + out;
   return fmt::format("{} · {} realizations{} · seed {}", out, s.done, s.stopped ? " (stopped)" : "", seed);
 }
 
@@ -89,7 +90,7 @@ bool same_parameters(const Request& a, const Request& b) {
 
 }  // namespace
 
-App::App(Request request, std::string layer) : request_(std::move(request)) {
+App::App(Request request, std::string layer) : request_(std::move(request)), evidence_path_(request_.evidence) {
   const auto& names = display_layer_names();
   const auto it = std::find(names.begin(), names.end(), layer);
   layer_ = it == names.end() ? 0 : int(it - names.begin());
@@ -112,9 +113,15 @@ bool App::settled() const {
   return snap_ && snap_->generation == submitted_ && snap_->finished && sim_.idle();
 }
 
-std::shared_ptr<const Snapshot> App::on_map() const {
+std::shared_ptr<const Snapshot> App::prior_on_map() const {
   if (snap_ && snap_->data && snap_->generation == submitted_ && snap_->error.empty()) return snap_;
   return held_;
+}
+
+std::shared_ptr<const Snapshot> App::on_map() const {
+  auto s = prior_on_map();
+  if (show_posterior_ && s && s->posterior) return s->posterior;
+  return s;
 }
 
 void App::refuse(const std::string& message) {
@@ -324,6 +331,7 @@ void App::update_map(const std::string& layer_name) {
   }
   map_.set(p);
   map_.set_hazard(show_hazard_ ? hazard : nullptr);
+  map_.set_evidence(can_compare && view_ == CompareView::A && baseline_->evidence ? baseline_->evidence : b->evidence);
 }
 
 // Above the map: progress and Stop; the compare view, Pin and the scale lock;
@@ -346,7 +354,9 @@ void App::status_bar(const ScreenRect& r) {
   const std::uint32_t target = snap_ && snap_->generation == submitted_ ? snap_->target : 0;
   std::string text;
   float fraction = 0;
-  if (busy && target) {
+  if (busy && sim_.stage().rfind("conditioning", 0) == 0) {
+    text = sim_.stage() + " ...";  // the posterior: its stages, then its run in one piece
+  } else if (busy && target) {
     fraction = float(sim_.progress_done()) / float(target);
     text = fmt::format("{}: {} of {} realizations", sim_.stage(), sim_.progress_done(), target);
   } else if (busy) {
@@ -409,6 +419,12 @@ void App::status_bar(const ScreenRect& r) {
     line = snap_->error;
     if (!request_.overrides.empty()) line += " The map and controls show the last run that loaded; fix or remove the override.";
     error = true;
+  } else if (snap_ && snap_->generation == submitted_ && !snap_->evidence_error.empty()) {
+    line = "Evidence not loaded: " + snap_->evidence_error + " The map shows the run without it.";
+    error = true;
+  } else if (snap_ && snap_->generation == submitted_ && !snap_->posterior_error.empty()) {
+    line = "No posterior: " + snap_->posterior_error;
+    error = true;
   } else if (snap_ && snap_->generation == submitted_ && !snap_->note.empty()) {
     line = snap_->note;
   } else if (shown && shown->generation != submitted_) {
@@ -454,6 +470,7 @@ void App::parameter_panel(float x, float width, float height) {
     wind_section();
     strikes_section(*sc);
     run_section();
+    evidence_section();
   }
   overrides_section(width);
   ImGui::PopItemWidth();
@@ -822,6 +839,7 @@ void App::statistics_panel(float x, float width, float height) {
 
   // Last, so that nothing above moves when the areas arrive.
   if (ImGui::CollapsingHeader("Hazard areas", ImGuiTreeNodeFlags_DefaultOpen)) hazard_section();
+  conditioning_section();
   ImGui::PopTextWrapPos();
   ImGui::End();
 }
@@ -1037,8 +1055,12 @@ void App::save_and_export() {
     const std::string path = save_path_;
     job_ = std::async(std::launch::async, [d, path] {
       try {
+        // The folder is made when missing (out/ in a fresh checkout); the
+        // message names the file in full.
+        const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
+        std::filesystem::create_directories(parent);
         write_result_file(path, *d);
-        return fmt::format("wrote {} ({} realizations)", path, d->realizations);
+        return fmt::format("wrote {} ({} realizations)", std::filesystem::absolute(path).string(), d->realizations);
       } catch (const std::exception& e) {
         return std::string(e.what());
       }
@@ -1054,6 +1076,7 @@ void App::save_and_export() {
     const std::string path = export_path_;
     job_ = std::async(std::launch::async, [d, o, path] {
       try {
+        std::filesystem::create_directories(std::filesystem::absolute(path).parent_path());
         export_file(*d, o, path);
         return fmt::format("wrote {} ({})", path, o.layer);
       } catch (const std::exception& e) {
@@ -1072,6 +1095,121 @@ void App::save_and_export() {
                   : std::string("Save when the run is complete, or Stop it to keep what is done"),
               ImGui::GetContentRegionAvail().x);
   ImGui::PopStyleColor();
+}
+
+// The parameter panel's Evidence section: the file's field, Load and Clear,
+// the prior / posterior choice and one line of state.
+void App::evidence_section() {
+  if (!ImGui::CollapsingHeader("Evidence", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const float load_w = ImGui::CalcTextSize("Load").x + 2 * ImGui::GetStyle().FramePadding.x;
+  const float clear_w = ImGui::CalcTextSize("Clear").x + 2 * ImGui::GetStyle().FramePadding.x;
+  ImGui::SetNextItemWidth(std::max(60.0f, ImGui::GetContentRegionAvail().x - load_w - clear_w -
+                                              2 * ImGui::GetStyle().ItemSpacing.x));
+  ImGui::InputText("##evidence", &evidence_path_);
+  note_widget("evidence_path");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("An evidence file (docs/EVIDENCE.md: located strikes, finds, searched and cancelled areas;\n"
+                      "GeoPackage, GeoJSON, Shapefile, KML, CSV). Load: draw it and run the posterior too");
+  ImGui::SameLine();
+  if (ImGui::Button("Load")) {
+    if (evidence_path_.empty()) {
+      refuse("Refused: give the path of an evidence file first (e.g. configs/example-evidence.geojson).");
+    } else {
+      request_.evidence = evidence_path_;
+      resubmit();
+    }
+  }
+  note_widget("evidence_load");
+  ImGui::SameLine();
+  const bool has = !request_.evidence.empty();
+  if (!has) ImGui::BeginDisabled();
+  if (ImGui::Button("Clear")) {
+    request_.evidence.clear();
+    show_posterior_ = false;
+    resubmit();
+  }
+  note_widget("evidence_clear");
+  if (!has) ImGui::EndDisabled();
+
+  const auto base = prior_on_map();
+  const bool has_posterior = base && base->posterior;
+  if (ImGui::RadioButton("prior", !show_posterior_)) show_posterior_ = false;
+  note_widget("show_prior");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The run as without the evidence (the scenario's model alone)");
+  ImGui::SameLine();
+  if (!has_posterior) ImGui::BeginDisabled();
+  if (ImGui::RadioButton("posterior", show_posterior_)) show_posterior_ = true;
+  note_widget("show_posterior");
+  if (!has_posterior) ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("The run conditioned on the evidence (remnant run --evidence): same scenario, overrides,\n"
+                      "seed and realizations. Pin the prior as A, then show the posterior: B - A");
+  // One line of state, in a place of its own.
+  std::string line;
+  bool error = false;
+  if (base && base->generation == submitted_ && !base->evidence_error.empty()) {
+    line = "not loaded: " + base->evidence_error;
+    error = true;
+  } else if (!has) {
+    line = "none: the map shows the prior";
+  } else if (base && base->evidence && base->generation == submitted_) {
+    if (has_posterior)
+      line = base->evidence->summary() + "; posterior ready";
+    else if (!base->posterior_error.empty())
+      line = base->evidence->summary() + "; no posterior: " + base->posterior_error, error = true;
+    else
+      line = base->evidence->summary() + "; posterior running after the prior";
+  } else {
+    line = "reading ...";
+  }
+  if (error) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+  else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  fitted_text(line, ImGui::GetContentRegionAvail().x);
+  ImGui::PopStyleColor();
+  note_widget("evidence_state");
+}
+
+// The statistics panel's last section: the evidence and, once the posterior
+// is done, the prior's and the posterior's totals and the conditioning's
+// diagnostics in words, warnings in the error colour.
+void App::conditioning_section() {
+  diagnostics_drawn_.clear();
+  const auto base = prior_on_map();
+  if (!base || (!base->evidence && base->evidence_error.empty() && !base->posterior)) return;
+  if (!ImGui::CollapsingHeader("Evidence and conditioning", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const auto shown = on_map();
+  ImGui::TextWrapped("On the map: %s", shown && shown->is_posterior ? "the posterior (conditioned on the evidence)"
+                                                                       : "the prior (without the evidence)");
+  if (!base->evidence_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextWrapped("Evidence not loaded: %s", base->evidence_error.c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
+  if (base->evidence) ImGui::TextWrapped("Evidence: %s", base->evidence->summary().c_str());
+  if (!base->posterior_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextWrapped("No posterior: %s", base->posterior_error.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (!base->posterior) {
+    if (base->posterior_error.empty()) ImGui::TextDisabled("The posterior runs once the prior is complete.");
+    return;
+  }
+  const Snapshot& post = *base->posterior;
+  const Summary &a = base->headline.total_duds, &b = post.headline.total_duds;
+  ImGui::TextWrapped("Unexploded on land: prior %s (90 %% %s to %s), posterior %s (90 %% %s to %s)",
+                     format_3sig(a.mean).c_str(), format_3sig(a.q05).c_str(), format_3sig(a.q95).c_str(),
+                     format_3sig(b.mean).c_str(), format_3sig(b.q05).c_str(), format_3sig(b.q95).c_str());
+  const ResultConditioning& c = post.data->conditioning;
+  ImGui::TextDisabled("Diagnostics of the conditioning:");
+  for (const std::string& l : c.diagnostics) {
+    const bool warning = l.rfind("warning: ", 0) == 0;
+    if (warning) ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::BulletText("%s", l.c_str());
+    if (warning) ImGui::PopStyleColor();
+    diagnostics_drawn_.emplace_back(l, warning);
+  }
 }
 
 }  // namespace remnant::viewer

@@ -42,8 +42,16 @@ class App {
   const std::shared_ptr<const Snapshot>& shown() const { return snap_; }
   // The snapshot the map shows as B (the current result): the latest of the
   // request submitted last once it has data, else the last complete result;
-  // never a part of superseded parameters.
+  // never a part of superseded parameters. With evidence and "posterior"
+  // chosen: that snapshot's posterior (Snapshot::posterior) once it is done.
   std::shared_ptr<const Snapshot> on_map() const;
+  // The same without the posterior choice: the prior's snapshot.
+  std::shared_ptr<const Snapshot> prior_on_map() const;
+  // "posterior" chosen in the Evidence section (shown once there is one).
+  bool show_posterior() const { return show_posterior_; }
+  // The conditioning's diagnostic lines the statistics panel drew in the last
+  // frame, each with whether it was drawn in the error colour (a warning).
+  const std::vector<std::pair<std::string, bool>>& diagnostics_drawn() const { return diagnostics_drawn_; }
   // The snapshot whose result the map shows: the baseline A in A's view, else on_map().
   std::shared_ptr<const Snapshot> map_snapshot() const {
     return baseline_ && view_ == CompareView::A ? baseline_ : on_map();
@@ -102,6 +110,10 @@ class App {
   void history_section();
   void save_and_export();
   void hazard_section();
+  // The evidence file (load, clear), the prior / posterior choice; and the
+  // statistics panel's summary of the evidence and the conditioning's diagnostics.
+  void evidence_section();
+  void conditioning_section();
   void overrides_section(float width);
   // Replaces the override of key (or appends it) and re-runs.
   void set_override(const std::string& key, const std::string& value);
@@ -130,6 +142,9 @@ class App {
   MapView map_;
   int layer_ = 0;
   bool show_hazard_ = true;  // the "hazard areas" checkbox: outlines and ranks on the map
+  bool show_posterior_ = false;  // the map shows the run conditioned on the evidence
+  std::string evidence_path_;    // the Evidence section's field
+  std::vector<std::pair<std::string, bool>> diagnostics_drawn_;
 
   // Comparison and scale.
   std::shared_ptr<const Snapshot> baseline_;

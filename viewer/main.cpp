@@ -3,7 +3,7 @@
 //   remnant-viewer [SCENARIO.toml | RESULT.h5] [--set KEY=VALUE]... [-r N] [--seed S]
 //                  [--backend B] [--threads T] [--layer L]
 //                  [--screenshot FILE.png [--frames N] [--wait S]] [--print-headline] [--print-hazard]
-//                  [--size WxH] [--script FILE]
+//                  [--size WxH] [--script FILE] [--evidence FILE]
 //
 // The loop follows Dear ImGui's example_glfw_opengl3: error callback, init,
 // per frame poll -> NewFrame -> windows -> Render -> swap, shutdown in reverse
@@ -138,7 +138,7 @@ std::string hazard_lines(const viewer::Snapshot& s, const viewer::ScreenRect& gr
 
 // The command line as given.
 struct Options {
-  std::string input, screenshot, layer = "dud_mean", backend = "auto", script, size = "1280x800";
+  std::string input, screenshot, layer = "dud_mean", backend = "auto", script, size = "1280x800", evidence;
   std::vector<std::string> sets;
   std::uint32_t realizations = 0;
   std::uint64_t seed = 0;
@@ -168,6 +168,9 @@ int parse_options(int argc, char** argv, Options& o) {
       ->check(CLI::PositiveNumber);
   cli.add_flag("--print-headline", o.headline, "print the headline totals shown at exit");
   cli.add_flag("--print-hazard", o.hazard, "print the hazard areas shown at exit and where the grid was drawn");
+  cli.add_option("--evidence", o.evidence,
+                 "an evidence file (docs/EVIDENCE.md): drawn on the map, and the run conditioned on it (the "
+                 "posterior) runs after the prior; the Evidence section switches between them");
   cli.add_option("--size", o.size, "window size WIDTHxHEIGHT in pixels (default 1280x800)");
   cli.add_option("--script", o.script,
                  "for tests: drive the window with the input events of a script file (clicks on named widgets, "
@@ -192,14 +195,15 @@ viewer::Request make_request(Options& o) {
   // HDF5 (the reader then says so, rather than the TOML parser).
   const std::string ext = file_extension(o.input);
   if (is_hdf5(o.input) || ext == ".h5" || ext == ".hdf5" || ext == ".nc") {
-    if (!o.sets.empty() || o.realizations_given || o.seed_given)
-      throw InputError("--set, --realizations and --seed apply to a scenario, not to a result file");
+    if (!o.sets.empty() || o.realizations_given || o.seed_given || !o.evidence.empty())
+      throw InputError("--set, --realizations, --seed and --evidence apply to a scenario, not to a result file");
     request.result_file = o.input;
   } else {
     request.scenario_path = o.input;
     for (const std::string& s : o.sets) request.overrides.push_back(parse_override(s));
     if (o.realizations_given) request.realizations = o.realizations;
     if (o.seed_given) request.seed = o.seed;
+    request.evidence = o.evidence;  // read onto the scenario's grid by the simulation (its errors in the window)
   }
   if (!path_exists(o.input)) throw InputError(fmt::format("{}: no such file", o.input));
   request.backend = o.backend;
@@ -363,6 +367,9 @@ LoopResult run_loop(GLFWwindow* window, const viewer::Request& request, const Op
     if (out.status == 0) out.status = 2;
   } else if (!script && shown && !shown->error.empty()) {
     out.errors += fmt::format("remnant-viewer: {}\n", shown->error);
+    if (out.status == 0) out.status = 2;
+  } else if (!script && shown && !shown->evidence_error.empty()) {
+    out.errors += fmt::format("remnant-viewer: --evidence: {}\n", shown->evidence_error);
     if (out.status == 0) out.status = 2;
   }
   if (o.headline && shown && shown->data) {

@@ -176,6 +176,7 @@ void MapView::set_hazard(std::shared_ptr<const HazardAreas> h) {
 void MapView::draw(const ScreenRect& area, bool hover) {
   tooltip_lines_.clear();
   town_labels_.clear();
+  evidence_marks_.clear();
   if (!data_ || area.w <= 1 || area.h <= 1) return;
   const ResultGrid& g = data_->grid;
   const double width_m = g.nx * g.cell_size_m, height_m = g.ny * g.cell_size_m;
@@ -290,6 +291,57 @@ void MapView::draw(const ScreenRect& area, bool hover) {
       dl->AddText(ImVec2(p.x - size.x / 2, p.y - size.y / 2), kHazardLine, text.c_str());
       placed.push_back(box);
       ++labelled;
+    }
+  }
+
+  // The evidence (map_draw.cpp's draw_evidence, in pixels): areas first, then points.
+  if (evidence_) {
+    const ImU32 searched = IM_COL32(0, 115, 51, 242), cancelled = IM_COL32(89, 89, 89, 230);
+    const ImU32 find = IM_COL32(204, 0, 0, 255), strike = IM_COL32(0, 0, 0, 230);
+    std::vector<ImVec2> ring;
+    for (const EvidenceFeature& f : evidence_->features) {
+      const bool area_kind = f.kind == EvidenceFeature::Kind::Searched || f.kind == EvidenceFeature::Kind::Cancelled;
+      if (!area_kind) continue;
+      for (const auto& r : f.rings) {
+        ring.clear();
+        for (const auto& v : r) ring.emplace_back(sx(v[0]), sy(v[1]));
+        if (ring.size() < 2) continue;
+        if (f.kind == EvidenceFeature::Kind::Searched) {
+          dl->AddPolyline(ring.data(), int(ring.size()), searched, ImDrawFlags_Closed, 2.0f);
+        } else {  // dashed: 6 pixels drawn, 4 not, along the ring
+          const float on = 6.0f, period = 10.0f;
+          float along = 0;
+          for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+            const ImVec2 a = ring[i], b = ring[i + 1];
+            const float len = std::hypot(b.x - a.x, b.y - a.y);
+            for (float t = 0; t < len;) {
+              const float phase = std::fmod(along + t, period);
+              const float step = std::min(len - t, phase < on ? on - phase : period - phase);
+              if (phase < on) {
+                const ImVec2 p0(a.x + (b.x - a.x) * t / len, a.y + (b.y - a.y) * t / len);
+                const ImVec2 p1(a.x + (b.x - a.x) * (t + step) / len, a.y + (b.y - a.y) * (t + step) / len);
+                dl->AddLine(p0, p1, cancelled, 2.0f);
+              }
+              t += std::max(step, 1e-3f);
+            }
+            along += len;
+          }
+        }
+        evidence_marks_.push_back({evidence_kind_name(f.kind), ring[0].x, ring[0].y});
+      }
+    }
+    for (const EvidenceFeature& f : evidence_->features) {
+      const ImVec2 p(sx(f.x_m), sy(f.y_m));
+      if (f.kind == EvidenceFeature::Kind::Find) {  // a red cross
+        const float d = 5.0f;
+        dl->AddLine(ImVec2(p.x - d, p.y - d), ImVec2(p.x + d, p.y + d), find, 2.0f);
+        dl->AddLine(ImVec2(p.x - d, p.y + d), ImVec2(p.x + d, p.y - d), find, 2.0f);
+      } else if (f.kind == EvidenceFeature::Kind::Strike) {  // a located strike: a black triangle
+        dl->AddTriangle(ImVec2(p.x, p.y - 7), ImVec2(p.x + 6, p.y + 4), ImVec2(p.x - 6, p.y + 4), strike, 2.0f);
+      } else {
+        continue;
+      }
+      evidence_marks_.push_back({evidence_kind_name(f.kind), p.x, p.y});
     }
   }
 

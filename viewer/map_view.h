@@ -16,6 +16,7 @@
 #include "host/maps/map.h"
 #include "host/maps/map_layers.h"
 #include "host/evidence/result_file.h"
+#include "host/inputs/evidence.h"
 
 namespace remnant::viewer {
 
@@ -92,6 +93,17 @@ class MapView {
   // Draws h's outlines (holes too) and ranks over the layer; null: none. h
   // must be of the result shown (Snapshot::hazard beside Snapshot::data).
   void set_hazard(std::shared_ptr<const HazardAreas> h);
+  // Draws the evidence over the layer as the map pages do (draw_evidence):
+  // searched areas outlined green, cancelled ones grey dashed, finds red
+  // crosses, located strikes black triangles; null: none.
+  void set_evidence(std::shared_ptr<const Evidence> e) { evidence_ = std::move(e); }
+  // The evidence features drawn in the last frame (kind and screen point: a
+  // point's, or a polygon's first vertex), for tests.
+  struct DrawnMark {
+    std::string kind;
+    float x = 0, y = 0;
+  };
+  const std::vector<DrawnMark>& evidence_marks() const { return evidence_marks_; }
   // The grid's rectangle on screen in the last frame drawn (x, y: top left).
   const ScreenRect& grid_on_screen() const { return grid_px_; }
   // Fits the whole grid into the area on the next draw.
@@ -112,6 +124,8 @@ class MapView {
 
   std::shared_ptr<const ResultData> data_;
   std::shared_ptr<const HazardAreas> hazard_;
+  std::shared_ptr<const Evidence> evidence_;
+  std::vector<DrawnMark> evidence_marks_;
   std::vector<RankLabel> rank_labels_;  // by rank
   ScreenRect grid_px_;
   std::shared_ptr<const MapContext> context_;

@@ -52,6 +52,25 @@ std::string state_line(const App& app) {
       app.rates_field(), app.wind_speed_field(), overrides, app.settled() ? 1 : 0, app.failed() || app.message_is_error() ? 1 : 0, message, note);
 }
 
+// print evidence: what is loaded and drawn, and the conditioning's diagnostics.
+std::string evidence_lines(const App& app) {
+  const auto base = app.prior_on_map();
+  auto quoted = [](std::string t) {
+    for (char& c : t)
+      if (c == '"' || c == '\n') c = '\'';
+    return t;
+  };
+  std::string out = fmt::format(
+      "evidence features={} posterior_ready={} posterior_shown={} summary=\"{}\" error=\"{}\" posterior_error=\"{}\"\n",
+      base && base->evidence ? base->evidence->features.size() : 0, base && base->posterior ? 1 : 0,
+      app.on_map() && app.on_map()->is_posterior ? 1 : 0, base && base->evidence ? quoted(base->evidence->summary()) : "",
+      base ? quoted(base->evidence_error) : "", base ? quoted(base->posterior_error) : "");
+  for (const auto& m : app.map_view().evidence_marks())
+    out += fmt::format("evidence_mark kind={} x={} y={}\n", m.kind, m.x, m.y);
+  for (const auto& [l, red] : app.diagnostics_drawn()) out += fmt::format("diagnostic red={} {}\n", red ? 1 : 0, quoted(l));
+  return out;
+}
+
 }  // namespace
 
 Script::Script(const std::string& path) {
@@ -189,12 +208,14 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
       } else if (arg == "map") {
         const ScreenRect& g = app.map_view().grid_on_screen();
         out = fmt::format("map x={} y={} w={} h={}\n", g.x, g.y, g.w, g.h);
+      } else if (arg == "evidence") {
+        out = evidence_lines(app);
       } else if (arg == "state") {
         out = state_line(app);
       } else if (arg == "headline") {
         out = headline();
       } else {
-        return fail(c, "print widgets, legend, map, towns, tooltip, state or headline");
+        return fail(c, "print widgets, legend, map, towns, tooltip, state, headline or evidence");
       }
       std::cout << out << std::flush;
       next();

@@ -10,7 +10,7 @@
 //   move X Y             the mouse to window pixel (X, Y), no button (the map's cell tooltip)
 //   type TEXT            the characters of TEXT (the rest of the line) typed in one frame
 //   key NAME             a key pressed one frame: enter, tab, escape, backspace, ctrl+a
-//   print widgets|legend|map|towns|tooltip|state|headline   lines on stdout (below)
+//   print widgets|legend|map|towns|tooltip|state|headline|evidence   lines on stdout (below)
 //   screenshot FILE      the window as drawn this frame, as a PNG
 //
 // The input goes in through Dear ImGui's IO (mouse position and buttons,
@@ -22,7 +22,11 @@
 // "map x=.. y=.. w=.. h=.." (the grid on screen); "tooltip LINE" per line in
 // words of the cell tooltip; "town x0=.. y0=.. x1=.. y1=.. name=.." per town name
 // drawn; headline: --print-headline's lines
-// of the result the map shows (A in A's view);
+// of the result the map shows (A in A's view); evidence: "evidence features=..
+// posterior_ready=0|1 posterior_shown=0|1 summary=\"..\" error=\"..\" posterior_error=\"..\"",
+// then "evidence_mark kind=strike|find|searched|cancelled x=.. y=.." per mark
+// drawn in the last frame and "diagnostic red=0|1 LINE" per line of the
+// conditioning's diagnostics the statistics panel drew (red: in the error colour);
 // "state done=.. asked=.. finished=0|1 stopped=0|1 failed=0|1 baseline=0|1
 // view=B|A|B-A realizations_field=.. rates_field=field|test wind_field=LO,HI
 // map_overrides=\"KEY=VALUE;..\" (of the run on the map) settled=0|1 message_error=0|1

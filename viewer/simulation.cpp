@@ -22,7 +22,8 @@ bool same_overrides(const std::vector<Override>& a, const std::vector<Override>&
 
 bool Request::operator==(const Request& o) const {
   return scenario_path == o.scenario_path && result_file == o.result_file && same_overrides(overrides, o.overrides) &&
-         realizations == o.realizations && seed == o.seed && backend == o.backend && threads == o.threads;
+         realizations == o.realizations && seed == o.seed && backend == o.backend && threads == o.threads &&
+         evidence == o.evidence;
 }
 
 std::uint32_t next_part_end(std::uint32_t done, std::uint32_t target) {
@@ -106,6 +107,11 @@ struct Simulation::State {
   std::shared_ptr<const RunResult> merged;  // a complete run of [0, its realizations)
   std::uint64_t seed = 0;
   std::string note;  // Snapshot::note of the request running
+  // The evidence file read onto the scenario's grid (kept while the scenario
+  // and the file stay), or why it could not be read.
+  std::string evidence_path;
+  std::shared_ptr<const Evidence> evidence;
+  std::string evidence_error;
 };
 
 namespace {
@@ -239,6 +245,8 @@ void Simulation::publish_part(const Request& req, std::uint64_t gen, State& st, 
   s->seconds_since_request = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   s->data = std::move(d);
   s->run = shown;
+  s->evidence = st.evidence;
+  s->evidence_error = st.evidence_error;
   if (s->finished) add_hazard_areas(*s);  // once per complete result: the parts before it go by quickly
   publish(std::move(s));
 }
@@ -263,6 +271,23 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
   const Plan& plan = *st.plan;
   const std::uint32_t target = req.realizations.value_or(sc.realizations);
   const std::uint64_t seed = req.seed.value_or(sc.seed);
+  // Refused here, whoever asks (the UI refuses it too): a run of none has no result to show.
+  if (target == 0) throw InputError("0 realizations asked for: a run needs at least 1");
+  // The evidence, read once per scenario and file: a file that cannot be read
+  // is said (Snapshot::evidence_error) and the prior runs as without it.
+  if (st.evidence_path != req.evidence) {
+    st.evidence_path = req.evidence;
+    st.evidence.reset();
+    st.evidence_error.clear();
+    if (!req.evidence.empty()) {
+      set_stage("reading the evidence");
+      try {
+        st.evidence = std::make_shared<const Evidence>(read_evidence({req.evidence}, sc.grid));
+      } catch (const std::exception& e) {
+        st.evidence_error = e.what();
+      }
+    }
+  }
   // The run so far continues when the realizations done are a prefix of those
   // asked for (more, or fewer but not fewer than done).
   st.note.clear();
@@ -333,6 +358,77 @@ void Simulation::run(const Request& req, std::uint64_t gen, State& st) {
 
     publish_part(req, gen, st, std::move(d), target, t0);
   }
+  if (st.evidence) run_posterior(req, gen, st, target, seed);
+}
+
+void Simulation::run_posterior(const Request& req, std::uint64_t gen, State& st, std::uint32_t target,
+                               std::uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  set_stage("conditioning on the evidence");
+  progress_done_ = 0;
+  // `remnant run SCENARIO --set ... -r target --seed seed --evidence FILE`, in one piece.
+  RunRequest r;
+  r.scenario = req.scenario_path;
+  r.overrides = req.overrides;
+  r.loaded_scenario = st.scenario;
+  r.loaded_plan = st.plan;
+  r.run.realizations = target;
+  r.run.seed = static_cast<std::int64_t>(seed);
+  r.run.backend = req.backend;
+  r.run.threads = req.threads;
+  r.checkpoint.enabled = false;
+  r.evidence = {req.evidence};
+  int stages = 0;
+  r.conditioning.stage_done = [this, &stages](const ConditioningStage& c) {
+    ++stages;
+    set_stage(fmt::format("conditioning: stage {} done (beta {:.3g}, effective size {:.0f})", stages, c.beta,
+                          c.effective_size));
+  };
+  RunHooks hooks;
+  hooks.cancel = &cancel_;
+  hooks.ran = [this] { set_stage("posterior statistics"); };
+  auto prior = latest();  // the prior's final snapshot, published just before
+  auto with_prior = [&](const std::string& error, const std::string& note) {
+    auto s = std::make_shared<Snapshot>(*prior);
+    s->generation = gen;
+    s->posterior_error = error;
+    if (!note.empty()) s->note = note;
+    publish(std::move(s));
+  };
+  RunOutcome o;
+  try {
+    o = run_pipeline(r, hooks);
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    // No particle meets the evidence, a strike that pins no site, ...: the
+    // prior stays on the map; the panel says why there is no posterior.
+    return with_prior(e.what(), "");
+  }
+  if (o.end != RunEnd::Finished) {
+    if (stop_)
+      return with_prior("stopped before the posterior was complete",
+                        "Stopped while conditioning on the evidence: the map shows the prior, complete.");
+    throw Interrupted(nullptr, 0);
+  }
+  auto post = std::make_shared<Snapshot>(*prior);
+  post->is_posterior = true;
+  post->posterior.reset();
+  post->run = std::make_shared<const RunResult>(std::move(o.result));
+  post->data = std::make_shared<const ResultData>(std::move(o.data));
+  post->headline = headline(*post->data);
+  post->hazard.reset();
+  post->hazard_error.clear();
+  post->sim_seconds = o.seconds;
+  post->items_per_second =
+      o.seconds > 0 ? double(post->data->fired_per_realization) * post->data->realizations / o.seconds : 0.0;
+  post->seconds_since_request = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  post->note.clear();
+  add_hazard_areas(*post);
+  auto s = std::make_shared<Snapshot>(*prior);
+  s->generation = gen;
+  s->posterior = std::move(post);
+  publish(std::move(s));
 }
 
 }  // namespace remnant::viewer

@@ -7,6 +7,14 @@
 // it publishes a Snapshot; the UI thread takes the latest one under a mutex and
 // never waits for the simulation. A new request cancels the running part
 // (RunOptions::cancel, checked between batches).
+//
+// With evidence (Request::evidence, `remnant run --evidence`'s file) the
+// evidence is read onto the scenario's grid as soon as the scenario is loaded
+// (a bad file: Snapshot::evidence_error, the prior still runs), and once the
+// prior is complete the posterior runs as one more request to the pipeline:
+// the conditioned run of the same scenario, overrides, seed and realizations,
+// in one piece (a conditioned run is not split into parts: its particles move
+// together). It is published as Snapshot::posterior of the prior's snapshot.
 #pragma once
 
 #include <atomic>
@@ -26,6 +34,7 @@
 #include "host/run/plan.h"
 #include "host/evidence/report.h"
 #include "host/evidence/result_file.h"
+#include "host/inputs/evidence.h"
 #include "host/inputs/scenario.h"
 
 namespace remnant::viewer {
@@ -39,6 +48,7 @@ struct Request {
   std::optional<std::uint64_t> seed;          // none: the scenario's
   std::string backend = "auto";
   int threads = 0;
+  std::string evidence;  // an evidence file (docs/EVIDENCE.md): also run the posterior; "": none
   bool operator==(const Request& o) const;
 };
 
@@ -74,6 +84,17 @@ struct Snapshot {
   double sim_seconds = 0;      // engine time of the realizations done
   double items_per_second = 0; // submunitions simulated per second of engine time
   double seconds_since_request = 0;  // wall time from the request to this snapshot
+  // Evidence (Request::evidence): read onto the grid (null: none, or it could
+  // not be read: evidence_error says why, as read_evidence put it).
+  std::shared_ptr<const Evidence> evidence;
+  std::string evidence_error;
+  // The run conditioned on the evidence (same scenario, overrides, seed and
+  // realizations), complete: a snapshot of its own (is_posterior; its data's
+  // conditioning holds the diagnostics). Null until it is done, or when it
+  // failed (posterior_error) or was stopped.
+  std::shared_ptr<const Snapshot> posterior;
+  std::string posterior_error;
+  bool is_posterior = false;
 };
 
 // The part sizes of the refinement: [0, 4), [4, 16), [16, 64), ... up to target.
@@ -112,6 +133,9 @@ class Simulation {
   void publish_stopped(const Request& req, std::uint64_t gen, State& st, std::uint32_t asked,
                        std::chrono::steady_clock::time_point t0);
   void publish(std::shared_ptr<const Snapshot> s);
+  // After the prior is complete: the run conditioned on st.evidence, in one
+  // piece, published as the posterior of the latest snapshot.
+  void run_posterior(const Request& req, std::uint64_t gen, State& st, std::uint32_t target, std::uint64_t seed);
   // Sets s.hazard (or s.hazard_error) from s.data.
   void add_hazard_areas(Snapshot& s);
   void set_stage(const std::string& s);
