@@ -633,8 +633,12 @@ class ThrustEngine final : public Engine {
       throw std::logic_error("load_evidence_cells: four numbers per feature's extent");
     evidence_features_ = cells.features;
     put(cell_first_, cells.first.data(), cells.first.size());
-    cell_feature_.assign(cells.feature.begin(), cells.feature.end());
-    feature_boxes_.assign(cells.boxes.begin(), cells.boxes.end());
+    // (An empty range is cleared, not assigned: Thrust's copy would bind a
+    // reference to an empty vector's null data.)
+    if (cells.feature.empty()) cell_feature_.clear();
+    else cell_feature_.assign(cells.feature.begin(), cells.feature.end());
+    if (cells.boxes.empty()) feature_boxes_.clear();
+    else feature_boxes_.assign(cells.boxes.begin(), cells.boxes.end());
   }
 
   std::vector<std::uint32_t> count_evidence(const BatchView& draws,

@@ -503,7 +503,7 @@ std::vector<Case> cases() {
        both(good(), file("e.geojson", evidence_json(R"("kind": "find")", "[690000.0, 3681000.0]"))),
        run + " --evidence e.geojson", {"e.geojson", "off the grid"}},
       {"EvidenceWithResume", both(good(), file("e.geojson", evidence_json(R"("kind": "find")", kEvidencePoint))),
-       run + " --evidence e.geojson --resume", {"--resume", "--evidence", "run it again"}},
+       run + " --evidence e.geojson --resume", {"--resume", "no checkpoint of a conditioned run", "without --resume"}},
       {"EvidenceOneParticle", both(good(), file("e.geojson", evidence_json(R"("kind": "find")", kEvidencePoint))),
        run + " --evidence e.geojson -r 1", {"-r 1", "at least 2 realizations"}},
       {"CancelledDetectionOutOfRange", good(), run + " --cancelled-detection 2",
