@@ -16,6 +16,7 @@
 
 #include "host/run/conditioning.h"
 #include "host/run/ensemble.h"
+#include "host/run/pipeline.h"
 #include "host/run/plan.h"
 #include "host/evidence/hazard_areas.h"
 #include "host/evidence/result_file.h"
@@ -299,6 +300,48 @@ namespace {
 
 // The workflow as a user runs it: evidence file in, posterior result file and
 // map, `info`, `hazard` GeoPackage out; run --json says it is conditioned.
+// Through the pipeline (what `remnant run --evidence` and the viewer call): a
+// conditioned run stopped after its first stage ends Interrupted with its sampler's
+// checkpoint saved and nothing merged (it has no realization done; merging the
+// empty start with the interrupted part once failed as "parts of different
+// runs"); resumed, it finishes with the uninterrupted run's totals.
+TEST(ConditioningPipeline, InterruptedKeepsTheSamplersCheckpointAndResumes) {
+  const std::string src = REMNANT_SOURCE_DIR;
+  test::TempDir dir;
+  RunRequest req;
+  req.scenario = src + "/configs/example.toml";
+  req.evidence = {src + "/configs/example-evidence.geojson"};
+  req.run.realizations = 8;
+  req.run.backend = "cpu";
+  req.checkpoint.path = dir.file("post.conditioning.ckpt");
+  const RunOutcome whole = run_pipeline(req);
+  ASSERT_EQ(whole.end, RunEnd::Finished);
+  ASSERT_GE(whole.conditioning.diagnostics.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(req.checkpoint.path));
+
+  std::atomic<bool> stop{false};
+  RunHooks hooks;
+  hooks.cancel = &stop;
+  RunRequest first = req;
+  first.conditioning.stage_done = [&](const ConditioningStage&) { stop = true; };
+  const RunOutcome cut = run_pipeline(first, hooks);
+  ASSERT_EQ(cut.end, RunEnd::Interrupted);
+  EXPECT_TRUE(cut.conditioning_saved);
+  EXPECT_EQ(cut.result.done.count(), 0u);
+  ASSERT_TRUE(std::filesystem::exists(req.checkpoint.path));
+
+  req.checkpoint.resume = true;
+  const RunOutcome resumed = run_pipeline(req);
+  ASSERT_EQ(resumed.end, RunEnd::Finished);
+  ASSERT_EQ(resumed.result.totals.size(), whole.result.totals.size());
+  for (std::size_t i = 0; i < whole.result.totals.size(); ++i)
+    EXPECT_EQ(resumed.result.totals[i].duds, whole.result.totals[i].duds) << i;
+  EXPECT_EQ(resumed.result.accumulators.dud_sum, whole.result.accumulators.dud_sum);
+  EXPECT_NE(resumed.conditioning.diagnostics[0].find("resumed after"), std::string::npos)
+      << resumed.conditioning.diagnostics[0];
+  EXPECT_FALSE(std::filesystem::exists(req.checkpoint.path));
+}
+
 TEST(ConditioningCli, EvidenceInPosteriorFileMapAndHazardOut) {
   using test::run_command;
   using test::shell_quote;

@@ -293,7 +293,7 @@ class Sampler {
     at += sizeof n;
     if (n > (in.size() - at) / sizeof(T)) return false;
     v.resize(n);
-    std::memcpy(v.data(), in.data() + at, n * sizeof(T));
+    if (n > 0) std::memcpy(v.data(), in.data() + at, n * sizeof(T));
     at += n * sizeof(T);
     return true;
   }
@@ -567,7 +567,7 @@ class Sampler {
         x_[at(p, u)] = x;
         y_[at(p, u)] = y;
         stream_[at(p, u)] = p;
-        all.push_back(Request{p, u, x, y, p, &tdraw_[p * T_], -1});
+        all.push_back(Request{p, u, x, y, p, tdraw_.data() + p * T_, -1});
       }
     }
     const std::vector<std::uint32_t> counts = evaluate(all);
@@ -768,7 +768,7 @@ class Sampler {
         if (!q.possible) continue;
         index[at(p, u)] = static_cast<std::uint32_t>(prop.size());
         prop.push_back(q);
-        req.push_back(Request{p, u, q.x, q.y, q.stream, &tdraw_[p * T_], -1});
+        req.push_back(Request{p, u, q.x, q.y, q.stream, tdraw_.data() + p * T_, -1});
       }
     const std::vector<std::uint32_t> counts = evaluate(req);
     // Accept or not, particle by particle (independent), unit by unit.
@@ -782,8 +782,8 @@ class Sampler {
         const std::uint32_t i = index[at(p, u)];
         if (i == kNoCell) continue;
         const Proposal& q = prop[i];
-        std::uint32_t* old = &contrib_[at(p, u) * F_];
-        const std::uint32_t* neu = &counts[std::size_t(i) * F_];
+        std::uint32_t* old = contrib_.data() + at(p, u) * F_;
+        const std::uint32_t* neu = counts.data() + std::size_t(i) * F_;
         const bool touches = !std::equal(old, old + F_, neu) || near(units_[u], q.x, q.y) ||
                              near(units_[u], x_[at(p, u)], y_[at(p, u)]);
         std::vector<std::uint64_t> next = items;
@@ -859,8 +859,8 @@ class Sampler {
         if (std::find(unit.types.begin(), unit.types.end(), t) == unit.types.end()) continue;
         if (!near(unit, x_[at(p, u)], y_[at(p, u)])) continue;
         const std::int32_t ti = static_cast<std::int32_t>(t);
-        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &tdraw_[p * T_], ti});
-        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], &fresh[p * T_], ti});
+        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], tdraw_.data() + p * T_, ti});
+        req.push_back(Request{p, u, x_[at(p, u)], y_[at(p, u)], stream_[at(p, u)], fresh.data() + p * T_, ti});
       }
     }
     const std::vector<std::uint32_t> counts = evaluate(req);
@@ -886,7 +886,7 @@ class Sampler {
       if (!take) continue;
       tdraw_[p * T_ + t] = fresh[p * T_ + t];
       for (std::size_t k = first[p]; k < first[p + 1]; ++k) {
-        std::uint32_t* c = &contrib_[at(p, req[2 * k].u) * F_];
+        std::uint32_t* c = contrib_.data() + at(p, req[2 * k].u) * F_;
         for (std::uint32_t f = 0; f < F_; ++f) c[f] = c[f] - counts[(2 * k) * F_ + f] + counts[(2 * k + 1) * F_ + f];
       }
       std::copy(items.begin(), items.end(), items_.begin() + std::size_t(p) * F_);
@@ -1007,8 +1007,10 @@ ResultConditioning conditioning_record(const Evidence& evidence, const Condition
       r.particles, co.sweeps, 2 * co.sweeps, co.find_radius_m, cancelled_detection);
   const ConditioningStage& last = r.stages.back();
   c.diagnostics.push_back(fmt::format(
-      "{} particles, {} strike sites ({} movable), {} likelihood terms; {} stages to the exact posterior in {:.1f} s",
-      r.particles, r.units, r.movable_units, r.features, r.stages.size(), r.seconds));
+      "{} particles, {} strike sites ({} movable), {} likelihood terms; {} stages to the exact posterior in {:.1f} s{}",
+      r.particles, r.units, r.movable_units, r.features, r.stages.size(), r.seconds,
+      r.resumed_after_stages ? fmt::format(" (resumed after {} stages from the checkpoint)", r.resumed_after_stages)
+                             : std::string()));
   auto percent = [](double a) { return std::isfinite(a) ? fmt::format("{:.0f} %", 100 * a) : std::string("none tried"); };
   c.diagnostics.push_back(fmt::format(
       "final stage: effective sample size {:.1f} of {} before resampling, {} distinct prior realizations among the "

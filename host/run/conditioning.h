@@ -98,8 +98,8 @@ struct ConditioningReport {
 
 // Samples the posterior (the class comment) and runs its particles:
 // opt.realizations particles, opt.seed, opt.backend, opt.threads, opt.batch,
-// opt.cancel and opt.progress as for run_ensemble (progress counts stages,
-// then the final run's realizations). InputError when a located strike cannot
+// opt.cancel and opt.progress as for run_ensemble (progress counts the final
+// run's realizations; co.stage_done is told each stage of the sampler). InputError when a located strike cannot
 // pin any site, or no particle meets the evidence.
 struct ConditionedRun {
   RunResult result;

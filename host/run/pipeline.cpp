@@ -251,6 +251,10 @@ void finish(Run& run, RunResult& part) {
 void keep_interrupted(Run& run, RunResult& part) {
   RunOutcome& out = run.out;
   out.seconds = part.seconds;
+  if (run.evidence) {  // the sampler saved its own checkpoint (conditioning_saved); no realization is done
+    out.result = std::move(run.start);
+    return;
+  }
   if (!out.run.checkpoint.empty()) save_checkpoint(run, part);
   merge_results(run.start, part);
   out.result = std::move(run.start);
