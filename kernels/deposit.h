@@ -38,9 +38,10 @@ struct ItemKeys {
   RngKey pattern, fall, failure;
 };
 
-// Items that landed outside the grid or in water, counted per task.
+// Items that landed outside the grid or in water, and duds (on land cells
+// inside the grid), counted per task.
 struct Tally {
-  std::uint32_t in_water = 0, outside = 0;
+  std::uint32_t in_water = 0, outside = 0, duds = 0;
 };
 
 // Steps 6-9 (physics.h): where an item lands, from its pattern radius, the
@@ -143,6 +144,7 @@ REMNANT_HD inline void deposit_item(const GridView& grid, const CarrierRun& run,
   }
   if (run.impacts) atomic_add_u32(&run.impacts[cell], 1u);
   if (fails_in(grid, run, cell, failure_uniform())) {
+    ++tally.duds;
     atomic_add_u32(&run.duds[cell], 1u);
     mark_hazard(grid, run, at);
   }

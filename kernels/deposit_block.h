@@ -521,6 +521,7 @@ class PendingCells {
     ++s.impacts;
     if (!is_dud(s.p, u_failure)) return;
     ++s.duds;
+    ++tally.duds;
     mark_hazard(x, y);
   }
 

@@ -75,8 +75,11 @@ REMNANT_HD inline std::uint32_t tasks_per_carrier(std::uint32_t per_carrier) {
 // 64-bit words of one realization's hazard raster.
 REMNANT_HD inline std::size_t hazard_words(const HazardRaster& h) { return std::size_t(h.ny) * h.words; }
 
-// Per-realization counters kept during deposit.
+// Per-realization counters kept during deposit: these, then the duds of each
+// submunition type (kCounterSlots + type), so kCounterSlots + types per
+// realization (counter_stride).
 enum CounterSlot : std::uint32_t { kInWater = 0, kOutside = 1, kCounterSlots = 2 };
+REMNANT_HD inline std::uint32_t counter_stride(std::uint32_t types) { return kCounterSlots + types; }
 
 // One task: a run of up to REMNANT_ITEMS_PER_TASK submunitions of one carrier
 // in one realization of the batch. Task t of the batch is task j = t % tasks
@@ -102,7 +105,7 @@ struct DepositRun {
   std::uint32_t* impacts;           // the batch's grids, [b][cell]; null in the dud-only pass
   std::uint32_t* duds;
   std::uint64_t* hazard;            // the batch's hazard rasters, [b][row][word]
-  std::uint32_t* counters;          // [b][CounterSlot]
+  std::uint32_t* counters;          // [b][counter_stride(types.count)]
   CpuKernel cpu_kernel;
   float max_multiplier;             // the largest failure multiplier of a land cell (0: none)
 
@@ -133,9 +136,11 @@ struct DepositRun {
     else
 #endif
       per_item(run, tally);
+    std::uint32_t* counter = counters + std::size_t(counter_stride(types.count)) * b;
+    if (tally.duds) atomic_add_u32(&counter[kCounterSlots + strikes.type[s]], tally.duds);
     if (!impacts) return;  // the dud-only pass counts no landings
-    if (tally.outside) atomic_add_u32(&counters[kCounterSlots * b + kOutside], tally.outside);
-    if (tally.in_water) atomic_add_u32(&counters[kCounterSlots * b + kInWater], tally.in_water);
+    if (tally.outside) atomic_add_u32(&counter[kOutside], tally.outside);
+    if (tally.in_water) atomic_add_u32(&counter[kInWater], tally.in_water);
   }
 
   // Steps 6-13 (physics.h), one item after the other. In the dud-only pass
@@ -314,12 +319,16 @@ struct AccumulateCells {
 };
 
 // Rows of totals for the realizations of a batch, from the per-realization
-// totals and deposit counters read back from the backend.
-std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint32_t fired,
-                                           const std::uint64_t* totals, const std::uint32_t* counters) {
+// totals and deposit counters read back from the backend; duds_by_type gets
+// each realization's duds per submunition type, [b][type].
+std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint32_t fired, std::uint32_t types,
+                                           const std::uint64_t* totals, const std::uint32_t* counters,
+                                           std::vector<std::uint64_t>& duds_by_type) {
   std::vector<RealizationTotals> out(realizations);
+  duds_by_type.assign(std::size_t(realizations) * types, 0u);
   for (std::uint32_t b = 0; b < realizations; ++b) {
     const std::uint64_t* t = totals + kTotalSlots * b;
+    const std::uint32_t* c = counters + std::size_t(counter_stride(types)) * b;
     RealizationTotals& rt = out[b];
     rt.fired = fired;
     rt.impacts = t[kImpacts];
@@ -327,8 +336,9 @@ std::vector<RealizationTotals> totals_rows(std::uint32_t realizations, std::uint
     rt.contaminated_cells = t[kContaminated];
     rt.hazard_pixels = t[kHazard];
     for (int k = 0; k < kLandCoverClasses; ++k) rt.duds_by_class[k] = t[kByClass + k];
-    rt.in_water = counters[kCounterSlots * b + kInWater];
-    rt.outside_grid = counters[kCounterSlots * b + kOutside];
+    rt.in_water = c[kInWater];
+    rt.outside_grid = c[kOutside];
+    for (std::uint32_t type = 0; type < types; ++type) duds_by_type[std::size_t(b) * types + type] = c[kCounterSlots + type];
   }
   return out;
 }
@@ -465,6 +475,8 @@ class ThrustEngine final : public Engine {
     out_of_memory_as_bad_alloc([&] { prepare_grids(t, max_batch); });
   }
 
+  std::vector<std::uint64_t> batch_duds_by_type() const override { return duds_by_type_; }
+
   std::vector<RealizationTotals> run_batch(const BatchView& in) override {
     std::vector<RealizationTotals> out;
     out_of_memory_as_bad_alloc([&] { out = run_one_batch(in); });
@@ -508,7 +520,7 @@ class ThrustEngine final : public Engine {
         max_multiplier_ = std::max(max_multiplier_, t.grid.failure_multiplier[c]);
     duds_.assign(grid_size, 0u);
     hazard_.assign(static_cast<std::size_t>(max_batch) * hazard_words(t.grid.hazard), 0u);
-    counters_.assign(kCounterSlots * static_cast<std::size_t>(max_batch), 0u);
+    counters_.assign(counter_stride(t.types.count) * static_cast<std::size_t>(max_batch), 0u);
     totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
 
     dud_sum_.assign(cells_, 0u);
@@ -534,7 +546,7 @@ class ThrustEngine final : public Engine {
     inputs_.resize(draws);
     staging_.reserve(draws);
     largest_.assign(1, 0u);
-    readback_counters_.reserve(kCounterSlots * static_cast<std::size_t>(max_batch));
+    readback_counters_.reserve(counter_stride(t.types.count) * static_cast<std::size_t>(max_batch));
     readback_totals_.reserve(kTotalSlots * static_cast<std::size_t>(max_batch));
     readback_largest_.reserve(1);
     reserve_reduce_storage(grid_size);
@@ -572,11 +584,13 @@ class ThrustEngine final : public Engine {
     thrust::for_each(thrust::device, thrust::counting_iterator<std::uint64_t>(0),
                      thrust::counting_iterator<std::uint64_t>(std::uint64_t(B) * grid_.hazard.ny), hazard_rows());
 
-    std::vector<std::uint32_t> counters(kCounterSlots * B);
+    const std::size_t counter_words = std::size_t(counter_stride(static_cast<std::uint32_t>(T))) * B;
+    std::vector<std::uint32_t> counters(counter_words);
     std::vector<std::uint64_t> totals(kTotalSlots * B);
-    thrust::copy(counters_.begin(), counters_.begin() + kCounterSlots * B, counters.begin());
+    thrust::copy(counters_.begin(), counters_.begin() + counter_words, counters.begin());
     thrust::copy(totals_.begin(), totals_.begin() + kTotalSlots * B, totals.begin());
-    return totals_rows(B, tables_.items_per_realization, totals.data(), counters.data());
+    return totals_rows(B, tables_.items_per_realization, static_cast<std::uint32_t>(T), totals.data(), counters.data(),
+                       duds_by_type_);
 #else
     // Everything is queued on the default stream; the host waits twice: for
     // the largest dud count (the histogram may have to grow before the
@@ -585,7 +599,9 @@ class ThrustEngine final : public Engine {
     const BatchView batch = stage_draws(in);
     check(cudaMemcpyAsync(raw(inputs_), staging_.data(), draws * sizeof(float), cudaMemcpyHostToDevice),
           "copying the batch's draws to the GPU");
-    check(cudaMemsetAsync(raw(counters_), 0, kCounterSlots * B * sizeof(std::uint32_t)), "clearing the counters");
+    const std::uint32_t T = tables_.types.count;
+    const std::size_t counter_words = std::size_t(counter_stride(T)) * B;
+    check(cudaMemsetAsync(raw(counters_), 0, counter_words * sizeof(std::uint32_t)), "clearing the counters");
     check(cudaMemsetAsync(raw(totals_), 0, kTotalSlots * B * sizeof(std::uint64_t)), "clearing the totals");
     if (!hazard_.empty())
       check(cudaMemsetAsync(raw(hazard_), 0, B * hazard_words(grid_.hazard) * sizeof(std::uint64_t)),
@@ -615,14 +631,15 @@ class ThrustEngine final : public Engine {
       hazard_kernel<<<blocks_for(hazard_tasks), kThreadsPerBlock>>>(hazard_rows(), per_realization, hazard_tasks);
       check(cudaGetLastError(), "launching the hazard-area pass");
     }
-    check(cudaMemcpyAsync(readback_counters_.data(), raw(counters_), kCounterSlots * B * sizeof(std::uint32_t),
+    check(cudaMemcpyAsync(readback_counters_.data(), raw(counters_), counter_words * sizeof(std::uint32_t),
                           cudaMemcpyDeviceToHost),
           "reading the counters");
     check(cudaMemcpyAsync(readback_totals_.data(), raw(totals_), kTotalSlots * B * sizeof(std::uint64_t),
                           cudaMemcpyDeviceToHost),
           "reading the totals");
     check(cudaStreamSynchronize(0), "the accumulate pass");  // wait 2
-    return totals_rows(B, tables_.items_per_realization, readback_totals_.data(), readback_counters_.data());
+    return totals_rows(B, tables_.items_per_realization, T, readback_totals_.data(), readback_counters_.data(),
+                       duds_by_type_);
 #endif
   }
 
@@ -869,6 +886,7 @@ class ThrustEngine final : public Engine {
   REMNANT_BATCH_TYPE_COLUMNS(REMNANT_EVAL_COLUMN)
 #undef REMNANT_EVAL_COLUMN
   DeviceVector<std::uint32_t> impacts_, duds_, counters_;
+  std::vector<std::uint64_t> duds_by_type_;  // the last batch's, [b][type] (batch_duds_by_type)
   DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_, hazard_;
   DeviceVector<std::uint32_t> dud_nonzero_, histogram_;
 };

@@ -60,6 +60,10 @@ class Engine {
   // Simulates the realizations of one batch, folds them into the accumulators
   // and returns one totals row per realization, in realization order.
   virtual std::vector<RealizationTotals> run_batch(const BatchView& batch) = 0;
+  // The last run_batch's duds per submunition type (tables.types, in order),
+  // [realization of the batch][type]: counted at deposit, on land cells
+  // inside the grid, so each realization's sum is its totals row's duds.
+  virtual std::vector<std::uint64_t> batch_duds_by_type() const = 0;
   // Replaces the accumulators on the backend (resume) or reads them back.
   virtual void load_accumulators(const CellAccumulators& acc) = 0;
   // The evidence count of a conditioned run, after prepare: load the

@@ -209,6 +209,7 @@ class SmallDevice final : public Engine {
     if (b.realizations > limit_) ++*fails_, throw std::bad_alloc();  // temporary storage
     return inner_->run_batch(b);
   }
+  std::vector<std::uint64_t> batch_duds_by_type() const override { return inner_->batch_duds_by_type(); }
   void load_accumulators(const CellAccumulators& a) override { inner_->load_accumulators(a); }
   CellAccumulators read_accumulators() const override { return inner_->read_accumulators(); }
   void load_evidence_cells(const EvidenceCells& c) override { inner_->load_evidence_cells(c); }

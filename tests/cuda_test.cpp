@@ -191,6 +191,10 @@ TEST(Cuda, AgreesWithCpuPairedAndConserves) {
     std::uint64_t by_class = 0;
     for (int k = 0; k < kLandCoverClasses; ++k) by_class += t.duds_by_class[k];
     EXPECT_EQ(by_class, t.duds) << "GPU realization " << i;
+    ASSERT_TRUE(gpu.counts_duds_by_type());
+    std::uint64_t by_type = 0;
+    for (std::uint32_t k = 0; k < gpu.duds_types; ++k) by_type += gpu.duds_by_type[std::size_t(i) * gpu.duds_types + k];
+    EXPECT_EQ(by_type, t.duds) << "GPU realization " << i << ": duds per submunition type";
   }
   const CellAccumulators& a = gpu.accumulators;
   std::uint64_t duds = 0, impacts = 0;

@@ -50,12 +50,7 @@ const std::string kContrast =
 
 RunResult run(const Scenario& sc, const Plan& plan, std::uint32_t realizations, std::uint64_t seed, bool duds_only,
               int threads = 1, std::uint32_t batch = 32, CpuKernel kernel = CpuKernel::Auto) {
-  RunOptions opt;
-  opt.realizations = realizations;
-  opt.seed = seed;
-  opt.backend = "cpu";
-  opt.threads = threads;
-  opt.batch = batch;
+  RunOptions opt = test::run_options(realizations, seed, threads, batch);
   opt.cpu_kernel = kernel;
   opt.duds_only = duds_only;
   return run_ensemble(sc, plan, opt);

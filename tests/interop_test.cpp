@@ -123,8 +123,9 @@ TEST_F(Interop, NcdumpSeesCfVariablesWithUnitsAndNoPhonyDimensions) {
     }
   }
   finish();
-  EXPECT_EQ(variables, 3 + 9 + 7 + 1 + 15 + 2 + 3) << "crs, x, y; 9 layers; 7 accumulators; realization, 15 "
-                                                      "columns, the two areas; site, x, y";
+  EXPECT_EQ(variables, 3 + 9 + 7 + 1 + 15 + 2 + 2 + 3)
+      << "crs, x, y; 9 layers; 7 accumulators; realization, 15 columns, the two areas, submunition_type and "
+         "duds_by_type; site, x, y";
 }
 
 TEST_F(Interop, XarrayOpensTheLayersAndTheGroups) {
@@ -151,6 +152,10 @@ r = xr.open_dataset(path, engine="netcdf4", group="realizations")
 assert r["duds"].dims == ("realization",), r["duds"].dims
 assert [int(i) for i in r["realization"].values] == list(range(r.sizes["realization"]))
 print("duds", " ".join(str(int(d)) for d in r["duds"].values))
+t = r["duds_by_type"]
+assert t.dims == ("realization", "submunition_type"), t.dims
+assert [int(x) for x in t.sum("submunition_type").values] == [int(d) for d in r["duds"].values]
+print("types", r["submunition_type"].attrs["names"].split())
 a = xr.open_dataset(path, engine="netcdf4", group="accumulators")
 assert a["dud_histogram"].dims == ("histogram_bin", "y", "x"), a["dud_histogram"].dims
 s = xr.open_dataset(path, engine="netcdf4", group="sites")
@@ -166,6 +171,7 @@ print("OK")
   EXPECT_TRUE(contains(out, "x0 500025.0 y0 4700025.0\n")) << out;
   EXPECT_TRUE(contains(out, "grid_mapping transverse_mercator\n")) << out;
   EXPECT_TRUE(contains(out, "sites 3 per_realization\n")) << out;
+  EXPECT_TRUE(contains(out, "types ['")) << out;
   EXPECT_TRUE(contains(out, "OK\n")) << out;
   std::string duds = "duds";
   for (const RealizationTotals& t : data_.totals) duds += " " + std::to_string(t.duds);

@@ -42,15 +42,21 @@ inline Scenario scenario_from(const std::string& toml, const std::string& name =
   return parse_scenario(toml, name);
 }
 
-inline RunResult run(const Scenario& sc, const Plan& plan, std::uint32_t realizations, std::uint64_t seed,
-                     int threads = 0, std::uint32_t batch = 0, const std::string& backend = "cpu") {
+// The options of a test's run (the rest as RunOptions has them).
+inline RunOptions run_options(std::uint32_t realizations, std::uint64_t seed, int threads = 0, std::uint32_t batch = 0,
+                              const std::string& backend = "cpu") {
   RunOptions opt;
   opt.realizations = realizations;
   opt.seed = seed;
   opt.backend = backend;
   opt.threads = threads;
   opt.batch = batch;
-  return run_ensemble(sc, plan, opt);
+  return opt;
+}
+
+inline RunResult run(const Scenario& sc, const Plan& plan, std::uint32_t realizations, std::uint64_t seed,
+                     int threads = 0, std::uint32_t batch = 0, const std::string& backend = "cpu") {
+  return run_ensemble(sc, plan, run_options(realizations, seed, threads, batch, backend));
 }
 
 // Sample moments.

@@ -47,6 +47,7 @@ std::string headline_text(const Headline& h, std::size_t realizations) {
   for (int k = 0; k < kLandCoverClasses; ++k)
     if (h.duds_by_class[k].max > 0)
       line(fmt::format("  duds on {}", land_cover_name(static_cast<LandCover>(k))), h.duds_by_class[k], "items");
+  for (const auto& [name, x] : h.duds_by_type) line("  duds of " + name, x, "items");
   if (h.hazard.recorded())
     s += fmt::format("  note: hazard area = the area {}; the area of cells with a dud grows with the cell size\n",
                      hazard_definition_text(h.hazard));
@@ -162,8 +163,25 @@ Headline headline(const std::vector<RealizationTotals>& r, double cell_km2, cons
   return h;
 }
 
+std::vector<std::pair<std::string, Summary>> duds_by_type_summaries(const std::vector<std::string>& names,
+                                                                   const std::vector<std::uint64_t>& rows,
+                                                                   std::size_t realizations) {
+  std::vector<std::pair<std::string, Summary>> out;
+  const std::size_t T = names.size();
+  if (T == 0 || realizations == 0 || rows.size() != T * realizations) return out;
+  for (std::size_t t = 0; t < T; ++t) {
+    std::vector<double> v(realizations);
+    for (std::size_t i = 0; i < realizations; ++i) v[i] = double(rows[i * T + t]);
+    out.emplace_back(names[t], summarize(std::move(v)));
+  }
+  return out;
+}
+
 Headline headline(const ResultData& d) {
-  return headline(d.totals, d.grid.cell_area_km2(), HazardDefinition{d.fade_out_m, d.hazard_pixel_m, d.site_x_m.size()});
+  Headline h =
+      headline(d.totals, d.grid.cell_area_km2(), HazardDefinition{d.fade_out_m, d.hazard_pixel_m, d.site_x_m.size()});
+  h.duds_by_type = duds_by_type_summaries(d.submunition_types, d.duds_by_type, d.totals.size());
+  return h;
 }
 
 
@@ -219,8 +237,12 @@ std::string result_info_text(const ResultData& d) {
                    "({} bins)\n",
                    "accumulators/", a.histogram_bins);
   s += fmt::format("  {:<28} units 1   {} rows: fired, impacts, duds, contaminated_cells, in_water, "
-                   "outside_grid, hazard_pixels, duds_<class>; contaminated_area, hazard_area (km2)\n",
-                   "realizations/", d.totals.size());
+                   "outside_grid, hazard_pixels, duds_<class>; contaminated_area, hazard_area (km2){}\n",
+                   "realizations/", d.totals.size(),
+                   d.submunition_types.empty()
+                       ? std::string()
+                       : fmt::format("; duds_by_type (realization x submunition_type: {} types)",
+                                     d.submunition_types.size()));
   s += fmt::format("  {:<28} units m   {} strike site{} (x, y), {}\n", "sites/", d.site_x_m.size(),
                    d.site_x_m.size() == 1 ? "" : "s", site_placement_text(d.site_placement));
 

@@ -4,7 +4,9 @@
 // backend, timing and scenario) is host/run/summary.h.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/evidence/stats.h"
@@ -35,6 +37,9 @@ struct Headline {
   HazardDefinition hazard;
   Summary hazard_area_km2, hazard_per_strike_ha;
   Summary duds_by_class[kLandCoverClasses];
+  // The duds of each submunition type (its name, and the summary over the
+  // realizations), in the scenario's order; empty when they were not counted.
+  std::vector<std::pair<std::string, Summary>> duds_by_type;
   // False for a dud-only run (RunResult::duds_only): impacts, in_water and
   // outside_grid were not counted, and are reported as not counted.
   bool landings_counted = true;
@@ -51,6 +56,13 @@ Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2,
 const std::vector<std::string>& headline_metric_names();
 std::vector<double> headline_values(const std::vector<RealizationTotals>& totals, double cell_km2,
                                     const HazardDefinition& hazard, const std::string& metric);
+
+// The duds of each submunition type over the realizations, from rows
+// [realization][type] of names.size() types; none when the rows do not match
+// (not counted).
+std::vector<std::pair<std::string, Summary>> duds_by_type_summaries(const std::vector<std::string>& names,
+                                                                   const std::vector<std::uint64_t>& rows,
+                                                                   std::size_t realizations);
 
 struct ResultData;
 struct ResultConditioning;

@@ -88,6 +88,13 @@ struct ResultData {
   std::vector<std::uint8_t> land_cover;  // per cell, LandCover
   CellAccumulators accumulators;      // raw sums: every statistic can be recomputed
   std::vector<RealizationTotals> totals;  // one per realization held, in order
+  // The duds of each submunition type in each totals row, [row][type] (the
+  // scenario's submunitions, named in submunition_types); each row sums to
+  // the row's duds. Datasets realizations/duds_by_type and
+  // realizations/submunition_type; both empty in a file without them (older
+  // versions).
+  std::vector<std::string> submunition_types;
+  std::vector<std::uint64_t> duds_by_type;
   // The hazard area's fade-out distance and the pixel of its raster, metres
   // (0 in a file of format 1.0 or 1.1, which has no hazard area).
   double fade_out_m = 0.0, hazard_pixel_m = 0.0;

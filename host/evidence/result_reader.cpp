@@ -141,6 +141,24 @@ void read_totals(const Reader& r, ResultData& d, int minor) {
     d.totals.resize(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) column_value(d.totals[i], c) = v[i];
   }
+  // The duds per submunition type, where the file has them.
+  if (!r.exists("realizations/duds_by_type")) return;
+  const char* scale = "realizations/submunition_type";
+  const Handle sd = r.dataset(scale);
+  const std::vector<hsize_t> types = r.shape(sd, scale);
+  if (types.size() != 1 || types[0] == 0) r.fail(fmt::format("dataset {} has shape {}, expected [types]", scale, dims_text(types)));
+  d.submunition_types = split_lines(r.text(sd.get(), "names", scale));
+  if (d.submunition_types.size() != types[0])
+    r.fail(fmt::format("dataset {} has {} entries and its names attribute {} names", scale, types[0],
+                       d.submunition_types.size()));
+  d.duds_by_type = r.read<std::uint64_t>("realizations/duds_by_type", H5T_NATIVE_UINT64, H5T_INTEGER, {rows[0], types[0]});
+  for (std::size_t i = 0; i < d.totals.size(); ++i) {
+    std::uint64_t sum = 0;
+    for (std::size_t t = 0; t < types[0]; ++t) sum += d.duds_by_type[i * types[0] + t];
+    if (sum != d.totals[i].duds)
+      r.fail(fmt::format("dataset realizations/duds_by_type: row {} sums to {} duds, realizations/duds says {}", i, sum,
+                         d.totals[i].duds));
+  }
 }
 
 void read_sites(const Reader& r, ResultData& d) {

@@ -253,6 +253,18 @@ void write_totals(hid_t file, const ResultData& d) {
                                    "submunition, counted on pixels of {:g} m",
                                    d.fade_out_m, d.hazard_pixel_m)),
          {&r});
+  // The duds of each submunition type: (realization, submunition_type), the
+  // scale's `names` attribute naming the types in order. Only when counted.
+  const hsize_t T = d.submunition_types.size();
+  if (T == 0 || d.duds_by_type.size() != R * T) return;
+  std::vector<std::uint32_t> index(T);
+  std::iota(index.begin(), index.end(), 0u);
+  const Handle t = write_scale(g.get(), "submunition_type", H5T_NATIVE_UINT32, H5T_STD_U32LE, index, "1",
+                               "submunition type: index into the names attribute (one name per line)");
+  attr_string(t.get(), "names", join_lines(d.submunition_types));
+  attach(write_dataset(g.get(), "duds_by_type", H5T_NATIVE_UINT64, H5T_STD_U64LE, {R, T}, d.duds_by_type.data(), "1",
+                       "duds of each submunition type on land cells inside the grid (a row sums to duds)"),
+         {&r, &t});
 }
 
 // What drives the headline totals: one index per input, the inputs' names

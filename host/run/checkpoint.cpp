@@ -80,6 +80,8 @@ RunResult read_checkpoint(const std::string& path, const Scenario& sc, const Pla
   r.fired_per_realization = d.fired_per_realization;
   for (std::uint32_t i : d.realization_index) r.done.add(i, i + 1);
   r.totals = d.totals;
+  r.duds_by_type = all_duds_by_type(sc, d.submunition_types, d.duds_by_type, d.totals.size());
+  r.duds_types = r.duds_by_type.empty() ? 0 : static_cast<std::uint32_t>(sc.submunitions.size());
   r.accumulators = d.accumulators;
   r.accumulators.cells = d.grid.cells();
   return r;

@@ -334,6 +334,12 @@ Outcome reduce_to_root(RunResult& part, Outcome outcome) {
   MPI_Type_commit(&row);
   const std::vector<RealizationTotals> all_rows = gather_to_root(part.totals, row, &row_counts);
   MPI_Type_free(&row);
+  // The duds per type, a row of duds_types per totals row (every rank ran the
+  // same scenario: the same types, counted by run_ensemble).
+  if (part.duds_types > 0 && !part.counts_duds_by_type())
+    throw std::logic_error("distributed: duds per type and totals rows differ");
+  std::vector<std::uint64_t> all_by_type;  // rows in the order of all_rows
+  if (part.duds_types > 0) all_by_type = gather_to_root(part.duds_by_type, MPI_UINT64_T, nullptr);
   if (g_rank != 0) return agreed.worst;
 
   // Every row with its realization, then in realization order (as
@@ -355,6 +361,11 @@ Outcome reduce_to_root(RunResult& part, Outcome outcome) {
   std::sort(order.begin(), order.end());
   part.totals.resize(all_rows.size());
   for (std::size_t i = 0; i < order.size(); ++i) part.totals[i] = all_rows[order[i].second];
+  const std::size_t T = part.duds_types;
+  if (all_by_type.size() != all_rows.size() * T) throw std::logic_error("distributed: duds per type and rows differ");
+  part.duds_by_type.resize(all_by_type.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    std::copy_n(all_by_type.begin() + order[i].second * T, T, part.duds_by_type.begin() + i * T);
   part.done = std::move(done);
   part.seconds = slowest;
   return agreed.worst;

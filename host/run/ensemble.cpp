@@ -300,6 +300,8 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   std::uint32_t ran = 0;
   auto last_checkpoint = t0;
   res.totals.reserve(todo_count);
+  res.duds_types = tables.types.count;
+  res.duds_by_type.reserve(std::size_t(todo_count) * res.duds_types);
   if (opt.progress) opt.progress(0, todo_count);
   std::vector<std::uint64_t> duds_before, one;  // each_realization: the sums before it, its own
   if (opt.each_realization) duds_before.assign(plan.cells(), 0);
@@ -324,6 +326,8 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
         continue;  // the same realizations again, in smaller batches
       }
       res.totals.insert(res.totals.end(), t.begin(), t.end());
+      const std::vector<std::uint64_t> by_type = engine->batch_duds_by_type();
+      res.duds_by_type.insert(res.duds_by_type.end(), by_type.begin(), by_type.end());
       if (opt.each_realization) {
         CellAccumulators now = engine->read_accumulators();
         one.resize(now.dud_sum.size());
@@ -392,22 +396,36 @@ void merge_results(RunResult& into, const RunResult& other) {
     const BackendChoice keep = into.backend;
     into.accumulators = other.accumulators;
     into.totals = other.totals;
+    into.duds_types = other.duds_types;
+    into.duds_by_type = other.duds_by_type;
     into.done = other.done;
     into.backend = keep;
     into.seconds += other.seconds;
     return;
   }
   add_accumulators(into.accumulators, other.accumulators);
-  // Interleave the totals rows in realization order.
+  // Interleave the totals rows in realization order, and the rows of duds
+  // per type with them when both parts count them (else neither is kept).
+  const bool by_type =
+      into.counts_duds_by_type() && other.counts_duds_by_type() && into.duds_types == other.duds_types;
+  const std::size_t T = by_type ? into.duds_types : 0;
   const std::vector<std::uint32_t> ia = into.done.indices(), ib = other.done.indices();
   std::vector<RealizationTotals> rows;
+  std::vector<std::uint64_t> type_rows;
   rows.reserve(ia.size() + ib.size());
+  type_rows.reserve((ia.size() + ib.size()) * T);
   std::size_t i = 0, j = 0;
   while (i < ia.size() || j < ib.size()) {
-    if (j == ib.size() || (i < ia.size() && ia[i] < ib[j])) rows.push_back(into.totals[i++]);
+    const bool mine = j == ib.size() || (i < ia.size() && ia[i] < ib[j]);
+    const std::vector<std::uint64_t>& from = mine ? into.duds_by_type : other.duds_by_type;
+    const std::size_t row = mine ? i : j;
+    type_rows.insert(type_rows.end(), from.begin() + row * T, from.begin() + (row + 1) * T);
+    if (mine) rows.push_back(into.totals[i++]);
     else rows.push_back(other.totals[j++]);
   }
   into.totals = std::move(rows);
+  into.duds_by_type = std::move(type_rows);
+  if (!by_type) into.duds_types = 0;
   into.done.add(other.done);
   into.seconds += other.seconds;
 }

@@ -147,6 +147,15 @@ struct RunResult {
   // zero impacts.
   bool duds_only = false;
   std::vector<RealizationTotals> totals;  // one per realization in done, in realization order
+  // The duds of each submunition type (the scenario's submunitions, in
+  // order; duds_types of them) in each totals row: [row][type]. Counted at
+  // deposit on land cells inside the grid, so a row's sum is its duds.
+  // duds_types 0 and none: not counted (a part read from an older file).
+  std::uint32_t duds_types = 0;
+  std::vector<std::uint64_t> duds_by_type;
+  bool counts_duds_by_type() const {
+    return duds_types > 0 && duds_by_type.size() == totals.size() * std::size_t(duds_types);
+  }
   CellAccumulators accumulators;
   double seconds = 0.0;
 };

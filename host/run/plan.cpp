@@ -332,6 +332,12 @@ std::size_t Plan::strike_sites() const {
 
 std::uint64_t hazard_raster_bytes(const HazardRaster& h) { return std::uint64_t(h.ny) * h.words * 8u; }
 
+std::vector<std::uint64_t> Plan::items_by_type() const {
+  std::vector<std::uint64_t> out(vt_min.size(), 0);
+  for (std::size_t row = 0; row < per_carrier.size(); ++row) out[type[row]] += first_item[row + 1] - first_item[row];
+  return out;
+}
+
 RunTables Plan::tables(std::uint64_t seed) const {
   RunTables t;
   t.grid.nx = nx;

@@ -48,6 +48,9 @@ struct Plan {
   HazardRaster hazard;
 
   std::uint32_t cells() const { return nx * ny; }
+  // Submunitions fired per realization of each submunition type (the
+  // scenario's, in order; 0 for a type no carrier of the run holds).
+  std::vector<std::uint64_t> items_by_type() const;
   // Strike sites of one realization: the sampled sites and the fixed strikes.
   std::size_t strike_sites() const;
   RunTables tables(std::uint64_t seed) const;

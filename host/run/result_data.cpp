@@ -15,6 +15,36 @@
 
 namespace remnant {
 
+FiredDudsByType fired_duds_by_type(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  FiredDudsByType out;
+  if (!r.counts_duds_by_type() || r.duds_types != sc.submunitions.size()) return out;
+  const std::vector<std::uint64_t> fired = plan.items_by_type();
+  std::vector<std::size_t> keep;
+  for (std::size_t t = 0; t < fired.size(); ++t)
+    if (fired[t]) keep.push_back(t), out.names.push_back(sc.submunitions[t].name);
+  out.rows.reserve(r.totals.size() * keep.size());
+  for (std::size_t i = 0; i < r.totals.size(); ++i)
+    for (std::size_t t : keep) out.rows.push_back(r.duds_by_type[i * r.duds_types + t]);
+  return out;
+}
+
+std::vector<std::uint64_t> all_duds_by_type(const Scenario& sc, const std::vector<std::string>& names,
+                                            const std::vector<std::uint64_t>& rows, std::size_t realizations) {
+  const std::size_t T = sc.submunitions.size(), K = names.size();
+  if (K == 0 || rows.size() != realizations * K) return {};
+  std::vector<std::size_t> index;
+  for (const std::string& n : names) {
+    std::size_t t = 0;
+    while (t < T && sc.submunitions[t].name != n) ++t;
+    if (t == T) return {};  // a type this scenario does not have
+    index.push_back(t);
+  }
+  std::vector<std::uint64_t> out(realizations * T, 0);
+  for (std::size_t i = 0; i < realizations; ++i)
+    for (std::size_t k = 0; k < K; ++k) out[i * T + index[k]] = rows[i * K + k];
+  return out;
+}
+
 namespace {
 
 // Now, or SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
@@ -79,6 +109,9 @@ ResultData make_result_data(const Scenario& sc, const Plan& plan, const RunResul
   d.land_cover = plan.land_cover;
   d.accumulators = r.accumulators;
   d.totals = r.totals;
+  FiredDudsByType by_type = fired_duds_by_type(sc, plan, r);
+  d.submunition_types = std::move(by_type.names);
+  d.duds_by_type = std::move(by_type.rows);
   d.fade_out_m = plan.fade_out_m;
   d.hazard_pixel_m = plan.hazard.dx;
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "host/common/numbers.h"
+#include "host/run/result_data.h"
 #include "remnant_version.h"
 
 namespace remnant {
@@ -19,13 +20,29 @@ Headline headline(const RunResult& r, const Plan& plan) {
   return h;
 }
 
+namespace {
+
+// With the duds of each of the scenario's submunition types, where counted.
+Headline run_headline(const Scenario& sc, const Plan& plan, const RunResult& r) {
+  Headline h = headline(r, plan);
+  const FiredDudsByType f = fired_duds_by_type(sc, plan, r);
+  h.duds_by_type = duds_by_type_summaries(f.names, f.rows, r.totals.size());
+  return h;
+}
+
+}  // namespace
+
 std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens,
                          const std::string& members) {
-  const Headline h = headline(r, plan);
+  const Headline h = run_headline(sc, plan, r);
   std::string by_class;
   for (int k = 0; k < kLandCoverClasses; ++k)
     by_class += fmt::format(R"({}"{}": {})", k ? ", " : "", land_cover_name(static_cast<LandCover>(k)),
                             json_summary_object(h.duds_by_class[k]));
+  std::string by_type;  // null when not counted
+  for (std::size_t t = 0; t < h.duds_by_type.size(); ++t)
+    by_type += fmt::format(R"({}"{}": {})", t ? ", " : "", json_escape(h.duds_by_type[t].first),
+                           json_summary_object(h.duds_by_type[t].second));
   auto json_strings = [](const std::vector<std::string>& v) {
     std::string out;
     for (std::size_t i = 0; i < v.size(); ++i) out += fmt::format(R"({}"{}")", i ? ", " : "", json_escape(v[i]));
@@ -64,6 +81,7 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       "  \"outside_grid\": {},\n"
       "  \"in_water\": {},\n"
       "  \"duds_by_land_cover\": {{{}}},\n"
+      "  \"duds_by_submunition\": {},\n"
       "  \"sensitivity\": {},\n"
       "  \"grid\": {{\"nx\": {}, \"ny\": {}, \"cell_size_m\": {}, \"crs\": \"{}\"}},\n"
       "  \"assumptions\": [{}],\n"
@@ -80,13 +98,14 @@ std::string summary_json(const Scenario& sc, const Plan& plan, const RunResult& 
       h.hazard.strike_sites ? json_summary_object(h.hazard_per_strike_ha) : std::string("null"), h.hazard.fade_out_m,
       h.hazard.pixel_m, h.hazard.strike_sites, json_escape("the area " + hazard_definition_text(h.hazard)),
       json_summary_object(h.contaminated_area_km2), landings(h.outside_grid), landings(h.in_water), by_class,
+      h.duds_by_type.empty() ? std::string("null") : "{" + by_type + "}",
       sensitivity_json(sens), plan.nx, plan.ny, plan.cell_size_m, json_escape(sc.grid.crs),
       json_strings(sc.assumptions), json_strings(warnings), json_strings(sc.dropped_assumptions), json_strings(sc.references), r.seconds,
       r.seconds > 0 ? items / r.seconds : 0.0);
 }
 
 std::string summary_text(const Scenario& sc, const Plan& plan, const RunResult& r, const Sensitivity& sens) {
-  const Headline h = headline(r, plan);
+  const Headline h = run_headline(sc, plan, r);
   std::string s;
   s += fmt::format("Remnant {} ({}): scenario \"{}\" ({})\n", REMNANT_VERSION, REMNANT_GIT_REVISION, sc.name, sc.path);
   s += fmt::format("  seed {}, {} realizations, backend {} [{}], {} thread{}{}, batch {}\n", r.seed,
@@ -143,12 +162,10 @@ std::string validation_text(const Scenario& sc, const Plan& plan) {
   for (const std::string& n : plan.notes) s += fmt::format("  {}\n", n);
 
   // Inventory by carrier and by submunition type.
-  std::vector<std::uint64_t> carriers(sc.carriers.size()), by_type(sc.submunitions.size());
-  for (std::size_t row = 0; row < plan.per_carrier.size(); ++row) {
-    const std::uint64_t items = plan.first_item[row + 1] - plan.first_item[row];
-    carriers[plan.carrier_of_strike[row]] += items / plan.per_carrier[row];
-    by_type[plan.type[row]] += items;
-  }
+  std::vector<std::uint64_t> carriers(sc.carriers.size());
+  const std::vector<std::uint64_t> by_type = plan.items_by_type();
+  for (std::size_t row = 0; row < plan.per_carrier.size(); ++row)
+    carriers[plan.carrier_of_strike[row]] += (plan.first_item[row + 1] - plan.first_item[row]) / plan.per_carrier[row];
   s += fmt::format("inventory: {} submunitions fired per realization, {} strike rows\n", plan.items_per_realization,
                    plan.per_carrier.size());
   if (sc.inventory.total_submunitions)
