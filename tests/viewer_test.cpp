@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 
+#include "host/common/numbers.h"
 #include "host/evidence/hazard_areas.h"
 #include "host/evidence/result_file.h"
 #include "host/inputs/scenario.h"
@@ -592,6 +593,36 @@ TEST(Viewer, LockedScaleDoesNotChangeWhileARunRefines) {
                         " -r 256 --threads 2 -q --set scenario.dud_rates=test --out " + shell_quote(b_h5)).exit_code, 0);
   const ResultData b = read_result_file(b_h5);
   EXPECT_NE(legend_of(layer_classes(b, display_layer(b, "dud_mean")), "water|"), legends[0]);
+}
+
+// "Duds by munition type" draws a row per submunition type the run fires with
+// the simulated duds of that type (Lebanon: M77, M42/M46, M85, BLU-63), the
+// CLI's per-type figures (`run --json`'s duds_by_submunition) to the digit.
+TEST(Viewer, DudsByMunitionTypeAreTheRunsOwn) {
+  REQUIRE_VIEWER();
+  REQUIRE_XVFB();
+  TempDir dir;
+  const std::string lebanon = std::string(REMNANT_SOURCE_DIR) + "/configs/lebanon-2006.toml";
+  const CommandResult r =
+      run_script(dir, shell_quote(lebanon) + " -r 6", {"wait settled 300", "wait frames 2", "print types", "print headline"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const CommandResult cli = run_command(std::string(REMNANT_CLI_PATH) + " run " + shell_quote(lebanon) +
+                                        " -r 6 --threads 2 --json -q");
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::vector<std::string> rows = lines_of(r.output, "type name=");
+  const std::vector<std::string> figures = lines_of(r.output, "duds_of_type ");
+  ASSERT_EQ(rows.size(), 4u) << r.output;
+  ASSERT_EQ(figures.size(), 4u) << r.output;
+  const char* names[] = {"M77", "M42/M46", "M85", "BLU-63"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(cli.output, m, std::regex("\"" + std::string(names[i]) + R"(": \{"mean": ([0-9.eE+-]+))")))
+        << names[i] << "\n" << cli.output;
+    EXPECT_NE(rows[i].find(std::string("name=\"") + names[i] + "\""), std::string::npos) << rows[i];
+    EXPECT_NE(rows[i].find("mean=" + format_number(std::stod(m[1]), 0) + " "), std::string::npos) << rows[i];
+    EXPECT_EQ(state_of(figures[i], "name"), names[i]) << figures[i];
+    EXPECT_EQ(std::stod(state_of(figures[i], "mean")), std::stod(m[1])) << figures[i];
+  }
 }
 
 // Stop ends a run of 100,000 at the next batch and keeps what is done: a

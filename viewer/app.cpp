@@ -911,40 +911,54 @@ void App::compare_section(float width) {
 // prior dud rates. The engine's totals are not kept per type, so the
 // simulated split is not shown: these are the inputs, said so.
 void App::types_section(const Snapshot& s) {
+  types_drawn_.clear();
   if (!s.scenario || !s.plan) return;
-  if (!ImGui::CollapsingHeader("Duds by munition type (expected)", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (!ImGui::CollapsingHeader("Duds by munition type", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const Scenario& sc = *s.scenario;
-  const Plan& plan = *s.plan;
-  std::vector<double> fired(sc.submunitions.size(), 0.0);
-  for (std::size_t r = 0; r + 1 < plan.first_item.size() && r < plan.carrier_of_strike.size(); ++r) {
-    const std::size_t carrier = plan.carrier_of_strike[r];
-    if (carrier < sc.carriers.size() && sc.carriers[carrier].type < fired.size())
-      fired[sc.carriers[carrier].type] += double(plan.first_item[r + 1] - plan.first_item[r]);
-  }
+  const std::vector<std::uint64_t> fired = s.plan->items_by_type();
+  const auto& types = s.headline.duds_by_type;  // simulated: the types fired, in order
   double most = 0;
-  for (std::size_t i = 0; i < fired.size(); ++i) most = std::max(most, fired[i] * sc.submunitions[i].dud_rate.mean());
+  for (const auto& [name, x] : types) most = std::max(most, x.q95);
   ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
-  if (stretch_table("types", {{"type", 1.0f}, {"fired", 0.0f}, {"x dud rate", 0.0f}, {"##bar", 0.8f}})) {
-    for (std::size_t i = 0; i < fired.size(); ++i) {
-      if (fired[i] <= 0) continue;
-      const double duds = fired[i] * sc.submunitions[i].dud_rate.mean();
+  if (!types.empty() &&
+      stretch_table("types", {{"type", 1.0f}, {"fired", 0.0f}, {"duds", 0.0f}, {"90 % interval", 0.0f}, {"##bar", 0.8f}})) {
+    for (const auto& [name, x] : types) {
+      std::size_t t = 0;
+      while (t < sc.submunitions.size() && sc.submunitions[t].name != name) ++t;
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      fitted_text(sc.submunitions[i].name, ImGui::GetContentRegionAvail().x);
+      fitted_text(name, ImGui::GetContentRegionAvail().x);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_3sig(fired[i]).c_str());
+      ImGui::TextUnformatted(t < fired.size() ? format_3sig(double(fired[t])).c_str() : "");
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(format_3sig(duds).c_str());
+      const std::string mean = format_number(x.mean, 0), interval = format_number(x.q05, 0) + " - " + format_number(x.q95, 0);
+      ImGui::TextUnformatted(mean.c_str());
       ImGui::TableNextColumn();
-      ImGui::ProgressBar(most > 0 ? float(duds / most) : 0.0f, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()), "");
+      ImGui::TextUnformatted(interval.c_str());
+      ImGui::TableNextColumn();
+      // The bar: the mean, and the 90 % interval as a line across it, on the
+      // scale of the largest q95 (so the bars of the types compare).
+      const ImVec2 at = ImGui::GetCursorScreenPos();
+      const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
+      ImGui::Dummy(ImVec2(w, h));
+      if (most > 0 && w > 0) {
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        auto px = [&](double v) { return at.x + float(v / most) * w; };
+        dl->AddRectFilled(at, ImVec2(px(x.mean), at.y + h), ImGui::GetColorU32(ImGuiCol_PlotHistogram));
+        dl->AddLine(ImVec2(px(x.q05), at.y + 0.5f * h), ImVec2(px(x.q95), at.y + 0.5f * h),
+                    ImGui::GetColorU32(ImGuiCol_Text), 2.0f);
+      }
+      types_drawn_.push_back(fmt::format("type name=\"{}\" fired={} mean={} interval=\"{}\"", name,
+                                         t < fired.size() ? fired[t] : 0, mean, interval));
     }
     ImGui::EndTable();
   }
   ImGui::PopTextWrapPos();
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("Per realization: submunitions fired of each type and fired x the mean of its dud-rate prior "
-                      "(before self-destruct, terrain and water). The simulated duds are not counted per type; "
-                      "the headline above is the simulated total on land.");
+  ImGui::TextDisabled(types.empty() ? "The duds per type were not counted for this result."
+                                    : "Simulated duds on land of each submunition type per realization: mean, 90 % "
+                                      "interval over the realizations (bar: mean; line: interval), after "
+                                      "self-destruct, terrain and water, as the headline total.");
   ImGui::PopTextWrapPos();
 }
 

@@ -52,6 +52,8 @@ class App {
   // The conditioning's diagnostic lines the statistics panel drew in the last
   // frame, each with whether it was drawn in the error colour (a warning).
   const std::vector<std::pair<std::string, bool>>& diagnostics_drawn() const { return diagnostics_drawn_; }
+  // The rows of "Duds by munition type" drawn in the last frame, one line each (--script's print types).
+  const std::vector<std::string>& types_drawn() const { return types_drawn_; }
   // The snapshot whose result the map shows: the baseline A in A's view, else on_map().
   std::shared_ptr<const Snapshot> map_snapshot() const {
     return baseline_ && view_ == CompareView::A ? baseline_ : on_map();
@@ -145,6 +147,7 @@ class App {
   bool show_posterior_ = false;  // the map shows the run conditioned on the evidence
   std::string evidence_path_;    // the Evidence section's field
   std::vector<std::pair<std::string, bool>> diagnostics_drawn_;
+  std::vector<std::string> types_drawn_;
 
   // Comparison and scale.
   std::shared_ptr<const Snapshot> baseline_;

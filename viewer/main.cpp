@@ -112,7 +112,12 @@ std::string headline_lines(const viewer::Snapshot& s) {
   return fmt::format("realizations={} backend={}\n", s.done, s.backend) + line("total_duds", h.total_duds) +
          line("impacts", h.impacts) + line("hazard_area_km2", h.hazard_area_km2) +
          line("contaminated_area_km2", h.contaminated_area_km2) +
-         line("in_water", h.in_water) + line("outside_grid", h.outside_grid);
+         line("in_water", h.in_water) + line("outside_grid", h.outside_grid) + [&] {
+           std::string types;
+           for (const auto& [name, v] : h.duds_by_type)
+             types += fmt::format("duds_of_type name=\"{}\" mean={} q05={} q95={}\n", name, v.mean, v.q05, v.q95);
+           return types;
+         }();
 }
 
 // --print-hazard's lines: the hazard areas of the result shown (every area,

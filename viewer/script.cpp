@@ -214,8 +214,10 @@ bool Script::after_frame(const App& app, const std::function<void(const std::str
         out = state_line(app);
       } else if (arg == "headline") {
         out = headline();
+      } else if (arg == "types") {
+        for (const std::string& l : app.types_drawn()) out += l + "\n";
       } else {
-        return fail(c, "print widgets, legend, map, towns, tooltip, state, headline or evidence");
+        return fail(c, "print widgets, legend, map, towns, tooltip, state, headline, types or evidence");
       }
       std::cout << out << std::flush;
       next();

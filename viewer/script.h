@@ -10,7 +10,7 @@
 //   move X Y             the mouse to window pixel (X, Y), no button (the map's cell tooltip)
 //   type TEXT            the characters of TEXT (the rest of the line) typed in one frame
 //   key NAME             a key pressed one frame: enter, tab, escape, backspace, ctrl+a
-//   print widgets|legend|map|towns|tooltip|state|headline|evidence   lines on stdout (below)
+//   print widgets|legend|map|towns|tooltip|state|headline|types|evidence   lines on stdout (below)
 //   screenshot FILE      the window as drawn this frame, as a PNG
 //
 // The input goes in through Dear ImGui's IO (mouse position and buttons,
@@ -21,7 +21,8 @@
 // print lines: "widget NAME x=.. y=.. w=.. h=.." per widget; "legend LABEL|LABEL|...";
 // "map x=.. y=.. w=.. h=.." (the grid on screen); "tooltip LINE" per line in
 // words of the cell tooltip; "town x0=.. y0=.. x1=.. y1=.. name=.." per town name
-// drawn; headline: --print-headline's lines
+// drawn; headline: --print-headline's lines; types: "type name=\"..\" fired=.. mean=..
+// interval=\"..\"" per row of the duds by munition type drawn in the last frame
 // of the result the map shows (A in A's view); evidence: "evidence features=..
 // posterior_ready=0|1 posterior_shown=0|1 summary=\"..\" error=\"..\" posterior_error=\"..\"",
 // then "evidence_mark kind=strike|find|searched|cancelled x=.. y=.." per mark
