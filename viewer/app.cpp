@@ -955,10 +955,10 @@ void App::types_section(const Snapshot& s) {
   }
   ImGui::PopTextWrapPos();
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled(types.empty() ? "The duds per type were not counted for this result."
-                                    : "Simulated duds on land of each submunition type per realization: mean, 90 % "
-                                      "interval over the realizations (bar: mean; line: interval), after "
-                                      "self-destruct, terrain and water, as the headline total.");
+  ImGui::TextDisabled("%s", types.empty() ? "The duds per type were not counted for this result."
+                                          : "Simulated duds on land of each submunition type per realization: mean, "
+                                            "90 % interval over the realizations (bar: mean; line: interval), after "
+                                            "self-destruct, terrain and water, as the headline total.");
   ImGui::PopTextWrapPos();
 }
 
