@@ -914,17 +914,18 @@ void App::types_section(const Snapshot& s) {
   types_drawn_.clear();
   if (!s.scenario || !s.plan) return;
   if (!ImGui::CollapsingHeader("Duds by munition type", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  const Scenario& sc = *s.scenario;
-  const std::vector<std::uint64_t> fired = s.plan->items_by_type();
-  const auto& types = s.headline.duds_by_type;  // simulated: the types fired, in order
+  // Simulated: the types the run fires, in the scenario's order; so are the nonzero counts fired.
+  const auto& types = s.headline.duds_by_type;
+  std::vector<std::uint64_t> fired;
+  for (std::uint64_t n : s.plan->items_by_type())
+    if (n) fired.push_back(n);
   double most = 0;
   for (const auto& [name, x] : types) most = std::max(most, x.q95);
   ImGui::PushTextWrapPos(-1.0f);  // numbers in tables stay on one line
   if (!types.empty() &&
       stretch_table("types", {{"type", 1.0f}, {"fired", 0.0f}, {"duds", 0.0f}, {"90 % interval", 0.0f}, {"##bar", 0.8f}})) {
-    for (const auto& [name, x] : types) {
-      std::size_t t = 0;
-      while (t < sc.submunitions.size() && sc.submunitions[t].name != name) ++t;
+    for (std::size_t t = 0; t < types.size(); ++t) {
+      const auto& [name, x] = types[t];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       fitted_text(name, ImGui::GetContentRegionAvail().x);
