@@ -238,9 +238,7 @@ struct HazardRows {
   void operator()(std::uint64_t task) const {
     const std::uint32_t b = static_cast<std::uint32_t>(task / h.ny);
     const std::uint32_t y = static_cast<std::uint32_t>(task - std::uint64_t(b) * h.ny);
-    const std::uint64_t* raster = bits + std::size_t(b) * hazard_words(h);
-    std::uint64_t pixels = 0;
-    for (std::uint32_t j = 0; j < h.words; ++j) pixels += popcount_u64(hazard_word(h, raster, y, j));
+    const std::uint64_t pixels = hazard_row_pixels(h, bits + std::size_t(b) * hazard_words(h), y);
     if (pixels) atomic_add_u64(&totals[std::size_t(b) * kTotalSlots + kHazard], pixels);
   }
 #endif

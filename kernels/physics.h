@@ -280,4 +280,38 @@ REMNANT_HD inline std::uint64_t hazard_word(const HazardRaster& h, const std::ui
   return tail >= 64u ? out : out & ((std::uint64_t(1) << tail) - 1u);
 }
 
+// Step 15 for a whole row y of one realization's raster on CPU cores
+// (HazardRows in kernels/engine.cu): the row's pixels within the fade-out
+// distance of a dud, the sum of popcount(hazard_word) over its words. Most of
+// a raster is empty (duds lie in the strikes' footprints), so the row is
+// taken in runs of kColumns words: first the or of each word over the rows
+// within reach (one load per word and row, a loop the compiler vectorises),
+// then hazard_word only for a word whose column, or a neighbour's, holds a
+// dud. A word skipped has no dud within reach, so its hazard_word is 0: the
+// count is the one every word gives.
+inline std::uint64_t hazard_row_pixels(const HazardRaster& h, const std::uint64_t* bits, std::uint32_t y) {
+  constexpr std::uint32_t kColumns = 256;
+  const std::uint32_t first_row = y > h.reach ? y - h.reach : 0u;
+  const std::uint32_t last_row = y + h.reach < h.ny ? y + h.reach : h.ny - 1u;
+  // column[i]: the or over the rows within reach of word j0 - 1 + i.
+  std::uint64_t column[kColumns + 2];
+  std::uint64_t pixels = 0;
+  for (std::uint32_t j0 = 0; j0 < h.words; j0 += kColumns) {
+    const std::uint32_t n = h.words - j0 < kColumns ? h.words - j0 : kColumns;
+    const std::uint32_t from = j0 > 0 ? j0 - 1 : 0u;                        // words [from, to)
+    const std::uint32_t to = j0 + n + 1 < h.words ? j0 + n + 1 : h.words;
+    std::uint64_t* col = column + (from + 1 - j0);                          // col[j - from]: word j
+    for (std::uint32_t i = 0; i < to - from; ++i) col[i] = 0;
+    for (std::uint32_t row = first_row; row <= last_row; ++row) {
+      const std::uint64_t* r = bits + std::size_t(row) * h.words + from;
+      for (std::uint32_t i = 0; i < to - from; ++i) col[i] |= r[i];
+    }
+    if (j0 == 0) column[0] = 0;          // no word left of the row
+    if (to == j0 + n) column[n + 1] = 0;  // none right of it
+    for (std::uint32_t i = 0; i < n; ++i)
+      if ((column[i] | column[i + 1] | column[i + 2]) != 0) pixels += popcount_u64(hazard_word(h, bits, y, j0 + i));
+  }
+  return pixels;
+}
+
 }  // namespace remnant

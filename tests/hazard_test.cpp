@@ -23,13 +23,19 @@
 namespace remnant {
 namespace {
 
-// Pixels of the raster within the fade-out distance of a set pixel, word by
-// word as the engine counts them (HazardRows in kernels/engine.cu).
+// Pixels of the raster within the fade-out distance of a set pixel, row by
+// row as the engine counts them on CPU cores (HazardRows in kernels/engine.cu:
+// hazard_row_pixels, which skips words with no dud within reach), and word by
+// word as the GPU does (hazard_kernel: every word's hazard_word); the two must
+// agree.
 std::uint64_t counted_by_words(const HazardRaster& h, const std::vector<std::uint64_t>& bits) {
-  std::uint64_t n = 0;
-  for (std::uint32_t y = 0; y < h.ny; ++y)
-    for (std::uint32_t j = 0; j < h.words; ++j) n += popcount_u64(hazard_word(h, bits.data(), y, j));
-  return n;
+  std::uint64_t rows = 0, words = 0;
+  for (std::uint32_t y = 0; y < h.ny; ++y) {
+    rows += hazard_row_pixels(h, bits.data(), y);
+    for (std::uint32_t j = 0; j < h.words; ++j) words += popcount_u64(hazard_word(h, bits.data(), y, j));
+  }
+  EXPECT_EQ(rows, words) << "the CPU's row count (hazard_row_pixels) differs from the sum of every word";
+  return rows;
 }
 
 // The same pixel by pixel: centre to centre distance at most fade_out_m.
@@ -90,6 +96,24 @@ TEST(HazardArea, WordCountAgreesWithAPixelByPixelCountOnRandomRasters) {
     for (int i = 0; i < n; ++i) set.push_back({int(rng() % h.nx), int(rng() % h.ny)});
     EXPECT_EQ(counted_by_words(h, raster_of(h, set)), counted_by_pixels(h, set, 50.0)) << "trial " << trial;
   }
+}
+
+// Rows of 301 words: hazard_row_pixels takes them in runs of 256 words, so a
+// dud beside the edge of a run reaches into the next one.
+TEST(HazardArea, RowsLongerThanOneRunOfWordsCountAlike) {
+  const HazardRaster h = hazard_raster(9625, 4, 25.0, 50.0);  // 240,625 m x 100 m: 19,250 x 8 pixels
+  ASSERT_EQ(h.words, 301u);
+  ASSERT_EQ(h.reach, 4u);
+  const int edge = 64 * 256;  // the first pixel of the second run
+  for (const auto& set : std::vector<std::vector<std::pair<int, int>>>{
+           {{edge - 1, 3}}, {{edge, 3}}, {{edge - 3, 0}, {edge + 2, 7}}, {{63, 2}}, {{64, 2}},
+           {{int(h.nx) - 1, 5}}, {{edge - 64, 4}, {edge + 64, 4}}})
+    EXPECT_EQ(counted_by_words(h, raster_of(h, set)), counted_by_pixels(h, set, 50.0))
+        << "first pixel at x " << set[0].first;
+  std::mt19937 rng(19);
+  std::vector<std::pair<int, int>> set;
+  for (int i = 0; i < 40; ++i) set.push_back({int(rng() % h.nx), int(rng() % h.ny)});
+  EXPECT_EQ(counted_by_words(h, raster_of(h, set)), counted_by_pixels(h, set, 50.0));
 }
 
 TEST(HazardArea, ALargeExtentGetsCoarserPixelsWithinTheBound) {
