@@ -49,6 +49,8 @@
 #include <thrust/system/cuda/error.h>
 
 #include "cuda_memory.h"
+#else
+#include "host_memory.h"
 #endif
 
 namespace remnant {
@@ -442,10 +444,11 @@ __global__ void __launch_bounds__(kThreadsPerBlock) accumulate_kernel(const Accu
 
 // The backend's vectors: on the GPU through DeviceAllocator
 // (kernels/cuda_memory.h: only a failed allocation is std::bad_alloc, and
-// freeing never throws).
+// freeing never throws); on CPU cores through HostAllocator
+// (kernels/host_memory.h: large buffers in huge pages).
 #if REMNANT_HOST_PASS
 template <typename T>
-using DeviceVector = thrust::device_vector<T>;
+using DeviceVector = thrust::device_vector<T, HostAllocator<T>>;
 #else
 template <typename T>
 using DeviceVector = thrust::device_vector<T, DeviceAllocator<T>>;
@@ -783,7 +786,13 @@ class ThrustEngine final : public Engine {
   static void fetch(const DeviceVector<T>& src, std::vector<T>& dst) {
 #if REMNANT_HOST_PASS
     // The OpenMP backend's memory is host memory: one copying pass, without
-    // value-initialising the destination first.
+    // value-initialising the destination first, into pages advised as huge
+    // (kernels/host_memory.h) when the destination is new.
+    if (dst.capacity() < src.size()) {
+      std::vector<T>().swap(dst);
+      dst.reserve(src.size());
+      advise_huge_pages(dst.data(), src.size() * sizeof(T));
+    }
     dst.assign(raw(src), raw(src) + src.size());
 #else
     dst.resize(src.size());

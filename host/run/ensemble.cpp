@@ -376,15 +376,13 @@ void add_accumulators(CellAccumulators& into, const CellAccumulators& other) {
   for (std::size_t i = 0; i < other.histogram.size(); ++i) into.histogram[i] += other.histogram[i];
 }
 
-void add_run(RunResult& into, const RunResult& ran) {
-  merge_results(into, ran);
-  into.backend = ran.backend;
-  into.batch = ran.batch;
-  into.batch_note = ran.batch_note;
-  into.threads = ran.threads;
-}
+namespace {
 
-void merge_results(RunResult& into, const RunResult& other) {
+// merge_results for a part given as const RunResult& (copied from) or as
+// RunResult&& (its per-cell accumulators and rows moved into an empty whole:
+// a run's first part is most of its memory).
+template <typename Part>
+void merge_part(RunResult& into, Part&& other) {
   if (into.seed != other.seed || into.realizations != other.realizations ||
       into.fired_per_realization != other.fired_per_realization || into.backend.name != other.backend.name ||
       into.duds_only != other.duds_only)
@@ -394,10 +392,10 @@ void merge_results(RunResult& into, const RunResult& other) {
   if (other.done.empty()) return;
   if (into.done.empty()) {
     const BackendChoice keep = into.backend;
-    into.accumulators = other.accumulators;
-    into.totals = other.totals;
+    into.accumulators = std::forward<Part>(other).accumulators;
+    into.totals = std::forward<Part>(other).totals;
     into.duds_types = other.duds_types;
-    into.duds_by_type = other.duds_by_type;
+    into.duds_by_type = std::forward<Part>(other).duds_by_type;
     into.done = other.done;
     into.backend = keep;
     into.seconds += other.seconds;
@@ -429,5 +427,17 @@ void merge_results(RunResult& into, const RunResult& other) {
   into.done.add(other.done);
   into.seconds += other.seconds;
 }
+
+}  // namespace
+
+void add_run(RunResult& into, RunResult&& ran) {
+  merge_part(into, std::move(ran));
+  into.backend = ran.backend;
+  into.batch = ran.batch;
+  into.batch_note = ran.batch_note;
+  into.threads = ran.threads;
+}
+
+void merge_results(RunResult& into, const RunResult& other) { merge_part(into, other); }
 
 }  // namespace remnant

@@ -203,8 +203,10 @@ void merge_results(RunResult& into, const RunResult& other);
 
 // merge_results for the part a run has just computed on top of what it
 // started from (a checkpoint, or nothing): also takes that part's backend
-// choice, batch, batch note and threads, which say how this run ran.
-void add_run(RunResult& into, const RunResult& ran);
+// choice, batch, batch note and threads, which say how this run ran. The
+// part's accumulators and rows are moved, not copied, into an empty `into`;
+// `ran` keeps its other fields.
+void add_run(RunResult& into, RunResult&& ran);
 
 // Adds the accumulators of other to into (histograms of different bin counts
 // are padded: bins only ever grow at the end).

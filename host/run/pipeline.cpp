@@ -233,10 +233,11 @@ void finish(Run& run, RunResult& part) {
   RunOutcome& out = run.out;
   out.seconds = part.seconds;
   if (run.req.continue_from) merge_results(run.start, part);
-  else add_run(run.start, part);
+  else add_run(run.start, std::move(part));
   if (run.req.until) run.start.realizations = *run.req.until;
-  // The part's accumulators were copied into the whole run: free them before
-  // the statistics and the ResultData are made (the peak memory of a run).
+  // The part's accumulators were added to (or moved into) the whole run: free
+  // them before the statistics and the ResultData are made (the peak memory
+  // of a run).
   part = RunResult();
   out.result = std::move(run.start);
   RunEvidence ev = run_evidence(*out.run.scenario, *out.run.plan, out.result, !run.evidence);
