@@ -12,14 +12,13 @@
 #pragma once
 
 #include <cuda_runtime_api.h>
-#include <thrust/device_malloc_allocator.h>
-#include <thrust/device_ptr.h>
 
 #include <cstddef>
 #include <limits>
 #include <new>
 
 #include "cuda_errors.h"
+#include "thrust_allocator.h"
 
 namespace remnant::cuda {
 
@@ -44,28 +43,18 @@ inline void free_quietly(void* p) noexcept {
   if (p && cudaFree(p) != cudaSuccess) cudaGetLastError();
 }
 
-template <typename T>
-struct DeviceAllocator : thrust::device_malloc_allocator<T> {
-  using base = thrust::device_malloc_allocator<T>;
-  using pointer = typename base::pointer;
-  using size_type = typename base::size_type;
-  template <typename U>
-  struct rebind {
-    using other = DeviceAllocator<U>;
-  };
-
-  DeviceAllocator() = default;
-  template <typename U>
-  DeviceAllocator(const DeviceAllocator<U>&) {}
-
-  pointer allocate(size_type n) {
-    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_alloc();
+// Device memory for the CUDA backend's vectors (kernels/thrust_allocator.h).
+struct CudaMemory {
+  static void* allocate(std::size_t bytes) {
     void* p = nullptr;
-    check(cudaMalloc(&p, n * sizeof(T)), "cudaMalloc");
-    return pointer(static_cast<T*>(p));
+    check(cudaMalloc(&p, bytes), "cudaMalloc");
+    return p;
   }
-  void deallocate(pointer p, size_type) noexcept { free_quietly(thrust::raw_pointer_cast(p)); }
+  static void release(void* p) noexcept { free_quietly(p); }
 };
+
+template <typename T>
+using DeviceAllocator = ThrustAllocator<T, CudaMemory>;
 
 // Page-locked host memory for n values of T: copies from and to it run
 // asynchronously, without the runtime's staging through a pageable bounce

@@ -13,18 +13,16 @@
 // never depend on it.
 #pragma once
 
-#include <thrust/device_malloc_allocator.h>
-#include <thrust/device_ptr.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <new>
 
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+
+#include "thrust_allocator.h"
 
 namespace remnant {
 
@@ -45,26 +43,12 @@ inline void advise_huge_pages(void* p, std::size_t bytes) {
 #endif
 }
 
-// The CPU backend's vectors: std::malloc below 4 MiB, 2 MiB-aligned and
-// advised above; std::bad_alloc when the memory is not there (run_ensemble
-// halves the batch on it).
-template <typename T>
-struct HostAllocator : thrust::device_malloc_allocator<T> {
-  using base = thrust::device_malloc_allocator<T>;
-  using pointer = typename base::pointer;
-  using size_type = typename base::size_type;
-  template <typename U>
-  struct rebind {
-    using other = HostAllocator<U>;
-  };
-
-  HostAllocator() = default;
-  template <typename U>
-  HostAllocator(const HostAllocator<U>&) {}
-
-  pointer allocate(size_type n) {
-    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T) - kHugePageBytes) throw std::bad_alloc();
-    const std::size_t bytes = n * sizeof(T);
+// Host memory for the CPU backend's vectors (kernels/thrust_allocator.h):
+// std::malloc below 4 MiB, 2 MiB-aligned and advised from there;
+// std::bad_alloc when the memory is not there (run_ensemble halves the batch
+// on it).
+struct HugePageMemory {
+  static void* allocate(std::size_t bytes) {
     void* p = nullptr;
     if (bytes < kHugePagesFrom) {
       p = std::malloc(bytes ? bytes : 1);
@@ -73,9 +57,12 @@ struct HostAllocator : thrust::device_malloc_allocator<T> {
       if (p) advise_huge_pages(p, bytes);
     }
     if (!p) throw std::bad_alloc();
-    return pointer(static_cast<T*>(p));
+    return p;
   }
-  void deallocate(pointer p, size_type) noexcept { std::free(thrust::raw_pointer_cast(p)); }
+  static void release(void* p) noexcept { std::free(p); }
 };
+
+template <typename T>
+using HostAllocator = ThrustAllocator<T, HugePageMemory>;
 
 }  // namespace remnant
