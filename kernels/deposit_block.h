@@ -4,7 +4,8 @@
 // stages, and the physical steps (numbered in physics.h) each one takes:
 //
 //  - random words: word 0 and 1 of each item's Pattern draw, word 0 of its
-//    Fall and of its Failure draw: three Philox4x32-10 calls per item,
+//    Fall and of its Failure draw (the dud-only pass's candidates come with
+//    theirs): three Philox4x32-10 calls per item,
 //    counters (r, s, c, k << 8), exactly as uniforms() draws them one item
 //    at a time. With AVX-512, the 16 items in one vector per stream, with
 //    AVX2 eight per vector, the 32 x 32 -> 64-bit Philox products taken by
@@ -58,9 +59,11 @@ struct BlockWords {
   alignas(64) std::uint32_t failure0[kDepositBlock];
 };
 
-// Items item[0] .. item[n - 1] (n <= kDepositBlock) of carrier (r, s, c).
+// Items item[0] .. item[n - 1] (n <= kDepositBlock) of carrier (r, s, c);
+// with failure false, the Pattern and Fall words only (the dud-only pass has
+// drawn the Failure words already).
 inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uint32_t s, std::uint32_t c,
-                                 const std::uint32_t* items, std::uint32_t n, BlockWords& w) {
+                                 const std::uint32_t* items, std::uint32_t n, BlockWords& w, bool failure = true) {
   for (std::uint32_t j = 0; j < n; ++j) {
     const std::uint32_t item = items[j] << 8;  // draw block 0
     std::uint32_t p0 = r, p1 = s, p2 = c, p3 = item;
@@ -70,6 +73,7 @@ inline void block_words_portable(const ItemKeys& keys, std::uint32_t r, std::uin
     std::uint32_t f0 = r, f1 = s, f2 = c, f3 = item;
     philox4x32_10(f0, f1, f2, f3, keys.fall.k0, keys.fall.k1);
     w.fall0[j] = f0;
+    if (!failure) continue;
     std::uint32_t d0 = r, d1 = s, d2 = c, d3 = item;
     philox4x32_10(d0, d1, d2, d3, keys.failure.k0, keys.failure.k1);
     w.failure0[j] = d0;
@@ -114,12 +118,14 @@ inline std::uint32_t failure_threshold(float p) {
 }
 
 // Appends to out the items k + i (i < n) whose Failure word words[i] passes
-// the candidate test; returns how many. out has room for kDepositBlock.
+// the candidate test, and their words to out_words; returns how many. Both
+// have room for kDepositBlock.
 inline std::uint32_t compact_candidates(const std::uint32_t* words, std::uint32_t k, std::uint32_t n,
-                                        std::uint32_t threshold, std::uint32_t* out) {
+                                        std::uint32_t threshold, std::uint32_t* out, std::uint32_t* out_words) {
   std::uint32_t count = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     out[count] = k + i;
+    out_words[count] = words[i];
     count += (words[i] >> 9) < threshold ? 1u : 0u;
   }
   return count;
@@ -150,17 +156,19 @@ __attribute__((target("avx2"), always_inline)) inline void philox_round8(__m256i
   c3 = lo0;
 }
 
-// Philox4x32-10 on eight counters (r, s, c, item lane) for each of the three
-// item streams at once: the three chains are independent, so interleaving
-// their rounds keeps the multipliers busy (one chain alone waits on its own
-// products).
-__attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemKeys& keys, std::uint32_t r,
+// Philox4x32-10 on eight counters (r, s, c, item lane) for each of the item
+// streams at once (Q = 3: Pattern, Fall, Failure; Q = 2: without Failure):
+// the chains are independent, so interleaving their rounds keeps the
+// multipliers busy (one chain alone waits on its own products).
+template <int Q>
+__attribute__((target("avx2"), always_inline)) inline void philox8xq(const ItemKeys& keys, std::uint32_t r,
                                                                        std::uint32_t s, std::uint32_t c,
                                                                        __m256i item, __m256i out[4]) {
+  static_assert(Q == 2 || Q == 3, "Pattern and Fall, and Failure or not");
   const RngKey key[3] = {keys.pattern, keys.fall, keys.failure};
-  __m256i c0[3], c1[3], c2[3], c3[3];
-  std::uint32_t k0[3], k1[3];
-  for (int q = 0; q < 3; ++q) {
+  __m256i c0[Q], c1[Q], c2[Q], c3[Q];
+  std::uint32_t k0[Q], k1[Q];
+  for (int q = 0; q < Q; ++q) {
     c0[q] = _mm256_set1_epi32(static_cast<int>(r));
     c1[q] = _mm256_set1_epi32(static_cast<int>(s));
     c2[q] = _mm256_set1_epi32(static_cast<int>(c));
@@ -169,7 +177,7 @@ __attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemK
     k1[q] = key[q].k1;
   }
   for (int round = 0; round < 10; ++round) {
-    for (int q = 0; q < 3; ++q) {
+    for (int q = 0; q < Q; ++q) {
       philox_round8(c0[q], c1[q], c2[q], c3[q], k0[q], k1[q]);
       k0[q] += kPhiloxW0;
       k1[q] += kPhiloxW1;
@@ -178,23 +186,31 @@ __attribute__((target("avx2"), always_inline)) inline void philox8x3(const ItemK
   out[0] = c0[0];  // Pattern, words 0 and 1
   out[1] = c1[0];
   out[2] = c0[1];  // Fall, word 0
-  out[3] = c0[2];  // Failure, word 0
+  out[3] = c0[Q - 1];  // Failure, word 0 (Q = 3)
 }
 
 // All kDepositBlock lanes of items[]; lanes past the task's last item are
-// drawn too (for items past the carrier's end) and their results are never used.
-__attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& keys, std::uint32_t r,
-                                                             std::uint32_t s, std::uint32_t c,
-                                                             const std::uint32_t* items, BlockWords& w) {
+// drawn too (for items past the carrier's end) and their results are never
+// used. Q = 2: no Failure words (block_words_portable's failure false).
+template <int Q>
+__attribute__((target("avx2"))) inline void block_words_avx2_q(const ItemKeys& keys, std::uint32_t r,
+                                                               std::uint32_t s, std::uint32_t c,
+                                                               const std::uint32_t* items, BlockWords& w) {
   for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
     const __m256i item = _mm256_slli_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(items + j)), 8);
     __m256i out[4];
-    philox8x3(keys, r, s, c, item, out);
+    philox8xq<Q>(keys, r, s, c, item, out);
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.pattern0 + j), out[0]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.pattern1 + j), out[1]);
     _mm256_store_si256(reinterpret_cast<__m256i*>(w.fall0 + j), out[2]);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w.failure0 + j), out[3]);
+    if (Q == 3) _mm256_store_si256(reinterpret_cast<__m256i*>(w.failure0 + j), out[3]);
   }
+}
+
+__attribute__((target("avx2"))) inline void block_words_avx2(const ItemKeys& keys, std::uint32_t r,
+                                                             std::uint32_t s, std::uint32_t c,
+                                                             const std::uint32_t* items, BlockWords& w) {
+  block_words_avx2_q<3>(keys, r, s, c, items, w);
 }
 
 // The items k .. k + kDepositBlock - 1.
@@ -259,15 +275,17 @@ __attribute__((target("avx512f"), always_inline)) inline void philox_round16(__m
   c3 = lo0;
 }
 
-__attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
-                                                                  std::uint32_t s, std::uint32_t c,
-                                                                  const std::uint32_t* items, BlockWords& w) {
+template <int Q>
+__attribute__((target("avx512f"))) inline void block_words_avx512_q(const ItemKeys& keys, std::uint32_t r,
+                                                                    std::uint32_t s, std::uint32_t c,
+                                                                    const std::uint32_t* items, BlockWords& w) {
   static_assert(kDepositBlock == 16, "one AVX-512 vector holds the block");
+  static_assert(Q == 2 || Q == 3, "Pattern and Fall, and Failure or not");
   const RngKey key[3] = {keys.pattern, keys.fall, keys.failure};
   const __m512i item = _mm512_slli_epi32(_mm512_load_si512(items), 8);
-  __m512i c0[3], c1[3], c2[3], c3[3];
-  std::uint32_t k0[3], k1[3];
-  for (int q = 0; q < 3; ++q) {
+  __m512i c0[Q], c1[Q], c2[Q], c3[Q];
+  std::uint32_t k0[Q], k1[Q];
+  for (int q = 0; q < Q; ++q) {
     c0[q] = _mm512_set1_epi32(static_cast<int>(r));
     c1[q] = _mm512_set1_epi32(static_cast<int>(s));
     c2[q] = _mm512_set1_epi32(static_cast<int>(c));
@@ -276,7 +294,7 @@ __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys
     k1[q] = key[q].k1;
   }
   for (int round = 0; round < 10; ++round) {
-    for (int q = 0; q < 3; ++q) {
+    for (int q = 0; q < Q; ++q) {
       philox_round16(c0[q], c1[q], c2[q], c3[q], k0[q], k1[q]);
       k0[q] += kPhiloxW0;
       k1[q] += kPhiloxW1;
@@ -285,7 +303,13 @@ __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys
   _mm512_store_si512(w.pattern0, c0[0]);
   _mm512_store_si512(w.pattern1, c1[0]);
   _mm512_store_si512(w.fall0, c0[1]);
-  _mm512_store_si512(w.failure0, c0[2]);
+  if (Q == 3) _mm512_store_si512(w.failure0, c0[Q - 1]);
+}
+
+__attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
+                                                                  std::uint32_t s, std::uint32_t c,
+                                                                  const std::uint32_t* items, BlockWords& w) {
+  block_words_avx512_q<3>(keys, r, s, c, items, w);
 }
 
 __attribute__((target("avx512f"))) inline void block_words_avx512(const ItemKeys& keys, std::uint32_t r,
@@ -317,18 +341,21 @@ __attribute__((target("avx512f"))) inline void failure_words_avx512(RngKey key, 
   for (std::uint32_t q = 0; q < kScanBlocks; ++q) _mm512_storeu_si512(out + 16 * q, c0[q]);
 }
 
-// compact_candidates with one compare and one compressing store.
+// compact_candidates with one compare and two compressions.
 __attribute__((target("avx512f"))) inline std::uint32_t compact_candidates_avx512(const std::uint32_t* words,
                                                                                 std::uint32_t k, std::uint32_t n,
                                                                                 std::uint32_t threshold,
-                                                                                std::uint32_t* out) {
+                                                                                std::uint32_t* out,
+                                                                                std::uint32_t* out_words) {
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __mmask16 valid = static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1u);
-  const __m512i m = _mm512_srli_epi32(_mm512_loadu_si512(words), 9);
+  const __m512i word = _mm512_loadu_si512(words);
+  const __m512i m = _mm512_srli_epi32(word, 9);
   const __mmask16 pass = _mm512_mask_cmplt_epu32_mask(valid, m, _mm512_set1_epi32(static_cast<int>(threshold)));
   // Compressed in a register and stored whole (out has room for 16): a
   // compressing store to memory is microcoded and slow on AMD's Zen 4.
   _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(pass, _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(k)), lane)));
+  _mm512_storeu_si512(out_words, _mm512_maskz_compress_epi32(pass, word));
   return static_cast<std::uint32_t>(__builtin_popcount(pass));
 }
 #pragma GCC diagnostic pop
@@ -591,25 +618,32 @@ struct BlockPath {
 
 // Steps 6-13 for the items item[0] .. item[n - 1] (n <= kDepositBlock; all
 // kDepositBlock entries of item[] are item numbers, those past n drawn and
-// never used) of the task's carrier.
+// never used) of the task's carrier. failure: their Failure words where the
+// caller has drawn them (the dud-only pass), else null.
 inline void deposit_block(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, BlockPath path,
-                          const std::uint32_t* item, std::uint32_t n, PendingCells& pending, Tally& tally) {
+                          const std::uint32_t* item, const std::uint32_t* failure, std::uint32_t n,
+                          PendingCells& pending, Tally& tally) {
   BlockWords w;
   alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
   alignas(32) std::uint32_t cell[kDepositBlock];
   alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
+  if (failure)
+    for (std::uint32_t i = 0; i < kDepositBlock; ++i) w.failure0[i] = failure[i];
   if (path.avx2) {
 #if REMNANT_X86_SIMD
-    if (path.avx512)
-      block_words_avx512(keys, run.r, run.s, run.c, item, w);
-    else
-      block_words_avx2(keys, run.r, run.s, run.c, item, w);
+    if (path.avx512) {
+      if (failure) block_words_avx512_q<2>(keys, run.r, run.s, run.c, item, w);
+      else block_words_avx512(keys, run.r, run.s, run.c, item, w);
+    } else {
+      if (failure) block_words_avx2_q<2>(keys, run.r, run.s, run.c, item, w);
+      else block_words_avx2(keys, run.r, run.s, run.c, item, w);
+    }
     radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
     sincos_avx2(angle, sin_t, cos_t);
     landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
 #endif
   } else {
-    block_words_portable(keys, run.r, run.s, run.c, item, n, w);
+    block_words_portable(keys, run.r, run.s, run.c, item, n, w, failure == nullptr);
     for (std::uint32_t i = 0; i < n; ++i) {
       radius[i] = pattern_radius(run.pattern, run.ring_inner, to_unit_open(w.pattern0[i]));
       angle[i] = pattern_angle(to_unit_open(w.pattern1[i]));
@@ -630,13 +664,14 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
 // the cell of the largest multiplier, are the only ones that can be duds
 // (failure_probability is non-decreasing in the multiplier, in float too).
 // The Failure words of each block are drawn first; the candidates are
-// gathered, kDepositBlock at a time, and only they are placed, by
-// deposit_block: the same draws and arithmetic as the full pass, so every dud
-// lands where it lands there, and the items that cannot fail are never
-// placed.
+// gathered with their words, kDepositBlock at a time, and only they are
+// placed, by deposit_block (which draws their Pattern and Fall words, not the
+// Failure words again): the same draws and arithmetic as the full pass, so
+// every dud lands where it lands there, and the items that cannot fail are
+// never placed.
 inline void deposit_candidates(const GridView& grid, const ItemKeys& keys, const CarrierRun& run, BlockPath path,
                                PendingCells& pending, Tally& tally) {
-  alignas(64) std::uint32_t candidate[2 * kDepositBlock];
+  alignas(64) std::uint32_t candidate[2 * kDepositBlock], candidate_word[2 * kDepositBlock];
   constexpr std::uint32_t kScan = kScanBlocks * kDepositBlock;  // items whose Failure words are drawn at once
   alignas(64) std::uint32_t failure[kScan];
   const std::uint32_t threshold = failure_threshold(run.p_max);
@@ -658,20 +693,26 @@ inline void deposit_candidates(const GridView& grid, const ItemKeys& keys, const
       const std::uint32_t n = scanned - b < kDepositBlock ? scanned - b : kDepositBlock;
 #if REMNANT_X86_SIMD
       if (path.avx512)
-        count += compact_candidates_avx512(failure + b, k + b, n, threshold, candidate + count);
+        count += compact_candidates_avx512(failure + b, k + b, n, threshold, candidate + count, candidate_word + count);
       else
 #endif
-        count += compact_candidates(failure + b, k + b, n, threshold, candidate + count);
+        count += compact_candidates(failure + b, k + b, n, threshold, candidate + count, candidate_word + count);
       if (count >= kDepositBlock) {
-        deposit_block(grid, keys, run, path, candidate, kDepositBlock, pending, tally);
+        deposit_block(grid, keys, run, path, candidate, candidate_word, kDepositBlock, pending, tally);
         count -= kDepositBlock;
-        for (std::uint32_t i = 0; i < count; ++i) candidate[i] = candidate[kDepositBlock + i];
+        for (std::uint32_t i = 0; i < count; ++i) {
+          candidate[i] = candidate[kDepositBlock + i];
+          candidate_word[i] = candidate_word[kDepositBlock + i];
+        }
       }
     }
   }
   if (count == 0) return;
-  for (std::uint32_t i = count; i < kDepositBlock; ++i) candidate[i] = candidate[0];  // drawn, not used
-  deposit_block(grid, keys, run, path, candidate, count, pending, tally);
+  for (std::uint32_t i = count; i < kDepositBlock; ++i) {  // drawn, not used
+    candidate[i] = candidate[0];
+    candidate_word[i] = candidate_word[0];
+  }
+  deposit_block(grid, keys, run, path, candidate, candidate_word, count, pending, tally);
 }
 
 // The items [run.k0, run.k1) of one task, block by block: every item, or in
@@ -686,7 +727,7 @@ inline void deposit_blocked(const GridView& grid, const ItemKeys& keys, const Ca
   }
   for (std::uint32_t k = run.k0; k < run.k1; k += kDepositBlock) {
     const std::uint32_t n = run.k1 - k < kDepositBlock ? run.k1 - k : kDepositBlock;
-    deposit_block(grid, keys, run, path, ConsecutiveItems(k).item, n, pending, tally);
+    deposit_block(grid, keys, run, path, ConsecutiveItems(k).item, nullptr, n, pending, tally);
   }
 }
 

@@ -34,27 +34,39 @@ TEST(KernelPaths, PlainPhiloxIsRandom123Philox) {
 
 enum class Words { Portable, Avx2, Avx512 };
 
+// With failure false (the dud-only pass's candidates, whose Failure words are
+// drawn already), the Pattern and Fall words alone, failure0 left as it was.
 void expect_block_words_are_item_draws(Words words) {
   const ItemKeys keys{make_key(11, Stream::Pattern), make_key(11, Stream::Fall), make_key(11, Stream::Failure)};
-  for (std::uint32_t k : {0u, 16u, 1000000u - 16u}) {
-    BlockWords w;
+  constexpr std::uint32_t kUntouched = 0xDEADBEEFu;
+  for (const bool failure : {true, false})
+    for (std::uint32_t k : {0u, 16u, 1000000u - 16u}) {
+      BlockWords w;
+      for (std::uint32_t& x : w.failure0) x = kUntouched;
+      const ConsecutiveItems items(k);
 #if REMNANT_X86_SIMD
-    if (words == Words::Avx512)
-      block_words_avx512(keys, 7, 4242, 513, k, w);
-    else if (words == Words::Avx2)
-      block_words_avx2(keys, 7, 4242, 513, k, w);
-    else
+      if (words == Words::Avx512) {
+        if (failure) block_words_avx512(keys, 7, 4242, 513, k, w);
+        else block_words_avx512_q<2>(keys, 7, 4242, 513, items.item, w);
+      } else if (words == Words::Avx2) {
+        if (failure) block_words_avx2(keys, 7, 4242, 513, k, w);
+        else block_words_avx2_q<2>(keys, 7, 4242, 513, items.item, w);
+      } else
 #endif
-      block_words_portable(keys, 7, 4242, 513, k, kDepositBlock, w);
-    for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
-      const auto p = philox(keys.pattern, 7, 4242, 513, k + i, 0);
-      EXPECT_EQ(w.pattern0[i], p[0]) << "item " << k + i;
-      EXPECT_EQ(w.pattern1[i], p[1]) << "item " << k + i;
-      EXPECT_EQ(w.fall0[i], philox(keys.fall, 7, 4242, 513, k + i, 0)[0]) << "item " << k + i;
-      EXPECT_EQ(w.failure0[i], philox(keys.failure, 7, 4242, 513, k + i, 0)[0]) << "item " << k + i;
-      EXPECT_EQ(to_unit_open(w.pattern0[i]), uniforms(keys.pattern, 7, 4242, 513, k + i).u[0]);
+      {
+        if (failure) block_words_portable(keys, 7, 4242, 513, k, kDepositBlock, w);
+        else block_words_portable(keys, 7, 4242, 513, items.item, kDepositBlock, w, false);
+      }
+      for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
+        const auto p = philox(keys.pattern, 7, 4242, 513, k + i, 0);
+        EXPECT_EQ(w.pattern0[i], p[0]) << "item " << k + i;
+        EXPECT_EQ(w.pattern1[i], p[1]) << "item " << k + i;
+        EXPECT_EQ(w.fall0[i], philox(keys.fall, 7, 4242, 513, k + i, 0)[0]) << "item " << k + i;
+        EXPECT_EQ(w.failure0[i], failure ? philox(keys.failure, 7, 4242, 513, k + i, 0)[0] : kUntouched)
+            << "item " << k + i << (failure ? "" : ": a Failure word drawn where the caller gave it");
+        EXPECT_EQ(to_unit_open(w.pattern0[i]), uniforms(keys.pattern, 7, 4242, 513, k + i).u[0]);
+      }
     }
-  }
 }
 
 // One test per instruction set, so that a CPU without AVX-512 reports the
