@@ -309,7 +309,7 @@ void BM_FloorItem(benchmark::State& state) {
       remnant::BlockWords w;
       alignas(32) float radius[remnant::kDepositBlock], angle[remnant::kDepositBlock];
       alignas(32) float sin_t[remnant::kDepositBlock], cos_t[remnant::kDepositBlock];
-      alignas(32) std::uint32_t cell[remnant::kDepositBlock];
+      alignas(32) std::uint32_t cell[remnant::kDepositBlock], hazard_bit[remnant::kDepositBlock];
       alignas(32) float at_x[remnant::kDepositBlock], at_y[remnant::kDepositBlock];
       if (avx512)
         remnant::block_words_avx512(kFloorKeys, 0, 1, k >> 10, k & 1023, w);
@@ -317,7 +317,7 @@ void BM_FloorItem(benchmark::State& state) {
         remnant::block_words_avx2(kFloorKeys, 0, 1, k >> 10, k & 1023, w);
       remnant::radius_angle_avx2(run.pattern, 0.0f, w, radius, angle);
       remnant::sincos_avx2(angle, sin_t, cos_t);
-      remnant::landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
+      remnant::landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell, hazard_bit);
       for (std::uint32_t i = 0; i < remnant::kDepositBlock; ++i)
         counts[cell[i] & 1023u] += remnant::to_unit_open(w.failure0[i]) < 0.2f ? 1u : 0u;
     }

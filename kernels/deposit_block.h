@@ -16,11 +16,12 @@
 //  - step 6, sine and cosine of the angle (sincos_avx2): sincos_fixed
 //    (sincos.h), glibc's sincosf reproduced bit for bit, four items per
 //    vector of doubles;
-//  - steps 6-10, offset, rotation, fall, drift, landing cell (landing_avx2:
-//    eight per vector);
-//  - steps 10-13, deposit (PendingCells): land cover, failure probability,
+//  - steps 6-10 and 14, offset, rotation, fall, drift, landing cell and the
+//    bit of the hazard raster (landing_avx2: eight per vector);
+//  - steps 10-14, deposit (PendingCells): land cover, failure probability,
 //    dud draw, one item at a time, the increments gathered by cell and added
-//    to the grids with one integer atomic add per cell.
+//    to the grids with one integer atomic add per cell, a dud's hazard bit
+//    or-ed into its word.
 //
 // Every item gets exactly the arithmetic of the one-item-at-a-time loop, in
 // the same order and roundings: the vector code uses only operations that
@@ -451,11 +452,33 @@ inline bool cpu_has_avx2_fma() {
   return has;
 }
 
-// Steps 6-10 (physics.h): landing_point (deposit.h) and its cell of every lane.
+// raster_index (physics.h) of eight points: the same comparisons (ordered:
+// NaN is outside), divisions and conversions, lane by lane.
+__attribute__((target("avx2"), always_inline)) inline __m256i raster_index8(float dx, std::uint32_t nx,
+                                                                            std::uint32_t ny, std::uint32_t stride,
+                                                                            __m256 x, __m256 y) {
+  const __m256 d = _mm256_set1_ps(dx), zero = _mm256_setzero_ps();
+  const __m256 nx_f = _mm256_set1_ps(static_cast<float>(nx)), ny_f = _mm256_set1_ps(static_cast<float>(ny));
+  const __m256i nx_i = _mm256_set1_epi32(static_cast<int>(nx)), ny_i = _mm256_set1_epi32(static_cast<int>(ny));
+  const __m256 fx = _mm256_div_ps(x, d), fy = _mm256_div_ps(y, d);
+  const __m256 inside = _mm256_and_ps(
+      _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, zero, _CMP_GE_OQ)),
+      _mm256_and_ps(_mm256_cmp_ps(fx, nx_f, _CMP_LT_OQ), _mm256_cmp_ps(fy, ny_f, _CMP_LT_OQ)));
+  const __m256i ix = _mm256_cvttps_epi32(_mm256_and_ps(inside, fx));
+  const __m256i iy = _mm256_cvttps_epi32(_mm256_and_ps(inside, fy));
+  const __m256i ok = _mm256_and_si256(_mm256_castps_si256(inside),
+                                      _mm256_and_si256(_mm256_cmpgt_epi32(nx_i, ix), _mm256_cmpgt_epi32(ny_i, iy)));
+  const __m256i index = _mm256_add_epi32(_mm256_mullo_epi32(iy, _mm256_set1_epi32(static_cast<int>(stride))), ix);
+  return _mm256_or_si256(index, _mm256_andnot_si256(ok, _mm256_set1_epi32(-1)));  // kNoCell
+}
+
+// Steps 6-10 and 14 (physics.h): landing_point (deposit.h), its cell and its
+// bit of the hazard raster (hazard_bit_index, used if the item is a dud) of
+// every lane.
 __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, const CarrierRun& run,
                                                          const float* radius, const float* cos_t, const float* sin_t,
                                                          const BlockWords& w, float* at_x, float* at_y,
-                                                         std::uint32_t* cell) {
+                                                         std::uint32_t* cell, std::uint32_t* hazard_bit) {
   const bool gaussian = run.pattern == Pattern::GaussianEllipse;
   const __m256 half_a = _mm256_set1_ps(0.5f * run.a_major), half_b = _mm256_set1_ps(0.5f * run.b_minor);
   const __m256 a = _mm256_set1_ps(run.a_major), b = _mm256_set1_ps(run.b_minor);
@@ -465,9 +488,7 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
   const __m256 height = _mm256_set1_ps(run.height);
   const __m256 wind_x = _mm256_set1_ps(run.wind_x), wind_y = _mm256_set1_ps(run.wind_y);
   const __m256 aim_x = _mm256_set1_ps(run.aim.x), aim_y = _mm256_set1_ps(run.aim.y);
-  const __m256 dx = _mm256_set1_ps(grid.dx), zero = _mm256_setzero_ps();
-  const __m256 nx_f = _mm256_set1_ps(static_cast<float>(grid.nx)), ny_f = _mm256_set1_ps(static_cast<float>(grid.ny));
-  const __m256i nx = _mm256_set1_epi32(static_cast<int>(grid.nx)), ny = _mm256_set1_epi32(static_cast<int>(grid.ny));
+  const HazardRaster& h = grid.hazard;
   for (std::uint32_t j = 0; j < kDepositBlock; j += 8) {
     const __m256 r = _mm256_load_ps(radius + j), c = _mm256_load_ps(cos_t + j), s = _mm256_load_ps(sin_t + j);
     // pattern_polar
@@ -483,18 +504,10 @@ __attribute__((target("avx2"))) inline void landing_avx2(const GridView& grid, c
     const __m256 y = _mm256_add_ps(_mm256_add_ps(aim_y, ey), _mm256_mul_ps(wind_y, t_fall));
     _mm256_store_ps(at_x + j, x);
     _mm256_store_ps(at_y + j, y);
-    // landing_cell_index (ordered comparisons: NaN is outside)
-    const __m256 fx = _mm256_div_ps(x, dx), fy = _mm256_div_ps(y, dx);
-    const __m256 inside = _mm256_and_ps(
-        _mm256_and_ps(_mm256_cmp_ps(x, zero, _CMP_GE_OQ), _mm256_cmp_ps(y, zero, _CMP_GE_OQ)),
-        _mm256_and_ps(_mm256_cmp_ps(fx, nx_f, _CMP_LT_OQ), _mm256_cmp_ps(fy, ny_f, _CMP_LT_OQ)));
-    const __m256i ix = _mm256_cvttps_epi32(_mm256_and_ps(inside, fx));
-    const __m256i iy = _mm256_cvttps_epi32(_mm256_and_ps(inside, fy));
-    const __m256i ok = _mm256_and_si256(_mm256_castps_si256(inside),
-                                        _mm256_and_si256(_mm256_cmpgt_epi32(nx, ix), _mm256_cmpgt_epi32(ny, iy)));
-    const __m256i index = _mm256_add_epi32(_mm256_mullo_epi32(iy, nx), ix);
-    const __m256i result = _mm256_or_si256(index, _mm256_andnot_si256(ok, _mm256_set1_epi32(-1)));  // kNoCell
-    _mm256_store_si256(reinterpret_cast<__m256i*>(cell + j), result);
+    // landing_cell_index and hazard_bit_index
+    _mm256_store_si256(reinterpret_cast<__m256i*>(cell + j), raster_index8(grid.dx, grid.nx, grid.ny, grid.nx, x, y));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(hazard_bit + j),
+                       raster_index8(h.dx, h.nx, h.ny, h.words * 64u, x, y));
   }
 }
 
@@ -523,7 +536,10 @@ class PendingCells {
     for (std::uint32_t m = hazard_used_; m; m &= m - 1) flush_hazard(hazard_[__builtin_ctz(m)]);
   }
 
-  void add(std::uint32_t cell, float x, float y, float u_failure, Tally& tally) {
+  // An item landed in `cell` (kNoCell: outside the grid), on bit
+  // `hazard_bit` of the hazard raster (hazard_bit_index), with its Failure
+  // uniform.
+  void add(std::uint32_t cell, std::uint32_t hazard_bit, float u_failure, Tally& tally) {
     if (cell == kNoCell) {
       ++tally.outside;
       return;
@@ -549,7 +565,7 @@ class PendingCells {
     if (!is_dud(s.p, u_failure)) return;
     ++s.duds;
     ++tally.duds;
-    mark_hazard(x, y);
+    mark_hazard(hazard_bit);
   }
 
  private:
@@ -574,8 +590,7 @@ class PendingCells {
     std::uint32_t word;
     std::uint64_t bits;
   };
-  void mark_hazard(float x, float y) {
-    const std::uint32_t bit = hazard_bit_index(grid_.hazard, x, y);
+  void mark_hazard(std::uint32_t bit) {
     if (bit == kNoCell) return;
     const std::uint32_t word = bit >> 6;
     const std::uint32_t i = (word * 0x9E3779B1u) >> 27;
@@ -625,7 +640,7 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
                           PendingCells& pending, Tally& tally) {
   BlockWords w;
   alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
-  alignas(32) std::uint32_t cell[kDepositBlock];
+  alignas(32) std::uint32_t cell[kDepositBlock], hazard_bit[kDepositBlock];
   alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
   if (failure)
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) w.failure0[i] = failure[i];
@@ -640,7 +655,7 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
     }
     radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
     sincos_avx2(angle, sin_t, cos_t);
-    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
+    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell, hazard_bit);
 #endif
   } else {
     block_words_portable(keys, run.r, run.s, run.c, item, n, w, failure == nullptr);
@@ -654,9 +669,10 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
       at_x[i] = at.x;
       at_y[i] = at.y;
       cell[i] = landing_cell_index(grid, at.x, at.y);
+      hazard_bit[i] = hazard_bit_index(grid.hazard, at.x, at.y);
     }
   }
-  for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], at_x[i], at_y[i], to_unit_open(w.failure0[i]), tally);
+  for (std::uint32_t i = 0; i < n; ++i) pending.add(cell[i], hazard_bit[i], to_unit_open(w.failure0[i]), tally);
 }
 
 // The dud-only pass (run.impacts null, RunTables::duds_only): the task's

@@ -109,6 +109,12 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
   grid.dx = 1e-6f;
   grid.land_cover = land.data();
   grid.failure_multiplier = multiplier.data();
+  // The hazard raster's pixels, at another pitch than the cells (its bits
+  // are computed with the cells by the same vector code).
+  grid.hazard.nx = 17'000'000;
+  grid.hazard.ny = 17'000'000;
+  grid.hazard.words = (grid.hazard.nx + 63) / 64;
+  grid.hazard.dx = 0.7e-6f;
   const ItemKeys keys{make_key(3, Stream::Pattern), make_key(3, Stream::Fall), make_key(3, Stream::Failure)};
   int outside = 0, inside = 0;
   for (std::uint32_t carrier = 0; carrier < 3000; ++carrier) {
@@ -132,7 +138,7 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
     BlockWords w;
     block_words_avx2(keys, run.r, run.s, run.c, 16 * carrier, w);
     alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
-    alignas(32) std::uint32_t cell[kDepositBlock];
+    alignas(32) std::uint32_t cell[kDepositBlock], hazard_bit[kDepositBlock];
     alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
     radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
@@ -143,13 +149,14 @@ TEST(KernelPaths, VectorStepsMatchTheScalarFunctionsBitForBit) {
       cos_t[i] = cosf(t);
       sin_t[i] = sinf(t);
     }
-    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell);
+    landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell, hazard_bit);
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) {
       const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
       ASSERT_EQ(std::memcmp(&at.x, &at_x[i], sizeof at.x), 0) << "x, carrier " << carrier << " item " << i;
       ASSERT_EQ(std::memcmp(&at.y, &at_y[i], sizeof at.y), 0) << "y, carrier " << carrier << " item " << i;
       const std::uint32_t expected = landing_cell_index(grid, at.x, at.y);
       ASSERT_EQ(cell[i], expected) << "carrier " << carrier << " item " << i;
+      ASSERT_EQ(hazard_bit[i], hazard_bit_index(grid.hazard, at.x, at.y)) << "hazard bit, carrier " << carrier << " item " << i;
       (expected == kNoCell ? outside : inside) += 1;
     }
   }
