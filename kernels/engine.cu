@@ -454,6 +454,25 @@ template <typename T>
 using DeviceVector = thrust::device_vector<T, DeviceAllocator<T>>;
 #endif
 
+// The per-cell accumulators: on CPU cores host vectors of the type
+// CellAccumulators holds, so that take_accumulators moves them out instead of
+// copying them.
+#if REMNANT_HOST_PASS
+template <typename T>
+using AccumulatorVector = std::vector<T>;
+template <typename T>
+T* raw(std::vector<T>& v) {
+  return v.data();
+}
+template <typename T>
+const T* raw(const std::vector<T>& v) {
+  return v.data();
+}
+#else
+template <typename T>
+using AccumulatorVector = DeviceVector<T>;
+#endif
+
 template <typename T>
 T* raw(DeviceVector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
@@ -524,10 +543,10 @@ class ThrustEngine final : public Engine {
     counters_.assign(counter_stride(t.types.count) * static_cast<std::size_t>(max_batch), 0u);
     totals_.assign(kTotalSlots * static_cast<std::size_t>(max_batch), 0u);
 
-    dud_sum_.assign(cells_, 0u);
-    dud_sum_sq_.assign(cells_, 0u);
-    dud_nonzero_.assign(cells_, 0u);
-    impact_sum_.assign(cells_, 0u);
+    zeros(dud_sum_, cells_);
+    zeros(dud_sum_sq_, cells_);
+    zeros(dud_nonzero_, cells_);
+    zeros(impact_sum_, cells_);
     bins_ = kExactBins;
     // Room for the bins of counts up to 1024 (estimate_run_bytes budgets the
     // same), so that growing the histogram appends bins in place instead of
@@ -535,9 +554,8 @@ class ThrustEngine final : public Engine {
     // new histogram at once). The CPU backend's memory beyond the bins in use
     // is reserved, not touched: the system maps its pages only when bins grow
     // into them; the GPU's is allocated here, before the first batch.
-    histogram_.clear();
-    histogram_.reserve(static_cast<std::size_t>(histogram_reserved_bins(t.items_per_realization)) * cells_);
-    histogram_.assign(static_cast<std::size_t>(bins_) * cells_, 0u);
+    zeros(histogram_, static_cast<std::size_t>(bins_) * cells_,
+          static_cast<std::size_t>(histogram_reserved_bins(t.items_per_realization)) * cells_);
 #if !REMNANT_HOST_PASS
     // What a batch needs besides the grids, allocated here so that a batch
     // allocates nothing unless the histogram outgrows its reservation: the
@@ -695,6 +713,26 @@ class ThrustEngine final : public Engine {
     return a;
   }
 
+#if REMNANT_HOST_PASS
+  CellAccumulators take_accumulators() override {
+    CellAccumulators a;
+    a.cells = cells_;
+    a.histogram_bins = bins_;
+    a.dud_sum = std::move(dud_sum_);
+    a.dud_sum_sq = std::move(dud_sum_sq_);
+    a.dud_nonzero = std::move(dud_nonzero_);
+    a.impact_sum = std::move(impact_sum_);
+    a.histogram = std::move(histogram_);
+    dud_sum_.clear();  // moved-from: empty, to be prepared again
+    dud_sum_sq_.clear();
+    dud_nonzero_.clear();
+    impact_sum_.clear();
+    histogram_.clear();
+    bins_ = 0;
+    return a;
+  }
+#endif
+
  private:
   std::vector<std::uint32_t> count_evidence_features(const BatchView& in, const std::vector<std::uint32_t>& strike_of_eval) {
     const std::size_t E = strike_of_eval.size(), F = evidence_features_;
@@ -781,9 +819,21 @@ class ThrustEngine final : public Engine {
 #endif
   }
 
+  // n zeros in new storage with room for `room` (>= n) values; on CPU cores
+  // in pages advised as huge (kernels/host_memory.h).
+  template <typename V>
+  static void zeros(V& v, std::size_t n, std::size_t room = 0) {
+    V().swap(v);
+    v.reserve(std::max(n, room));
+#if REMNANT_HOST_PASS
+    advise_huge_pages(raw(v), v.capacity() * sizeof(typename V::value_type));
+#endif
+    v.assign(n, 0u);
+  }
+
   // Copies a backend vector into a host vector.
-  template <typename T>
-  static void fetch(const DeviceVector<T>& src, std::vector<T>& dst) {
+  template <typename V, typename T>
+  static void fetch(const V& src, std::vector<T>& dst) {
 #if REMNANT_HOST_PASS
     // The OpenMP backend's memory is host memory: one copying pass, without
     // value-initialising the destination first, into pages advised as huge
@@ -894,8 +944,9 @@ class ThrustEngine final : public Engine {
 #undef REMNANT_EVAL_COLUMN
   DeviceVector<std::uint32_t> impacts_, duds_, counters_;
   std::vector<std::uint64_t> duds_by_type_;  // the last batch's, [b][type] (batch_duds_by_type)
-  DeviceVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_, totals_, hazard_;
-  DeviceVector<std::uint32_t> dud_nonzero_, histogram_;
+  DeviceVector<std::uint64_t> totals_, hazard_;
+  AccumulatorVector<std::uint64_t> dud_sum_, dud_sum_sq_, impact_sum_;
+  AccumulatorVector<std::uint32_t> dud_nonzero_, histogram_;
 };
 
 }  // namespace

@@ -76,6 +76,10 @@ class Engine {
   virtual std::vector<std::uint32_t> count_evidence(const BatchView& draws,
                                                     const std::vector<std::uint32_t>& strike_of_eval) = 0;
   virtual CellAccumulators read_accumulators() const = 0;
+  // read_accumulators for the last time: the engine may hand over its own
+  // storage (the CPU backend moves it), and must be prepared again before it
+  // runs another batch.
+  virtual CellAccumulators take_accumulators() { return read_accumulators(); }
 };
 
 // Each backend's factory lives in its own namespace (one per compiler pass).

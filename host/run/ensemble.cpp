@@ -353,7 +353,7 @@ RunResult run_ensemble(const Scenario& sc, const Plan& plan, const RunOptions& o
   if (res.batch != asked_batch)
     res.batch_note = fmt::format("batch reduced from {} to {} realizations: the {} backend ran out of memory",
                                  asked_batch, res.batch, res.backend.name);
-  res.accumulators = engine->read_accumulators();
+  res.accumulators = engine->take_accumulators();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }
