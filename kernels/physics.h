@@ -262,20 +262,30 @@ REMNANT_HD inline std::uint64_t spread_word(std::uint64_t left, std::uint64_t mi
 // Step 15: the pixels of word j of row y of one realization's raster `bits`
 // within the fade-out distance of a pixel holding a dud (centre to centre:
 // width[|dy|] pixels sideways dy rows away), masked to the row's nx pixels.
+// The rows at the same sideways width (width[] does not grow with |dy|) are
+// or-ed together before one spread: spread_word distributes over or, so
+// this is the or of each row's own spread.
 REMNANT_HD inline std::uint64_t hazard_word(const HazardRaster& h, const std::uint64_t* bits, std::uint32_t y,
                                             std::uint32_t j) {
-  std::uint64_t out = 0;
+  std::uint64_t out = 0, left = 0, mid = 0, right = 0;  // the rows gathered at width w
+  std::uint32_t w = h.width[0];
   const std::int64_t reach = h.reach;
-  for (std::int64_t dy = -reach; dy <= reach; ++dy) {
-    const std::int64_t row = std::int64_t(y) + dy;
-    if (row < 0 || row >= std::int64_t(h.ny)) continue;
-    const std::uint64_t* r = bits + std::uint64_t(row) * h.words;
-    const std::uint64_t mid = r[j];
-    const std::uint64_t left = j > 0 ? r[j - 1] : 0u;
-    const std::uint64_t right = j + 1 < h.words ? r[j + 1] : 0u;
-    if ((left | mid | right) == 0u) continue;
-    out |= spread_word(left, mid, right, h.width[dy < 0 ? -dy : dy]);
+  for (std::int64_t d = 0; d <= reach; ++d) {
+    if (h.width[d] != w) {
+      if ((left | mid | right) != 0u) out |= spread_word(left, mid, right, w);
+      left = mid = right = 0;
+      w = h.width[d];
+    }
+    for (int side = 0; side < (d == 0 ? 1 : 2); ++side) {  // rows y - d and y + d (row y once)
+      const std::int64_t row = side == 0 ? std::int64_t(y) - d : std::int64_t(y) + d;
+      if (row < 0 || row >= std::int64_t(h.ny)) continue;
+      const std::uint64_t* r = bits + std::uint64_t(row) * h.words;
+      mid |= r[j];
+      if (j > 0) left |= r[j - 1];
+      if (j + 1 < h.words) right |= r[j + 1];
+    }
   }
+  if ((left | mid | right) != 0u) out |= spread_word(left, mid, right, w);
   const std::uint32_t tail = h.nx - 64u * j;  // pixels of the row in this word
   return tail >= 64u ? out : out & ((std::uint64_t(1) << tail) - 1u);
 }
