@@ -788,14 +788,16 @@ class ThrustEngine final : public Engine {
   // Grows the histogram to `bins` bins, the new ones zero. Within the
   // reservation the bins are appended in place. Beyond it the histogram
   // moves: on the GPU to storage of exactly the new size (Thrust's doubling
-  // would take device memory nothing budgets), on the CPU to Thrust's doubled
-  // capacity (host pages beyond the bins in use are not touched, and later
-  // growth stays in place). If the allocation fails, the histogram and bins_
-  // are left as they were, so that read_accumulators still returns every
-  // batch before this one.
+  // would take device memory nothing budgets), on the CPU to twice the
+  // reservation, or the new size if larger (host pages beyond the bins in use
+  // are not touched, and later growth stays in place). If the allocation
+  // fails, the histogram and bins_ are left as they were, so that
+  // read_accumulators still returns every batch before this one.
   void grow_histogram(std::uint32_t bins) {
     const std::size_t size = static_cast<std::size_t>(bins) * cells_;
-#if !REMNANT_HOST_PASS
+#if REMNANT_HOST_PASS
+    if (size > histogram_.capacity()) histogram_.reserve(std::max(size, 2 * histogram_.capacity()));
+#else
     if (size > histogram_.capacity()) histogram_.reserve(size);
 #endif
     histogram_.resize(size, 0u);
