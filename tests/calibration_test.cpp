@@ -19,8 +19,10 @@
 #include <sstream>
 
 #include "host/apps/calibrate.h"
+#include "host/common/atomic_output.h"
 #include "host/common/errors.h"
 #include "host/evidence/report.h"
+#include "host/run/result_data.h"
 #include "host/run/summary.h"
 #include "tests/scenario_fixture.h"
 #include "tests/test_support.h"
@@ -136,8 +138,18 @@ TEST(Calibration, ParsesVaryAndTargetAndRefusesBadOnes) {
   EXPECT_EQ(joint.key, "a.x+'b+c'.x+d");
   for (const char* bad : {"x=1", "x=2,1", "x=1,1", "x=a,2", "=1,2", "x", "a++b=1,2", "a+=1,2"})
     EXPECT_THROW(parse_calibration_parameter(bad), InputError) << bad;
-  for (const char* bad : {"duds=3", "total_duds=", "total_duds=3:0", "total_duds=3:-1", "total_duds=x", "=3"})
+  for (const char* bad : {"duds=3", "total_duds=", "total_duds=3:0", "total_duds=3:-1", "total_duds=x", "=3",
+                          "duds_of:=3", "duds_of:M85"})
     EXPECT_THROW(parse_calibration_target(bad), InputError) << bad;
+  // A type's name may hold '/', ':' and '=': the metric ends at the last '='.
+  const CalibrationTarget by_type = parse_calibration_target("duds_of:M42/M46=120:15");
+  EXPECT_EQ(by_type.metric, "duds_of:M42/M46");
+  EXPECT_EQ(by_type.value, 120.0);
+  EXPECT_EQ(by_type.sd, 15.0);
+  const CalibrationTarget odd = parse_calibration_target("duds_of:a=b:c=7");
+  EXPECT_EQ(odd.metric, "duds_of:a=b:c");
+  EXPECT_EQ(odd.value, 7.0);
+  EXPECT_FALSE(odd.sd);
 }
 
 TEST(Calibration, PriorDrawsAreKeyedByDrawAndParameterAndFillTheRange) {
@@ -385,10 +397,10 @@ TEST(Calibration, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
   refused(a, "--draws 3");
 }
 
-TEST(Calibration, AnInterruptedCalibrationResumesToTheSameResult) {
-  test::TempDir dir;
-  const std::string scenario = dir.write("s.toml", recovery_scenario());
-  CalibrateArgs a = args_for(scenario, dir.file("whole"), "hazard_area_km2=0.5:0.05");
+// Runs `a` whole in DIR/whole, then in DIR/parts stopped after 5 of its 12
+// draws and resumed: the files must be the same.
+void expect_resume_gives_the_whole(CalibrateArgs a, const test::TempDir& dir) {
+  a.out_dir = dir.file("whole");
   a.draws = 12;
   const CalibrateResult whole = run_calibration(a);
   ASSERT_EQ(whole.outcome, SweepOutcome::Finished);
@@ -421,9 +433,173 @@ TEST(Calibration, AnInterruptedCalibrationResumesToTheSameResult) {
   EXPECT_NE(resumed.find("draw 6/12"), std::string::npos) << resumed;
   EXPECT_EQ(test::slurp(dir.file("parts/realizations.csv")), test::slurp(dir.file("whole/realizations.csv")));
   EXPECT_EQ(test::slurp(dir.file("parts/draws.csv")), test::slurp(dir.file("whole/draws.csv")));
+  EXPECT_EQ(whole.calibration.values, rest.calibration.values);
+}
+
+TEST(Calibration, AnInterruptedCalibrationResumesToTheSameResult) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("s.toml", recovery_scenario());
+  CalibrateArgs a = args_for(scenario, dir.file("whole"), "hazard_area_km2=0.5:0.05");
+  expect_resume_gives_the_whole(a, dir);
   // Another scenario's draws are not taken.
+  a.out_dir = dir.file("parts");
+  a.draws = 12;
+  a.resume = true;
   a.run.seed = 99;
   EXPECT_THROW(run_calibration(a), InputError);
+}
+
+// ---------------------------------------------------------------- duds by type
+
+// Two types on the 1 km grid: the dispenser's 200 bomblets (dud rate 0.1,
+// what the trials calibrate) and three shells of 88 "M42/M46" (a name with a
+// '/', as in the catalogue; dud rate 0.05).
+std::string two_type_scenario() {
+  return test::ScenarioText("two types", 13, 2)
+             .submunition(test::bomblet())
+             .submunition(test::Submunition("M42/M46", {30.0, 50.0}, 0.05))
+             .carrier(test::dispenser(200))
+             .carrier(test::m483().name("shell").submunition("M42/M46").aim_error_cep(30.0))
+             .strike(test::Strike("dispenser", 2, 500.0, 500.0))
+             .strike(test::Strike("shell", 3, 400.0, 600.0))
+             .text();
+}
+
+constexpr const char* kBombletRate = "munition_overrides.bomblet.dud_rate";
+
+// The model's mean duds of one type at a bomblet dud rate (the same seed and
+// realizations as every draw), read from the run's per-type counts as the
+// result file has them (fired_duds_by_type), not through calibrate.
+double model_duds_of(const std::string& scenario, double rate, const std::string& type) {
+  const Scenario sc = load_scenario(scenario, {{kBombletRate, fmt::format("{}", rate)}});
+  const Plan plan = make_plan(sc);
+  const RunResult r = test::run(sc, plan, kRealizations, sc.seed);
+  const FiredDudsByType f = fired_duds_by_type(sc, plan, r);
+  const std::size_t t = static_cast<std::size_t>(std::find(f.names.begin(), f.names.end(), type) - f.names.begin());
+  EXPECT_LT(t, f.names.size()) << type;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < r.totals.size(); ++i) sum += double(f.rows[i * f.names.size() + t]);
+  return sum / double(r.totals.size());
+}
+
+TEST(Calibration, RecoversABombletDudRateFromItsTypesDuds) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("two.toml", two_type_scenario());
+  const double truth = 0.15, lo = 0.02, hi = 0.3;
+  const double record = model_duds_of(scenario, truth, "bomblet");
+  const double slope = (model_duds_of(scenario, hi, "bomblet") - model_duds_of(scenario, lo, "bomblet")) / (hi - lo);
+  ASSERT_GT(slope, 100.0);  // some 400 bomblets land on the grid
+  const double sd = 0.02 * slope;  // a record good to 0.02 in the rate
+  CalibrateArgs a = args_for(scenario, dir.file("out"), fmt::format("duds_of:bomblet={}:{}", record, sd));
+  a.vary = {fmt::format("{}={},{}", kBombletRate, lo, hi)};
+  a.draws = 60;
+  const Calibration c = run_calibration(a).calibration;
+  EXPECT_EQ(c.metrics.back(), "duds_of:M42/M46");
+  EXPECT_EQ(c.metrics[c.metrics.size() - 2], "duds_of:bomblet");
+  const WeightedSummary s = parameter_posterior(c, 0);
+  EXPECT_LE(s.q05, truth);
+  EXPECT_GE(s.q95, truth);
+  // The prior's 90 % interval is 0.9 of the range; the record's SD allows
+  // about 3.29 x 0.02.
+  EXPECT_LT(s.q95 - s.q05, 2.0 * 3.29 * 0.02) << s.q05 << " to " << s.q95;
+  EXPECT_LT(s.q95 - s.q05, 0.5 * 0.9 * (hi - lo));
+  // Other truths, weighed against the same draws.
+  for (const double other : {0.05, 0.25}) {
+    const CalibrationTarget t{"duds_of:bomblet", model_duds_of(scenario, other, "bomblet"), sd};
+    const WeightedSummary w = fade_out_posterior(c, t);
+    EXPECT_LE(w.q05, other);
+    EXPECT_GE(w.q95, other);
+  }
+  // Each realization's duds of the two types add up to its duds; the shells'
+  // do not move with the bomblets' rate.
+  const std::size_t total = c.metric_index("total_duds"), bomblet = c.metric_index("duds_of:bomblet"),
+                    shell = c.metric_index("duds_of:M42/M46");
+  const double shell_duds = model_duds_of(scenario, truth, "M42/M46");
+  ASSERT_GT(shell_duds, 0.0);
+  for (std::size_t i = 0; i < c.values.size(); ++i) {
+    for (std::size_t k = 0; k < kRealizations; ++k)
+      ASSERT_EQ(c.values[i][bomblet][k] + c.values[i][shell][k], c.values[i][total][k]) << i << " " << k;
+    ASSERT_EQ(c.draw_mean(i, "duds_of:M42/M46"), shell_duds) << i;
+  }
+  // The dud-only pass (per-type duds are counted by it): impacts not recorded.
+  const std::string csv = test::slurp(dir.file("out/draws.csv"));
+  EXPECT_NE(csv.find(",duds_of:bomblet_mean,duds_of:M42/M46_mean\n"), std::string::npos) << csv.substr(0, 300);
+  EXPECT_EQ(csv.find("impacts_mean"), std::string::npos) << csv.substr(0, 300);
+  const std::string json = test::slurp(dir.file("out/calibration.json"));
+  for (const std::string& key : {fmt::format("\"duds_of:bomblet\": {{\"record\": {}, \"sd\": {}", record, sd),
+                                 std::string("\"duds_of:M42/M46\": {\"prior\": ")})
+    EXPECT_NE(json.find(key), std::string::npos) << key << "\n" << json;
+  const std::string toml = test::slurp(dir.file("out/calibrated.toml"));
+  EXPECT_NE(toml.find(fmt::format("dud_rate_source = 'calibrated to duds_of:bomblet = {:g} (SD {:g})", record, sd)),
+            std::string::npos)
+      << toml;
+  const std::string svg = test::text_layer(test::slurp(dir.file("out/calibration.svg")));
+  EXPECT_NE(svg.find(fmt::format("duds_of:bomblet: record {:g}, SD {:g}", record, sd)), std::string::npos) << svg;
+  EXPECT_NE(calibration_text(c).find("    duds_of:M42/M46: "), std::string::npos) << calibration_text(c);
+}
+
+TEST(Calibration, ATypeTheScenarioLacksOrDoesNotFireIsRefused) {
+  test::TempDir dir;
+  // A third type that no carrier carries.
+  const std::string scenario = dir.write(
+      "s.toml", test::ScenarioText("two types", 13, 2)
+                    .submunition(test::bomblet())
+                    .submunition(test::Submunition("M42/M46", {30.0, 50.0}, 0.05))
+                    .submunition(test::m77())
+                    .carrier(test::dispenser(200))
+                    .carrier(test::m483().name("shell").submunition("M42/M46"))
+                    .strike(test::Strike("dispenser", 2, 500.0, 500.0))
+                    .strike(test::Strike("shell", 3, 400.0, 600.0))
+                    .text());
+  auto refused = [&](const std::string& target, const std::string& expect) {
+    CalibrateArgs a = args_for(scenario, dir.file("out"), target);
+    a.vary = {fmt::format("{}=0.02,0.3", kBombletRate)};
+    try {
+      run_calibration(a);
+      ADD_FAILURE() << "accepted " << target;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), expect);
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("out"))) << target;
+  };
+  refused("duds_of:M85=10:2", fmt::format("--target duds_of:M85=10:2: \"M85\" is not a submunition type of {} (two "
+                                          "types); expected one of duds_of:bomblet, duds_of:M42/M46",
+                                          scenario));
+  refused("duds_of:M42=10", fmt::format("--target duds_of:M42=10: \"M42\" is not a submunition type of {} (two "
+                                        "types); expected one of duds_of:bomblet, duds_of:M42/M46",
+                                        scenario));
+  refused("duds_of:M77=10", "--target duds_of:M77=10: the scenario's submunition type \"M77\" fires no item (no "
+                            "strike carries it at either end of the --vary ranges), so its duds are 0 in every draw; "
+                            "expected one of duds_of:bomblet, duds_of:M42/M46");
+}
+
+TEST(Calibration, AnInterruptedCalibrationOfATypesDudsResumesToTheSameResult) {
+  test::TempDir dir;
+  const std::string scenario = dir.write("two.toml", two_type_scenario());
+  CalibrateArgs a = args_for(scenario, dir.file("whole"), "duds_of:M42/M46=12:3");
+  a.vary = {"munition_overrides.M42/M46.dud_rate=0.01,0.2"};
+  expect_resume_gives_the_whole(a, dir);
+  const std::string csv = test::slurp(dir.file("parts/realizations.csv"));
+  EXPECT_NE(csv.find("\ndraw,realization,total_duds,"), std::string::npos) << csv.substr(0, 300);
+  EXPECT_NE(csv.find(",outside_grid,duds_of:bomblet,duds_of:M42/M46\n0,0,"), std::string::npos) << csv.substr(0, 300);
+  // A realizations.csv of another list of totals (written before the types
+  // were recorded) is refused, not read as if its columns were these.
+  const std::size_t at = csv.find(",duds_of:bomblet");
+  std::string older = csv.substr(0, at) + csv.substr(csv.find('\n', at));
+  write_text_file(dir.file("parts/realizations.csv"), older);
+  a.out_dir = dir.file("parts");
+  a.draws = 12;
+  a.resume = true;
+  try {
+    run_calibration(a);
+    ADD_FAILURE() << "a realizations.csv without the types' columns was resumed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("records the totals total_duds,impacts,hazard_area_km2,"
+                                         "hazard_area_per_strike_ha,contaminated_area_km2,in_water,outside_grid and "
+                                         "this calibration records total_duds,"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
@@ -444,13 +620,17 @@ TEST(CalibrateCli, JsonSummaryOnStdoutAndBadInputExits2) {
   for (const char* key : {"\"parameters\": {", "\"hazard.fade_out_m\": {\"prior\": [10, 100]", "\"draws\": 20",
                           "\"accepted\": ", "\"seconds\": "})
     EXPECT_NE(ok.output.find(key), std::string::npos) << key << "\n" << ok.output;
-  const test::CommandResult bad =
-      test::run_command(cmd + test::shell_quote(dir.file("b")) + " --target hazard_area=0.05 2>&1");
-  EXPECT_EQ(bad.exit_code, 2) << bad.output;
-  EXPECT_NE(bad.output.find("remnant: error: --target hazard_area=0.05: \"hazard_area\" is not a headline total"),
-            std::string::npos)
-      << bad.output;
-  EXPECT_FALSE(std::filesystem::exists(dir.file("b")));
+  // Exits 2 with the message, having written nothing.
+  auto refused = [&](const std::string& out, const std::string& target, const std::string& expect) {
+    const test::CommandResult bad =
+        test::run_command(cmd + test::shell_quote(dir.file(out)) + " --target " + target + " 2>&1");
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("remnant: error: --target " + target + ": " + expect), std::string::npos) << bad.output;
+    EXPECT_FALSE(std::filesystem::exists(dir.file(out)));
+  };
+  refused("b", "hazard_area=0.05", "\"hazard_area\" is not a headline total");
+  refused("c", "duds_of:M85=10", "\"M85\" is not a submunition type of " + scenario + " (recovery); expected one of "
+                                 "duds_of:bomblet");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
@@ -134,9 +135,6 @@ std::string resume_command(const CalibrateArgs& a) {
 
 // ---------------------------------------------------------------- checks
 
-// The totals of items landed (exploded or not), which the dud-only pass does not count.
-bool landing_metric(const std::string& m) { return m == "impacts" || m == "in_water" || m == "outside_grid"; }
-
 void check_arguments(Run& r) {
   const CalibrateArgs& a = r.a;
   a.run.check();
@@ -165,7 +163,7 @@ void check_arguments(Run& r) {
     CalibrationTarget x = parse_calibration_target(t);
     for (const CalibrationTarget& y : r.targets)
       if (y.metric == x.metric) throw InputError(fmt::format("--target {}: {} is a target twice", t, x.metric));
-    if (landing_metric(x.metric)) r.duds_only = false;
+    if (counts_landings(x.metric)) r.duds_only = false;  // per-type duds are counted by the dud-only pass
     if (a.rounds > 1 && !x.sd)
       throw InputError(fmt::format("--target {}: --rounds {} needs an SD for every target (METRIC=VALUE:SD): the "
                                    "later rounds are weighed by the record's likelihood",
@@ -196,19 +194,56 @@ void read_scenario(Run& r) {
                                  path));
 }
 
+// A target is a total the run records: a hazard total one the plan records
+// (headline_values throws for one it does not), duds_of:NAME one of the
+// types fired (`metrics`). A type the scenario has but no strike fires is
+// refused: its duds are 0 in every draw, so a record of them says nothing
+// about the parameters (and a record above 0 means the scenario is not the
+// record's).
+void check_target(const Run& r, std::size_t j, const Scenario& sc, const Plan& plan) {
+  const CalibrationTarget& t = r.targets[j];
+  const std::optional<std::string> type = duds_of_type(t.metric);
+  if (!type) {
+    headline_values({}, 1.0, hazard_definition(plan), t.metric);
+    return;
+  }
+  const std::vector<std::string>& metrics = r.c.metrics;
+  if (std::find(metrics.begin(), metrics.end(), t.metric) != metrics.end()) return;
+  std::vector<std::string> fired;
+  for (const std::string& m : metrics)
+    if (duds_of_type(m)) fired.push_back(m);
+  const bool has = std::any_of(sc.submunitions.begin(), sc.submunitions.end(),
+                               [&](const SubmunitionType& s) { return s.name == *type; });
+  const std::string expected =
+      fired.empty() ? std::string("the scenario fires no submunition type")
+                    : fmt::format("expected one of {}", fmt::join(fired, ", "));
+  if (has)
+    throw InputError(fmt::format("--target {}: the scenario's submunition type \"{}\" fires no item (no strike "
+                                 "carries it at either end of the --vary ranges), so its duds are 0 in every draw; {}",
+                                 r.a.targets[j], *type, expected));
+  throw InputError(fmt::format("--target {}: \"{}\" is not a submunition type of {} ({}); {}", r.a.targets[j], *type,
+                               r.a.scenario, sc.name, expected));
+}
+
 // Every parameter at both ends of its range loads and plans, and every
 // target is a total the run records: a bad key or value fails in seconds.
+// The totals recorded per realization: the headline ones and the duds of
+// every type fired at either end.
 void check_scenario(Run& r) {
+  std::vector<std::uint64_t> items;
+  PreparedRun low;
   for (int end = 0; end < 2; ++end) {
     std::vector<double> theta;
     for (const CalibrationParameter& p : r.params) theta.push_back(end ? p.hi : p.lo);
     const PreparedRun run = prepare_run(draw_request(r, theta));
-    if (end == 0) {
-      r.scenario_name = run.scenario->name;
-      for (const CalibrationTarget& t : r.targets)
-        headline_values({}, 1.0, hazard_definition(*run.plan), t.metric);  // throws for one not recorded
-    }
+    const std::vector<std::uint64_t> by_type = run.plan->items_by_type();
+    items.resize(std::max(items.size(), by_type.size()), 0);
+    for (std::size_t t = 0; t < by_type.size(); ++t) items[t] += by_type[t];
+    if (end == 0) low = run;
   }
+  r.scenario_name = low.scenario->name;
+  r.c.metrics = run_metric_names(*low.scenario, items);
+  for (std::size_t j = 0; j < r.targets.size(); ++j) check_target(r, j, *low.scenario, *low.plan);
 }
 
 // How the draws are made (prior draws, proposals): a change to it changes
@@ -230,13 +265,20 @@ std::string fingerprint_of(const Run& r) {
   return fmt::format("{:016x}", fnv1a(what));
 }
 
+// The columns of realizations.csv after draw and realization: the totals recorded.
+std::string metric_columns(const std::vector<std::string>& metrics) {
+  std::string s;
+  for (const std::string& m : metrics) s += (s.empty() ? "" : ",") + csv_field(m);
+  return s;
+}
+
 std::string realizations_header(const Run& r) {
   return fmt::format("# remnant calibrate: realizations of each draw; fingerprint {}; --resume continues from this "
                      "file\ndraw,realization,{}\n",
-                     r.fingerprint, fmt::join(headline_metric_names(), ","));
+                     r.fingerprint, metric_columns(r.c.metrics));
 }
 
-// Draw i's rows of realizations.csv: draw, realization, every headline total
+// Draw i's rows of realizations.csv: draw, realization, every total recorded
 // (empty where the run does not record it).
 std::string draw_rows(const Run& r, std::size_t i) {
   std::string text;
@@ -249,24 +291,35 @@ std::string draw_rows(const Run& r, std::size_t i) {
 }
 
 // --resume: the complete draws realizations.csv holds, when it was written by
-// this calibration (same scenario, --set, --vary, seed, -r, backend). The file
-// is rewritten with those only (a draw cut short by a kill is dropped).
+// this calibration (same scenario, --set, --vary, seed, -r, backend) with the
+// same totals (a file of a version that recorded others is refused). The file is rewritten with those only (a draw cut
+// short by a kill is dropped).
 void read_done_draws(Run& r) {
   const std::string path = r.file(kRealizationsFile);
   if (!r.a.resume || !path_exists(path)) return;
   std::ifstream in(path);
-  std::string first, header, line;
-  std::getline(in, first);
-  std::getline(in, header);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string first = text.substr(0, text.find('\n'));
   if (first.find("fingerprint " + r.fingerprint) == std::string::npos)
     throw InputError(fmt::format("--resume: {} was not written by this calibration (its scenario, --set, --vary, "
                                  "seed, -r or backend differ). Remove it to start afresh, or give another --out-dir",
                                  path));
-  const std::size_t metrics = headline_metric_names().size();
+  const std::string header = realizations_header(r);
+  if (text.compare(0, header.size(), header) != 0) {
+    const std::size_t at = std::min(text.size(), first.size() + 1);
+    std::string columns = text.substr(at, text.find('\n', at) - at);
+    if (columns.rfind("draw,realization,", 0) == 0) columns = columns.substr(17);
+    throw InputError(fmt::format("--resume: {} records the totals {} and this calibration records {} (it was "
+                                 "written by another version of Remnant). Remove it to start afresh, or give another "
+                                 "--out-dir",
+                                 path, columns, metric_columns(r.c.metrics)));
+  }
+  const std::size_t metrics = r.c.metrics.size();
   std::vector<std::vector<std::vector<double>>> draws;
   std::vector<std::vector<double>> current(metrics);
   std::uint32_t expect_draw = 0, expect_real = 0;
-  while (std::getline(in, line)) {
+  std::stringstream rows(text.substr(header.size()));
+  for (std::string line; std::getline(rows, line);) {
     std::vector<std::string> f;
     std::stringstream ss(line);
     for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
@@ -290,9 +343,9 @@ void read_done_draws(Run& r) {
     }
   }
   r.c.values = std::move(draws);
-  std::string text = realizations_header(r);
-  for (std::size_t i = 0; i < r.c.values.size(); ++i) text += draw_rows(r, i);
-  write_text_file(path, text);
+  std::string kept = header;
+  for (std::size_t i = 0; i < r.c.values.size(); ++i) kept += draw_rows(r, i);
+  write_text_file(path, kept);
 }
 
 // Appends a finished draw's realizations to realizations.csv and flushes it
@@ -330,18 +383,12 @@ bool run_draw(Run& r, std::size_t i) {
     return false;
   }
   r.c.seconds += result.seconds;
-  const HazardDefinition hazard = hazard_definition(*run.plan);
-  const double cell_km2 = run.plan->cell_size_m * run.plan->cell_size_m * 1e-6;  // as headline() has it
   std::vector<std::vector<double>> values;
-  for (const std::string& m : headline_metric_names()) {
-    if (result.duds_only && landing_metric(m)) {
-      values.emplace_back();  // not counted by the dud-only pass
-      continue;
-    }
+  for (const std::string& m : r.c.metrics) {
     try {
-      values.push_back(headline_values(result.totals, cell_km2, hazard, m));
+      values.push_back(run_metric_values(*run.scenario, *run.plan, result, m));
     } catch (const InputError&) {
-      values.emplace_back();  // a total this run does not record
+      values.emplace_back();  // a total this run does not record (landings of the dud-only pass, say)
     }
   }
   r.c.values.push_back(std::move(values));

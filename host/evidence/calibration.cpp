@@ -64,15 +64,21 @@ CalibrationParameter parse_calibration_parameter(const std::string& arg) {
 }
 
 CalibrationTarget parse_calibration_target(const std::string& arg) {
-  const std::size_t eq = arg.find('=');
+  const std::size_t eq = arg.rfind('=');  // a type's name may hold '='; a value does not
   const std::string expected = "expected METRIC=VALUE or METRIC=VALUE:SD, e.g. hazard_area_km2=34.2:5";
   if (eq == std::string::npos || eq == 0) throw InputError(fmt::format("--target {}: {}", arg, expected));
   CalibrationTarget t;
   t.metric = arg.substr(0, eq);
   const auto& names = headline_metric_names();
-  if (std::find(names.begin(), names.end(), t.metric) == names.end())
-    throw InputError(fmt::format("--target {}: \"{}\" is not a headline total; expected one of {}", arg, t.metric,
-                                 fmt::join(names, ", ")));
+  const std::optional<std::string> type = duds_of_type(t.metric);
+  if (type && type->empty())
+    throw InputError(fmt::format("--target {}: {} names no submunition type; expected {}NAME with NAME a "
+                                 "submunition type of the scenario, e.g. {}M85=1000:200",
+                                 arg, kDudsOfPrefix, kDudsOfPrefix, kDudsOfPrefix));
+  if (!type && std::find(names.begin(), names.end(), t.metric) == names.end())
+    throw InputError(fmt::format("--target {}: \"{}\" is not a headline total; expected one of {}, or {}NAME (the "
+                                 "duds of the scenario's submunition type NAME)",
+                                 arg, t.metric, fmt::join(names, ", "), kDudsOfPrefix));
   const std::string rest = arg.substr(eq + 1);
   const std::size_t colon = rest.find(':');
   const auto value = parse_number(rest.substr(0, colon));
@@ -403,10 +409,16 @@ std::vector<double> Calibration::prior_weights() const {
   return w;
 }
 
+std::size_t Calibration::metric_index(const std::string& metric) const {
+  const auto at = std::find(metrics.begin(), metrics.end(), metric);
+  if (at == metrics.end())
+    throw InputError(fmt::format("{}: not a total this calibration recorded; it recorded {}", metric,
+                                 fmt::join(metrics, ", ")));
+  return static_cast<std::size_t>(at - metrics.begin());
+}
+
 double Calibration::draw_mean(std::size_t draw, const std::string& metric) const {
-  const auto& names = headline_metric_names();
-  const std::size_t m = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
-  const std::vector<double>& v = values[draw][m];
+  const std::vector<double>& v = values[draw][metric_index(metric)];
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
   return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
 }
@@ -425,8 +437,7 @@ WeightedSummary parameter_posterior(const Calibration& c, std::size_t p) {
 }
 
 WeightedSummary predictive(const Calibration& c, const std::string& metric, bool posterior, bool over_draws) {
-  const auto& names = headline_metric_names();
-  const std::size_t m = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
+  const std::size_t m = c.metric_index(metric);
   std::vector<double> v, w;
   const std::vector<double> prior = c.prior_weights();
   for (std::size_t i = 0; i < c.values.size(); ++i) {
@@ -459,9 +470,7 @@ std::string target_text(const CalibrationTarget& t) {
 }
 
 bool recorded(const Calibration& c, const std::string& metric) {
-  const auto& names = headline_metric_names();
-  const std::size_t m = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
-  return !c.values.empty() && !c.values[0][m].empty();
+  return !c.values.empty() && !c.values[0][c.metric_index(metric)].empty();
 }
 
 }  // namespace
@@ -502,14 +511,15 @@ std::string calibration_json(const Calibration& c) {
     const CalibrationTarget& t = c.targets[j];
     targets += fmt::format(
         R"({}    "{}": {{"record": {}, "sd": {}, "scale": {}, "prior_predictive": {}, "posterior_predictive": {}}})",
-        j ? ",\n" : "", t.metric, json_number(t.value), t.sd ? json_number(*t.sd) : "null",
+        j ? ",\n" : "", json_escape(t.metric), json_number(t.value), t.sd ? json_number(*t.sd) : "null",
         json_number(c.posterior.scale[j]), json_summary(predictive(c, t.metric, false, true)),
         json_summary(predictive(c, t.metric, true, true)));
   }
-  for (const std::string& m : headline_metric_names()) {
+  for (const std::string& m : c.metrics) {
     if (!recorded(c, m)) continue;
-    outputs += fmt::format(R"({}    "{}": {{"prior": {}, "posterior": {}}})", outputs.empty() ? "" : ",\n", m,
-                           json_summary(predictive(c, m, false, false)), json_summary(predictive(c, m, true, false)));
+    outputs += fmt::format(R"({}    "{}": {{"prior": {}, "posterior": {}}})", outputs.empty() ? "" : ",\n",
+                           json_escape(m), json_summary(predictive(c, m, false, false)),
+                           json_summary(predictive(c, m, true, false)));
   }
   return fmt::format(
       "{{\n"
@@ -527,8 +537,8 @@ std::string calibration_json(const Calibration& c) {
       "  \"parameters\": {{\n{}\n  }},\n"
       "  \"targets\": {{\n{}\n  }},\n"
       "  \"outputs\": {{\n{}\n  }},\n"
-      "  \"outputs_note\": \"each headline total over every realization of every draw, the draws weighed by the "
-      "posterior (prior: equal weights)\",\n"
+      "  \"outputs_note\": \"each headline total, and the duds of each submunition type fired (duds_of:NAME), over "
+      "every realization of every draw, the draws weighed by the posterior (prior: equal weights)\",\n"
       "  \"draws\": {},\n"
       "  \"rounds\": {},\n"
       "  \"realizations_per_draw\": {},\n"
@@ -554,8 +564,8 @@ std::string calibration_draws_csv(const Calibration& c) {
   if (c.posterior.method == kRegressionMethod)
     for (const CalibrationParameter& p : c.params) out += "," + csv_field(p.key + " (adjusted)");
   out += ",weight";
-  for (const std::string& m : headline_metric_names())
-    if (recorded(c, m)) out += "," + m + "_mean";
+  for (const std::string& m : c.metrics)
+    if (recorded(c, m)) out += "," + csv_field(m + "_mean");
   out += "\n";
   for (std::size_t i = 0; i < c.theta.size(); ++i) {
     out += fmt::format("{},{}", i, c.round_of(i) + 1);
@@ -563,7 +573,7 @@ std::string calibration_draws_csv(const Calibration& c) {
     if (c.posterior.method == kRegressionMethod)
       for (double v : c.posterior.value[i]) out += c.posterior.weight[i] > 0 ? fmt::format(",{}", v) : ",";
     out += fmt::format(",{}", c.posterior.weight[i]);
-    for (const std::string& m : headline_metric_names())
+    for (const std::string& m : c.metrics)
       if (recorded(c, m)) out += fmt::format(",{}", c.draw_mean(i, m));
     out += "\n";
   }
@@ -593,8 +603,8 @@ std::string calibration_text(const Calibration& c) {
                      format_figure(a.q05), format_figure(a.q95), format_figure(b.mean), format_figure(b.q05),
                      format_figure(b.q95));
   }
-  s += "  headline totals over every realization (prior -> posterior [90 % interval]):\n";
-  for (const std::string& m : headline_metric_names()) {
+  s += "  totals over every realization (prior -> posterior [90 % interval]):\n";
+  for (const std::string& m : c.metrics) {
     if (!recorded(c, m)) continue;
     const WeightedSummary a = predictive(c, m, false, false), b = predictive(c, m, true, false);
     s += fmt::format("    {}: {} [{} to {}] -> {} [{} to {}]\n", m, format_figure(a.mean), format_figure(a.q05),

@@ -44,8 +44,9 @@ struct CalibrationParameter {
   bool integer = false;
 };
 
-// --target METRIC=VALUE[:SD]: a headline total (headline_metric_names) and
-// the record's value, with its standard deviation when known.
+// --target METRIC=VALUE[:SD]: a headline total (headline_metric_names) or
+// the duds of one submunition type ("duds_of:NAME", report.h), and the
+// record's value, with its standard deviation when known.
 struct CalibrationTarget {
   std::string metric;
   double value = 0.0;
@@ -53,7 +54,9 @@ struct CalibrationTarget {
 };
 
 // Parse one --vary / --target argument; InputError naming the argument and
-// what was expected.
+// what was expected. A target's METRIC is what comes before its last '=', so
+// that a type name may hold '=' or ':'; whether the scenario has the type is
+// checked against the scenario (host/apps/calibrate.cpp).
 CalibrationParameter parse_calibration_parameter(const std::string& arg);
 CalibrationTarget parse_calibration_target(const std::string& arg);
 
@@ -135,8 +138,11 @@ struct Calibration {
   std::vector<CalibrationParameter> params;
   std::vector<CalibrationTarget> targets;
   std::vector<std::vector<double>> theta;  // [draw][parameter], as drawn from the prior
-  // [draw][metric of headline_metric_names()][realization]; a metric the run
-  // does not record is empty.
+  // The totals recorded for every realization (run_metric_names): the
+  // headline totals, then duds_of:NAME for each submunition type fired.
+  std::vector<std::string> metrics;
+  // [draw][metric of `metrics`][realization]; a metric the run does not
+  // record is empty.
   std::vector<std::vector<std::vector<double>>> values;
   Posterior posterior;
   double seconds = 0.0;  // simulation time of the draws run by this invocation
@@ -145,14 +151,16 @@ struct Calibration {
   std::size_t round_of(std::size_t draw) const { return draw / round_size(); }
   // 1 for the first round's draws (from the prior), 0 for the others.
   std::vector<double> prior_weights() const;
-  // The mean over draw i's realizations of a headline metric.
+  // The position of a metric in `metrics`; InputError for one not there.
+  std::size_t metric_index(const std::string& metric) const;
+  // The mean over draw i's realizations of a metric.
   double draw_mean(std::size_t draw, const std::string& metric) const;
   // sim[draw][target]: what abc_posterior compares with the record.
   std::vector<std::vector<double>> simulated_targets() const;
 };
 
 // The posterior of parameter p, and the prior and posterior predictive of a
-// headline metric: over the draws' means (`over_draws`) or pooled over every
+// metric: over the draws' means (`over_draws`) or pooled over every
 // realization of every draw (each draw's weight shared by its realizations).
 WeightedSummary parameter_posterior(const Calibration& c, std::size_t p);
 WeightedSummary predictive(const Calibration& c, const std::string& metric, bool posterior, bool over_draws);
@@ -167,7 +175,7 @@ std::vector<std::string> calibration_warnings(const Calibration& c);
 // "draws", "accepted", "effective_draws", ...}
 std::string calibration_json(const Calibration& c);
 // One row per draw: its parameters as drawn (and adjusted), its weight and
-// the mean of every headline metric.
+// the mean of every metric recorded.
 std::string calibration_draws_csv(const Calibration& c);
 // The report `remnant calibrate` prints.
 std::string calibration_text(const Calibration& c);

@@ -145,6 +145,20 @@ std::vector<double> headline_values(const std::vector<RealizationTotals>& r, dou
   return each([&](const RealizationTotals& t) { return double(t.hazard_pixels) * pixel_km2 * per; });
 }
 
+bool counts_landings(const std::string& metric) {
+  return metric == "impacts" || metric == "in_water" || metric == "outside_grid";
+}
+
+const char* const kDudsOfPrefix = "duds_of:";
+
+std::string duds_of_metric(const std::string& type) { return kDudsOfPrefix + type; }
+
+std::optional<std::string> duds_of_type(const std::string& metric) {
+  const std::string prefix = kDudsOfPrefix;
+  if (metric.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  return metric.substr(prefix.size());
+}
+
 Headline headline(const std::vector<RealizationTotals>& r, double cell_km2, const HazardDefinition& hazard) {
   Headline h;
   h.hazard = hazard;

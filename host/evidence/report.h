@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,17 @@ Headline headline(const std::vector<RealizationTotals>& totals, double cell_km2,
 const std::vector<std::string>& headline_metric_names();
 std::vector<double> headline_values(const std::vector<RealizationTotals>& totals, double cell_km2,
                                     const HazardDefinition& hazard, const std::string& metric);
+// The totals of items landed (exploded or not), which a dud-only run does
+// not count: impacts, in_water, outside_grid.
+bool counts_landings(const std::string& metric);
+
+// The duds of one submunition type, named beside the headline totals
+// (calibration targets): "duds_of:NAME", NAME as the scenario spells it (it
+// may hold any character). duds_of_type gives NAME, or nothing for a name
+// without the prefix.
+extern const char* const kDudsOfPrefix;
+std::string duds_of_metric(const std::string& type);
+std::optional<std::string> duds_of_type(const std::string& metric);
 
 // The duds of each submunition type over the realizations, from rows
 // [realization][type] of names.size() types; none when the rows do not match

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "host/common/errors.h"
 #include "host/common/numbers.h"
 #include "host/run/result_data.h"
 #include "remnant_version.h"
@@ -14,8 +17,46 @@ HazardDefinition hazard_definition(const Plan& plan) {
   return HazardDefinition{plan.fade_out_m, plan.hazard.dx, plan.strike_sites()};
 }
 
+namespace {
+
+double cell_km2(const Plan& plan) { return plan.cell_size_m * plan.cell_size_m * 1e-6; }
+
+}  // namespace
+
+std::vector<std::string> run_metric_names(const Scenario& sc, const std::vector<std::uint64_t>& items_by_type) {
+  std::vector<std::string> names = headline_metric_names();
+  for (std::size_t t = 0; t < sc.submunitions.size() && t < items_by_type.size(); ++t)
+    if (items_by_type[t]) names.push_back(duds_of_metric(sc.submunitions[t].name));
+  return names;
+}
+
+std::vector<double> run_metric_values(const Scenario& sc, const Plan& plan, const RunResult& r,
+                                      const std::string& metric) {
+  const std::optional<std::string> type = duds_of_type(metric);
+  if (!type) {
+    if (r.duds_only && counts_landings(metric))
+      throw InputError(fmt::format("{}: not counted by a dud-only run (--duds-only)", metric));
+    return headline_values(r.totals, cell_km2(plan), hazard_definition(plan), metric);
+  }
+  const std::size_t T = sc.submunitions.size();
+  std::size_t t = 0;
+  while (t < T && sc.submunitions[t].name != *type) ++t;
+  if (t == T) {
+    std::vector<std::string> names;
+    for (const SubmunitionType& s : sc.submunitions) names.push_back(duds_of_metric(s.name));
+    throw InputError(fmt::format("{}: \"{}\" is not a submunition type of scenario \"{}\"; expected one of {}", metric,
+                                 *type, sc.name, fmt::join(names, ", ")));
+  }
+  if (!r.counts_duds_by_type() || r.duds_types != T)
+    throw InputError(fmt::format("{}: the run did not count duds by submunition type", metric));
+  std::vector<double> v;
+  v.reserve(r.totals.size());
+  for (std::size_t i = 0; i < r.totals.size(); ++i) v.push_back(double(r.duds_by_type[i * T + t]));
+  return v;
+}
+
 Headline headline(const RunResult& r, const Plan& plan) {
-  Headline h = headline(r.totals, plan.cell_size_m * plan.cell_size_m * 1e-6, hazard_definition(plan));
+  Headline h = headline(r.totals, cell_km2(plan), hazard_definition(plan));
   h.landings_counted = !r.duds_only;
   return h;
 }

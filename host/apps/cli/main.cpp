@@ -644,8 +644,9 @@ CLI::App* add_calibrate_command(CLI::App& app, remnant::CalibrateArgs& cal) {
                                       "when LO and HI are written as integers); repeatable")
       ->required();
   cmd->add_option("--target", cal.targets, "METRIC=VALUE[:SD]: a headline total of run --json (total_duds, "
-                                           "hazard_area_km2, hazard_area_per_strike_ha, ...) and its record, with "
-                                           "the record's standard deviation when known; repeatable")
+                                           "hazard_area_km2, hazard_area_per_strike_ha, ...) or duds_of:NAME (the "
+                                           "duds of submunition type NAME) and its record, with the record's "
+                                           "standard deviation when known; repeatable")
       ->required();
   cmd->add_option("--set", cal.sets, "KEY=VALUE applied to every draw; repeatable");
   cmd->add_option("--out-dir", cal.out_dir, "Directory for realizations.csv, draws.csv, calibration.json, "
