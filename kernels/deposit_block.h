@@ -641,7 +641,6 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
   BlockWords w;
   alignas(32) float radius[kDepositBlock], angle[kDepositBlock], cos_t[kDepositBlock], sin_t[kDepositBlock];
   alignas(32) std::uint32_t cell[kDepositBlock], hazard_bit[kDepositBlock];
-  alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];
   if (failure)
     for (std::uint32_t i = 0; i < kDepositBlock; ++i) w.failure0[i] = failure[i];
   if (path.avx2) {
@@ -655,6 +654,7 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
     }
     radius_angle_avx2(run.pattern, run.ring_inner, w, radius, angle);
     sincos_avx2(angle, sin_t, cos_t);
+    alignas(32) float at_x[kDepositBlock], at_y[kDepositBlock];  // the points themselves: not needed past the indices
     landing_avx2(grid, run, radius, cos_t, sin_t, w, at_x, at_y, cell, hazard_bit);
 #endif
   } else {
@@ -666,8 +666,6 @@ inline void deposit_block(const GridView& grid, const ItemKeys& keys, const Carr
     for (std::uint32_t i = 0; i < n; ++i) pattern_sincos(angle[i], &sin_t[i], &cos_t[i]);
     for (std::uint32_t i = 0; i < n; ++i) {
       const Vec2 at = landing_point(run, radius[i], cos_t[i], sin_t[i], to_unit_open(w.fall0[i]));
-      at_x[i] = at.x;
-      at_y[i] = at.y;
       cell[i] = landing_cell_index(grid, at.x, at.y);
       hazard_bit[i] = hazard_bit_index(grid.hazard, at.x, at.y);
     }

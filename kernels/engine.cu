@@ -821,15 +821,21 @@ class ThrustEngine final : public Engine {
 #endif
   }
 
-  // n zeros in new storage with room for `room` (>= n) values; on CPU cores
-  // in pages advised as huge (kernels/host_memory.h).
+  // Empty new storage for `room` values; on CPU cores in pages advised as
+  // huge (kernels/host_memory.h), before anything touches them.
   template <typename V>
-  static void zeros(V& v, std::size_t n, std::size_t room = 0) {
+  static void renew(V& v, std::size_t room) {
     V().swap(v);
-    v.reserve(std::max(n, room));
+    v.reserve(room);
 #if REMNANT_HOST_PASS
     advise_huge_pages(raw(v), v.capacity() * sizeof(typename V::value_type));
 #endif
+  }
+
+  // n zeros in new storage with room for `room` (>= n) values.
+  template <typename V>
+  static void zeros(V& v, std::size_t n, std::size_t room = 0) {
+    renew(v, std::max(n, room));
     v.assign(n, 0u);
   }
 
@@ -840,11 +846,7 @@ class ThrustEngine final : public Engine {
     // The OpenMP backend's memory is host memory: one copying pass, without
     // value-initialising the destination first, into pages advised as huge
     // (kernels/host_memory.h) when the destination is new.
-    if (dst.capacity() < src.size()) {
-      std::vector<T>().swap(dst);
-      dst.reserve(src.size());
-      advise_huge_pages(dst.data(), src.size() * sizeof(T));
-    }
+    if (dst.capacity() < src.size()) renew(dst, src.size());
     dst.assign(raw(src), raw(src) + src.size());
 #else
     dst.resize(src.size());
